@@ -1,0 +1,3 @@
+from fairlabel.adapters.cli import main
+
+main()

@@ -1,0 +1,54 @@
+"""`fairlabel serve` and `fairlabel demo`."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from fairlabel.adapters.cli.context import app_container
+from fairlabel.demo.seed import seed
+
+APP_FACTORY = "fairlabel.adapters.web.app:create_app_from_env"
+
+host_option = click.option("--host", default="127.0.0.1", show_default=True)
+port_option = click.option("--port", default=8000, show_default=True, type=int)
+workers_option = click.option("--workers", default=1, show_default=True, type=int,
+                              help="Server processes (all share the database).")
+access_log_option = click.option("--access-log/--no-access-log", default=False,
+                                  show_default=True, help="Log every request.")
+
+
+def _run(host: str, port: int, workers: int, access_log: bool) -> None:
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                access_log=access_log, log_level="info", timeout_graceful_shutdown=5)
+
+
+@click.command()
+@host_option
+@port_option
+@workers_option
+@access_log_option
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
+    """Upgrade the schema, then serve the web pages and the API."""
+    with app_container():
+        pass  # upgrading the schema happens when the container is built
+    _run(host, port, workers, access_log)
+
+
+@click.command()
+@host_option
+@port_option
+@click.option("--serve/--no-serve", "then_serve", default=True, show_default=True,
+              help="Serve after seeding.")
+def demo(host: str, port: int, then_serve: bool) -> None:
+    """Seed demo accounts and projects (once), print the logins, and serve."""
+    with app_container() as container:
+        logins = seed(container.db, now=container.clock())
+    state = "created" if logins.created else "already present"
+    click.echo(f"Demo data {state}. Sign in at http://{host}:{port}/ with password "
+               f"'{logins.password}' as:")
+    click.echo(f"  requester: {logins.requester}")
+    for email in logins.workers:
+        click.echo(f"  worker:    {email}")
+    if then_serve:
+        _run(host, port, 1, False)

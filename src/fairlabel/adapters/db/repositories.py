@@ -1,0 +1,295 @@
+"""Repositories over one open transaction. They never commit: the unit of work does."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from fairlabel.adapters.db.rows import to_assignment, to_project, to_user
+from fairlabel.adapters.db.tables import (
+    api_tokens,
+    assignments,
+    instance_settings,
+    projects,
+    tasks,
+    users,
+)
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.assignment import Assignment, AssignmentStatus
+from fairlabel.domain.errors import Conflict
+from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
+from fairlabel.services.ports import ClaimedTask, ExportRow, ProjectCounts
+
+
+class UserRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, *, email: str, password_hash: str, role: Role, pseudonym: str,
+            now: datetime) -> User:
+        try:
+            new_id = self._conn.execute(
+                insert(users).values(email=email, password_hash=password_hash, role=role.value,
+                                     pseudonym=pseudonym, created_at=now).returning(users.c.id)
+            ).scalar_one()
+        except IntegrityError:
+            raise Conflict(f"a user with the e-mail {email} already exists",
+                           code="email_taken") from None
+        return User(new_id, email, role, pseudonym, now)
+
+    def get(self, user_id: int) -> User | None:
+        row = self._conn.execute(select(users).where(users.c.id == user_id)).first()
+        return to_user(row) if row else None
+
+    def with_password_hash(self, email: str) -> tuple[User, str] | None:
+        row = self._conn.execute(select(users).where(users.c.email == email)).first()
+        return (to_user(row), row.password_hash) if row else None
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._conn.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    def by_token_hash(self, token_hash: str) -> User | None:
+        row = self._conn.execute(
+            select(users).join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(api_tokens.c.token_hash == token_hash)
+        ).first()
+        return to_user(row) if row else None
+
+    def add_token(self, *, user_id: int, token_hash: str, name: str, now: datetime) -> None:
+        self._conn.execute(insert(api_tokens).values(
+            user_id=user_id, token_hash=token_hash, name=name, created_at=now))
+
+    def pseudonyms(self, user_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        rows = self._conn.execute(select(users.c.id, users.c.pseudonym)
+                                  .where(users.c.id.in_(ids)))
+        return {r.id: r.pseudonym for r in rows}
+
+
+class SettingsRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, key: str) -> str | None:
+        return self._conn.execute(
+            select(instance_settings.c.value).where(instance_settings.c.key == key)
+        ).scalar_one_or_none()
+
+    def add(self, key: str, value: str) -> None:
+        self._conn.execute(insert(instance_settings).values(key=key, value=value))
+
+
+class ProjectRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, *, requester_id: int, terms: ProjectTerms, now: datetime) -> Project:
+        new_id = self._conn.execute(insert(projects).values(
+            requester_id=requester_id,
+            name=terms.name,
+            instructions=terms.instructions,
+            label_schema=terms.schema.to_dict(),
+            redundancy=terms.redundancy,
+            pay_amount_minor=terms.pay_per_task.amount_minor,
+            pay_currency=terms.pay_per_task.currency,
+            lease_seconds=terms.lease_seconds,
+            status=ProjectStatus.DRAFT.value,
+            created_at=now,
+        ).returning(projects.c.id)).scalar_one()
+        return Project(new_id, requester_id, terms, ProjectStatus.DRAFT, now, None)
+
+    def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
+        query = select(projects).where(projects.c.id == project_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return to_project(row) if row else None
+
+    def list(self, *, requester_id: int | None = None,
+             status: ProjectStatus | None = None) -> list[Project]:
+        query = select(projects).order_by(projects.c.id.desc())
+        if requester_id is not None:
+            query = query.where(projects.c.requester_id == requester_id)
+        if status is not None:
+            query = query.where(projects.c.status == status.value)
+        return [to_project(r) for r in self._conn.execute(query)]
+
+    def set_status(self, project_id: int, status: ProjectStatus,
+                   *, launched_at: datetime | None = None) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if launched_at is not None:
+            values["launched_at"] = launched_at
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
+
+    def counts(self, project_ids: Sequence[int]) -> dict[int, ProjectCounts]:
+        if not project_ids:
+            return {}
+        rows = self._conn.execute(
+            select(tasks.c.project_id, func.count(), func.coalesce(func.sum(tasks.c.max_answers), 0),
+                   func.coalesce(func.sum(tasks.c.answered), 0))
+            .where(tasks.c.project_id.in_(project_ids)).group_by(tasks.c.project_id)
+        )
+        found = {r[0]: ProjectCounts(int(r[1]), int(r[2]), int(r[3])) for r in rows}
+        return {pid: found.get(pid, ProjectCounts(0, 0, 0)) for pid in project_ids}
+
+
+class TaskRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add_many(self, *, project_id: int, datas: Sequence[dict[str, Any]], max_answers: int,
+                 now: datetime) -> int:
+        rows = [{"project_id": project_id, "data": d, "max_answers": max_answers,
+                 "taken": 0, "answered": 0, "created_at": now} for d in datas]
+        for start in range(0, len(rows), 5000):
+            self._conn.execute(insert(tasks), rows[start:start + 5000])
+        return len(rows)
+
+    def claim_next(self, *, project_id: int, worker_id: int) -> ClaimedTask | None:
+        """Take one slot of the first task this worker has not seen that still has room.
+
+        On PostgreSQL the row is locked with SKIP LOCKED, so concurrent claimers pass each
+        other instead of queueing; on SQLite the caller's BEGIN IMMEDIATE serialises writers.
+        The CHECK constraint on ``taken`` backs the redundancy cap in both.
+        """
+        seen = select(assignments.c.id).where(
+            assignments.c.task_id == tasks.c.id, assignments.c.worker_id == worker_id
+        ).exists()
+        row = self._conn.execute(
+            select(tasks.c.id, tasks.c.data)
+            .where(tasks.c.project_id == project_id, tasks.c.taken < tasks.c.max_answers, ~seen)
+            .order_by(tasks.c.id).limit(1)
+            .with_for_update(skip_locked=True, of=tasks)
+        ).first()
+        if row is None:
+            return None
+        self._conn.execute(update(tasks).where(tasks.c.id == row.id)
+                           .values(taken=tasks.c.taken + 1))
+        return ClaimedTask(row.id, row.data)
+
+    def data(self, task_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = self._conn.execute(
+            select(tasks.c.data).where(tasks.c.id == task_id)).scalar_one()
+        return data
+
+    def free_slots(self, task_counts: Counter[int]) -> None:
+        for task_id in sorted(task_counts):
+            self._conn.execute(update(tasks).where(tasks.c.id == task_id)
+                               .values(taken=tasks.c.taken - task_counts[task_id]))
+
+    def record_answer(self, task_id: int) -> None:
+        self._conn.execute(update(tasks).where(tasks.c.id == task_id)
+                           .values(answered=tasks.c.answered + 1))
+
+    def export_rows(self, project_id: int, *, batch: int = 2000) -> Iterator[ExportRow]:
+        """Every task of a project in id order, with its submitted answers."""
+        last_id = 0
+        while True:
+            chunk = self._conn.execute(
+                select(tasks.c.id, tasks.c.data).where(tasks.c.project_id == project_id,
+                                                       tasks.c.id > last_id)
+                .order_by(tasks.c.id).limit(batch)).all()
+            if not chunk:
+                return
+            first, last_id = chunk[0].id, chunk[-1].id
+            answers: dict[int, list[tuple[int, Any]]] = {}
+            for a in self._conn.execute(
+                select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer)
+                .where(assignments.c.project_id == project_id,
+                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                       assignments.c.task_id.between(first, last_id))
+                .order_by(assignments.c.task_id, assignments.c.submitted_at, assignments.c.id)
+            ):
+                answers.setdefault(a.task_id, []).append((a.worker_id, a.answer))
+            for t in chunk:
+                yield ExportRow(t.id, t.data, answers.get(t.id, []))
+
+
+class AssignmentRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
+            expires: datetime) -> int:
+        try:
+            new_id: int = self._conn.execute(insert(assignments).values(
+                task_id=task_id, project_id=project_id, worker_id=worker_id,
+                status=AssignmentStatus.LEASED.value, leased_at=now, lease_expires_at=expires,
+            ).returning(assignments.c.id)).scalar_one()
+        except IntegrityError:
+            raise Conflict("another request of yours took this task at the same moment; "
+                           "ask again", code="concurrent_request") from None
+        return new_id
+
+    def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
+        query = select(assignments).where(assignments.c.id == assignment_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return to_assignment(row) if row else None
+
+    def active_lease(self, *, worker_id: int, project_id: int, now: datetime) -> Assignment | None:
+        row = self._conn.execute(
+            select(assignments).where(
+                assignments.c.worker_id == worker_id, assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.LEASED.value,
+                assignments.c.lease_expires_at > now,
+            ).order_by(assignments.c.id).limit(1)
+        ).first()
+        return to_assignment(row) if row else None
+
+    def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
+                       now: datetime) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(
+            status=AssignmentStatus.SUBMITTED.value, answer=answer,
+            idempotency_key=idempotency_key, submitted_at=now))
+
+    def mark_released(self, assignment_id: int, *, now: datetime) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(
+            status=AssignmentStatus.RELEASED.value, released_at=now))
+
+    def expire_due(self, *, now: datetime, project_id: int | None = None) -> Counter[int]:
+        """Mark every lease past its expiry as expired; return freed slots per task.
+
+        Rows another sweeper holds are skipped (SKIP LOCKED on PostgreSQL), so sweeps on
+        several nodes at once never expire a lease twice.
+        """
+        query = select(assignments.c.id, assignments.c.task_id).where(
+            assignments.c.status == AssignmentStatus.LEASED.value,
+            assignments.c.lease_expires_at <= now,
+        )
+        if project_id is not None:
+            query = query.where(assignments.c.project_id == project_id)
+        due = self._conn.execute(
+            query.order_by(assignments.c.id).with_for_update(skip_locked=True)).all()
+        if not due:
+            return Counter()
+        self._conn.execute(
+            update(assignments).where(and_(assignments.c.id.in_([r.id for r in due]),
+                                           assignments.c.status == AssignmentStatus.LEASED.value))
+            .values(status=AssignmentStatus.EXPIRED.value, released_at=now))
+        return Counter(r.task_id for r in due)
+
+    def count_submitted(self, *, worker_id: int, project_id: int) -> int:
+        return int(self._conn.execute(
+            select(func.count()).select_from(assignments).where(
+                assignments.c.worker_id == worker_id, assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value)).scalar_one())
+
+    def recent_answers(self, project_id: int, *, limit: int) -> list[Any]:
+        return list(self._conn.execute(
+            select(assignments.c.id, assignments.c.task_id, assignments.c.worker_id,
+                   assignments.c.answer, assignments.c.submitted_at, assignments.c.leased_at)
+            .where(assignments.c.project_id == project_id,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value)
+            .order_by(assignments.c.submitted_at.desc(), assignments.c.id.desc()).limit(limit)
+        ))

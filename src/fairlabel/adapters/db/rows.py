@@ -1,0 +1,55 @@
+"""Turning database rows into domain objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.assignment import Assignment, AssignmentStatus
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.money import Money
+from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
+
+
+def to_user(row: Any) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        role=Role(row.role),
+        pseudonym=row.pseudonym,
+        created_at=row.created_at,
+    )
+
+
+def to_project(row: Any) -> Project:
+    terms = ProjectTerms(
+        name=row.name,
+        instructions=row.instructions,
+        schema=parse_schema(row.label_schema),
+        redundancy=row.redundancy,
+        pay_per_task=Money(row.pay_amount_minor, row.pay_currency),
+        lease_seconds=row.lease_seconds,
+    )
+    return Project(
+        id=row.id,
+        requester_id=row.requester_id,
+        terms=terms,
+        status=ProjectStatus(row.status),
+        created_at=row.created_at,
+        launched_at=row.launched_at,
+    )
+
+
+def to_assignment(row: Any) -> Assignment:
+    return Assignment(
+        id=row.id,
+        task_id=row.task_id,
+        project_id=row.project_id,
+        worker_id=row.worker_id,
+        status=AssignmentStatus(row.status),
+        leased_at=row.leased_at,
+        lease_expires_at=row.lease_expires_at,
+        submitted_at=row.submitted_at,
+        answer=row.answer,
+        idempotency_key=row.idempotency_key,
+    )

@@ -1,0 +1,56 @@
+"""The unit of work: one database transaction, its repositories, commit or roll back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+from sqlalchemy import Connection, Engine
+
+from fairlabel.adapters.db.repositories import (
+    AssignmentRepository,
+    ProjectRepository,
+    SettingsRepository,
+    TaskRepository,
+    UserRepository,
+)
+
+
+class SqlTransaction:
+    """Repositories bound to one open transaction. Leaving without ``commit()`` rolls back."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.users = UserRepository(conn)
+        self.settings = SettingsRepository(conn)
+        self.projects = ProjectRepository(conn)
+        self.tasks = TaskRepository(conn)
+        self.assignments = AssignmentRepository(conn)
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+
+class SqlDatabase:
+    """Opens transactions on an engine: ``write()`` for use cases that change state."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[SqlTransaction]:
+        with self.engine.connect() as conn:
+            if write:
+                conn.execution_options(fairlabel_write=True)
+            conn.begin()
+            try:
+                yield SqlTransaction(conn)
+            finally:
+                if conn.in_transaction():
+                    conn.rollback()
+
+    def write(self) -> AbstractContextManager[SqlTransaction]:
+        return self._transaction(True)
+
+    def read(self) -> AbstractContextManager[SqlTransaction]:
+        return self._transaction(False)

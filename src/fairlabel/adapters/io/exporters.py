@@ -1,0 +1,58 @@
+"""Writing export records as JSON Lines or CSV, streamed line by line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+ExportFormat = Literal["jsonl", "csv"]
+CSV_COLUMNS = ("task_id", "data", "answers", "majority", "answer_count")
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a quote to cells a spreadsheet would run as formulas."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return neutralise(text)
+
+
+def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False, default=str) + "\n"
+
+
+def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        out = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return out
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    for record in records:
+        writer.writerow([
+            str(record["task_id"]),
+            _cell(record["data"]),
+            _cell(record["answers"]),
+            _cell(record["majority"]),
+            str(len(record["answers"])),
+        ])
+        yield flush()
+
+
+def export_lines(records: Iterable[dict[str, Any]], fmt: ExportFormat) -> Iterator[str]:
+    return jsonl_lines(records) if fmt == "jsonl" else csv_lines(records)

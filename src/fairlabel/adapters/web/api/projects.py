@@ -1,0 +1,116 @@
+"""/api/v1/projects: create, launch, list, import tasks, next task, export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from fairlabel.adapters.io.exporters import export_lines
+from fairlabel.adapters.io.task_files import format_for_content_type, parse_tasks
+from fairlabel.adapters.web.api.schemas import (
+    ImportResult,
+    LeasePublic,
+    ProjectCreate,
+    ProjectPublic,
+    TaskPublic,
+)
+from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.domain.errors import TooLarge
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.projects import ProjectTerms
+from fairlabel.services import assignment, exports, projects
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectPublic)
+def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerDep,
+                   now: NowDep) -> ProjectPublic:
+    """Create a project (requesters). It starts as a draft, invisible to workers."""
+    terms = ProjectTerms(
+        name=body.name, instructions=body.instructions, schema=parse_schema(body.label_schema),
+        redundancy=body.redundancy, pay_per_task=body.pay_per_task.to_money(),
+        lease_seconds=body.lease_seconds or container.settings.default_lease_seconds,
+    )
+    project = projects.create_project(container.db, user, terms, now=now)
+    return ProjectPublic.of(projects.get_project(container.db, user, project.id))
+
+
+@router.get("", response_model=list[ProjectPublic])
+def list_projects(user: CurrentUser, container: ContainerDep) -> list[ProjectPublic]:
+    """Projects visible to the caller: open ones for workers, their own for requesters."""
+    return [ProjectPublic.of(v) for v in projects.list_projects(container.db, user)]
+
+
+@router.get("/{project_id}", response_model=ProjectPublic)
+def read_project(project_id: int, user: CurrentUser, container: ContainerDep) -> ProjectPublic:
+    """One project with its terms and progress."""
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id))
+
+
+@router.post("/{project_id}/launch", response_model=ProjectPublic)
+def launch_project(project_id: int, user: CurrentUser, container: ContainerDep,
+                   now: NowDep) -> ProjectPublic:
+    """Open a project to workers. It needs at least one task."""
+    projects.launch_project(container.db, user, project_id, now=now)
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id))
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the body is {int(declared)} bytes; the import limit is {limit} bytes. "
+                       "Split the file.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the body is over the import limit of {limit} bytes. Split the file.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/{project_id}/tasks", status_code=status.HTTP_201_CREATED,
+             response_model=ImportResult)
+async def import_tasks(project_id: int, request: Request, user: CurrentUser,
+                       container: ContainerDep, now: NowDep) -> ImportResult:
+    """Import tasks: a JSON array of `{"data": {...}}`, JSON Lines, or CSV (by Content-Type).
+
+    All or nothing: one bad row rejects the whole body with its row number.
+    """
+    fmt = format_for_content_type(request.headers.get("content-type"))
+    body = await _read_limited(request, container.settings.import_max_bytes)
+    rows = await run_in_threadpool(parse_tasks, body, fmt)
+    count = await run_in_threadpool(
+        lambda: projects.import_tasks(container.db, user, project_id, rows,
+                                      max_rows=container.settings.import_max_rows, now=now))
+    return ImportResult(imported=count)
+
+
+@router.get("/{project_id}/next", response_model=LeasePublic,
+            responses={204: {"description": "Nothing is left for you in this project."},
+                       409: {"description": "The project does not serve work now."}})
+def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
+              now: NowDep) -> LeasePublic | Response:
+    """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
+    lease = assignment.request_next(container.db, user, project_id, now=now)
+    if lease is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return LeasePublic(assignment_id=lease.assignment_id,
+                       task=TaskPublic(id=lease.task_id, data=lease.data),
+                       lease_expires_at=lease.lease_expires_at)
+
+
+@router.get("/{project_id}/export")
+def export_project(project_id: int, user: CurrentUser, container: ContainerDep,
+                   format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
+                   ) -> StreamingResponse:
+    """The dataset: one record per task with its data, every answer and the majority."""
+    records = exports.export_records(container.db, user, project_id)
+    media = "application/x-ndjson" if format == "jsonl" else "text/csv"
+    filename = f"project-{project_id}.{format}"
+    return StreamingResponse(export_lines(records, format), media_type=media,
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,72 @@
+"""The web application: API under /api/v1, pages, static files."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from fairlabel import __version__
+from fairlabel.adapters.web import api, errors, pages
+from fairlabel.adapters.web.pages import common
+from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.services import accounts, assignment
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("fairlabel.web")
+
+
+def _sweep_leases(container: Container, stop: threading.Event) -> None:
+    """Return expired leases to the pool now and then (next-task also does it per project)."""
+    interval = container.settings.lease_sweep_seconds
+    while not stop.wait(interval):
+        try:
+            assignment.expire_leases(container.db, now=container.clock())
+        except Exception:  # keep sweeping after a transient database error, but say so
+            log.exception("lease sweep failed; retrying in %s s", interval)
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the app around an already bootstrapped container (schema up to date)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        if container.settings.lease_sweep_seconds > 0:
+            threading.Thread(target=_sweep_leases, args=(container, stop), daemon=True,
+                             name="lease-sweep").start()
+        yield
+        stop.set()
+
+    app = FastAPI(
+        title="fairlabel",
+        version=__version__,
+        description="Labeling, ranking and rating work on fair, visible terms. Money is always "
+        '`{"amount_minor": int, "currency": "USD"}`; authenticate with '
+        "`Authorization: Bearer <token>` (`fairlabel token create EMAIL`).",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    secret = container.settings.secret_key or accounts.session_secret(container.db)
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="fairlabel_session",
+                       same_site="lax", https_only=container.settings.secure_cookies,
+                       max_age=14 * 24 * 3600)
+    errors.install(app)
+    common.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` (each server process builds its own container)."""
+    return create_app(bootstrap())

@@ -1,0 +1,83 @@
+"""Request dependencies shared by the API routes and the pages."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import User
+from fairlabel.services import accounts
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_now(container: ContainerDep) -> datetime:
+    return container.clock()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not submitted or not secrets.compare_digest(str(expected), submitted):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "the form or request is missing its CSRF token: reload the page "
+                            "and try again")
+
+
+def session_user(request: Request, container: Container) -> User | None:
+    user_id = request.session.get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    return accounts.get_user(container.db, user_id)
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, message,
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def api_user(request: Request, container: ContainerDep) -> User:
+    """The caller: a bearer token, or the browser session (with a CSRF header on writes)."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("use 'Authorization: Bearer <token>'")
+        user = accounts.user_for_token(container.db, token.strip())
+        if user is None:
+            raise _unauthorized("the token is not valid; create one with "
+                                "`fairlabel token create EMAIL`")
+        return user
+    user = session_user(request, container)
+    if user is None:
+        raise _unauthorized("sign in, or send 'Authorization: Bearer <token>'")
+    if request.method not in SAFE_METHODS:
+        check_csrf(request, request.headers.get(CSRF_HEADER))
+    return user
+
+
+CurrentUser = Annotated[User, Depends(api_user)]

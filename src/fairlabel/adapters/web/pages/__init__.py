@@ -1,0 +1,10 @@
+"""Server-rendered pages. They call the same service functions as the API."""
+
+from fastapi import APIRouter
+
+from fairlabel.adapters.web.pages import auth, requester, worker
+
+router = APIRouter(include_in_schema=False)
+router.include_router(auth.router)
+router.include_router(worker.router)
+router.include_router(requester.router)

@@ -1,0 +1,55 @@
+"""What every page route needs: the signed-in user, form CSRF checks, redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from fairlabel.adapters.web.deps import check_csrf, session_user
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import Role, User
+
+
+class RedirectTo(Exception):  # noqa: N818 - a control-flow signal, not an error
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def page_user(request: Request, *roles: Role) -> User:
+    """The signed-in user, or a redirect to the sign-in page (or their home, wrong role)."""
+    container: Container = request.app.state.container
+    user = session_user(request, container)
+    if user is None:
+        raise RedirectTo(f"/login?next={quote(request.url.path)}")
+    if roles and user.role not in roles:
+        raise RedirectTo(home_for(user))
+    return user
+
+
+def home_for(user: User) -> str:
+    return "/work" if user.role is Role.WORKER else "/requester"
+
+
+def check_form(request: Request, token: str | None) -> None:
+    check_csrf(request, token)
+
+
+def redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
+
+
+def take_flashes(request: Request) -> list[dict[str, str]]:
+    messages: list[dict[str, str]] = request.session.pop("flash", [])
+    return messages
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RedirectTo)
+    async def _redirect(_request: Request, signal: RedirectTo) -> Response:
+        return redirect(signal.url)

@@ -1,0 +1,118 @@
+"""Requester pages: projects with progress, create a project, upload tasks, launch, answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from fairlabel.adapters.io.task_files import format_for_filename, parse_tasks
+from fairlabel.adapters.web.deps import ContainerDep, NowDep
+from fairlabel.adapters.web.pages.common import (
+    check_form,
+    flash,
+    page_user,
+    redirect,
+    take_flashes,
+)
+from fairlabel.adapters.web.rendering import render
+from fairlabel.domain.accounts import Role
+from fairlabel.domain.errors import DomainError, TooLarge
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.money import parse_amount
+from fairlabel.domain.projects import ProjectTerms
+from fairlabel.services import projects
+
+router = APIRouter(prefix="/requester")
+REQUESTERS = (Role.REQUESTER, Role.ADMIN)
+
+
+@router.get("")
+def dashboard(request: Request, container: ContainerDep) -> Response:
+    user = page_user(request, *REQUESTERS)
+    views = projects.list_projects(container.db, user)
+    return render(request, "requester.html",
+                  {"user": user, "views": views, "flashes": take_flashes(request)})
+
+
+@router.get("/projects/new")
+def new_project_form(request: Request) -> Response:
+    user = page_user(request, *REQUESTERS)
+    return render(request, "project_new.html", {"user": user, "form": {}})
+
+
+def _schema_from_form(form: dict[str, str]) -> dict[str, Any]:
+    kind = form.get("type", "")
+    if kind in ("single_choice", "multi_choice"):
+        choices = [c.strip() for c in form.get("choices", "").splitlines() if c.strip()]
+        return {"type": kind, "choices": choices}
+    if kind == "rating":
+        return {"type": kind, "min": int(form.get("rating_min") or 1),
+                "max": int(form.get("rating_max") or 5)}
+    if kind == "free_text":
+        return {"type": kind, "max_length": int(form.get("max_length") or 2000)}
+    return {"type": kind}
+
+
+@router.post("/projects/new")
+async def create_project(request: Request, container: ContainerDep, now: NowDep) -> Response:
+    user = page_user(request, *REQUESTERS)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    check_form(request, form.get("csrf_token"))
+    try:
+        terms = ProjectTerms(
+            name=form.get("name", ""), instructions=form.get("instructions", ""),
+            schema=parse_schema(_schema_from_form(form)),
+            redundancy=int(form.get("redundancy") or 3),
+            pay_per_task=parse_amount(form.get("pay", ""), form.get("currency", "USD")),
+            lease_seconds=int(float(form.get("lease_minutes") or 15) * 60),
+        )
+        project = projects.create_project(container.db, user, terms, now=now)
+    except (DomainError, ValueError) as error:
+        message = error.message if isinstance(error, DomainError) else f"a number is wrong: {error}"
+        return render(request, "project_new.html",
+                      {"user": user, "form": form, "error": message}, status_code=400)
+    flash(request, f"Project “{project.terms.name}” created as a draft. Upload tasks, then launch.")
+    return redirect(f"/requester/projects/{project.id}")
+
+
+@router.get("/projects/{project_id}")
+def project_page(project_id: int, request: Request, container: ContainerDep) -> Response:
+    user = page_user(request, *REQUESTERS)
+    view = projects.get_project(container.db, user, project_id)
+    answers = projects.recent_answers(container.db, user, project_id, limit=100)
+    return render(request, "project.html", {"user": user, "view": view, "answers": answers,
+                                            "flashes": take_flashes(request)})
+
+
+@router.post("/projects/{project_id}/upload")
+async def upload(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+                 file: UploadFile, csrf_token: Annotated[str, Form()]) -> Response:
+    user = page_user(request, *REQUESTERS)
+    check_form(request, csrf_token)
+    limit = container.settings.import_max_bytes
+    try:
+        content = await file.read(limit + 1)
+        if len(content) > limit:
+            raise TooLarge(f"the file is over the import limit of {limit} bytes; split it")
+        rows = parse_tasks(content, format_for_filename(file.filename or ""))
+        count = projects.import_tasks(container.db, user, project_id, rows,
+                                      max_rows=container.settings.import_max_rows, now=now)
+        flash(request, f"Imported {count} tasks from {file.filename}.")
+    except DomainError as error:
+        flash(request, f"Nothing imported from {file.filename}: {error.message}", "error")
+    return redirect(f"/requester/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/launch")
+def launch(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+           csrf_token: Annotated[str, Form()]) -> Response:
+    user = page_user(request, *REQUESTERS)
+    check_form(request, csrf_token)
+    try:
+        projects.launch_project(container.db, user, project_id, now=now)
+        flash(request, "Launched: workers can now see the project and its terms.")
+    except DomainError as error:
+        flash(request, f"Not launched: {error.message}", "error")
+    return redirect(f"/requester/projects/{project_id}")

@@ -1,0 +1,85 @@
+"""Demo data: a requester, three workers and two launched projects, through the use cases."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from fairlabel.domain.accounts import Role
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.money import Money
+from fairlabel.domain.projects import ProjectTerms
+from fairlabel.services import accounts, projects
+from fairlabel.services.ports import Database
+
+PASSWORD = "fairlabel-demo"
+REQUESTER = "requester@demo.fairlabel.org"
+WORKERS = ("ada@demo.fairlabel.org", "grace@demo.fairlabel.org", "alan@demo.fairlabel.org")
+
+SENTIMENT_INSTRUCTIONS = """\
+Read the short customer message and choose the **overall feeling** it expresses.
+
+- **positive**: the writer is pleased, grateful or recommends it.
+- **negative**: the writer is unhappy, complains or warns others — *including sarcasm*
+  ("Great, another late train…").
+- **neutral**: factual, balanced or mixed so evenly that neither side wins.
+
+Take a few seconds per message; there is no trick. Keys: `1` positive, `2` negative,
+`3` neutral, `Enter` to submit, `S` to skip.
+"""
+
+PAIRWISE_INSTRUCTIONS = """\
+A user asked an AI assistant something (the **prompt**). Two candidate answers follow.
+Choose the answer that serves the user better:
+
+1. **Correct**: no factual, arithmetic or code errors.
+2. **Complete**: does what was asked, all of it.
+3. **Honest and safe**: admits what it cannot know; gives no dangerous advice.
+4. **Clear**: no padding; polite.
+
+Length is not quality: a short correct answer beats a long wrong one. Optionally say why
+(press `R`). Keys: `1`/`A`, `2`/`B`, `Enter` to submit.
+"""
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    requester: str
+    workers: tuple[str, ...]
+    password: str
+    created: bool
+
+
+def _rows(name: str) -> list[dict[str, Any]]:
+    text = resources.files("fairlabel.demo").joinpath("data", name).read_text("utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    # The expected answers are kept out of what workers see.
+    return [{k: v for k, v in row.items() if k != "expected"} for row in rows]
+
+
+def seed(db: Database, *, now: datetime) -> DemoLogins:
+    """Create the demo accounts and projects, unless they already exist."""
+    if accounts.find_user(db, REQUESTER) is not None:
+        return DemoLogins(REQUESTER, WORKERS, PASSWORD, created=False)
+    requester = accounts.add_user(db, email=REQUESTER, password=PASSWORD,
+                                  role=Role.REQUESTER, now=now)
+    for email in WORKERS:
+        accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER, now=now)
+    plans = [
+        (ProjectTerms("Customer review sentiment", SENTIMENT_INSTRUCTIONS,
+                      parse_schema({"type": "single_choice",
+                                    "choices": ["positive", "negative", "neutral"]}),
+                      3, Money(5, "USD"), 600), "sentiment.jsonl"),
+        (ProjectTerms("Which assistant answer is better?", PAIRWISE_INSTRUCTIONS,
+                      parse_schema({"type": "pairwise"}), 3, Money(30, "USD"), 1200),
+         "pairwise.jsonl"),
+    ]
+    for terms, data_file in plans:
+        project = projects.create_project(db, requester, terms, now=now)
+        rows = _rows(data_file)
+        projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
+        projects.launch_project(db, requester, project.id, now=now)
+    return DemoLogins(REQUESTER, WORKERS, PASSWORD, created=True)

@@ -1,0 +1,81 @@
+"""Assignment rules: leases, submissions and releases.
+
+The database enforces the two hard invariants (one assignment per worker and task; never more
+taken slots than the task's redundancy); these functions decide what a request may do given
+the state it reads. Time is always a parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from fairlabel.domain.errors import Conflict
+
+
+class AssignmentStatus(StrEnum):
+    LEASED = "leased"
+    SUBMITTED = "submitted"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+class LeaseExpired(Conflict):
+    code = "lease_expired"
+
+
+class AlreadySubmitted(Conflict):
+    code = "already_submitted"
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    id: int
+    task_id: int
+    project_id: int
+    worker_id: int
+    status: AssignmentStatus
+    leased_at: datetime
+    lease_expires_at: datetime
+    submitted_at: datetime | None
+    answer: Any
+    idempotency_key: str | None
+
+    def is_active(self, now: datetime) -> bool:
+        return self.status is AssignmentStatus.LEASED and now < self.lease_expires_at
+
+
+def lease_expiry(now: datetime, lease_seconds: int) -> datetime:
+    return now + timedelta(seconds=lease_seconds)
+
+
+def is_replay(assignment: Assignment, answer: Any, idempotency_key: str | None) -> bool:
+    """Whether a submission repeats the one already recorded (a retry, not a new answer)."""
+    if assignment.status is not AssignmentStatus.SUBMITTED:
+        return False
+    if idempotency_key is not None and assignment.idempotency_key is not None:
+        return idempotency_key == assignment.idempotency_key
+    return bool(assignment.answer == answer)
+
+
+def check_submittable(assignment: Assignment, now: datetime) -> None:
+    """Raise the reason an answer cannot be recorded on this assignment now, if any."""
+    if assignment.status is AssignmentStatus.SUBMITTED:
+        raise AlreadySubmitted("this assignment already has an answer; ask for the next task")
+    if assignment.status is AssignmentStatus.RELEASED:
+        raise Conflict("this task was skipped; it can no longer be answered", code="released")
+    if assignment.status is AssignmentStatus.EXPIRED or now >= assignment.lease_expires_at:
+        raise LeaseExpired(
+            f"the lease expired at {assignment.lease_expires_at.isoformat()}; the task went back "
+            "to the pool. Ask for the next task."
+        )
+
+
+def check_releasable(assignment: Assignment) -> None:
+    if assignment.status is not AssignmentStatus.LEASED:
+        raise Conflict(
+            f"only a leased task can be skipped; this one is {assignment.status.value}",
+            code="not_leased",
+        )

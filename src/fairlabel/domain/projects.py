@@ -1,0 +1,88 @@
+"""Projects: terms a worker sees before starting, and the life cycle of a project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from fairlabel.domain.errors import Conflict, InvalidInput
+from fairlabel.domain.label_schema import LabelSchema
+from fairlabel.domain.money import Money
+
+MAX_NAME = 200
+MAX_INSTRUCTIONS = 100_000
+MAX_REDUNDANCY = 100
+MIN_LEASE_SECONDS = 30
+MAX_LEASE_SECONDS = 24 * 3600
+
+
+class ProjectStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class ProjectNotOpen(Conflict):
+    code = "project_not_open"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectTerms:
+    """What a requester states when creating a project (validated on construction)."""
+
+    name: str
+    instructions: str
+    schema: LabelSchema
+    redundancy: int
+    pay_per_task: Money
+    lease_seconds: int
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InvalidInput("the project needs a name")
+        if len(self.name) > MAX_NAME:
+            raise InvalidInput(f"the name is longer than {MAX_NAME} characters")
+        if len(self.instructions) > MAX_INSTRUCTIONS:
+            raise InvalidInput(f"the instructions are longer than {MAX_INSTRUCTIONS} characters")
+        if not 1 <= self.redundancy <= MAX_REDUNDANCY:
+            raise InvalidInput(f"redundancy must be between 1 and {MAX_REDUNDANCY}")
+        if self.pay_per_task.amount_minor <= 0:
+            raise InvalidInput("pay per task must be more than zero")
+        if not MIN_LEASE_SECONDS <= self.lease_seconds <= MAX_LEASE_SECONDS:
+            raise InvalidInput(
+                f"the lease must last between {MIN_LEASE_SECONDS} s and {MAX_LEASE_SECONDS} s"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: int
+    requester_id: int
+    terms: ProjectTerms
+    status: ProjectStatus
+    created_at: datetime
+    launched_at: datetime | None
+
+
+def check_can_launch(status: ProjectStatus, task_count: int) -> None:
+    """A draft (or paused project) may be opened once it has work to serve."""
+    if status is ProjectStatus.OPEN:
+        raise Conflict("the project is already open", code="already_open")
+    if status is ProjectStatus.ENDED:
+        raise Conflict("an ended project cannot be launched again; create a new project",
+                       code="project_ended")
+    if task_count == 0:
+        raise Conflict("import tasks before launching: the project has none", code="no_tasks")
+
+
+def check_serving(status: ProjectStatus) -> None:
+    """Raise ProjectNotOpen with the reason when a project does not serve work."""
+    reasons = {
+        ProjectStatus.DRAFT: "the project is a draft: its requester has not launched it yet",
+        ProjectStatus.PAUSED: "the project is paused: no new work is served until it resumes",
+        ProjectStatus.ENDED: "the project has ended: it serves no more work",
+    }
+    if status is not ProjectStatus.OPEN:
+        raise ProjectNotOpen(reasons[status])

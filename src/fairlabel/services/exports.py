@@ -1,0 +1,41 @@
+"""Use case: a project's dataset, one record per task, streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fairlabel.domain.accounts import Role, User
+from fairlabel.services.ports import Database
+from fairlabel.services.projects import own_project, require_role
+
+
+def export_records(db: Database, user: User, project_id: int) -> Iterator[dict[str, Any]]:
+    """Records ``{"task_id", "data", "answers": [{"worker", "answer"}], "majority"}``, per task.
+
+    Access is checked at once (so a refusal comes before any output); the records are then
+    read lazily from one consistent snapshot. Workers appear under their pseudonym, never
+    their e-mail. The majority follows the project's schema (``None`` on a tie).
+    """
+    require_role(user, Role.REQUESTER, Role.ADMIN)
+    with db.read() as tx:
+        own_project(tx, user, project_id)
+    return _records(db, user, project_id)
+
+
+def _records(db: Database, user: User, project_id: int) -> Iterator[dict[str, Any]]:
+    with db.read() as tx:
+        project = own_project(tx, user, project_id)
+        schema = project.terms.schema
+        names: dict[int, str] = {}
+        for row in tx.tasks.export_rows(project_id):
+            missing = {w for w, _ in row.answers if w not in names}
+            if missing:
+                names.update(tx.users.pseudonyms(missing))
+            answers = [a for _, a in row.answers]
+            yield {
+                "task_id": row.task_id,
+                "data": row.data,
+                "answers": [{"worker": names[w], "answer": a} for w, a in row.answers],
+                "majority": schema.majority(answers),
+            }

@@ -1,0 +1,142 @@
+"""Use cases for projects: create, launch, list, look at, import tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.errors import (
+    ImportRejected,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooLarge,
+)
+from fairlabel.domain.projects import (
+    Project,
+    ProjectStatus,
+    ProjectTerms,
+    check_can_launch,
+)
+from fairlabel.services.ports import Database, ProjectCounts, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectView:
+    project: Project
+    counts: ProjectCounts
+    own_answers: int | None = None  # for a worker: how many of this project's tasks they did
+
+
+def require_role(user: User, *roles: Role) -> None:
+    if user.role not in roles:
+        names = " or ".join(r.value for r in roles)
+        raise PermissionDenied(f"this needs the {names} role; you are a {user.role.value}")
+
+
+def own_project(tx: Transaction, user: User, project_id: int,
+                 *, for_update: bool = False) -> Project:
+    project = tx.projects.get(project_id, for_update=for_update)
+    if project is None or (project.requester_id != user.id and user.role is not Role.ADMIN):
+        raise NotFound(f"no project {project_id} among your projects")
+    return project
+
+
+def visible_project(tx: Transaction, user: User, project_id: int) -> Project:
+    """A project the user may see: workers see open ones, requesters their own."""
+    project = tx.projects.get(project_id)
+    if project is not None:
+        if user.role in (Role.ADMIN, Role.MODERATOR) or project.requester_id == user.id:
+            return project
+        if user.role is Role.WORKER and project.status is not ProjectStatus.DRAFT:
+            return project
+    raise NotFound(f"no project {project_id}")
+
+
+def create_project(db: Database, user: User, terms: ProjectTerms, *, now: datetime) -> Project:
+    require_role(user, Role.REQUESTER, Role.ADMIN)
+    with db.write() as tx:
+        project = tx.projects.add(requester_id=user.id, terms=terms, now=now)
+        tx.commit()
+    return project
+
+
+def launch_project(db: Database, user: User, project_id: int, *, now: datetime) -> Project:
+    require_role(user, Role.REQUESTER, Role.ADMIN)
+    with db.write() as tx:
+        project = own_project(tx, user, project_id, for_update=True)
+        counts = tx.projects.counts([project_id])[project_id]
+        check_can_launch(project.status, counts.tasks)
+        tx.projects.set_status(project_id, ProjectStatus.OPEN,
+                               launched_at=project.launched_at or now)
+        tx.commit()
+    return Project(project.id, project.requester_id, project.terms, ProjectStatus.OPEN,
+                   project.created_at, project.launched_at or now)
+
+
+def list_projects(db: Database, user: User) -> list[ProjectView]:
+    """Workers: open projects; requesters: their own; admins and moderators: all."""
+    with db.read() as tx:
+        if user.role is Role.WORKER:
+            projects = tx.projects.list(status=ProjectStatus.OPEN)
+        elif user.role is Role.REQUESTER:
+            projects = tx.projects.list(requester_id=user.id)
+        else:
+            projects = tx.projects.list()
+        counts = tx.projects.counts([p.id for p in projects])
+        own = ({p.id: tx.assignments.count_submitted(worker_id=user.id, project_id=p.id)
+                for p in projects} if user.role is Role.WORKER else {})
+    return [ProjectView(p, counts[p.id], own.get(p.id)) for p in projects]
+
+
+def get_project(db: Database, user: User, project_id: int) -> ProjectView:
+    with db.read() as tx:
+        project = visible_project(tx, user, project_id)
+        counts = tx.projects.counts([project_id])[project_id]
+        own = (tx.assignments.count_submitted(worker_id=user.id, project_id=project_id)
+               if user.role is Role.WORKER else None)
+    return ProjectView(project, counts, own)
+
+
+def recent_answers(db: Database, user: User, project_id: int, *, limit: int = 50) -> list[Any]:
+    with db.read() as tx:
+        own_project(tx, user, project_id)
+        rows = tx.assignments.recent_answers(project_id, limit=limit)
+        names = tx.users.pseudonyms(r.worker_id for r in rows)
+    return [{"assignment_id": r.id, "task_id": r.task_id, "worker": names[r.worker_id],
+             "answer": r.answer, "submitted_at": r.submitted_at,
+             "seconds": (r.submitted_at - r.leased_at).total_seconds()} for r in rows]
+
+
+def import_tasks(db: Database, user: User, project_id: int, rows: Sequence[Any],
+                 *, max_rows: int, now: datetime) -> int:
+    """Validate every row against the project's schema, then store all of them or none.
+
+    Rows are either ``{"data": {...}}`` or a bare data object. Row numbers in errors count
+    from 1 in the order given.
+    """
+    require_role(user, Role.REQUESTER, Role.ADMIN)
+    if len(rows) > max_rows:
+        raise TooLarge(f"{len(rows)} tasks in one import; the limit is {max_rows}. "
+                       "Split the file.")
+    if not rows:
+        raise ImportRejected(1, "the file holds no tasks")
+    with db.write() as tx:
+        project = own_project(tx, user, project_id, for_update=True)
+        if project.status is ProjectStatus.ENDED:
+            raise InvalidInput("the project has ended; tasks can no longer be added")
+        schema = project.terms.schema
+        datas = []
+        for number, row in enumerate(rows, start=1):
+            data = row.get("data") if isinstance(row, dict) and set(row) == {"data"} else row
+            try:
+                datas.append(schema.validate_task_data(data))
+            except InvalidInput as error:
+                raise ImportRejected(number, error.message) from None
+        count = tx.tasks.add_many(project_id=project_id, datas=datas,
+                                  max_answers=project.terms.redundancy, now=now)
+        tx.commit()
+    return count
