@@ -41,7 +41,9 @@ def redirect(url: str) -> Response:
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:
-    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
+    # Reassign rather than append in place, so that the session knows it changed.
+    request.session["flash"] = [*request.session.get("flash", []),
+                                {"kind": kind, "message": message}]
 
 
 def take_flashes(request: Request) -> list[dict[str, str]]:

@@ -1,0 +1,108 @@
+"""A real browser (Debian's Chromium driven by Playwright) against a real server process."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from fairlabel.bootstrap import bootstrap
+from fairlabel.config import Settings
+from fairlabel.domain.accounts import Role
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.money import Money
+from fairlabel.domain.projects import ProjectTerms
+from fairlabel.services import accounts, projects
+from tests.support.databases import migrated_sqlite_template, sqlite_copy
+from tests.support.server import RunningServer, running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+PASSWORD = "keyboard-only"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        reason = ("Chromium is not installed at /usr/bin/chromium (apt-get install chromium, "
+                  "or run `make test` as root): browser tests skipped")
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason.replace("skipped", "cannot be skipped under CI=true"))
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[RunningServer, int, str]]:
+    url = sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
+    container = bootstrap(Settings(database_url=url))
+    now = container.clock()
+    requester = accounts.add_user(container.db, email="req@example.org", password=PASSWORD,
+                                  role=Role.REQUESTER, now=now)
+    accounts.add_user(container.db, email="worker@example.org", password=PASSWORD,
+                      role=Role.WORKER, now=now)
+    token = accounts.create_token(container.db, email="req@example.org", name="t", now=now)
+    project = projects.create_project(container.db, requester, ProjectTerms(
+        "Sentiment", "Choose the **feeling**.", parse_schema(
+            {"type": "single_choice", "choices": ["positive", "negative", "neutral"]}),
+        2, Money(5, "USD"), 600), now=now)
+    projects.import_tasks(container.db, requester, project.id,
+                          [{"data": {"text": f"review number {i}"}} for i in range(5)],
+                          max_rows=10, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now)
+    container.close()
+    with running_server(url, tmp_path) as server:
+        yield server, project.id, token
+
+
+def test_a_worker_labels_three_tasks_with_the_keyboard_only(
+        browser: Any, site: tuple[RunningServer, int, str], tmp_path: Path) -> None:
+    server, project_id, token = site
+    page = browser.new_page()
+    page.goto(f"{server.url}/login")
+    page.keyboard.type("worker@example.org")  # the e-mail field has focus on load
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server.url}/work")
+    page.focus("a.button.primary")  # the project's "Start labeling" link
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server.url}/work/projects/{project_id}")
+
+    labeler = page.locator("#labeler")
+    seen: list[str] = []
+    keys = ["1", "2", "1"]
+    for key in keys:
+        page.wait_for_function(
+            "prev => { const a = document.getElementById('labeler').dataset.assignment;"
+            " return a && a !== prev; }", arg=seen[-1] if seen else "")
+        seen.append(labeler.get_attribute("data-assignment") or "")
+        page.keyboard.press(key)
+        page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('done-count').textContent === '3'")
+    # One more task is shown; skip it with the keyboard.
+    page.wait_for_function(
+        "prev => document.getElementById('labeler').dataset.assignment !== prev",
+        arg=seen[-1])
+    page.keyboard.press("s")
+    page.wait_for_selector("#message:has-text('Skipped')")
+    page.screenshot(path=str(tmp_path / "labeling.png"), full_page=True)
+
+    exported = httpx.get(f"{server.url}/api/v1/projects/{project_id}/export?format=jsonl",
+                         headers={"Authorization": f"Bearer {token}"})
+    records = [json.loads(line) for line in exported.text.splitlines()]
+    answers = [a["answer"] for r in records for a in r["answers"]]
+    assert sorted(answers) == ["negative", "positive", "positive"]
+    assert len({a["worker"] for r in records for a in r["answers"]}) == 1

@@ -1,0 +1,113 @@
+"""Pages, in process: sign-in, CSRF, sign-up, the requester's flow, safe Markdown."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import Role
+from fairlabel.services import projects
+from tests.conftest import Accounts
+
+
+def csrf(client: TestClient, path: str) -> str:
+    page = BeautifulSoup(client.get(path).text, "html.parser")
+    field = page.find("input", attrs={"name": "csrf_token"})
+    assert field is not None
+    return str(field["value"])
+
+
+def sign_in(client: TestClient, email: str, password: str = "correct horse") -> None:
+    token = csrf(client, "/login")
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+
+
+def test_signing_in_needs_the_csrf_token_and_the_right_password(
+        client: TestClient, people: Accounts) -> None:
+    user, _ = people.make(Role.WORKER)
+    no_token = client.post("/login", data={"email": user.email, "password": "correct horse",
+                                           "csrf_token": "forged"})
+    assert no_token.status_code == 403
+    token = csrf(client, "/login")
+    wrong = client.post("/login", data={"email": user.email, "password": "nope",
+                                        "csrf_token": token})
+    assert wrong.status_code == 400 and "wrong password" in wrong.text
+    sign_in(client, user.email)
+    assert client.get("/", follow_redirects=False).headers["location"] == "/work"
+
+
+def test_pages_need_a_session_and_the_right_role(client: TestClient,
+                                                 people: Accounts) -> None:
+    response = client.get("/requester", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    sign_in(client, people.make(Role.WORKER)[0].email)
+    assert client.get("/requester", follow_redirects=False).headers["location"] == "/work"
+
+
+def test_workers_sign_up_and_see_open_projects_with_their_terms(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    requester, _ = people.make(Role.REQUESTER)
+    sign_in(client, requester.email)
+    token = csrf(client, "/requester/projects/new")
+    created = client.post("/requester/projects/new", data={
+        "csrf_token": token, "name": "Birds", "instructions": "Is it a **bird**?",
+        "type": "single_choice", "choices": "yes\nno\n", "redundancy": "2", "pay": "0.12",
+        "currency": "EUR", "lease_minutes": "5"}, follow_redirects=False)
+    assert created.status_code == 303
+    page_url = created.headers["location"]
+    pid = int(page_url.rsplit("/", 1)[1])
+    upload = client.post(f"{page_url}/upload", data={"csrf_token": token},
+                         files={"file": ("birds.csv", b"text\nsparrow\ncrow\n", "text/csv")})
+    assert "Imported 2 tasks" in upload.text
+    launched = client.post(f"{page_url}/launch", data={"csrf_token": token})
+    assert "Launched" in launched.text
+    assert projects.get_project(container.db, requester, pid).counts.tasks == 2
+
+    worker_client = TestClient(client.app)
+    signup_token = csrf(worker_client, "/signup")
+    signed = worker_client.post("/signup", data={"email": "new@example.org",
+                                                 "password": "long enough",
+                                                 "csrf_token": signup_token})
+    assert signed.status_code == 200
+    cards = BeautifulSoup(signed.text, "html.parser").select("article.project")
+    assert len(cards) == 1
+    text = cards[0].get_text(" ", strip=True)
+    assert "Birds" in text and "0.12 EUR" in text and "5.0 min" in text
+    label = worker_client.get(f"/work/projects/{pid}")
+    assert label.status_code == 200 and 'src="/static/label.js"' in label.text
+
+
+def test_project_form_errors_are_shown_on_the_form(client: TestClient,
+                                                   people: Accounts) -> None:
+    sign_in(client, people.make(Role.REQUESTER)[0].email)
+    token = csrf(client, "/requester/projects/new")
+    response = client.post("/requester/projects/new", data={
+        "csrf_token": token, "name": "x", "type": "single_choice", "choices": "only one",
+        "pay": "0.001", "currency": "USD"})
+    assert response.status_code == 400
+    assert "at least two" in response.text
+    assert 'value="x"' in response.text  # what was typed is kept
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>",
+                                     "[click](javascript:alert(1))",
+                                     '<img src=x onerror="alert(1)">'])
+def test_instructions_markdown_never_lets_raw_html_through(
+        client: TestClient, people: Accounts, container: Container, payload: str) -> None:
+    requester, _ = people.make(Role.REQUESTER)
+    sign_in(client, requester.email)
+    token = csrf(client, "/requester/projects/new")
+    created = client.post("/requester/projects/new", data={
+        "csrf_token": token, "name": "XSS", "instructions": f"# Title\n\n{payload}",
+        "type": "pairwise", "pay": "1", "currency": "USD"}, follow_redirects=False)
+    html = client.get(created.headers["location"]).text
+    prose = BeautifulSoup(html, "html.parser").select(".prose")[-1]
+    assert prose.find("script") is None and prose.find("img") is None
+    assert not re.search(r'href="javascript:', str(prose))
+    assert prose.find("h1") is not None  # Markdown itself is rendered
