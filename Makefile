@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= sqlite:///demo.db
 
-.PHONY: demo test test-fast browser-deps bench lint clean
+.PHONY: demo test test-fast browser-deps bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fairlabel needs Python 3.11 or newer"'
@@ -45,3 +45,6 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+
+docs: $(VENV)/.installed-test
+	$(BIN)/python docs/cli_reference.py

@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from fairlabel.adapters.db.engine import make_engine
-from fairlabel.adapters.db.migrate import upgrade
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
 from fairlabel.config import Settings
 from fairlabel.services.clock import utc_now
@@ -37,5 +36,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
     settings = settings or Settings()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     if upgrade_schema:
+        from fairlabel.adapters.db.migrate import upgrade  # Alembic only when needed
+
         upgrade(engine)
     return Container(settings=settings, engine=engine, db=SqlDatabase(engine), clock=clock)

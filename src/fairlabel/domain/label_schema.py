@@ -207,7 +207,8 @@ class Pairwise(LabelSchema):
             )
         extra = set(answer) - {"choice", "rationale"}
         if extra:
-            raise InvalidAnswer(f"unknown answer fields {sorted(extra)}; allowed: choice, rationale")
+            raise InvalidAnswer(
+                f"unknown answer fields {sorted(extra)}; allowed: choice, rationale")
         choice = answer.get("choice")
         if choice not in ("a", "b"):
             raise InvalidAnswer(f"'choice' must be \"a\" or \"b\", got {choice!r}")

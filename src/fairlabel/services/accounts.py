@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,9 +14,16 @@ from fairlabel.domain.accounts import Role, User, check_password, normalize_emai
 from fairlabel.domain.errors import InvalidInput, NotFound
 from fairlabel.services.ports import Database
 
-_hasher = PasswordHasher()
-# Verifying against this keeps unknown e-mails as slow as wrong passwords.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): strong, and light
+# enough that a burst of sign-ins does not multiply 64 MiB per request on a small server.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps unknown e-mails as slow as wrong passwords."""
+    return _hasher.hash("not-a-real-password")
+
 SESSION_SECRET_KEY = "session_secret"
 
 
@@ -51,7 +59,7 @@ def authenticate(db: Database, *, email: str, password: str) -> User:
         raise InvalidCredentials("unknown e-mail or wrong password") from None
     with db.read() as tx:
         found = tx.users.with_password_hash(email)
-    stored = found[1] if found else _DUMMY_HASH
+    stored = found[1] if found else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.rows import to_assignment, to_project, to_user
 from fairlabel.adapters.db.tables import (
     api_tokens,
@@ -56,10 +57,7 @@ class UserRepository:
         )
 
     def by_token_hash(self, token_hash: str) -> User | None:
-        row = self._conn.execute(
-            select(users).join(api_tokens, api_tokens.c.user_id == users.c.id)
-            .where(api_tokens.c.token_hash == token_hash)
-        ).first()
+        row = self._conn.execute(sql.user_by_token, {"token_hash": token_hash}).first()
         return to_user(row) if row else None
 
     def add_token(self, *, user_id: int, token_hash: str, name: str, now: datetime) -> None:
@@ -108,10 +106,8 @@ class ProjectRepository:
         return Project(new_id, requester_id, terms, ProjectStatus.DRAFT, now, None)
 
     def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
-        query = select(projects).where(projects.c.id == project_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._conn.execute(query).first()
+        query = sql.project_by_id_for_update if for_update else sql.project_by_id
+        row = self._conn.execute(query, {"project_id": project_id}).first()
         return to_project(row) if row else None
 
     def list(self, *, requester_id: int | None = None,
@@ -134,7 +130,8 @@ class ProjectRepository:
         if not project_ids:
             return {}
         rows = self._conn.execute(
-            select(tasks.c.project_id, func.count(), func.coalesce(func.sum(tasks.c.max_answers), 0),
+            select(tasks.c.project_id, func.count(),
+                   func.coalesce(func.sum(tasks.c.max_answers), 0),
                    func.coalesce(func.sum(tasks.c.answered), 0))
             .where(tasks.c.project_id.in_(project_ids)).group_by(tasks.c.project_id)
         )
@@ -161,34 +158,25 @@ class TaskRepository:
         other instead of queueing; on SQLite the caller's BEGIN IMMEDIATE serialises writers.
         The CHECK constraint on ``taken`` backs the redundancy cap in both.
         """
-        seen = select(assignments.c.id).where(
-            assignments.c.task_id == tasks.c.id, assignments.c.worker_id == worker_id
-        ).exists()
-        row = self._conn.execute(
-            select(tasks.c.id, tasks.c.data)
-            .where(tasks.c.project_id == project_id, tasks.c.taken < tasks.c.max_answers, ~seen)
-            .order_by(tasks.c.id).limit(1)
-            .with_for_update(skip_locked=True, of=tasks)
-        ).first()
+        row = self._conn.execute(sql.claimable_task,
+                                 {"project_id": project_id, "worker_id": worker_id}).first()
         if row is None:
             return None
-        self._conn.execute(update(tasks).where(tasks.c.id == row.id)
-                           .values(taken=tasks.c.taken + 1))
+        self._conn.execute(sql.take_slot, {"task_id": row.id})
         return ClaimedTask(row.id, row.data)
 
     def data(self, task_id: int) -> dict[str, Any]:
-        data: dict[str, Any] = self._conn.execute(
-            select(tasks.c.data).where(tasks.c.id == task_id)).scalar_one()
+        data: dict[str, Any] = self._conn.execute(sql.task_data,
+                                                  {"task_id": task_id}).scalar_one()
         return data
 
     def free_slots(self, task_counts: Counter[int]) -> None:
-        for task_id in sorted(task_counts):
-            self._conn.execute(update(tasks).where(tasks.c.id == task_id)
-                               .values(taken=tasks.c.taken - task_counts[task_id]))
+        for task_id in sorted(task_counts):  # a fixed order: no deadlock between sweepers
+            self._conn.execute(sql.free_slots,
+                               {"task_id": task_id, "freed": task_counts[task_id]})
 
     def record_answer(self, task_id: int) -> None:
-        self._conn.execute(update(tasks).where(tasks.c.id == task_id)
-                           .values(answered=tasks.c.answered + 1))
+        self._conn.execute(sql.count_answer, {"task_id": task_id})
 
     def export_rows(self, project_id: int, *, batch: int = 2000) -> Iterator[ExportRow]:
         """Every task of a project in id order, with its submitted answers."""
@@ -221,37 +209,30 @@ class AssignmentRepository:
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime) -> int:
         try:
-            new_id: int = self._conn.execute(insert(assignments).values(
-                task_id=task_id, project_id=project_id, worker_id=worker_id,
-                status=AssignmentStatus.LEASED.value, leased_at=now, lease_expires_at=expires,
-            ).returning(assignments.c.id)).scalar_one()
+            new_id: int = self._conn.execute(sql.new_lease, {
+                "task_id": task_id, "project_id": project_id, "worker_id": worker_id,
+                "status": AssignmentStatus.LEASED.value, "leased_at": now,
+                "lease_expires_at": expires}).scalar_one()
         except IntegrityError:
             raise Conflict("another request of yours took this task at the same moment; "
                            "ask again", code="concurrent_request") from None
         return new_id
 
     def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
-        query = select(assignments).where(assignments.c.id == assignment_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._conn.execute(query).first()
+        query = sql.assignment_by_id_for_update if for_update else sql.assignment_by_id
+        row = self._conn.execute(query, {"assignment_id": assignment_id}).first()
         return to_assignment(row) if row else None
 
     def active_lease(self, *, worker_id: int, project_id: int, now: datetime) -> Assignment | None:
-        row = self._conn.execute(
-            select(assignments).where(
-                assignments.c.worker_id == worker_id, assignments.c.project_id == project_id,
-                assignments.c.status == AssignmentStatus.LEASED.value,
-                assignments.c.lease_expires_at > now,
-            ).order_by(assignments.c.id).limit(1)
-        ).first()
+        row = self._conn.execute(sql.active_lease, {
+            "worker_id": worker_id, "project_id": project_id, "now": now}).first()
         return to_assignment(row) if row else None
 
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
                        now: datetime) -> None:
-        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(
-            status=AssignmentStatus.SUBMITTED.value, answer=answer,
-            idempotency_key=idempotency_key, submitted_at=now))
+        self._conn.execute(sql.submit, {"assignment_id": assignment_id, "answer": answer,
+                                        "idempotency_key": idempotency_key,
+                                        "submitted_at": now})
 
     def mark_released(self, assignment_id: int, *, now: datetime) -> None:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(
@@ -263,14 +244,11 @@ class AssignmentRepository:
         Rows another sweeper holds are skipped (SKIP LOCKED on PostgreSQL), so sweeps on
         several nodes at once never expire a lease twice.
         """
-        query = select(assignments.c.id, assignments.c.task_id).where(
-            assignments.c.status == AssignmentStatus.LEASED.value,
-            assignments.c.lease_expires_at <= now,
-        )
-        if project_id is not None:
-            query = query.where(assignments.c.project_id == project_id)
-        due = self._conn.execute(
-            query.order_by(assignments.c.id).with_for_update(skip_locked=True)).all()
+        if project_id is None:
+            due = self._conn.execute(sql.due_leases, {"now": now}).all()
+        else:
+            due = self._conn.execute(sql.due_leases_of_project,
+                                     {"now": now, "project_id": project_id}).all()
         if not due:
             return Counter()
         self._conn.execute(

@@ -12,7 +12,7 @@ from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
 
 
-class RedirectTo(Exception):  # noqa: N818 - a control-flow signal, not an error
+class RedirectTo(Exception):
     def __init__(self, url: str) -> None:
         self.url = url
 

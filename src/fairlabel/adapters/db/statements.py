@@ -1,0 +1,65 @@
+"""Statements of the hot path (next task, submit, token check), built once.
+
+Building a SQLAlchemy expression costs more than running it on SQLite; these are built at
+import with bound parameters and only executed per request. Parameters are named after the
+columns they compare with.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, insert, select, update
+
+from fairlabel.adapters.db.tables import api_tokens, assignments, projects, tasks, users
+from fairlabel.domain.assignment import AssignmentStatus
+
+LEASED = AssignmentStatus.LEASED.value
+
+user_by_token = (select(users).join(api_tokens, api_tokens.c.user_id == users.c.id)
+                 .where(api_tokens.c.token_hash == bindparam("token_hash")))
+
+project_by_id = select(projects).where(projects.c.id == bindparam("project_id"))
+project_by_id_for_update = project_by_id.with_for_update()
+
+task_data = select(tasks.c.data).where(tasks.c.id == bindparam("task_id"))
+
+# The first task of the project with room left that this worker has not seen. SKIP LOCKED
+# lets concurrent claimers on PostgreSQL pass rows another transaction is taking.
+claimable_task = (
+    select(tasks.c.id, tasks.c.data)
+    .where(tasks.c.project_id == bindparam("project_id"),
+           tasks.c.taken < tasks.c.max_answers,
+           ~select(assignments.c.id).where(assignments.c.task_id == tasks.c.id,
+                                           assignments.c.worker_id == bindparam("worker_id"))
+           .exists())
+    .order_by(tasks.c.id).limit(1)
+    .with_for_update(skip_locked=True, of=tasks)
+)
+take_slot = (update(tasks).where(tasks.c.id == bindparam("task_id"))
+             .values(taken=tasks.c.taken + 1))
+free_slots = (update(tasks).where(tasks.c.id == bindparam("task_id"))
+              .values(taken=tasks.c.taken - bindparam("freed")))
+count_answer = (update(tasks).where(tasks.c.id == bindparam("task_id"))
+                .values(answered=tasks.c.answered + 1))
+
+new_lease = insert(assignments).returning(assignments.c.id)
+assignment_by_id = select(assignments).where(assignments.c.id == bindparam("assignment_id"))
+assignment_by_id_for_update = assignment_by_id.with_for_update()
+active_lease = (
+    select(assignments)
+    .where(assignments.c.worker_id == bindparam("worker_id"),
+           assignments.c.project_id == bindparam("project_id"),
+           assignments.c.status == LEASED,
+           assignments.c.lease_expires_at > bindparam("now", type_=assignments.c.leased_at.type))
+    .order_by(assignments.c.id).limit(1)
+)
+_due = (select(assignments.c.id, assignments.c.task_id)
+        .where(assignments.c.status == LEASED,
+               assignments.c.lease_expires_at <= bindparam("now",
+                                                           type_=assignments.c.leased_at.type)))
+due_leases = _due.order_by(assignments.c.id).with_for_update(skip_locked=True)
+due_leases_of_project = (_due.where(assignments.c.project_id == bindparam("project_id"))
+                         .order_by(assignments.c.id).with_for_update(skip_locked=True))
+submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
+          .values(status=AssignmentStatus.SUBMITTED.value, answer=bindparam("answer"),
+                  idempotency_key=bindparam("idempotency_key"),
+                  submitted_at=bindparam("submitted_at")))
