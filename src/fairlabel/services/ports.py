@@ -90,11 +90,16 @@ class Assignments(Protocol):
 
 
 class Transaction(Protocol):
-    users: Users
-    settings: Settings
-    projects: Projects
-    tasks: Tasks
-    assignments: Assignments
+    @property
+    def users(self) -> Users: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def projects(self) -> Projects: ...
+    @property
+    def tasks(self) -> Tasks: ...
+    @property
+    def assignments(self) -> Assignments: ...
 
     def commit(self) -> None: ...
 
