@@ -72,7 +72,9 @@ def test_a_worker_labels_three_tasks_with_the_keyboard_only(
     server, project_id, token = site
     page = browser.new_page()
     page.goto(f"{server.url}/login")
-    page.keyboard.type("worker@example.org")  # the e-mail field has focus on load
+    # The e-mail field takes the focus on load (autofocus): wait for it, then only type.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'email'")
+    page.keyboard.type("worker@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")

@@ -158,8 +158,14 @@ class TaskRepository:
         other instead of queueing; on SQLite the caller's BEGIN IMMEDIATE serialises writers.
         The CHECK constraint on ``taken`` backs the redundancy cap in both.
         """
-        row = self._conn.execute(sql.claimable_task,
-                                 {"project_id": project_id, "worker_id": worker_id}).first()
+        ids = {"project_id": project_id, "worker_id": worker_id}
+        # Start after the last task this worker was served: the tasks before it are mostly
+        # ones they did, and scanning past them made each claim slower than the last. Open
+        # slots left behind (skips, expiries) are found by the second pass.
+        after = self._conn.execute(sql.worker_cursor, ids).scalar() or 0
+        row = self._conn.execute(sql.claimable_task, {**ids, "after": after}).first()
+        if row is None and after:
+            row = self._conn.execute(sql.claimable_task, {**ids, "after": 0}).first()
         if row is None:
             return None
         self._conn.execute(sql.take_slot, {"task_id": row.id})

@@ -7,7 +7,7 @@ columns they compare with.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from fairlabel.adapters.db.tables import api_tokens, assignments, projects, tasks, users
 from fairlabel.domain.assignment import AssignmentStatus
@@ -22,11 +22,17 @@ project_by_id_for_update = project_by_id.with_for_update()
 
 task_data = select(tasks.c.data).where(tasks.c.id == bindparam("task_id"))
 
-# The first task of the project with room left that this worker has not seen. SKIP LOCKED
+# Where this worker stands in the project: the highest task id they were ever served.
+worker_cursor = select(func.max(assignments.c.task_id)).where(
+    assignments.c.worker_id == bindparam("worker_id"),
+    assignments.c.project_id == bindparam("project_id"))
+
+# The first task after `after` with room left that this worker has not seen. SKIP LOCKED
 # lets concurrent claimers on PostgreSQL pass rows another transaction is taking.
 claimable_task = (
     select(tasks.c.id, tasks.c.data)
     .where(tasks.c.project_id == bindparam("project_id"),
+           tasks.c.id > bindparam("after"),
            tasks.c.taken < tasks.c.max_answers,
            ~select(assignments.c.id).where(assignments.c.task_id == tasks.c.id,
                                            assignments.c.worker_id == bindparam("worker_id"))

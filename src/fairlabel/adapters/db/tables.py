@@ -117,5 +117,7 @@ assignments = Table(
 )
 Index("ix_assignments_worker", assignments.c.worker_id, assignments.c.project_id,
       assignments.c.status)
+Index("ix_assignments_worker_task", assignments.c.worker_id, assignments.c.project_id,
+      assignments.c.task_id)
 Index("ix_assignments_lease", assignments.c.status, assignments.c.lease_expires_at)
 Index("ix_assignments_project", assignments.c.project_id, assignments.c.status)

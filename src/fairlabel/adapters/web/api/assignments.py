@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from fairlabel.adapters.web.api.schemas import Released, SubmissionPublic, SubmitBody
-from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
 from fairlabel.services import assignment
 
 router = APIRouter(prefix="/assignments", tags=["assignments"])
@@ -17,17 +17,16 @@ router = APIRouter(prefix="/assignments", tags=["assignments"])
              response_model=SubmissionPublic,
              responses={200: {"description": "A retry of a submission already recorded."}})
 def submit(assignment_id: int, body: SubmitBody, user: CurrentUser, container: ContainerDep,
-           now: NowDep, response: Response,
-           idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-           ) -> SubmissionPublic:
+           now: NowDep, idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+           ) -> Response:
     """Submit the answer to a leased task. Retries with the same `Idempotency-Key` are safe."""
     result = assignment.submit_answer(container.db, user, assignment_id, body.answer,
                                       idempotency_key=idempotency_key, now=now)
-    if result.replayed:
-        response.status_code = status.HTTP_200_OK
-    return SubmissionPublic(assignment_id=result.assignment_id, task_id=result.task_id,
-                            answer=result.answer, submitted_at=result.submitted_at,
-                            replayed=result.replayed)
+    return json_response(
+        SubmissionPublic(assignment_id=result.assignment_id, task_id=result.task_id,
+                         answer=result.answer, submitted_at=result.submitted_at,
+                         replayed=result.replayed),
+        status_code=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED)
 
 
 @router.post("/{assignment_id}/release", response_model=Released)

@@ -17,7 +17,7 @@ from fairlabel.adapters.web.api.schemas import (
     ProjectPublic,
     TaskPublic,
 )
-from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
 from fairlabel.domain.errors import TooLarge
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import ProjectTerms
@@ -99,9 +99,9 @@ def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
     lease = assignment.request_next(container.db, user, project_id, now=now)
     if lease is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    return LeasePublic(assignment_id=lease.assignment_id,
-                       task=TaskPublic(id=lease.task_id, data=lease.data),
-                       lease_expires_at=lease.lease_expires_at)
+    return json_response(LeasePublic(assignment_id=lease.assignment_id,
+                                     task=TaskPublic(id=lease.task_id, data=lease.data),
+                                     lease_expires_at=lease.lease_expires_at))
 
 
 @router.get("/{project_id}/export")

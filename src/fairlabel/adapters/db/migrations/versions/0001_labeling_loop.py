@@ -99,11 +99,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_assignments_lease', ['status', 'lease_expires_at'], unique=False)
         batch_op.create_index('ix_assignments_project', ['project_id', 'status'], unique=False)
         batch_op.create_index('ix_assignments_worker', ['worker_id', 'project_id', 'status'], unique=False)
+        batch_op.create_index('ix_assignments_worker_task', ['worker_id', 'project_id', 'task_id'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index('ix_assignments_worker_task')
         batch_op.drop_index('ix_assignments_worker')
         batch_op.drop_index('ix_assignments_project')
         batch_op.drop_index('ix_assignments_lease')
