@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
 from fairlabel.config import Settings
+from fairlabel.domain.pay import FloorTable, PayPolicy
 from fairlabel.services.clock import utc_now
 
 
@@ -25,6 +26,7 @@ class Container:
     settings: Settings
     engine: Engine
     db: SqlDatabase
+    pay: PayPolicy
     clock: Callable[[], datetime] = field(default=utc_now)
 
     def close(self) -> None:
@@ -39,4 +41,15 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
         from fairlabel.adapters.db.migrate import upgrade  # Alembic only when needed
 
         upgrade(engine)
-    return Container(settings=settings, engine=engine, db=SqlDatabase(engine), clock=clock)
+    return Container(settings=settings, engine=engine, db=SqlDatabase(engine),
+                     pay=pay_policy(settings), clock=clock)
+
+
+def pay_policy(settings: Settings) -> PayPolicy:
+    return PayPolicy(
+        floors=FloorTable(settings.floors, settings.country_floors),
+        min_answers_for_rate=settings.min_answers_for_rate,
+        review_window=timedelta(hours=settings.review_window_hours),
+        price_cut_notice=timedelta(days=settings.price_cut_notice_days),
+        payout_thresholds=settings.payout_thresholds,
+    )

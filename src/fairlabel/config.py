@@ -27,9 +27,33 @@ class Settings(BaseSettings):
         default=50 * 1024 * 1024, description="Largest task file accepted by an import."
     )
     import_max_rows: int = Field(default=200_000, description="Most tasks in one import.")
-    lease_sweep_seconds: float = Field(
+    sweep_seconds: float = Field(
         default=15.0,
-        description="How often each app server returns expired leases to the pool (0: never).",
+        description="How often each app server runs the periodic jobs (0: never).",
+    )
+    floors: dict[str, int] = Field(
+        default={"USD": 1500, "EUR": 1300},
+        description="Hourly pay floor per currency, in minor units per hour.",
+    )
+    country_floors: dict[str, dict[str, int]] = Field(
+        default={}, description='Per-country floors, e.g. {"DE": {"EUR": 1400}}.'
+    )
+    min_answers_for_rate: int = Field(
+        default=20, description="Answers needed before a project's hourly rate is measured."
+    )
+    review_window_hours: float = Field(
+        default=72, description="Unreviewed answers are approved when this window ends."
+    )
+    price_cut_notice_days: float = Field(
+        default=14, description="Notice before a lower price per task takes effect."
+    )
+    sepa_debtor_name: str | None = Field(
+        default=None, description="Account holder that SEPA payout files pay from.")
+    sepa_debtor_iban: str | None = Field(default=None, description="IBAN paying out.")
+    sepa_debtor_bic: str | None = Field(default=None, description="BIC of that account.")
+    payout_thresholds: dict[str, int] = Field(
+        default={"USD": 1000, "EUR": 1000},
+        description="Smallest available balance paid out, per currency, in minor units.",
     )
     secure_cookies: bool = Field(
         default=False, description="Mark session cookies Secure (set behind HTTPS)."

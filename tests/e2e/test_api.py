@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from fairlabel.adapters.db.tables import assignments, projects, tasks
 from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
+from fairlabel.services import accounts
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock
+from tests.support.funding import fund
 
 SINGLE = {"type": "single_choice", "choices": ["a", "b"]}
 
@@ -46,9 +48,17 @@ def worker(people: Accounts) -> str:
     return people.make(Role.WORKER)[1]
 
 
+def fund_by_token(container: Container, token: str, project_id: int,
+                  amount_minor: int = 100_000) -> None:
+    owner = accounts.user_for_token(container.db, token)
+    assert owner is not None
+    fund(container, owner, project_id, amount_minor)
+
+
 @pytest.fixture
-def open_project(client: TestClient, requester: str) -> dict[str, Any]:
+def open_project(client: TestClient, requester: str, container: Container) -> dict[str, Any]:
     project = new_project(client, requester)
+    fund_by_token(container, requester, project["id"])
     client.post(f"/api/v1/projects/{project['id']}/tasks",
                 json=[{"data": {"text": f"t{i}"}} for i in range(3)], headers=bearer(requester))
     assert client.post(f"/api/v1/projects/{project['id']}/launch",
@@ -230,11 +240,12 @@ def test_the_openapi_document_describes_the_contract(client: TestClient) -> None
 
 
 def test_csv_export_neutralises_formulas_written_by_workers(
-        client: TestClient, requester: str, worker: str) -> None:
+        client: TestClient, requester: str, worker: str, container: Container) -> None:
     pid = new_project(client, requester, {"type": "free_text", "max_length": 100},
                       redundancy=1)["id"]
     client.post(f"/api/v1/projects/{pid}/tasks", json=[{"data": {"text": "say hi"}}],
                 headers=bearer(requester))
+    fund_by_token(container, requester, pid)
     client.post(f"/api/v1/projects/{pid}/launch", headers=bearer(requester))
     lease = client.get(f"/api/v1/projects/{pid}/next", headers=bearer(worker)).json()
     client.post(f"/api/v1/assignments/{lease['assignment_id']}/submit",

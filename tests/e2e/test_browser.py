@@ -19,6 +19,7 @@ from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import accounts, projects
 from tests.support.databases import migrated_sqlite_template, sqlite_copy
+from tests.support.funding import fund
 from tests.support.server import RunningServer, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,6 +62,7 @@ def site(tmp_path: Path) -> Iterator[tuple[RunningServer, int, str]]:
     projects.import_tasks(container.db, requester, project.id,
                           [{"data": {"text": f"review number {i}"}} for i in range(5)],
                           max_rows=10, now=now)
+    fund(container, requester, project.id, 10_000)
     projects.launch_project(container.db, requester, project.id, now=now)
     container.close()
     with running_server(url, tmp_path) as server:

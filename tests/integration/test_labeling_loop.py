@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from fairlabel.domain.projects import ProjectNotOpen, ProjectTerms
 from fairlabel.services import assignment, exports, projects
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock
+from tests.support.funding import fund
 
 
 def make_project(container: Container, requester: User, *, n_tasks: int = 3,
@@ -32,9 +34,16 @@ def make_project(container: Container, requester: User, *, n_tasks: int = 3,
         projects.import_tasks(container.db, requester, project.id,
                               [{"data": {"text": f"t{i}"}} for i in range(n_tasks)],
                               max_rows=1000, now=now)
+    fund(container, requester, project.id, 1_000_000)
     if launch:
         projects.launch_project(container.db, requester, project.id, now=now)
     return project.id
+
+
+def next_task(container: Container, worker: User, project_id: int, *,
+              now: datetime) -> assignment.Lease | None:
+    return assignment.request_next(container.db, worker, project_id, now=now,
+                                   policy=container.pay)
 
 
 def rows(container: Container, table: Any) -> list[Any]:
@@ -53,7 +62,7 @@ def test_a_worker_never_gets_the_same_task_twice(container: Container, people: A
     worker = people.make(Role.WORKER)[0]
     seen = []
     now = container.clock()
-    while (lease := assignment.request_next(container.db, worker, pid, now=now)) is not None:
+    while (lease := next_task(container, worker, pid, now=now)) is not None:
         seen.append(lease.task_id)
         assignment.submit_answer(container.db, worker, lease.assignment_id, "pos",
                                  idempotency_key=None, now=now)
@@ -67,7 +76,7 @@ def test_a_task_never_collects_more_answers_than_its_redundancy(
     served = 0
     for _ in range(5):
         worker = people.make(Role.WORKER)[0]
-        while (lease := assignment.request_next(container.db, worker, pid, now=now)):
+        while (lease := next_task(container, worker, pid, now=now)):
             assignment.submit_answer(container.db, worker, lease.assignment_id, "neg",
                                      idempotency_key=None, now=now)
             served += 1
@@ -79,8 +88,8 @@ def test_a_reload_returns_the_lease_already_held(container: Container, people: A
                                                  requester: User) -> None:
     pid = make_project(container, requester)
     worker = people.make(Role.WORKER)[0]
-    first = assignment.request_next(container.db, worker, pid, now=container.clock())
-    again = assignment.request_next(container.db, worker, pid, now=container.clock())
+    first = next_task(container, worker, pid, now=container.clock())
+    again = next_task(container, worker, pid, now=container.clock())
     assert first is not None and again is not None
     assert again.assignment_id == first.assignment_id
 
@@ -89,14 +98,14 @@ def test_an_expired_lease_returns_the_task_to_the_pool(
         container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
     pid = make_project(container, requester, n_tasks=1, redundancy=1, lease_seconds=60)
     slow, other = people.make(Role.WORKER)[0], people.make(Role.WORKER)[0]
-    lease = assignment.request_next(container.db, slow, pid, now=clock())
+    lease = next_task(container, slow, pid, now=clock())
     assert lease is not None
-    assert assignment.request_next(container.db, other, pid, now=clock()) is None
+    assert next_task(container, other, pid, now=clock()) is None
     clock.advance(seconds=61)
     with pytest.raises(LeaseExpired):
         assignment.submit_answer(container.db, slow, lease.assignment_id, "pos",
                                  idempotency_key=None, now=clock())
-    second = assignment.request_next(container.db, other, pid, now=clock())
+    second = next_task(container, other, pid, now=clock())
     assert second is not None and second.task_id == lease.task_id
     assert [r.status for r in rows(container, assignments)] == ["expired", "leased"]
 
@@ -105,8 +114,7 @@ def test_the_sweep_returns_every_expired_lease_once(
         container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
     pid = make_project(container, requester, n_tasks=3, redundancy=1)
     for _ in range(3):
-        assert assignment.request_next(container.db, people.make(Role.WORKER)[0], pid,
-                                       now=clock()) is not None
+        assert next_task(container, people.make(Role.WORKER)[0], pid, now=clock()) is not None
     clock.advance(minutes=2)
     assert assignment.expire_leases(container.db, now=clock()) == 3
     assert assignment.expire_leases(container.db, now=clock()) == 0
@@ -118,11 +126,11 @@ def test_skipping_frees_the_slot_for_others_only(container: Container, people: A
     pid = make_project(container, requester, n_tasks=1, redundancy=1)
     skipper, other = people.make(Role.WORKER)[0], people.make(Role.WORKER)[0]
     now = container.clock()
-    lease = assignment.request_next(container.db, skipper, pid, now=now)
+    lease = next_task(container, skipper, pid, now=now)
     assert lease is not None
     assignment.release(container.db, skipper, lease.assignment_id, now=now)
-    assert assignment.request_next(container.db, skipper, pid, now=now) is None
-    assert assignment.request_next(container.db, other, pid, now=now) is not None
+    assert next_task(container, skipper, pid, now=now) is None
+    assert next_task(container, other, pid, now=now) is not None
 
 
 def test_submissions_are_validated_idempotent_and_final(container: Container,
@@ -131,7 +139,7 @@ def test_submissions_are_validated_idempotent_and_final(container: Container,
     pid = make_project(container, requester)
     worker = people.make(Role.WORKER)[0]
     now = container.clock()
-    lease = assignment.request_next(container.db, worker, pid, now=now)
+    lease = next_task(container, worker, pid, now=now)
     assert lease is not None
     with pytest.raises(InvalidAnswer):
         assignment.submit_answer(container.db, worker, lease.assignment_id, "maybe",
@@ -151,7 +159,7 @@ def test_someone_elses_assignment_is_not_found(container: Container, people: Acc
                                                requester: User) -> None:
     pid = make_project(container, requester)
     owner, intruder = people.make(Role.WORKER)[0], people.make(Role.WORKER)[0]
-    lease = assignment.request_next(container.db, owner, pid, now=container.clock())
+    lease = next_task(container, owner, pid, now=container.clock())
     assert lease is not None
     with pytest.raises(NotFound):
         assignment.submit_answer(container.db, intruder, lease.assignment_id, "pos",
@@ -162,10 +170,10 @@ def test_drafts_serve_no_work_and_requesters_cannot_take_tasks(
         container: Container, people: Accounts, requester: User) -> None:
     pid = make_project(container, requester, launch=False)
     with pytest.raises(ProjectNotOpen, match="draft"):
-        assignment.request_next(container.db, people.make(Role.WORKER)[0], pid,
+        next_task(container, people.make(Role.WORKER)[0], pid,
                                 now=container.clock())
     with pytest.raises(PermissionDenied):
-        assignment.request_next(container.db, requester, pid, now=container.clock())
+        next_task(container, requester, pid, now=container.clock())
 
 
 def test_an_import_with_one_bad_row_imports_nothing(container: Container, people: Accounts,
@@ -185,7 +193,7 @@ def test_export_has_every_answer_under_a_pseudonym_and_the_majority(
     now = container.clock()
     for answer in ("pos", "neg", "pos"):
         worker = people.make(Role.WORKER)[0]
-        lease = assignment.request_next(container.db, worker, pid, now=now)
+        lease = next_task(container, worker, pid, now=now)
         assert lease is not None
         assignment.submit_answer(container.db, worker, lease.assignment_id, answer,
                                  idempotency_key=None, now=now)
@@ -206,7 +214,7 @@ def test_two_workers_racing_for_the_last_slot_exactly_one_wins(
     def race(worker: User) -> None:
         barrier.wait()
         try:
-            results.append(assignment.request_next(container.db, worker, pid,
+            results.append(next_task(container, worker, pid,
                                                    now=container.clock()))
         except Exception as error:  # collected and asserted on below
             results.append(error)

@@ -12,11 +12,12 @@ from fairlabel.domain.accounts import Role
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import accounts, projects
+from fairlabel.services import accounts, pay, projects
 from fairlabel.services.ports import Database
 
 PASSWORD = "fairlabel-demo"
 REQUESTER = "requester@demo.fairlabel.org"
+OPERATOR = "operator@demo.fairlabel.org"
 WORKERS = ("ada@demo.fairlabel.org", "grace@demo.fairlabel.org", "alan@demo.fairlabel.org")
 
 SENTIMENT_INSTRUCTIONS = """\
@@ -47,6 +48,7 @@ Length is not quality: a short correct answer beats a long wrong one. Optionally
 
 @dataclass(frozen=True)
 class DemoLogins:
+    operator: str
     requester: str
     workers: tuple[str, ...]
     password: str
@@ -63,9 +65,12 @@ def _rows(name: str) -> list[dict[str, Any]]:
 def seed(db: Database, *, now: datetime) -> DemoLogins:
     """Create the demo accounts and projects, unless they already exist."""
     if accounts.find_user(db, REQUESTER) is not None:
-        return DemoLogins(REQUESTER, WORKERS, PASSWORD, created=False)
+        return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=False)
+    operator = accounts.add_user(db, email=OPERATOR, password=PASSWORD, role=Role.ADMIN,
+                                 now=now)
     requester = accounts.add_user(db, email=REQUESTER, password=PASSWORD,
                                   role=Role.REQUESTER, now=now)
+    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(500_00, "USD"), now=now)
     for email in WORKERS:
         accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER, now=now)
     plans = [
@@ -77,9 +82,10 @@ def seed(db: Database, *, now: datetime) -> DemoLogins:
                       parse_schema({"type": "pairwise"}), 3, Money(30, "USD"), 1200),
          "pairwise.jsonl"),
     ]
-    for terms, data_file in plans:
+    for (terms, data_file), funding in zip(plans, (200_00, 250_00), strict=True):
         project = projects.create_project(db, requester, terms, now=now)
         rows = _rows(data_file)
         projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
+        pay.fund_project(db, requester, project.id, Money(funding, "USD"), now=now)
         projects.launch_project(db, requester, project.id, now=now)
-    return DemoLogins(REQUESTER, WORKERS, PASSWORD, created=True)
+    return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=True)

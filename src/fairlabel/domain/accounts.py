@@ -28,6 +28,7 @@ class User:
     role: Role
     pseudonym: str
     created_at: datetime
+    country: str | None = None
 
     @property
     def is_worker(self) -> bool:

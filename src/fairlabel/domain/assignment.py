@@ -42,6 +42,19 @@ class Assignment:
     submitted_at: datetime | None
     answer: Any
     idempotency_key: str | None
+    price_minor: int = 0  # the price agreed when the task was served
+    allowance_minor: int = 0  # reserved beside the price for possible top-ups
+    topped_up_minor: int = 0  # top-ups paid so far
+    approved_at: datetime | None = None
+
+    @property
+    def reserved_minor(self) -> int:
+        return self.price_minor + self.allowance_minor
+
+    @property
+    def allowance_left(self) -> int:
+        """What is still set aside for top-ups (they draw on it before the escrow)."""
+        return max(0, self.allowance_minor - self.topped_up_minor)
 
     def is_active(self, now: datetime) -> bool:
         return self.status is AssignmentStatus.LEASED and now < self.lease_expires_at

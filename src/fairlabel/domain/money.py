@@ -36,7 +36,7 @@ class Money:
             raise InvalidInput(
                 f"amount_minor must be a whole number of minor units, got {self.amount_minor!r}"
             )
-        if not isinstance(self.currency, str) or not _CURRENCY.match(self.currency):
+        if not isinstance(self.currency, str) or not _CURRENCY.fullmatch(self.currency):
             raise InvalidInput(
                 f"currency must be a three-letter ISO 4217 code such as 'USD', "
                 f"got {self.currency!r}"

@@ -38,6 +38,7 @@ class ProjectTerms:
     redundancy: int
     pay_per_task: Money
     lease_seconds: int
+    own_floor_hourly: int | None = None  # a floor the requester states above the platform's
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -50,6 +51,8 @@ class ProjectTerms:
             raise InvalidInput(f"redundancy must be between 1 and {MAX_REDUNDANCY}")
         if self.pay_per_task.amount_minor <= 0:
             raise InvalidInput("pay per task must be more than zero")
+        if self.own_floor_hourly is not None and self.own_floor_hourly <= 0:
+            raise InvalidInput("a project's own hourly floor must be more than zero")
         if not MIN_LEASE_SECONDS <= self.lease_seconds <= MAX_LEASE_SECONDS:
             raise InvalidInput(
                 f"the lease must last between {MIN_LEASE_SECONDS} s and {MAX_LEASE_SECONDS} s"
@@ -64,6 +67,8 @@ class Project:
     status: ProjectStatus
     created_at: datetime
     launched_at: datetime | None
+    measured_median_ms: int | None = None  # median working time, once measured
+    measured_answers: int = 0
 
 
 def check_can_launch(status: ProjectStatus, task_count: int) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import (
     Assignment,
@@ -16,7 +17,10 @@ from fairlabel.domain.assignment import (
     lease_expiry,
 )
 from fairlabel.domain.errors import NotFound
-from fairlabel.domain.projects import check_serving
+from fairlabel.domain.money import Money
+from fairlabel.domain.pay import PayPolicy, topup_allowance
+from fairlabel.domain.projects import Project, ProjectNotOpen, check_serving
+from fairlabel.services.pay import post
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import require_role, visible_project
 
@@ -39,11 +43,31 @@ class Submission:
     replayed: bool  # True when this repeats an answer already recorded (a retry)
 
 
-def request_next(db: Database, worker: User, project_id: int, *, now: datetime) -> Lease | None:
+class EscrowExhausted(ProjectNotOpen):
+    code = "escrow_exhausted"
+
+
+def lease_reserve(project: Project, worker: User, policy: PayPolicy) -> tuple[int, int]:
+    """(price, top-up allowance) that one more lease must set aside from escrow."""
+    price = project.terms.pay_per_task
+    floor = policy.floors.hourly(price.currency, country=worker.country,
+                                 project_floor=project.terms.own_floor_hourly)
+    measured = (project.measured_median_ms is not None
+                and project.measured_answers >= policy.min_answers_for_rate)
+    reference = (project.measured_median_ms if measured and project.measured_median_ms
+                 else project.terms.lease_seconds * 1000)
+    allowance = topup_allowance(price_minor=price.amount_minor, floor_hourly=floor,
+                                reference_ms=reference)
+    return price.amount_minor, allowance
+
+
+def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
+                 policy: PayPolicy) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
 
-    A worker who already holds a live lease on the project gets it back (a reloaded page
-    shows the same task) rather than a second one.
+    Escrow first: the lease sets aside its price and a top-up allowance, and is refused when
+    the escrow cannot cover them. A worker who already holds a live lease on the project gets
+    it back (a reloaded page shows the same task) rather than a second one.
     """
     require_role(worker, Role.WORKER)
     with db.write() as tx:
@@ -58,13 +82,25 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime) 
                           held.lease_expires_at)
             tx.commit()
             return lease
+        price, allowance = lease_reserve(project, worker, policy)
+        currency = project.terms.pay_per_task.currency
+        free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
+        if free < price + allowance:
+            raise EscrowExhausted(
+                f"the project is paused until its requester adds funds: its escrow holds "
+                f"{Money(free, currency)}, and one more task needs {Money(price, currency)} "
+                f"plus {Money(allowance, currency)} set aside for possible top-ups to the pay "
+                "floor. No one works for money that is not there.")
         claimed = tx.tasks.claim_next(project_id=project_id, worker_id=worker.id)
         if claimed is None:
             tx.commit()
             return None
         expires = lease_expiry(now, project.terms.lease_seconds)
         assignment_id = tx.assignments.add(task_id=claimed.id, project_id=project_id,
-                                           worker_id=worker.id, now=now, expires=expires)
+                                           worker_id=worker.id, now=now, expires=expires,
+                                           price_minor=price, allowance_minor=allowance)
+        post(tx, ledger.reserve(project_id, Money(price + allowance, currency),
+                                {"assignment_id": assignment_id}), now=now)
         tx.commit()
     return Lease(assignment_id, project_id, claimed.id, claimed.data, expires)
 
@@ -100,6 +136,12 @@ def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
         tx.assignments.mark_submitted(assignment.id, answer=clean,
                                       idempotency_key=idempotency_key, now=now)
         tx.tasks.record_answer(assignment.task_id)
+        if assignment.price_minor:
+            currency = project.terms.pay_per_task.currency
+            post(tx, ledger.earn(project.id, worker.id, Money(assignment.price_minor, currency),
+                                 {"assignment_id": assignment.id, "project_id": project.id,
+                                  "worked_ms": round((now - assignment.leased_at)
+                                                     .total_seconds() * 1000)}), now=now)
         tx.commit()
     return Submission(assignment.id, assignment.task_id, clean, now, replayed=False)
 
@@ -112,13 +154,31 @@ def release(db: Database, worker: User, assignment_id: int, *, now: datetime) ->
         check_releasable(assignment)
         tx.assignments.mark_released(assignment.id, now=now)
         tx.tasks.free_slots(Counter({assignment.task_id: 1}))
+        _give_back(tx, [assignment], now=now, reason="skipped")
         tx.commit()
 
 
+def _give_back(tx: Transaction, leases: list[Assignment], *, now: datetime,
+               reason: str) -> None:
+    """Return what leases reserved to their projects' escrow."""
+    currencies: dict[int, str] = {}
+    for lease in leases:
+        if not lease.reserved_minor:
+            continue
+        if lease.project_id not in currencies:
+            project = tx.projects.get(lease.project_id)
+            assert project is not None
+            currencies[lease.project_id] = project.terms.pay_per_task.currency
+        post(tx, ledger.release(lease.project_id, Money(lease.reserved_minor,
+                                                        currencies[lease.project_id]),
+                                {"assignment_id": lease.id, "reason": reason}), now=now)
+
+
 def _return_expired(tx: Transaction, *, now: datetime, project_id: int | None) -> int:
-    freed = tx.assignments.expire_due(now=now, project_id=project_id)
-    tx.tasks.free_slots(freed)
-    return sum(freed.values())
+    expired = tx.assignments.expire_due(now=now, project_id=project_id)
+    tx.tasks.free_slots(Counter(a.task_id for a in expired))
+    _give_back(tx, expired, now=now, reason="lease expired")
+    return len(expired)
 
 
 def expire_leases(db: Database, *, now: datetime) -> int:

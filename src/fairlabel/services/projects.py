@@ -15,12 +15,14 @@ from fairlabel.domain.errors import (
     PermissionDenied,
     TooLarge,
 )
+from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import (
     Project,
     ProjectStatus,
     ProjectTerms,
     check_can_launch,
 )
+from fairlabel.services.pay_view import ProjectPay, project_pay
 from fairlabel.services.ports import Database, ProjectCounts, Transaction
 
 
@@ -29,6 +31,7 @@ class ProjectView:
     project: Project
     counts: ProjectCounts
     own_answers: int | None = None  # for a worker: how many of this project's tasks they did
+    pay: ProjectPay | None = None
 
 
 def require_role(user: User, *roles: Role) -> None:
@@ -77,28 +80,31 @@ def launch_project(db: Database, user: User, project_id: int, *, now: datetime) 
                    project.created_at, project.launched_at or now)
 
 
-def list_projects(db: Database, user: User) -> list[ProjectView]:
+def list_projects(db: Database, user: User, policy: PayPolicy | None = None) -> list[ProjectView]:
     """Workers: open projects; requesters: their own; admins and moderators: all."""
     with db.read() as tx:
         if user.role is Role.WORKER:
-            projects = tx.projects.list(status=ProjectStatus.OPEN)
+            projects = tx.projects.find(status=ProjectStatus.OPEN)
         elif user.role is Role.REQUESTER:
-            projects = tx.projects.list(requester_id=user.id)
+            projects = tx.projects.find(requester_id=user.id)
         else:
-            projects = tx.projects.list()
+            projects = tx.projects.find()
         counts = tx.projects.counts([p.id for p in projects])
         own = ({p.id: tx.assignments.count_submitted(worker_id=user.id, project_id=p.id)
                 for p in projects} if user.role is Role.WORKER else {})
-    return [ProjectView(p, counts[p.id], own.get(p.id)) for p in projects]
+        pays = {p.id: project_pay(tx, p, policy) for p in projects} if policy else {}
+    return [ProjectView(p, counts[p.id], own.get(p.id), pays.get(p.id)) for p in projects]
 
 
-def get_project(db: Database, user: User, project_id: int) -> ProjectView:
+def get_project(db: Database, user: User, project_id: int,
+                policy: PayPolicy | None = None) -> ProjectView:
     with db.read() as tx:
         project = visible_project(tx, user, project_id)
         counts = tx.projects.counts([project_id])[project_id]
         own = (tx.assignments.count_submitted(worker_id=user.id, project_id=project_id)
                if user.role is Role.WORKER else None)
-    return ProjectView(project, counts, own)
+        pay = project_pay(tx, project, policy) if policy else None
+    return ProjectView(project, counts, own, pay)
 
 
 def recent_answers(db: Database, user: User, project_id: int, *, limit: int = 50) -> list[Any]:

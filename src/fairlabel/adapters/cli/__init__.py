@@ -21,6 +21,10 @@ COMMANDS = {
     "tasks": ("fairlabel.adapters.cli.tasks", "tasks"),
     "export": ("fairlabel.adapters.cli.tasks", "export"),
     "aggregate": ("fairlabel.adapters.cli.aggregate", "aggregate"),
+    "ledger": ("fairlabel.adapters.cli.ledger", "ledger"),
+    "funds": ("fairlabel.adapters.cli.money", "funds"),
+    "sweep": ("fairlabel.adapters.cli.money", "sweep"),
+    "payouts": ("fairlabel.adapters.cli.money", "payouts_group"),
 }
 
 

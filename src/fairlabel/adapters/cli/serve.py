@@ -47,6 +47,7 @@ def demo(host: str, port: int, then_serve: bool) -> None:
     state = "created" if logins.created else "already present"
     click.echo(f"Demo data {state}. Sign in at http://{host}:{port}/ with password "
                f"'{logins.password}' as:")
+    click.echo(f"  operator:  {logins.operator}")
     click.echo(f"  requester: {logins.requester}")
     for email in logins.workers:
         click.echo(f"  worker:    {email}")

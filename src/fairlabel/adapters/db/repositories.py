@@ -73,6 +73,15 @@ class UserRepository:
         return {r.id: r.pseudonym for r in rows}
 
 
+    def countries(self, user_ids: Iterable[int]) -> dict[int, str | None]:
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        rows = self._conn.execute(select(users.c.id, users.c.country)
+                                  .where(users.c.id.in_(ids)))
+        return {r.id: r.country for r in rows}
+
+
 class SettingsRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -100,6 +109,7 @@ class ProjectRepository:
             pay_amount_minor=terms.pay_per_task.amount_minor,
             pay_currency=terms.pay_per_task.currency,
             lease_seconds=terms.lease_seconds,
+            floor_hourly_minor=terms.own_floor_hourly,
             status=ProjectStatus.DRAFT.value,
             created_at=now,
         ).returning(projects.c.id)).scalar_one()
@@ -110,7 +120,7 @@ class ProjectRepository:
         row = self._conn.execute(query, {"project_id": project_id}).first()
         return to_project(row) if row else None
 
-    def list(self, *, requester_id: int | None = None,
+    def find(self, *, requester_id: int | None = None,
              status: ProjectStatus | None = None) -> list[Project]:
         query = select(projects).order_by(projects.c.id.desc())
         if requester_id is not None:
@@ -125,6 +135,22 @@ class ProjectRepository:
         if launched_at is not None:
             values["launched_at"] = launched_at
         self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
+
+    def set_price(self, project_id: int, amount_minor: int) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(pay_amount_minor=amount_minor))
+
+    def set_measurement(self, project_id: int, *, median_ms: int, answers: int) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(measured_median_ms=median_ms, measured_answers=answers))
+
+    def with_answers(self) -> list[int]:
+        """Projects with at least one submitted answer (what the pay sweep looks at)."""
+        return list(self._conn.execute(
+            select(projects.c.id).where(select(assignments.c.id).where(
+                assignments.c.project_id == projects.c.id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value).exists())
+            .order_by(projects.c.id)).scalars())
 
     def counts(self, project_ids: Sequence[int]) -> dict[int, ProjectCounts]:
         if not project_ids:
@@ -213,12 +239,13 @@ class AssignmentRepository:
         self._conn = conn
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
-            expires: datetime) -> int:
+            expires: datetime, price_minor: int, allowance_minor: int) -> int:
         try:
             new_id: int = self._conn.execute(sql.new_lease, {
                 "task_id": task_id, "project_id": project_id, "worker_id": worker_id,
                 "status": AssignmentStatus.LEASED.value, "leased_at": now,
-                "lease_expires_at": expires}).scalar_one()
+                "lease_expires_at": expires, "price_minor": price_minor,
+                "allowance_minor": allowance_minor}).scalar_one()
         except IntegrityError:
             raise Conflict("another request of yours took this task at the same moment; "
                            "ask again", code="concurrent_request") from None
@@ -244,24 +271,87 @@ class AssignmentRepository:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(
             status=AssignmentStatus.RELEASED.value, released_at=now))
 
-    def expire_due(self, *, now: datetime, project_id: int | None = None) -> Counter[int]:
-        """Mark every lease past its expiry as expired; return freed slots per task.
+    def expire_due(self, *, now: datetime,
+                   project_id: int | None = None) -> list[Assignment]:
+        """Mark every lease past its expiry as expired; return those leases.
 
         Rows another sweeper holds are skipped (SKIP LOCKED on PostgreSQL), so sweeps on
         several nodes at once never expire a lease twice.
         """
         if project_id is None:
-            due = self._conn.execute(sql.due_leases, {"now": now}).all()
+            rows = self._conn.execute(sql.due_leases, {"now": now}).all()
         else:
-            due = self._conn.execute(sql.due_leases_of_project,
-                                     {"now": now, "project_id": project_id}).all()
-        if not due:
-            return Counter()
+            rows = self._conn.execute(sql.due_leases_of_project,
+                                      {"now": now, "project_id": project_id}).all()
+        if not rows:
+            return []
+        due = [to_assignment(r) for r in rows]
         self._conn.execute(
-            update(assignments).where(and_(assignments.c.id.in_([r.id for r in due]),
+            update(assignments).where(and_(assignments.c.id.in_([a.id for a in due]),
                                            assignments.c.status == AssignmentStatus.LEASED.value))
             .values(status=AssignmentStatus.EXPIRED.value, released_at=now))
-        return Counter(r.task_id for r in due)
+        return due
+
+    def add_topup(self, assignment_id: int, amount_minor: int) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
+                           .values(topped_up_minor=assignments.c.topped_up_minor + amount_minor))
+
+    def mark_approved(self, assignment_id: int, *, now: datetime) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
+                           .values(approved_at=now))
+
+    def durations_ms(self, project_id: int, *, worker_id: int | None = None) -> list[int]:
+        """Measured working time (lease issued → submitted) of each submitted answer."""
+        query = select(assignments.c.leased_at, assignments.c.submitted_at).where(
+            assignments.c.project_id == project_id,
+            assignments.c.status == AssignmentStatus.SUBMITTED.value)
+        if worker_id is not None:
+            query = query.where(assignments.c.worker_id == worker_id)
+        return [round((r.submitted_at - r.leased_at).total_seconds() * 1000)
+                for r in self._conn.execute(query)]
+
+    def due_for_approval(self, *, submitted_before: datetime, limit: int) -> list[Assignment]:
+        """Unreviewed answers whose review window has closed, locked (SKIP LOCKED)."""
+        rows = self._conn.execute(
+            select(assignments).where(assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                                      assignments.c.approved_at.is_(None),
+                                      assignments.c.submitted_at <= submitted_before)
+            .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
+        return [to_assignment(r) for r in rows]
+
+    def below_price(self, project_id: int, *, fair_minor: int, limit: int) -> list[Assignment]:
+        """Answers paid less than ``fair_minor`` so far, locked (SKIP LOCKED)."""
+        rows = self._conn.execute(
+            select(assignments).where(
+                assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
+            .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
+        return [to_assignment(r) for r in rows]
+
+    def active_workers(self, project_id: int, *, since: datetime) -> list[int]:
+        """Workers who took a task of the project since ``since``."""
+        return list(self._conn.execute(
+            select(assignments.c.worker_id).where(assignments.c.project_id == project_id,
+                                                  assignments.c.leased_at >= since)
+            .distinct().order_by(assignments.c.worker_id)).scalars())
+
+    def worker_totals(self, *, worker_id: int, project_id: int) -> tuple[int, int, int]:
+        """(answers, pay received in minor units, measured milliseconds) of a worker."""
+        rows = self._conn.execute(
+            select(assignments.c.price_minor, assignments.c.topped_up_minor,
+                   assignments.c.leased_at, assignments.c.submitted_at)
+            .where(assignments.c.worker_id == worker_id,
+                   assignments.c.project_id == project_id,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value)).all()
+        paid = sum(r.price_minor + r.topped_up_minor for r in rows)
+        total = sum(round((r.submitted_at - r.leased_at).total_seconds() * 1000) for r in rows)
+        return len(rows), paid, total
+
+    def worker_projects(self, worker_id: int) -> list[int]:
+        return list(self._conn.execute(
+            select(assignments.c.project_id).where(assignments.c.worker_id == worker_id)
+            .distinct().order_by(assignments.c.project_id)).scalars())
 
     def count_submitted(self, *, worker_id: int, project_id: int) -> int:
         return int(self._conn.execute(

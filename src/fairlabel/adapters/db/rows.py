@@ -18,6 +18,7 @@ def to_user(row: Any) -> User:
         role=Role(row.role),
         pseudonym=row.pseudonym,
         created_at=row.created_at,
+        country=row.country,
     )
 
 
@@ -29,6 +30,7 @@ def to_project(row: Any) -> Project:
         redundancy=row.redundancy,
         pay_per_task=Money(row.pay_amount_minor, row.pay_currency),
         lease_seconds=row.lease_seconds,
+        own_floor_hourly=row.floor_hourly_minor,
     )
     return Project(
         id=row.id,
@@ -37,6 +39,8 @@ def to_project(row: Any) -> Project:
         status=ProjectStatus(row.status),
         created_at=row.created_at,
         launched_at=row.launched_at,
+        measured_median_ms=row.measured_median_ms,
+        measured_answers=row.measured_answers,
     )
 
 
@@ -52,4 +56,8 @@ def to_assignment(row: Any) -> Assignment:
         submitted_at=row.submitted_at,
         answer=row.answer,
         idempotency_key=row.idempotency_key,
+        price_minor=row.price_minor,
+        allowance_minor=row.allowance_minor,
+        topped_up_minor=row.topped_up_minor,
+        approved_at=row.approved_at,
     )

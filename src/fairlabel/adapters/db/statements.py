@@ -58,7 +58,7 @@ active_lease = (
            assignments.c.lease_expires_at > bindparam("now", type_=assignments.c.leased_at.type))
     .order_by(assignments.c.id).limit(1)
 )
-_due = (select(assignments.c.id, assignments.c.task_id)
+_due = (select(assignments)
         .where(assignments.c.status == LEASED,
                assignments.c.lease_expires_at <= bindparam("now",
                                                            type_=assignments.c.leased_at.type)))

@@ -39,6 +39,10 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("pseudonym", String(32), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("country", String(2), nullable=True),
+    Column("payout_name", String(140), nullable=True),
+    Column("iban", String(34), nullable=True),
+    Column("bic", String(11), nullable=True),
 )
 
 api_tokens = Table(
@@ -73,6 +77,10 @@ projects = Table(
     Column("status", String(20), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("launched_at", UTCDateTime, nullable=True),
+    Column("floor_hourly_minor", BigInteger, nullable=True),
+    # The last measurement of working time (median over submitted answers), by the sweep.
+    Column("measured_median_ms", BigInteger, nullable=True),
+    Column("measured_answers", Integer, nullable=False, server_default=text("0")),
 )
 
 tasks = Table(
@@ -113,6 +121,12 @@ assignments = Table(
     Column("released_at", UTCDateTime, nullable=True),
     Column("answer", JSON, nullable=True),
     Column("idempotency_key", String(200), nullable=True),
+    # Pay: the price agreed when the task was served, what the lease reserved beside it for
+    # possible top-ups, top-ups paid so far, and when the answer was approved.
+    Column("price_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("allowance_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("topped_up_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("approved_at", UTCDateTime, nullable=True),
     UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),
 )
 Index("ix_assignments_worker", assignments.c.worker_id, assignments.c.project_id,
@@ -121,3 +135,81 @@ Index("ix_assignments_worker_task", assignments.c.worker_id, assignments.c.proje
       assignments.c.task_id)
 Index("ix_assignments_lease", assignments.c.status, assignments.c.lease_expires_at)
 Index("ix_assignments_project", assignments.c.project_id, assignments.c.status)
+Index("ix_assignments_unapproved", assignments.c.status, assignments.c.approved_at,
+      assignments.c.submitted_at)
+
+# The ledger: append-only entries, each chained to the previous entry of its account.
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("account", String(100), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("tx_id", String(64), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("memo", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("account", "seq", name="uq_ledger_entries_account_seq"),
+)
+
+# The head of each account's chain, locked to append: derived from the entries.
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("account", String(100), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+)
+
+# Each account's balance per currency: derived from the entries, kept for fast reads.
+ledger_balances = Table(
+    "ledger_balances",
+    metadata,
+    Column("account", String(100), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("balance_minor", BigInteger, nullable=False),
+)
+
+price_changes = Table(
+    "price_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # raise | cut | floor
+    Column("old_minor", BigInteger, nullable=False),
+    Column("new_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("announced_at", UTCDateTime, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=True),
+)
+
+inbox_messages = Table(
+    "inbox_messages",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+)
+Index("ix_inbox_user", inbox_messages.c.user_id, inbox_messages.c.id)
+
+payouts = Table(
+    "payouts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(20), nullable=False),  # batched | sent | returned
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+)

@@ -8,6 +8,12 @@ from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Connection, Engine
 
+from fairlabel.adapters.db.ledger_repository import LedgerRepository
+from fairlabel.adapters.db.pay_repositories import (
+    InboxRepository,
+    PayoutRepository,
+    PriceChangeRepository,
+)
 from fairlabel.adapters.db.repositories import (
     AssignmentRepository,
     ProjectRepository,
@@ -27,6 +33,10 @@ class SqlTransaction:
         self.projects = ProjectRepository(conn)
         self.tasks = TaskRepository(conn)
         self.assignments = AssignmentRepository(conn)
+        self.ledger = LedgerRepository(conn)
+        self.prices = PriceChangeRepository(conn)
+        self.inbox = InboxRepository(conn)
+        self.payouts = PayoutRepository(conn)
 
     def commit(self) -> None:
         self._conn.commit()

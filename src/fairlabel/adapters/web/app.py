@@ -16,20 +16,20 @@ from fairlabel import __version__
 from fairlabel.adapters.web import api, errors, pages
 from fairlabel.adapters.web.pages import common
 from fairlabel.bootstrap import Container, bootstrap
-from fairlabel.services import accounts, assignment
+from fairlabel.services import accounts, jobs
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("fairlabel.web")
 
 
-def _sweep_leases(container: Container, stop: threading.Event) -> None:
-    """Return expired leases to the pool now and then (next-task also does it per project)."""
-    interval = container.settings.lease_sweep_seconds
+def _sweep(container: Container, stop: threading.Event) -> None:
+    """Run the periodic jobs now and then (lease expiry, approvals, top-ups, prices, payouts)."""
+    interval = container.settings.sweep_seconds
     while not stop.wait(interval):
         try:
-            assignment.expire_leases(container.db, now=container.clock())
+            jobs.run_due_work(container.db, container.pay, now=container.clock())
         except Exception:  # keep sweeping after a transient database error, but say so
-            log.exception("lease sweep failed; retrying in %s s", interval)
+            log.exception("periodic jobs failed; retrying in %s s", interval)
 
 
 def create_app(container: Container) -> FastAPI:
@@ -38,9 +38,9 @@ def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        if container.settings.lease_sweep_seconds > 0:
-            threading.Thread(target=_sweep_leases, args=(container, stop), daemon=True,
-                             name="lease-sweep").start()
+        if container.settings.sweep_seconds > 0:
+            threading.Thread(target=_sweep, args=(container, stop), daemon=True,
+                             name="sweep").start()
         yield
         stop.set()
 

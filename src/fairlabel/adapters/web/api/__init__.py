@@ -2,11 +2,14 @@
 
 from fastapi import APIRouter
 
-from fairlabel.adapters.web.api import assignments, projects
+from fairlabel.adapters.web.api import admin, assignments, me, money, projects
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
 router.include_router(assignments.router)
+router.include_router(money.router)
+router.include_router(me.router)
+router.include_router(admin.router)
 
 
 @router.get("/health", tags=["meta"])

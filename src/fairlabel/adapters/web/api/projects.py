@@ -36,19 +36,19 @@ def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerD
         lease_seconds=body.lease_seconds or container.settings.default_lease_seconds,
     )
     project = projects.create_project(container.db, user, terms, now=now)
-    return ProjectPublic.of(projects.get_project(container.db, user, project.id))
+    return ProjectPublic.of(projects.get_project(container.db, user, project.id, container.pay))
 
 
 @router.get("", response_model=list[ProjectPublic])
 def list_projects(user: CurrentUser, container: ContainerDep) -> list[ProjectPublic]:
     """Projects visible to the caller: open ones for workers, their own for requesters."""
-    return [ProjectPublic.of(v) for v in projects.list_projects(container.db, user)]
+    return [ProjectPublic.of(v) for v in projects.list_projects(container.db, user, container.pay)]
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
 def read_project(project_id: int, user: CurrentUser, container: ContainerDep) -> ProjectPublic:
     """One project with its terms and progress."""
-    return ProjectPublic.of(projects.get_project(container.db, user, project_id))
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
 
 
 @router.post("/{project_id}/launch", response_model=ProjectPublic)
@@ -56,7 +56,7 @@ def launch_project(project_id: int, user: CurrentUser, container: ContainerDep,
                    now: NowDep) -> ProjectPublic:
     """Open a project to workers. It needs at least one task."""
     projects.launch_project(container.db, user, project_id, now=now)
-    return ProjectPublic.of(projects.get_project(container.db, user, project_id))
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -96,7 +96,8 @@ async def import_tasks(project_id: int, request: Request, user: CurrentUser,
 def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
               now: NowDep) -> LeasePublic | Response:
     """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
-    lease = assignment.request_next(container.db, user, project_id, now=now)
+    lease = assignment.request_next(container.db, user, project_id, now=now,
+                                   policy=container.pay)
     if lease is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return json_response(LeasePublic(assignment_id=lease.assignment_id,

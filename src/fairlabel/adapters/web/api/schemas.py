@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from fairlabel.domain.money import Money
+from fairlabel.services.pay_view import ProjectPay
+from fairlabel.services.ports import ScheduledPrice
 from fairlabel.services.projects import ProjectView
 
 
@@ -64,6 +66,7 @@ class ProjectPublic(BaseModel):
     launched_at: datetime | None
     progress: Progress
     your_answers: int | None = Field(default=None, description="Workers: answers you gave.")
+    pay: PayPublic | None = None
 
     @classmethod
     def of(cls, view: ProjectView) -> ProjectPublic:
@@ -76,6 +79,7 @@ class ProjectPublic(BaseModel):
             progress=Progress(tasks=view.counts.tasks, answers=view.counts.answers,
                               answers_wanted=view.counts.answers_wanted),
             your_answers=view.own_answers,
+            pay=PayPublic.of(view.pay) if view.pay else None,
         )
 
 
@@ -116,3 +120,126 @@ class Released(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     message: str
+
+
+class DepositCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requester: str = Field(description="The requester's e-mail.")
+    amount: MoneyModel
+
+
+class DepositPublic(BaseModel):
+    requester: str
+    funds: MoneyModel
+
+
+class FundBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: MoneyModel
+
+
+class EscrowPublic(BaseModel):
+    escrow: MoneyModel
+
+
+class PriceBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pay_per_task: MoneyModel
+    reason: str = Field(default="", max_length=2000, description="Shown to the workers.")
+
+
+class PriceChangePublic(BaseModel):
+    kind: str = Field(description="raise, cut, or floor (raised to meet the pay floor)")
+    old: MoneyModel
+    new: MoneyModel
+    reason: str
+    announced_at: datetime
+    effective_at: datetime
+    applied: bool
+
+
+def price_change_public(change: ScheduledPrice) -> PriceChangePublic:
+    return PriceChangePublic(
+        kind=change.kind, old=MoneyModel(amount_minor=change.old_minor,
+                                         currency=change.currency),
+        new=MoneyModel(amount_minor=change.new_minor, currency=change.currency),
+        reason=change.reason, announced_at=change.announced_at,
+        effective_at=change.effective_at, applied=change.applied_at is not None)
+
+
+class PayPublic(BaseModel):
+    per_task: MoneyModel
+    median_seconds: float | None = Field(description="Median measured working time.")
+    measured_answers: int
+    effective_hourly: MoneyModel | None = Field(description="Price ÷ median time, per hour.")
+    floor_hourly: MoneyModel
+    escrow: MoneyModel = Field(description="Free escrow: funds not yet set aside.")
+    reserved: MoneyModel = Field(description="Set aside for open leases and possible top-ups.")
+    pending_changes: list[PriceChangePublic]
+
+    @classmethod
+    def of(cls, pay: ProjectPay) -> PayPublic:
+        optional = MoneyModel.of(pay.effective_hourly) if pay.effective_hourly else None
+        return cls(per_task=MoneyModel.of(pay.per_task), median_seconds=pay.median_seconds,
+                   measured_answers=pay.measured_answers, effective_hourly=optional,
+                   floor_hourly=MoneyModel.of(pay.floor_hourly),
+                   escrow=MoneyModel.of(pay.escrow), reserved=MoneyModel.of(pay.reserved),
+                   pending_changes=[price_change_public(c) for c in pay.pending_changes])
+
+
+class Approved(BaseModel):
+    assignment_id: int
+    approved: bool = True
+
+
+class BalancesPublic(BaseModel):
+    pending: list[MoneyModel]
+    available: list[MoneyModel]
+    payout: list[MoneyModel]
+    paid: list[MoneyModel]
+
+
+class ProjectEarningsPublic(BaseModel):
+    project_id: int
+    name: str
+    answers: int
+    own_hourly: MoneyModel | None
+    project_hourly: MoneyModel | None
+
+
+class EntryPublic(BaseModel):
+    account: str
+    seq: int
+    tx_id: str
+    kind: str
+    amount: MoneyModel
+    memo: dict[str, Any]
+    created_at: datetime
+    hash: str
+
+
+class EarningsPublic(BaseModel):
+    balances: BalancesPublic
+    projects: list[ProjectEarningsPublic]
+    entries: list[EntryPublic]
+
+
+class InboxMessagePublic(BaseModel):
+    id: int
+    project_id: int | None
+    subject: str
+    body: str
+    created_at: datetime
+    read: bool
+
+
+class PayoutDetailsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=140)
+    iban: str = Field(min_length=15, max_length=42)
+    bic: str | None = Field(default=None, max_length=11)
+    country: str | None = Field(default=None, min_length=2, max_length=2)

@@ -1,0 +1,120 @@
+"""The ledger in the database: append entries to per-account chains, read balances.
+
+Entries are only ever inserted; nothing here updates or deletes one (and on PostgreSQL a
+trigger refuses it). Appending locks the heads of the accounts involved, in name order, so
+two transactions touching the same accounts queue instead of forking a chain.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from fairlabel.adapters.db.tables import ledger_accounts, ledger_balances, ledger_entries
+from fairlabel.domain import ledger
+from fairlabel.domain.ledger import Entry, LedgerTransaction
+
+_heads_for_update = (select(ledger_accounts)
+                     .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
+                     .order_by(ledger_accounts.c.account).with_for_update())
+_move_head = (update(ledger_accounts).where(ledger_accounts.c.account == bindparam("name"))
+              .values(seq=bindparam("seq"), head_hash=bindparam("head")))
+_add_to_balance = (update(ledger_balances)
+                   .where(ledger_balances.c.account == bindparam("name"),
+                          ledger_balances.c.currency == bindparam("cur"))
+                   .values(balance_minor=ledger_balances.c.balance_minor + bindparam("delta")))
+_balance = select(ledger_balances.c.balance_minor).where(
+    ledger_balances.c.account == bindparam("account"),
+    ledger_balances.c.currency == bindparam("currency"))
+
+
+def _row_to_entry(row: Any) -> Entry:
+    return Entry(account=row.account, seq=row.seq, tx_id=row.tx_id, kind=row.kind,
+                 amount_minor=row.amount_minor, currency=row.currency, memo=row.memo,
+                 created_at=row.created_at, prev_hash=row.prev_hash, hash=row.hash)
+
+
+class LedgerRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+    def _ensure(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        """Create missing rows, leaving existing ones alone (safe under concurrency)."""
+        self._conn.execute(self._insert(table).on_conflict_do_nothing(), rows)
+
+    def post(self, tx: LedgerTransaction, *, tx_id: str, now: datetime) -> list[Entry]:
+        """Append one balanced transaction; return its entries."""
+        names = sorted(set(tx.accounts))
+        self._ensure(ledger_accounts,
+                     [{"account": n, "seq": 0, "head_hash": ledger.ZERO_HASH} for n in names])
+        heads = {r.account: (r.seq, r.head_hash)
+                 for r in self._conn.execute(_heads_for_update, {"accounts": names})}
+        entries = ledger.append(heads, tx, tx_id, now)
+        self._conn.execute(ledger_entries.insert(), [
+            {"account": e.account, "seq": e.seq, "tx_id": e.tx_id, "kind": e.kind,
+             "amount_minor": e.amount_minor, "currency": e.currency, "memo": e.memo,
+             "created_at": e.created_at, "prev_hash": e.prev_hash, "hash": e.hash}
+            for e in entries])
+        self._conn.execute(_move_head, [{"name": n, "seq": s, "head": h}
+                                        for n, (s, h) in ledger.heads_of(entries).items()])
+        deltas: dict[tuple[str, str], int] = defaultdict(int)
+        for e in entries:
+            deltas[(e.account, e.currency)] += e.amount_minor
+        keys = sorted(deltas)
+        self._ensure(ledger_balances, [{"account": a, "currency": c, "balance_minor": 0}
+                                       for a, c in keys])
+        self._conn.execute(_add_to_balance, [{"name": a, "cur": c, "delta": deltas[(a, c)]}
+                                             for a, c in keys])
+        return entries
+
+    def lock(self, accounts: Iterable[str]) -> None:
+        """Hold these accounts (in name order) until the transaction ends."""
+        names = sorted(set(accounts))
+        if not names:
+            return
+        self._ensure(ledger_accounts,
+                     [{"account": n, "seq": 0, "head_hash": ledger.ZERO_HASH} for n in names])
+        self._conn.execute(_heads_for_update, {"accounts": names}).all()
+
+    def worker_balances(self, bucket: str) -> list[tuple[int, str]]:
+        """(worker id, currency) of every worker account of a bucket holding money."""
+        rows = self._conn.execute(
+            select(ledger_balances.c.account, ledger_balances.c.currency)
+            .where(ledger_balances.c.account.like(f"worker:%:{bucket}"),
+                   ledger_balances.c.balance_minor > 0)
+            .order_by(ledger_balances.c.account, ledger_balances.c.currency))
+        return [(int(ledger.owner_of(r.account)[1]), r.currency) for r in rows]
+
+    def balance(self, account: str, currency: str) -> int:
+        value = self._conn.execute(_balance, {"account": account, "currency": currency}).scalar()
+        return int(value or 0)
+
+    def balances(self, accounts: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Balances per account and currency (accounts without entries are absent)."""
+        result: dict[str, dict[str, int]] = defaultdict(dict)
+        names = list(accounts)
+        if not names:
+            return {}
+        for row in self._conn.execute(select(ledger_balances)
+                                      .where(ledger_balances.c.account.in_(names))):
+            result[row.account][row.currency] = int(row.balance_minor)
+        return dict(result)
+
+    def entries(self, accounts: Iterable[str]) -> list[Entry]:
+        """Every entry of these accounts, each account's chain in order."""
+        names = list(accounts)
+        rows = self._conn.execute(select(ledger_entries)
+                                  .where(ledger_entries.c.account.in_(names))
+                                  .order_by(ledger_entries.c.account, ledger_entries.c.seq))
+        return [_row_to_entry(r) for r in rows]
+
+    def all_entries(self) -> list[Entry]:
+        rows = self._conn.execute(select(ledger_entries).order_by(ledger_entries.c.id))
+        return [_row_to_entry(r) for r in rows]

@@ -1,0 +1,123 @@
+"""Charter rules 1–3 on pay: the floor on measured time, escrow first, no silent pay cuts.
+
+All arithmetic is on integers (minor units, milliseconds) and exact fractions; amounts owed
+to workers round up, never down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from math import ceil, floor
+from statistics import median_high, median_low
+
+from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.money import Money
+
+MS_PER_HOUR = 3_600_000
+
+
+@dataclass(frozen=True, slots=True)
+class FloorTable:
+    """Hourly floors in minor units: per currency, optionally per worker country.
+
+    Attributes:
+        by_currency: e.g. ``{"USD": 1500, "EUR": 1300}`` (15.00 USD/h, 13.00 EUR/h).
+        by_country: e.g. ``{"DE": {"EUR": 1400}}``; a country floor only ever raises the
+            currency floor for workers of that country.
+    """
+
+    by_currency: Mapping[str, int]
+    by_country: Mapping[str, Mapping[str, int]]
+
+    def hourly(self, currency: str, *, country: str | None = None,
+               project_floor: int | None = None) -> int:
+        """The floor that applies: the highest of the currency, country and project floors."""
+        candidates = [self.by_currency.get(currency, 0), project_floor or 0]
+        if country:
+            candidates.append(self.by_country.get(country.upper(), {}).get(currency, 0))
+        return max(candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class PayPolicy:
+    """The platform's pay settings (an operator may raise them; see docs/configuration.md)."""
+
+    floors: FloorTable
+    min_answers_for_rate: int = 20
+    review_window: timedelta = timedelta(hours=72)
+    price_cut_notice: timedelta = timedelta(days=14)
+    active_window: timedelta = timedelta(days=30)
+    payout_thresholds: Mapping[str, int] | None = None
+
+    def payout_threshold(self, currency: str) -> int:
+        return (self.payout_thresholds or {}).get(currency, 1000)
+
+
+def median_ms(durations_ms: Sequence[int]) -> Fraction:
+    """The median working time (an exact fraction for an even count)."""
+    if not durations_ms:
+        raise InvalidInput("no measured answers yet")
+    return Fraction(median_low(durations_ms) + median_high(durations_ms), 2)
+
+
+def effective_hourly(price_minor: int, median: Fraction) -> int:
+    """What the price pays per hour at the median time, rounded down (minor units)."""
+    if median <= 0:
+        return 0
+    return floor(Fraction(price_minor) * MS_PER_HOUR / median)
+
+
+def fair_price(floor_hourly: int, work_ms: Fraction | int) -> int:
+    """The per-task price that pays ``floor_hourly`` for ``work_ms``, rounded up."""
+    return ceil(Fraction(floor_hourly) * Fraction(work_ms) / MS_PER_HOUR)
+
+
+def topup_due(*, floor_hourly: int, median: Fraction, paid_minor: int) -> int:
+    """Top-up owed on one answer: up to the fair price at the median, minus what it got."""
+    return max(0, fair_price(floor_hourly, median) - paid_minor)
+
+
+def topup_allowance(*, price_minor: int, floor_hourly: int, reference_ms: Fraction | int) -> int:
+    """What a lease reserves beside its price for possible top-ups.
+
+    Before a project is measured the reference is the whole lease (an answer can take no
+    longer: later submissions are refused), so the reserve covers the worst case; once
+    measured it is the median.
+    """
+    return max(0, fair_price(floor_hourly, reference_ms) - price_minor)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """A change of price per task: raises apply at once, cuts after the notice period."""
+
+    old: Money
+    new: Money
+    announced_at: datetime
+    effective_at: datetime
+
+    @property
+    def is_cut(self) -> bool:
+        return self.new.amount_minor < self.old.amount_minor
+
+
+def schedule_price_change(old: Money, new: Money, *, now: datetime,
+                          notice: timedelta) -> PriceChange:
+    """Charter rule 3: nothing lowers pay without notice, nothing changes backward."""
+    if new.currency != old.currency:
+        raise InvalidInput(
+            f"the project pays in {old.currency}; a new price must be in {old.currency} too")
+    if new.amount_minor <= 0:
+        raise InvalidInput("the price per task must be more than zero")
+    if new == old:
+        raise InvalidInput(f"the price is already {old}")
+    delay = notice if new.amount_minor < old.amount_minor else timedelta(0)
+    return PriceChange(old, new, now, now + delay)
+
+
+def required_free_escrow(*, reserve_minor: int, notice_pay_minor: int = 0) -> int:
+    """Escrow first: what must be free in escrow before one more task is served."""
+    return reserve_minor + notice_pay_minor

@@ -1,0 +1,230 @@
+"""Use cases for money: deposits, funding, prices, approval, earnings, statements, inbox."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.assignment import Assignment, AssignmentStatus
+from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
+from fairlabel.domain.ledger import Entry, LedgerTransaction
+from fairlabel.domain.money import Money
+from fairlabel.domain.pay import (
+    PayPolicy,
+    effective_hourly,
+    median_ms,
+    schedule_price_change,
+)
+from fairlabel.domain.projects import Project
+from fairlabel.services.pay_view import ProjectPay, project_pay
+from fairlabel.services.ports import Database, InboxMessage, ScheduledPrice, Transaction
+from fairlabel.services.projects import own_project, require_role, visible_project
+
+
+class InsufficientFunds(Conflict):
+    code = "insufficient_funds"
+
+
+def post(tx: Transaction, movement: LedgerTransaction, *, now: datetime) -> list[Entry]:
+    """Append one ledger transaction inside the caller's database transaction."""
+    return tx.ledger.post(movement, tx_id=uuid.uuid4().hex, now=now)
+
+
+def deposit(db: Database, admin: User, *, requester_email: str, amount: Money,
+            now: datetime) -> Money:
+    """An operator records money a requester paid in (a payment provider is a later adapter)."""
+    require_role(admin, Role.ADMIN)
+    if amount.amount_minor <= 0:
+        raise InvalidInput("a deposit must be more than zero")
+    with db.write() as tx:
+        found = tx.users.with_password_hash(requester_email.strip().lower())
+        if found is None or found[0].role is not Role.REQUESTER:
+            raise NotFound(f"no requester with the e-mail {requester_email}")
+        requester = found[0]
+        post(tx, ledger.deposit(requester.id, amount, {"by": admin.pseudonym}), now=now)
+        balance = tx.ledger.balance(ledger.requester_funds(requester.id), amount.currency)
+        tx.commit()
+    return Money(balance, amount.currency)
+
+
+def fund_project(db: Database, requester: User, project_id: int, amount: Money,
+                 *, now: datetime) -> Money:
+    """Move a requester's funds into a project's escrow; returns the escrow balance."""
+    require_role(requester, Role.REQUESTER, Role.ADMIN)
+    with db.write() as tx:
+        project = own_project(tx, requester, project_id, for_update=True)
+        currency = project.terms.pay_per_task.currency
+        if amount.currency != currency:
+            raise InvalidInput(f"the project pays in {currency}; fund it in {currency}, "
+                               f"not {amount.currency}")
+        if amount.amount_minor <= 0:
+            raise InvalidInput("funding must be more than zero")
+        funds = tx.ledger.balance(ledger.requester_funds(project.requester_id), currency)
+        if funds < amount.amount_minor:
+            raise InsufficientFunds(
+                f"your funds hold {Money(funds, currency)}; {amount} cannot be moved to the "
+                "project. Ask the operator to record a deposit first.")
+        post(tx, ledger.fund(project.requester_id, project_id, amount), now=now)
+        escrow = tx.ledger.balance(ledger.project_escrow(project_id), currency)
+        tx.commit()
+    return Money(escrow, currency)
+
+
+def _notify_active(tx: Transaction, project: Project, policy: PayPolicy, *, subject: str,
+                   body: str, now: datetime) -> None:
+    workers = tx.assignments.active_workers(project.id, since=now - policy.active_window)
+    tx.inbox.add(user_ids=workers, project_id=project.id, subject=subject, body=body, now=now)
+
+
+def change_price(db: Database, requester: User, project_id: int, new_price: Money,
+                 *, reason: str, policy: PayPolicy, now: datetime) -> ScheduledPrice:
+    """Raise (at once) or cut (after notice) the price per task; workers are told either way.
+
+    Nothing is changed backward: tasks already served keep the price they were served at.
+    """
+    require_role(requester, Role.REQUESTER, Role.ADMIN)
+    with db.write() as tx:
+        project = own_project(tx, requester, project_id, for_update=True)
+        old = project.terms.pay_per_task
+        change = schedule_price_change(old, new_price, now=now, notice=policy.price_cut_notice)
+        if change.is_cut and any(p.kind == "cut" for p in tx.prices.pending(project_id)):
+            raise Conflict("a price cut is already announced for this project; wait until it "
+                           "takes effect", code="cut_pending")
+        kind = "cut" if change.is_cut else "raise"
+        applied = None if change.is_cut else now
+        change_id = tx.prices.add(
+            project_id=project_id, kind=kind, old_minor=old.amount_minor,
+            new_minor=new_price.amount_minor, currency=old.currency,
+            reason=reason.strip(), announced_at=now, effective_at=change.effective_at,
+            applied_at=applied)
+        if not change.is_cut:
+            tx.projects.set_price(project_id, new_price.amount_minor)
+        when = "now" if applied else f"on {change.effective_at:%Y-%m-%d %H:%M} UTC"
+        _notify_active(tx, project, policy, now=now,
+                       subject=f"Pay {'cut' if change.is_cut else 'raise'}: "
+                               f"{project.terms.name}",
+                       body=f"The price per task changes from {old} to {new_price} {when}. "
+                            f"Tasks you take before then keep the price they were served at."
+                            + (f" Reason: {reason.strip()}" if reason.strip() else ""))
+        tx.commit()
+    return ScheduledPrice(change_id, project_id, kind, old.amount_minor, new_price.amount_minor,
+                          old.currency, reason.strip(), now, change.effective_at, applied)
+
+
+def settlement_accounts(assignment: Assignment) -> tuple[str, ...]:
+    """Every ledger account that paying or approving an answer may touch.
+
+    Jobs lock them all up front, in name order (project accounts before worker accounts, as
+    every use case does), so that transactions never wait on each other in a circle.
+    """
+    return (ledger.project_escrow(assignment.project_id),
+            ledger.project_reserved(assignment.project_id),
+            ledger.worker_pending(assignment.worker_id),
+            ledger.worker_available(assignment.worker_id))
+
+
+def settle_approval(tx: Transaction, assignment: Assignment, *, now: datetime,
+                    reason: str) -> None:
+    """Pending pay of an answer becomes available; its unused top-up reserve goes back."""
+    project = tx.projects.get(assignment.project_id)
+    assert project is not None
+    currency = project.terms.pay_per_task.currency
+    pending = assignment.price_minor + assignment.topped_up_minor
+    memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
+            "reason": reason}
+    if pending:
+        post(tx, ledger.approve(assignment.worker_id, Money(pending, currency), memo), now=now)
+    if assignment.allowance_left:
+        post(tx, ledger.release(assignment.project_id,
+                                Money(assignment.allowance_left, currency), memo), now=now)
+    tx.assignments.mark_approved(assignment.id, now=now)
+
+
+def approve_answer(db: Database, requester: User, assignment_id: int, *, now: datetime) -> None:
+    """The requester approves an answer before the review window ends."""
+    require_role(requester, Role.REQUESTER, Role.ADMIN)
+    with db.write() as tx:
+        assignment = tx.assignments.get(assignment_id, for_update=True)
+        if assignment is None:
+            raise NotFound(f"no answer {assignment_id}")
+        own_project(tx, requester, assignment.project_id)
+        if assignment.status is not AssignmentStatus.SUBMITTED:
+            raise Conflict("only a submitted answer can be approved", code="not_submitted")
+        if assignment.approved_at is not None:
+            tx.commit()
+            return
+        tx.ledger.lock(settlement_accounts(assignment))
+        settle_approval(tx, assignment, now=now, reason="approved by the requester")
+        tx.commit()
+
+
+def get_project_pay(db: Database, user: User, project_id: int, policy: PayPolicy) -> ProjectPay:
+    with db.read() as tx:
+        return project_pay(tx, visible_project(tx, user, project_id), policy)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectEarnings:
+    project_id: int
+    name: str
+    answers: int
+    own_hourly: Money | None
+    project_hourly: Money | None
+
+
+@dataclass(frozen=True, slots=True)
+class Earnings:
+    balances: dict[str, dict[str, Money]]  # bucket → currency → balance
+    projects: list[ProjectEarnings]
+    entries: list[Entry]
+
+
+def earnings(db: Database, worker: User) -> Earnings:
+    """A worker's balances, every entry, and per project their measured hourly rate."""
+    names = [ledger.worker_account(worker.id, b) for b in ledger.WORKER_ACCOUNTS]
+    with db.read() as tx:
+        raw = tx.ledger.balances(names)
+        entries = tx.ledger.entries(names)
+        rows = []
+        for project_id in tx.assignments.worker_projects(worker.id):
+            project = tx.projects.get(project_id)
+            if project is None:
+                continue
+            rows.append(_project_earnings(tx, worker, project))
+    balances = {bucket: {cur: Money(v, cur) for cur, v in raw.get(
+        ledger.worker_account(worker.id, bucket), {}).items()} for bucket in ledger.WORKER_ACCOUNTS}
+    return Earnings(balances, rows, entries)
+
+
+def _project_earnings(tx: Transaction, worker: User, project: Project) -> ProjectEarnings:
+    currency = project.terms.pay_per_task.currency
+    answers, paid, total_ms = tx.assignments.worker_totals(worker_id=worker.id,
+                                                           project_id=project.id)
+    own_rate = (Money(effective_hourly(paid, Fraction(total_ms)), currency)
+                if total_ms > 0 else None)
+    project_rate = (Money(effective_hourly(project.terms.pay_per_task.amount_minor,
+                                           Fraction(project.measured_median_ms)), currency)
+                    if project.measured_median_ms else None)
+    return ProjectEarnings(project.id, project.terms.name, answers, own_rate, project_rate)
+
+
+def statement(db: Database, worker: User) -> list[Entry]:
+    """Every entry of the worker's own accounts, each chain from its first link."""
+    with db.read() as tx:
+        return tx.ledger.entries(ledger.worker_account(worker.id, b)
+                                 for b in ledger.WORKER_ACCOUNTS)
+
+
+def inbox(db: Database, user: User) -> list[InboxMessage]:
+    with db.read() as tx:
+        return tx.inbox.latest(user.id)
+
+
+def measured_median(durations: list[int]) -> int:
+    """The median working time, rounded up to a whole millisecond (in the worker's favour)."""
+    value = median_ms(durations)
+    return -(-value.numerator // value.denominator)

@@ -1,0 +1,46 @@
+"""What a project pays, as measured: shown to workers up front and to its requester."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from fairlabel.domain import ledger
+from fairlabel.domain.money import Money
+from fairlabel.domain.pay import PayPolicy, effective_hourly
+from fairlabel.domain.projects import Project
+from fairlabel.services.ports import ScheduledPrice, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPay:
+    per_task: Money
+    median_seconds: float | None
+    measured_answers: int
+    effective_hourly: Money | None
+    floor_hourly: Money
+    escrow: Money
+    reserved: Money
+    pending_changes: list[ScheduledPrice]
+
+
+def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> ProjectPay:
+    price = project.terms.pay_per_task
+    currency = price.currency
+    measured = project.measured_median_ms is not None
+    floor = policy.floors.hourly(currency, project_floor=project.terms.own_floor_hourly)
+    return ProjectPay(
+        per_task=price,
+        median_seconds=(project.measured_median_ms or 0) / 1000 if measured else None,
+        measured_answers=project.measured_answers,
+        effective_hourly=(Money(effective_hourly(price.amount_minor,
+                                                 Fraction(project.measured_median_ms or 0)),
+                                currency) if measured else None),
+        floor_hourly=Money(floor, currency),
+        escrow=Money(tx.ledger.balance(ledger.project_escrow(project.id), currency), currency),
+        reserved=Money(tx.ledger.balance(ledger.project_reserved(project.id), currency),
+                       currency),
+        pending_changes=tx.prices.pending(project.id),
+    )
+
+

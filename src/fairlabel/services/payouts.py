@@ -1,0 +1,61 @@
+"""Use cases for payouts: where a worker is paid, listing batches, marking them sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.errors import Conflict, NotFound
+from fairlabel.domain.money import Money
+from fairlabel.domain.payouts import PayoutLine, check_bic, normalize_iban
+from fairlabel.services.pay import post
+from fairlabel.services.ports import Database, PayoutDetails, PayoutRecord
+from fairlabel.services.projects import require_role
+
+
+def set_details(db: Database, worker: User, *, name: str, iban: str, bic: str | None,
+                country: str | None) -> PayoutDetails:
+    """Record where a worker's payouts go; the IBAN (and BIC) are checked first."""
+    details = PayoutDetails(worker.pseudonym, name.strip(), normalize_iban(iban),
+                            check_bic(bic) if bic else None,
+                            country.upper() if country else None)
+    with db.write() as tx:
+        tx.payouts.set_details(worker.id, details)
+        tx.commit()
+    return details
+
+
+def payout_lines(db: Database, admin: User, *, status: str = "batched") -> list[PayoutLine]:
+    """Payouts with where they go, ready for a CSV or SEPA file (operators)."""
+    require_role(admin, Role.ADMIN)
+    with db.read() as tx:
+        records = tx.payouts.find(status=status)
+        details = tx.payouts.details(sorted({r.worker_id for r in records}))
+    return [PayoutLine(payout_id=r.id, worker_pseudonym=details[r.worker_id].pseudonym,
+                       beneficiary_name=details[r.worker_id].name or details[r.worker_id].pseudonym,
+                       iban=details[r.worker_id].iban, bic=details[r.worker_id].bic,
+                       amount=Money(r.amount_minor, r.currency),
+                       reference=f"fairlabel payout {r.id}")
+            for r in records]
+
+
+def mark(db: Database, admin: User, payout_id: int, *, status: str,
+         now: datetime) -> PayoutRecord:
+    """Mark a batched payout as sent (money left) or returned (back to available)."""
+    require_role(admin, Role.ADMIN)
+    with db.write() as tx:
+        record = tx.payouts.get(payout_id, for_update=True)
+        if record is None:
+            raise NotFound(f"no payout {payout_id}")
+        if record.status != "batched":
+            raise Conflict(f"payout {payout_id} is already {record.status}",
+                           code="payout_settled")
+        amount = Money(record.amount_minor, record.currency)
+        movement = (ledger.payout_sent if status == "sent" else ledger.payout_returned)(
+            record.worker_id, amount, {"payout_id": payout_id})
+        post(tx, movement, now=now)
+        tx.payouts.mark(payout_id, status=status, now=now)
+        tx.commit()
+    return PayoutRecord(record.id, record.worker_id, record.amount_minor, record.currency,
+                        status, record.created_at, now if status == "sent" else None)
