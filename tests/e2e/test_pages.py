@@ -111,3 +111,61 @@ def test_instructions_markdown_never_lets_raw_html_through(
     assert prose.find("script") is None and prose.find("img") is None
     assert not re.search(r'href="javascript:', str(prose))
     assert prose.find("h1") is not None  # Markdown itself is rendered
+
+
+def test_workers_see_their_earnings_inbox_and_statement_link(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    from fairlabel.domain.label_schema import parse_schema
+    from fairlabel.domain.money import Money
+    from fairlabel.domain.projects import ProjectTerms
+    from fairlabel.services import assignment, pay
+    from tests.support.funding import fund
+
+    requester, _ = people.make(Role.REQUESTER)
+    worker, _ = people.make(Role.WORKER)
+    now = container.clock()
+    project = projects.create_project(container.db, requester, ProjectTerms(
+        "Birds", "", parse_schema({"type": "single_choice", "choices": ["y", "n"]}), 1,
+        Money(25, "USD"), 600), now=now)
+    projects.import_tasks(container.db, requester, project.id, [{"t": 1}, {"t": 2}],
+                          max_rows=5, now=now)
+    fund(container, requester, project.id, 10_000)
+    projects.launch_project(container.db, requester, project.id, now=now)
+    lease = assignment.request_next(container.db, worker, project.id, now=now,
+                                    policy=container.pay)
+    assert lease is not None
+    assignment.submit_answer(container.db, worker, lease.assignment_id, "y",
+                             idempotency_key=None, now=now)
+    pay.change_price(container.db, requester, project.id, Money(20, "USD"), reason="budget",
+                     policy=container.pay, now=now)
+    sign_in(client, worker.email)
+    page = BeautifulSoup(client.get("/work/earnings").text, "html.parser")
+    text = page.get_text(" ", strip=True)
+    assert "0.25 USD" in text and "Pay cut: Birds" in text and "budget" in text
+    assert page.find("a", href="/api/v1/me/statement") is not None
+    work = client.get("/work").text
+    assert "Announced: cut to 0.20 USD" in work
+
+
+def test_requesters_fund_and_reprice_from_the_project_page(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    from fairlabel.domain.money import Money
+    from fairlabel.services import pay
+    from tests.support.funding import operator
+
+    requester, _ = people.make(Role.REQUESTER)
+    pay.deposit(container.db, operator(container), requester_email=requester.email,
+                amount=Money(5_000, "USD"), now=container.clock())
+    sign_in(client, requester.email)
+    token = csrf(client, "/requester/projects/new")
+    created = client.post("/requester/projects/new", data={
+        "csrf_token": token, "name": "Cats", "type": "pairwise", "pay": "0.30",
+        "currency": "USD"}, follow_redirects=False)
+    url = created.headers["location"]
+    funded = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "12.50"})
+    assert "Escrow now holds 12.50 USD" in funded.text
+    too_much = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "1000"})
+    assert "Not funded" in too_much.text and "37.50 USD" in too_much.text
+    repriced = client.post(f"{url}/price", data={"csrf_token": token, "amount": "0.25",
+                                                 "reason": "less"})
+    assert "after the notice period" in repriced.text

@@ -25,8 +25,8 @@ from fairlabel.adapters.db.tables import assignments, projects, tasks
 from fairlabel.bootstrap import Container, bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
-from fairlabel.domain.pay import fair_price
 from fairlabel.domain.accounts import Role
+from fairlabel.domain.pay import fair_price
 from fairlabel.services import accounts, jobs
 from tests.support.databases import (
     fresh_postgres_database,

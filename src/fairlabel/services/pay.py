@@ -212,6 +212,14 @@ def _project_earnings(tx: Transaction, worker: User, project: Project) -> Projec
     return ProjectEarnings(project.id, project.terms.name, answers, own_rate, project_rate)
 
 
+def requester_funds(db: Database, requester: User) -> list[Money]:
+    """What a requester holds outside any project, per currency."""
+    with db.read() as tx:
+        held = tx.ledger.balances([ledger.requester_funds(requester.id)])
+    return [Money(v, c) for c, v in sorted(held.get(ledger.requester_funds(requester.id),
+                                                     {}).items())]
+
+
 def statement(db: Database, worker: User) -> list[Entry]:
     """Every entry of the worker's own accounts, each chain from its first link."""
     with db.read() as tx:

@@ -22,7 +22,7 @@ from fairlabel.domain.errors import DomainError, TooLarge
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import parse_amount
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import projects
+from fairlabel.services import pay, projects
 
 router = APIRouter(prefix="/requester")
 REQUESTERS = (Role.REQUESTER, Role.ADMIN)
@@ -31,9 +31,10 @@ REQUESTERS = (Role.REQUESTER, Role.ADMIN)
 @router.get("")
 def dashboard(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, *REQUESTERS)
-    views = projects.list_projects(container.db, user)
+    views = projects.list_projects(container.db, user, container.pay)
     return render(request, "requester.html",
-                  {"user": user, "views": views, "flashes": take_flashes(request)})
+                  {"user": user, "views": views, "flashes": take_flashes(request),
+                   "funds": pay.requester_funds(container.db, user)})
 
 
 @router.get("/projects/new")
@@ -80,7 +81,7 @@ async def create_project(request: Request, container: ContainerDep, now: NowDep)
 @router.get("/projects/{project_id}")
 def project_page(project_id: int, request: Request, container: ContainerDep) -> Response:
     user = page_user(request, *REQUESTERS)
-    view = projects.get_project(container.db, user, project_id)
+    view = projects.get_project(container.db, user, project_id, container.pay)
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
     return render(request, "project.html", {"user": user, "view": view, "answers": answers,
                                             "flashes": take_flashes(request)})
@@ -102,6 +103,42 @@ async def upload(project_id: int, request: Request, container: ContainerDep, now
         flash(request, f"Imported {count} tasks from {file.filename}.")
     except DomainError as error:
         flash(request, f"Nothing imported from {file.filename}: {error.message}", "error")
+    return redirect(f"/requester/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/fund")
+def fund(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+         csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
+    user = page_user(request, *REQUESTERS)
+    check_form(request, csrf_token)
+    try:
+        currency = projects.get_project(container.db, user, project_id).project.terms \
+            .pay_per_task.currency
+        escrow = pay.fund_project(container.db, user, project_id,
+                                  parse_amount(amount, currency), now=now)
+        flash(request, f"Escrow now holds {escrow}.")
+    except DomainError as error:
+        flash(request, f"Not funded: {error.message}", "error")
+    return redirect(f"/requester/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/price")
+def price(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+          csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()],
+          reason: Annotated[str, Form()] = "") -> Response:
+    user = page_user(request, *REQUESTERS)
+    check_form(request, csrf_token)
+    try:
+        currency = projects.get_project(container.db, user, project_id).project.terms \
+            .pay_per_task.currency
+        change = pay.change_price(container.db, user, project_id,
+                                  parse_amount(amount, currency), reason=reason,
+                                  policy=container.pay, now=now)
+        when = ("now" if change.applied_at else
+                f"on {change.effective_at:%Y-%m-%d %H:%M} UTC, after the notice period")
+        flash(request, f"New price takes effect {when}; active workers were told.")
+    except DomainError as error:
+        flash(request, f"Price not changed: {error.message}", "error")
     return redirect(f"/requester/projects/{project_id}")
 
 

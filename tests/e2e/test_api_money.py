@@ -1,0 +1,153 @@
+"""The money routes of /api/v1, in process, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from fairlabel.adapters.cli.ledger import ledger as ledger_cli
+from fairlabel.adapters.db.tables import ledger_entries
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import Role
+from fairlabel.services import jobs
+from tests.conftest import Accounts
+from tests.support.clock import FakeClock
+from tests.support.funding import OPERATOR, operator
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def usd(minor: Any) -> dict[str, Any]:
+    return {"amount_minor": minor, "currency": "USD"}
+
+
+def entries(container: Container) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one())
+
+
+@pytest.fixture
+def admin(container: Container) -> str:
+    from fairlabel.services import accounts
+
+    operator(container)
+    return accounts.create_token(container.db, email=OPERATOR, name="t", now=container.clock())
+
+
+@pytest.fixture
+def world(client: TestClient, people: Accounts, admin: str) -> dict[str, Any]:
+    requester, rtoken = people.make(Role.REQUESTER)
+    worker = people.make(Role.WORKER)[1]
+    project = client.post("/api/v1/projects", headers=bearer(rtoken), json={
+        "name": "p", "schema": {"type": "single_choice", "choices": ["a", "b"]},
+        "redundancy": 1, "pay_per_task": usd(5), "lease_seconds": 60}).json()
+    client.post(f"/api/v1/projects/{project['id']}/tasks", headers=bearer(rtoken),
+                json=[{"data": {"t": i}} for i in range(3)])
+    return {"requester": requester, "rtoken": rtoken, "worker": worker,
+            "pid": project["id"], "admin": admin}
+
+
+def test_deposit_fund_work_and_verify_the_statement(
+        client: TestClient, world: dict[str, Any], container: Container, clock: FakeClock,
+        tmp_path: Path) -> None:
+    pid, rtoken, worker = world["pid"], world["rtoken"], world["worker"]
+    deposit = client.post("/api/v1/admin/deposits", headers=bearer(world["admin"]),
+                          json={"requester": world["requester"].email, "amount": usd(10_000)})
+    assert deposit.status_code == 201 and deposit.json()["funds"] == usd(10_000)
+    funded = client.post(f"/api/v1/projects/{pid}/fund", headers=bearer(rtoken),
+                         json={"amount": usd(2_000)})
+    assert funded.json() == {"escrow": usd(2_000)}
+    client.post(f"/api/v1/projects/{pid}/launch", headers=bearer(rtoken))
+    for _ in range(3):
+        lease = client.get(f"/api/v1/projects/{pid}/next", headers=bearer(worker)).json()
+        clock.advance(seconds=20)
+        client.post(f"/api/v1/assignments/{lease['assignment_id']}/submit",
+                    json={"answer": "a"}, headers=bearer(worker))
+    project = client.get(f"/api/v1/projects/{pid}", headers=bearer(rtoken)).json()
+    assert project["pay"]["per_task"] == usd(5)
+    assert project["pay"]["floor_hourly"] == usd(1500)
+    earnings = client.get("/api/v1/me/earnings", headers=bearer(worker)).json()
+    assert earnings["balances"]["pending"] == [usd(15)]
+    assert [e["kind"] for e in earnings["entries"]] == ["earn"] * 3
+    clock.advance(hours=73)
+    jobs.run_due_work(container.db, container.pay, now=clock())
+    earnings = client.get("/api/v1/me/earnings", headers=bearer(worker)).json()
+    assert earnings["balances"]["available"] == [usd(15)]
+    statement = client.get("/api/v1/me/statement", headers=bearer(worker))
+    path = tmp_path / "statement.jsonl"
+    path.write_text(statement.text)
+    good = CliRunner().invoke(ledger_cli, ["verify", str(path)])
+    assert good.exit_code == 0, good.output
+    lines = statement.text.splitlines()
+    lines[1] = lines[1].replace('"amount_minor":5', '"amount_minor":500')
+    path.write_text("\n".join(lines) + "\n")
+    bad = CliRunner().invoke(ledger_cli, ["verify", str(path)])
+    assert bad.exit_code == 1 and "line 2" in bad.output
+
+
+@pytest.mark.parametrize(("path", "body", "status"), [
+    ("/api/v1/projects/{pid}/fund", {"amount": usd(-5)}, 422),
+    ("/api/v1/projects/{pid}/fund", {"amount": usd(1.5)}, 422),
+    ("/api/v1/projects/{pid}/fund", {"amount": {"amount_minor": 5, "currency": "usd"}}, 422),
+    ("/api/v1/projects/{pid}/fund", {"amount": {"amount_minor": 5, "currency": "EUR"}}, 422),
+    ("/api/v1/projects/{pid}/fund", {"amount": usd(10**12)}, 409),
+    ("/api/v1/projects/{pid}/price", {"pay_per_task": usd(0)}, 422),
+    ("/api/v1/projects/{pid}/price", {"pay_per_task": {"amount_minor": 9, "currency": "EUR"}},
+     422),
+])
+def test_bad_money_gets_a_clear_4xx_and_changes_nothing(
+        client: TestClient, world: dict[str, Any], container: Container, path: str,
+        body: dict[str, Any], status: int) -> None:
+    client.post("/api/v1/admin/deposits", headers=bearer(world["admin"]),
+                json={"requester": world["requester"].email, "amount": usd(100)})
+    before = entries(container)
+    response = client.post(path.format(pid=world["pid"]), json=body,
+                           headers=bearer(world["rtoken"]))
+    assert response.status_code == status, response.text
+    assert response.json()["message"]
+    assert entries(container) == before
+
+
+def test_only_admins_deposit_and_only_owners_fund(
+        client: TestClient, world: dict[str, Any], people: Accounts) -> None:
+    other = people.make(Role.REQUESTER)[1]
+    refused = client.post("/api/v1/admin/deposits", headers=bearer(world["rtoken"]),
+                          json={"requester": world["requester"].email, "amount": usd(100)})
+    assert refused.status_code == 403
+    not_yours = client.post(f"/api/v1/projects/{world['pid']}/fund", headers=bearer(other),
+                            json={"amount": usd(1)})
+    assert not_yours.status_code == 404
+
+
+def test_unfunded_projects_serve_no_work_and_say_why(
+        client: TestClient, world: dict[str, Any]) -> None:
+    client.post(f"/api/v1/projects/{world['pid']}/launch", headers=bearer(world["rtoken"]))
+    response = client.get(f"/api/v1/projects/{world['pid']}/next",
+                          headers=bearer(world["worker"]))
+    assert response.status_code == 409
+    assert response.json()["error"] == "escrow_exhausted"
+    assert "adds funds" in response.json()["message"]
+
+
+def test_price_changes_through_the_api(client: TestClient, world: dict[str, Any],
+                                       clock: FakeClock) -> None:
+    pid, rtoken = world["pid"], world["rtoken"]
+    cut = client.post(f"/api/v1/projects/{pid}/price", headers=bearer(rtoken),
+                      json={"pay_per_task": usd(4), "reason": "smaller budget"}).json()
+    assert cut["kind"] == "cut" and not cut["applied"]
+    assert cut["effective_at"].startswith("2026-11-16")
+    project = client.get(f"/api/v1/projects/{pid}", headers=bearer(rtoken)).json()
+    assert project["pay_per_task"] == usd(5)
+    assert project["pay"]["pending_changes"][0]["new"] == usd(4)
+    raise_ = client.post(f"/api/v1/projects/{pid}/price", headers=bearer(rtoken),
+                         json={"pay_per_task": usd(9)}).json()
+    assert raise_["kind"] == "raise" and raise_["applied"]
+    assert client.get(f"/api/v1/projects/{pid}", headers=bearer(rtoken)).json()[
+        "pay_per_task"] == usd(9)
