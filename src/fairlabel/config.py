@@ -59,3 +59,6 @@ class Settings(BaseSettings):
         default=False, description="Mark session cookies Secure (set behind HTTPS)."
     )
     db_pool_size: int = Field(default=20, description="Database connections per app process.")
+    token_cache_seconds: float = Field(
+        default=10.0, description="How long a server trusts an API token it checked (0: never)."
+    )

@@ -52,10 +52,11 @@ class LedgerRepository:
     def post(self, tx: LedgerTransaction, *, tx_id: str, now: datetime) -> list[Entry]:
         """Append one balanced transaction; return its entries."""
         names = sorted(set(tx.accounts))
-        self._ensure(ledger_accounts,
-                     [{"account": n, "seq": 0, "head_hash": ledger.ZERO_HASH} for n in names])
-        heads = {r.account: (r.seq, r.head_hash)
-                 for r in self._conn.execute(_heads_for_update, {"accounts": names})}
+        heads = self._locked_heads(names)
+        if len(heads) < len(names):  # first entry of an account: create its head, then lock
+            self._ensure(ledger_accounts, [{"account": n, "seq": 0,
+                                            "head_hash": ledger.ZERO_HASH} for n in names])
+            heads = self._locked_heads(names)
         entries = ledger.append(heads, tx, tx_id, now)
         self._conn.execute(ledger_entries.insert(), [
             {"account": e.account, "seq": e.seq, "tx_id": e.tx_id, "kind": e.kind,
@@ -67,12 +68,19 @@ class LedgerRepository:
         deltas: dict[tuple[str, str], int] = defaultdict(int)
         for e in entries:
             deltas[(e.account, e.currency)] += e.amount_minor
-        keys = sorted(deltas)
-        self._ensure(ledger_balances, [{"account": a, "currency": c, "balance_minor": 0}
-                                       for a, c in keys])
-        self._conn.execute(_add_to_balance, [{"name": a, "cur": c, "delta": deltas[(a, c)]}
-                                             for a, c in keys])
+        for (account, currency), delta in sorted(deltas.items()):
+            params = {"name": account, "cur": currency, "delta": delta}
+            if self._conn.execute(_add_to_balance, params).rowcount == 0:
+                # A currency new to this account (its head is locked: no one else adds it).
+                self._ensure(ledger_balances, [{"account": account, "currency": currency,
+                                                "balance_minor": 0}])
+                self._conn.execute(_add_to_balance, params)
         return entries
+
+    def _locked_heads(self, names: list[str]) -> dict[str, tuple[int, str]]:
+        return {r.account: (r.seq, r.head_hash)
+                for r in self._conn.execute(_heads_for_update, {"accounts": names})}
+
 
     def lock(self, accounts: Iterable[str]) -> None:
         """Hold these accounts (in name order) until the transaction ends."""

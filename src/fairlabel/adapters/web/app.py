@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from fairlabel import __version__
 from fairlabel.adapters.web import api, errors, pages
 from fairlabel.adapters.web.pages import common
+from fairlabel.adapters.web.token_cache import TokenCache
 from fairlabel.bootstrap import Container, bootstrap
 from fairlabel.services import accounts, jobs
 
@@ -55,6 +56,7 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
+    app.state.token_cache = TokenCache(ttl=container.settings.token_cache_seconds)
     secret = container.settings.secret_key or accounts.session_secret(container.db)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="fairlabel_session",
                        same_site="lax", https_only=container.settings.secure_cookies,

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
+from fairlabel.adapters.web.token_cache import TokenCache
 from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import User
 from fairlabel.services import accounts
@@ -75,7 +76,13 @@ async def api_user(request: Request, container: ContainerDep) -> User:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("use 'Authorization: Bearer <token>'")
-        user = accounts.user_for_token(container.db, token.strip())
+        cache: TokenCache = request.app.state.token_cache
+        key = accounts.token_hash(token.strip())
+        user = cache.get(key)
+        if user is None:
+            user = accounts.user_for_token(container.db, token.strip())
+            if user is not None:
+                cache.put(key, user)
         if user is None:
             raise _unauthorized("the token is not valid; create one with "
                                 "`fairlabel token create EMAIL`")
