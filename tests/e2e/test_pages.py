@@ -169,3 +169,16 @@ def test_requesters_fund_and_reprice_from_the_project_page(
     repriced = client.post(f"{url}/price", data={"csrf_token": token, "amount": "0.25",
                                                  "reason": "less"})
     assert "after the notice period" in repriced.text
+
+
+def test_workers_set_where_payouts_go_and_bad_ibans_are_explained(
+        client: TestClient, people: Accounts) -> None:
+    sign_in(client, people.make(Role.WORKER)[0].email)
+    token = csrf(client, "/work/earnings")
+    bad = client.post("/work/payout-details", data={
+        "csrf_token": token, "name": "Ada", "iban": "DE44 5001 0517 5407 3249 32"})
+    assert "Not saved" in bad.text and "check digits" in bad.text.lower()
+    good = client.post("/work/payout-details", data={
+        "csrf_token": token, "name": "Ada", "iban": "DE44 5001 0517 5407 3249 31",
+        "country": "de"})
+    assert "Payout details saved" in good.text and "IBAN ending 4931" in good.text

@@ -15,6 +15,7 @@ from statistics import median_high, median_low
 
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.money import Money
+from fairlabel.domain.projects import Project
 
 MS_PER_HOUR = 3_600_000
 
@@ -118,6 +119,20 @@ def schedule_price_change(old: Money, new: Money, *, now: datetime,
     return PriceChange(old, new, now, now + delay)
 
 
-def required_free_escrow(*, reserve_minor: int, notice_pay_minor: int = 0) -> int:
-    """Escrow first: what must be free in escrow before one more task is served."""
-    return reserve_minor + notice_pay_minor
+def lease_reserve(project: Project, country: str | None,
+                  policy: PayPolicy) -> tuple[int, int]:
+    """(price, top-up allowance) that one more lease sets aside from escrow (rule 2).
+
+    The allowance covers the top-up the answer could be owed: at the measured median once the
+    project has enough answers, and before that at the whole lease, the longest an answer can
+    take (later submissions are refused).
+    """
+    price = project.terms.pay_per_task
+    floor = policy.floors.hourly(price.currency, country=country,
+                                 project_floor=project.terms.own_floor_hourly)
+    measured = (project.measured_median_ms is not None
+                and project.measured_answers >= policy.min_answers_for_rate)
+    reference = (project.measured_median_ms if measured and project.measured_median_ms
+                 else project.terms.lease_seconds * 1000)
+    return price.amount_minor, topup_allowance(price_minor=price.amount_minor,
+                                               floor_hourly=floor, reference_ms=reference)

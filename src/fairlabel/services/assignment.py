@@ -18,8 +18,8 @@ from fairlabel.domain.assignment import (
 )
 from fairlabel.domain.errors import NotFound
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, topup_allowance
-from fairlabel.domain.projects import Project, ProjectNotOpen, check_serving
+from fairlabel.domain.pay import PayPolicy, lease_reserve
+from fairlabel.domain.projects import ProjectNotOpen, check_serving
 from fairlabel.services.pay import post
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import require_role, visible_project
@@ -47,20 +47,6 @@ class EscrowExhausted(ProjectNotOpen):
     code = "escrow_exhausted"
 
 
-def lease_reserve(project: Project, worker: User, policy: PayPolicy) -> tuple[int, int]:
-    """(price, top-up allowance) that one more lease must set aside from escrow."""
-    price = project.terms.pay_per_task
-    floor = policy.floors.hourly(price.currency, country=worker.country,
-                                 project_floor=project.terms.own_floor_hourly)
-    measured = (project.measured_median_ms is not None
-                and project.measured_answers >= policy.min_answers_for_rate)
-    reference = (project.measured_median_ms if measured and project.measured_median_ms
-                 else project.terms.lease_seconds * 1000)
-    allowance = topup_allowance(price_minor=price.amount_minor, floor_hourly=floor,
-                                reference_ms=reference)
-    return price.amount_minor, allowance
-
-
 def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                  policy: PayPolicy) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
@@ -82,7 +68,7 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                           held.lease_expires_at)
             tx.commit()
             return lease
-        price, allowance = lease_reserve(project, worker, policy)
+        price, allowance = lease_reserve(project, worker.country, policy)
         currency = project.terms.pay_per_task.currency
         free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
         if free < price + allowance:

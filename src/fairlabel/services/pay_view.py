@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from fairlabel.domain import ledger
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, effective_hourly
+from fairlabel.domain.pay import PayPolicy, effective_hourly, lease_reserve
 from fairlabel.domain.projects import Project
 from fairlabel.services.ports import ScheduledPrice, Transaction
 
@@ -22,6 +22,11 @@ class ProjectPay:
     escrow: Money
     reserved: Money
     pending_changes: list[ScheduledPrice]
+    next_lease_needs: Money  # free escrow one more lease sets aside (price + allowance)
+
+    @property
+    def serving(self) -> bool:
+        return self.escrow.amount_minor >= self.next_lease_needs.amount_minor
 
 
 def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> ProjectPay:
@@ -41,6 +46,7 @@ def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> Project
         reserved=Money(tx.ledger.balance(ledger.project_reserved(project.id), currency),
                        currency),
         pending_changes=tx.prices.pending(project.id),
+        next_lease_needs=Money(sum(lease_reserve(project, None, policy)), currency),
     )
 
 

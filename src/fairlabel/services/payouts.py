@@ -26,6 +26,11 @@ def set_details(db: Database, worker: User, *, name: str, iban: str, bic: str | 
     return details
 
 
+def get_details(db: Database, worker: User) -> PayoutDetails:
+    with db.read() as tx:
+        return tx.payouts.details([worker.id])[worker.id]
+
+
 def payout_lines(db: Database, admin: User, *, status: str = "batched") -> list[PayoutLine]:
     """Payouts with where they go, ready for a CSV or SEPA file (operators)."""
     require_role(admin, Role.ADMIN)

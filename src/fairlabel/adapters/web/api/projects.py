@@ -18,7 +18,7 @@ from fairlabel.adapters.web.api.schemas import (
     TaskPublic,
 )
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
-from fairlabel.domain.errors import TooLarge
+from fairlabel.domain.errors import InvalidInput, TooLarge
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import assignment, exports, projects
@@ -34,9 +34,19 @@ def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerD
         name=body.name, instructions=body.instructions, schema=parse_schema(body.label_schema),
         redundancy=body.redundancy, pay_per_task=body.pay_per_task.to_money(),
         lease_seconds=body.lease_seconds or container.settings.default_lease_seconds,
+        own_floor_hourly=_own_floor(body),
     )
     project = projects.create_project(container.db, user, terms, now=now)
     return ProjectPublic.of(projects.get_project(container.db, user, project.id, container.pay))
+
+
+def _own_floor(body: ProjectCreate) -> int | None:
+    if body.floor_hourly is None:
+        return None
+    floor, price = body.floor_hourly.to_money(), body.pay_per_task.to_money()
+    if floor.currency != price.currency:
+        raise InvalidInput(f"the floor must be in the project's currency, {price.currency}")
+    return floor.amount_minor
 
 
 @router.get("", response_model=list[ProjectPublic])

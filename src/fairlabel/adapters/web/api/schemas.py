@@ -43,6 +43,8 @@ class ProjectCreate(BaseModel):
     lease_seconds: StrictInt | None = Field(
         default=None, description="How long a worker holds a task (default: platform setting)."
     )
+    floor_hourly: MoneyModel | None = Field(
+        default=None, description="Your own hourly floor, if higher than the platform's.")
 
 
 class Progress(BaseModel):

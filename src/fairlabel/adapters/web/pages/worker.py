@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from fairlabel.adapters.web.deps import ContainerDep
-from fairlabel.adapters.web.pages.common import page_user
+from fairlabel.adapters.web.pages.common import (
+    check_form,
+    flash,
+    page_user,
+    redirect,
+    take_flashes,
+)
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role
-from fairlabel.services import pay, projects
+from fairlabel.domain.errors import DomainError
+from fairlabel.services import pay, payouts, projects
 
 router = APIRouter()
 
@@ -28,7 +36,24 @@ def earnings_page(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
     return render(request, "earnings.html", {
         "user": user, "earnings": pay.earnings(container.db, user),
-        "messages": pay.inbox(container.db, user)})
+        "messages": pay.inbox(container.db, user), "flashes": take_flashes(request),
+        "details": payouts.get_details(container.db, user)})
+
+
+@router.post("/work/payout-details")
+def payout_details(request: Request, container: ContainerDep,
+                   csrf_token: Annotated[str, Form()], name: Annotated[str, Form()],
+                   iban: Annotated[str, Form()], bic: Annotated[str, Form()] = "",
+                   country: Annotated[str, Form()] = "") -> Response:
+    user = page_user(request, Role.WORKER)
+    check_form(request, csrf_token)
+    try:
+        payouts.set_details(container.db, user, name=name, iban=iban, bic=bic or None,
+                            country=country or None)
+        flash(request, "Payout details saved.")
+    except DomainError as error:
+        flash(request, f"Not saved: {error.message}", "error")
+    return redirect("/work/earnings")
 
 
 @router.get("/work/projects/{project_id}")

@@ -1,0 +1,84 @@
+"""`fairlabel funds deposit`, `sweep`, `payouts export` and `payouts mark-sent`."""
+
+from __future__ import annotations
+
+import csv
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fairlabel.adapters.cli import main
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import Role
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.money import Money
+from fairlabel.domain.projects import ProjectTerms
+from fairlabel.services import assignment, pay, payouts, projects
+from tests.conftest import Accounts
+from tests.support.funding import OPERATOR, operator
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("FAIRLABEL_DATABASE_URL", database_url)
+    monkeypatch.setenv("FAIRLABEL_REVIEW_WINDOW_HOURS", "0")
+    monkeypatch.setenv("FAIRLABEL_PAYOUT_THRESHOLDS", '{"EUR": 100}')
+    monkeypatch.setenv("FAIRLABEL_SEPA_DEBTOR_NAME", "fairlabel cooperative")
+    monkeypatch.setenv("FAIRLABEL_SEPA_DEBTOR_IBAN", "DE89370400440532013000")
+    return database_url
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_deposit_then_sweep_then_pay_out(cli_env: str, container: Container,
+                                        people: Accounts, tmp_path: Path) -> None:
+    operator(container)
+    requester = people.make(Role.REQUESTER)[0]
+    worker = people.make(Role.WORKER)[0]
+    code, out = run("funds", "deposit", requester.email, "50.00", "--currency", "EUR",
+                    "--as", OPERATOR)
+    assert code == 0 and "50.00 EUR" in out
+    code, out = run("funds", "deposit", requester.email, "-5", "--currency", "EUR",
+                    "--as", OPERATOR)
+    assert code != 0
+    code, out = run("funds", "deposit", requester.email, "5", "--as", requester.email)
+    assert code == 1 and "not an admin" in out
+    now = container.clock()
+    project = projects.create_project(container.db, requester, ProjectTerms(
+        "p", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}), 1,
+        Money(150, "EUR"), 60), now=now)
+    projects.import_tasks(container.db, requester, project.id, [{"t": 1}], max_rows=5, now=now)
+    pay.fund_project(container.db, requester, project.id, Money(40_00, "EUR"), now=now)
+    projects.launch_project(container.db, requester, project.id, now=now)
+    lease = assignment.request_next(container.db, worker, project.id, now=now,
+                                    policy=container.pay)
+    assert lease is not None
+    assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
+                             idempotency_key=None, now=now)
+    payouts.set_details(container.db, worker, name="Ada Worker",
+                        iban="DE44 5001 0517 5407 3249 31", bic=None, country="DE")
+    code, out = run("sweep")
+    assert code == 0 and "approved 1 answers" in out and "1 payouts" in out
+    target = tmp_path / "payouts.csv"
+    code, out = run("payouts", "export", "--format", "csv", "--as", OPERATOR, "--out",
+                    str(target))
+    [row] = list(csv.DictReader(target.open(newline="")))
+    assert row["amount"] == "1.50" and row["currency"] == "EUR"
+    sepa = tmp_path / "payouts.xml"
+    code, out = run("payouts", "export", "--format", "sepa", "--as", OPERATOR, "--out",
+                    str(sepa))
+    assert code == 0, out
+    amounts = [e.text for e in ET.parse(sepa).iter() if e.tag.endswith("InstdAmt")]
+    assert amounts == ["1.50"]
+    code, out = run("payouts", "mark-sent", row["payout_id"], "--as", OPERATOR)
+    assert code == 0
+    earned = pay.earnings(container.db, worker).balances
+    assert earned["paid"]["EUR"] == Money(150, "EUR")
+    assert earned["available"]["EUR"] == Money(0, "EUR")
+    code, out = run("payouts", "mark-sent", row["payout_id"], "--as", OPERATOR)
+    assert code == 1 and "already sent" in out
