@@ -52,7 +52,7 @@ PEERS = {
     "mace": "MACE",
 }
 SLOW_PEERS = {"glad", "mace"}
-# crowd-kit 1.4.2 Dawid-Skene accuracy from /work/shared/benchmarks/crowdkit.md, used
+# crowd-kit 1.4.2 Dawid-Skene accuracy from ../shared/benchmarks/crowdkit.md, used
 # for the target check when crowd-kit is not importable.
 REFERENCE_DS = {
     "zheng_d_product": 0.9397,

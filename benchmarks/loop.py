@@ -67,7 +67,7 @@ WORDS = (
     "back", "again", "maybe", "next", "week", "delivery", "package", "broken", "refund", "support",
     "great", "terrible", "average", "okay", "fine",
 )
-# Reference figures from /work/shared/benchmarks/label_studio.md (used only when LS is not run).
+# Reference figures from ../shared/benchmarks/label_studio.md (used only when LS is not run).
 LS_REFERENCE = {"answer_rate_8_clients": 10.8, "peak_rss_mib": 433}
 LS_INSTALL_HINT = ("python3 -m venv benchmarks/.work/ls-venv && "
                    "benchmarks/.work/ls-venv/bin/pip install 'label-studio==1.23.*'")

@@ -169,7 +169,7 @@ def test_dawid_skene_on_a_real_data_set(tmp_path: Path) -> None:
     if not (folder / "labels.csv").is_file():
         pytest.skip(
             f"real data set not found at {folder}: set FAIRLABEL_DATASETS_DIR to the folder "
-            "holding snow_rte/ (see /work/shared/datasets/README.md)"
+            "holding snow_rte/ (see ../shared/datasets/README.md)"
         )
     out = tmp_path / "rte.csv"
     result = run(folder / "labels.csv", "--gold", folder / "gold.csv", "--out", out)
