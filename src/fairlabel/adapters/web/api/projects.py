@@ -17,6 +17,7 @@ from fairlabel.adapters.web.api.schemas import (
     ProjectPublic,
     TaskPublic,
 )
+from fairlabel.adapters.web.calls import run_use_case
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
 from fairlabel.domain.errors import InvalidInput, TooLarge
 from fairlabel.domain.label_schema import parse_schema
@@ -103,11 +104,11 @@ async def import_tasks(project_id: int, request: Request, user: CurrentUser,
 @router.get("/{project_id}/next", response_model=LeasePublic,
             responses={204: {"description": "Nothing is left for you in this project."},
                        409: {"description": "The project does not serve work now."}})
-def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
+async def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
               now: NowDep) -> LeasePublic | Response:
     """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
-    lease = assignment.request_next(container.db, user, project_id, now=now,
-                                   policy=container.pay)
+    lease = await run_use_case(container, assignment.request_next, container.db, user,
+                               project_id, now=now, policy=container.pay)
     if lease is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return json_response(LeasePublic(assignment_id=lease.assignment_id,
