@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
 from fairlabel.adapters.cli.context import app_container
-from fairlabel.adapters.io.payout_files import Debtor, payouts_csv, sepa_credit_transfer
+from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.domain.accounts import Role
-from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.money import parse_amount
-from fairlabel.domain.payouts import split_sepa
 from fairlabel.services import accounts, jobs, pay, payouts
 
 
@@ -70,18 +67,13 @@ def export(fmt: str, as_email: str, out: Path) -> None:
             out.write_text(payouts_csv(lines), encoding="utf-8")
             click.echo(f"wrote {len(lines)} payouts to {out}")
             return
-        settings, now = container.settings, container.clock()
-        if not (settings.sepa_debtor_name and settings.sepa_debtor_iban):
-            raise InvalidInput("set FAIRLABEL_SEPA_DEBTOR_NAME and FAIRLABEL_SEPA_DEBTOR_IBAN "
-                               "to export SEPA files")
-        sepa, others = split_sepa(lines)
-        out.write_bytes(sepa_credit_transfer(
-            sepa, Debtor(settings.sepa_debtor_name, settings.sepa_debtor_iban,
-                         settings.sepa_debtor_bic),
-            execution_date=date(now.year, now.month, now.day),
-            message_id=f"FAIRLABEL-{now:%Y%m%d%H%M%S}"))
-    click.echo(f"wrote {len(sepa)} SEPA transfers to {out}; {len(others)} payouts need "
-               "another way (see the CSV export)")
+        settings = container.settings
+        xml, others = sepa_export(lines, debtor_name=settings.sepa_debtor_name,
+                                  debtor_iban=settings.sepa_debtor_iban,
+                                  debtor_bic=settings.sepa_debtor_bic, now=container.clock())
+        out.write_bytes(xml)
+    click.echo(f"wrote {len(lines) - len(others)} SEPA transfers to {out}; {len(others)} "
+               "payouts need another way (see the CSV export)")
 
 
 @payouts_group.command("mark-sent")

@@ -31,6 +31,7 @@ from fairlabel.domain.payouts import (
     is_sepa_iban,
     normalize_iban,
     sepa_problem,
+    split_sepa,
 )
 
 PAYOUT_CSV_COLUMNS = (
@@ -231,3 +232,21 @@ def _use_message_id(transfer: Any, message_id: str) -> None:
     if node is None:
         raise RuntimeError("sepaxml no longer builds a GrpHdr/MsgId element")
     node.text = message_id
+
+
+def sepa_export(lines: Iterable[PayoutLine], *, debtor_name: str | None,
+                debtor_iban: str | None, debtor_bic: str | None,
+                now: datetime) -> tuple[bytes, list[PayoutLine]]:
+    """The SEPA file of the lines that can go in one, and the lines that cannot.
+
+    Raises:
+        InvalidInput: when the paying account is not configured.
+    """
+    if not (debtor_name and debtor_iban):
+        raise InvalidInput("set FAIRLABEL_SEPA_DEBTOR_NAME and FAIRLABEL_SEPA_DEBTOR_IBAN "
+                           "(and _BIC) to export SEPA files")
+    sepa, others = split_sepa(lines)
+    xml = sepa_credit_transfer(sepa, Debtor(debtor_name, debtor_iban, debtor_bic),
+                               execution_date=now.date(),
+                               message_id=f"FAIRLABEL-{now:%Y%m%d%H%M%S}")
+    return xml, others

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from fairlabel.adapters.io.payout_files import Debtor, payouts_csv, sepa_credit_transfer
+from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.adapters.web.api.schemas import MoneyModel
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
-from fairlabel.domain.errors import InvalidInput
-from fairlabel.domain.payouts import split_sepa
 from fairlabel.services import payouts
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -39,15 +36,9 @@ def list_payouts(user: CurrentUser, container: ContainerDep, now: NowDep,
         return Response(payouts_csv(lines), media_type="text/csv")
     if format == "sepa":
         settings = container.settings
-        if not (settings.sepa_debtor_name and settings.sepa_debtor_iban):
-            raise InvalidInput("set FAIRLABEL_SEPA_DEBTOR_NAME and FAIRLABEL_SEPA_DEBTOR_IBAN "
-                               "(and _BIC) to export SEPA files")
-        sepa, _others = split_sepa(lines)
-        xml = sepa_credit_transfer(
-            sepa, Debtor(settings.sepa_debtor_name, settings.sepa_debtor_iban,
-                         settings.sepa_debtor_bic),
-            execution_date=date(now.year, now.month, now.day),
-            message_id=f"FAIRLABEL-{now:%Y%m%d%H%M%S}")
+        xml, _others = sepa_export(lines, debtor_name=settings.sepa_debtor_name,
+                                   debtor_iban=settings.sepa_debtor_iban,
+                                   debtor_bic=settings.sepa_debtor_bic, now=now)
         return Response(xml, media_type="application/xml")
     return [PayoutPublic(id=line.payout_id, worker=line.worker_pseudonym,
                          amount=MoneyModel.of(line.amount), iban=line.iban, status=status)

@@ -17,10 +17,11 @@ from fairlabel.adapters.web.pages.common import (
     take_flashes,
 )
 from fairlabel.adapters.web.rendering import render
-from fairlabel.domain.accounts import Role
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import DomainError, TooLarge
 from fairlabel.domain.label_schema import parse_schema
-from fairlabel.domain.money import parse_amount
+from fairlabel.domain.money import Money, parse_amount
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import pay, projects
 
@@ -106,16 +107,20 @@ async def upload(project_id: int, request: Request, container: ContainerDep, now
     return redirect(f"/requester/projects/{project_id}")
 
 
+def _amount(container: Container, user: User, project_id: int, typed: str) -> Money:
+    """An amount typed on a project's page, in the project's currency."""
+    project = projects.get_project(container.db, user, project_id).project
+    return parse_amount(typed, project.terms.pay_per_task.currency)
+
+
 @router.post("/projects/{project_id}/fund")
 def fund(project_id: int, request: Request, container: ContainerDep, now: NowDep,
          csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
     user = page_user(request, *REQUESTERS)
     check_form(request, csrf_token)
     try:
-        currency = projects.get_project(container.db, user, project_id).project.terms \
-            .pay_per_task.currency
         escrow = pay.fund_project(container.db, user, project_id,
-                                  parse_amount(amount, currency), now=now)
+                                  _amount(container, user, project_id, amount), now=now)
         flash(request, f"Escrow now holds {escrow}.")
     except DomainError as error:
         flash(request, f"Not funded: {error.message}", "error")
@@ -129,10 +134,8 @@ def price(project_id: int, request: Request, container: ContainerDep, now: NowDe
     user = page_user(request, *REQUESTERS)
     check_form(request, csrf_token)
     try:
-        currency = projects.get_project(container.db, user, project_id).project.terms \
-            .pay_per_task.currency
         change = pay.change_price(container.db, user, project_id,
-                                  parse_amount(amount, currency), reason=reason,
+                                  _amount(container, user, project_id, amount), reason=reason,
                                   policy=container.pay, now=now)
         when = ("now" if change.applied_at else
                 f"on {change.effective_at:%Y-%m-%d %H:%M} UTC, after the notice period")
