@@ -53,7 +53,9 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
 
     Escrow first: the lease sets aside its price and a top-up allowance, and is refused when
     the escrow cannot cover them. A worker who already holds a live lease on the project gets
-    it back (a reloaded page shows the same task) rather than a second one.
+    it back (a reloaded page shows the same task) rather than a second one. Expired leases of
+    the project are returned to the pool here whenever they stand in the way (no task left,
+    or escrow short), and by the periodic sweep otherwise.
     """
     require_role(worker, Role.WORKER)
     with db.write() as tx:
@@ -61,7 +63,6 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
         if project is None:
             raise NotFound(f"no project {project_id}")
         check_serving(project.status)
-        _return_expired(tx, now=now, project_id=project_id)
         held = tx.assignments.active_lease(worker_id=worker.id, project_id=project_id, now=now)
         if held is not None:
             lease = Lease(held.id, project_id, held.task_id, tx.tasks.data(held.task_id),
@@ -71,6 +72,8 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
         price, allowance = lease_reserve(project, worker.country, policy)
         currency = project.terms.pay_per_task.currency
         free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
+        if free < price + allowance and _return_expired(tx, now=now, project_id=project_id):
+            free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
         if free < price + allowance:
             raise EscrowExhausted(
                 f"the project is paused until its requester adds funds: its escrow holds "
@@ -78,6 +81,8 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                 f"plus {Money(allowance, currency)} set aside for possible top-ups to the pay "
                 "floor. No one works for money that is not there.")
         claimed = tx.tasks.claim_next(project_id=project_id, worker_id=worker.id)
+        if claimed is None and _return_expired(tx, now=now, project_id=project_id):
+            claimed = tx.tasks.claim_next(project_id=project_id, worker_id=worker.id)
         if claimed is None:
             tx.commit()
             return None
