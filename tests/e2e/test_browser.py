@@ -80,10 +80,10 @@ def test_a_worker_labels_three_tasks_with_the_keyboard_only(
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{server.url}/work")
+    page.wait_for_url(f"{server.url}/worker")
     page.focus("a.button.primary")  # the project's "Start labeling" link
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{server.url}/work/projects/{project_id}")
+    page.wait_for_url(f"{server.url}/worker/projects/{project_id}")
 
     labeler = page.locator("#labeler")
     seen: list[str] = []

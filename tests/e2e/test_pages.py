@@ -39,7 +39,7 @@ def test_signing_in_needs_the_csrf_token_and_the_right_password(
                                         "csrf_token": token})
     assert wrong.status_code == 400 and "wrong password" in wrong.text
     sign_in(client, user.email)
-    assert client.get("/", follow_redirects=False).headers["location"] == "/work"
+    assert client.get("/", follow_redirects=False).headers["location"] == "/worker"
 
 
 def test_pages_need_a_session_and_the_right_role(client: TestClient,
@@ -47,7 +47,7 @@ def test_pages_need_a_session_and_the_right_role(client: TestClient,
     response = client.get("/requester", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
     sign_in(client, people.make(Role.WORKER)[0].email)
-    assert client.get("/requester", follow_redirects=False).headers["location"] == "/work"
+    assert client.get("/requester", follow_redirects=False).headers["location"] == "/worker"
 
 
 def test_workers_sign_up_and_see_open_projects_with_their_terms(
@@ -79,7 +79,7 @@ def test_workers_sign_up_and_see_open_projects_with_their_terms(
     assert len(cards) == 1
     text = cards[0].get_text(" ", strip=True)
     assert "Birds" in text and "0.12 EUR" in text and "5.0 min" in text
-    label = worker_client.get(f"/work/projects/{pid}")
+    label = worker_client.get(f"/worker/projects/{pid}")
     assert label.status_code == 200 and 'src="/static/label.js"' in label.text
 
 
@@ -139,11 +139,11 @@ def test_workers_see_their_earnings_inbox_and_statement_link(
     pay.change_price(container.db, requester, project.id, Money(20, "USD"), reason="budget",
                      policy=container.pay, now=now)
     sign_in(client, worker.email)
-    page = BeautifulSoup(client.get("/work/earnings").text, "html.parser")
+    page = BeautifulSoup(client.get("/worker/earnings").text, "html.parser")
     text = page.get_text(" ", strip=True)
     assert "0.25 USD" in text and "Pay cut: Birds" in text and "budget" in text
     assert page.find("a", href="/api/v1/me/statement") is not None
-    work = client.get("/work").text
+    work = client.get("/worker").text
     assert "Announced: cut to 0.20 USD" in work
 
 
@@ -174,11 +174,11 @@ def test_requesters_fund_and_reprice_from_the_project_page(
 def test_workers_set_where_payouts_go_and_bad_ibans_are_explained(
         client: TestClient, people: Accounts) -> None:
     sign_in(client, people.make(Role.WORKER)[0].email)
-    token = csrf(client, "/work/earnings")
-    bad = client.post("/work/payout-details", data={
+    token = csrf(client, "/worker/earnings")
+    bad = client.post("/worker/payout-details", data={
         "csrf_token": token, "name": "Ada", "iban": "DE44 5001 0517 5407 3249 32"})
     assert "Not saved" in bad.text and "check digits" in bad.text.lower()
-    good = client.post("/work/payout-details", data={
+    good = client.post("/worker/payout-details", data={
         "csrf_token": token, "name": "Ada", "iban": "DE44 5001 0517 5407 3249 31",
         "country": "de"})
     assert "Payout details saved" in good.text and "IBAN ending 4931" in good.text

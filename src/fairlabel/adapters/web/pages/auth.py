@@ -70,4 +70,4 @@ def signup(request: Request, container: ContainerDep, now: NowDep,
                       status_code=400)
     request.session.clear()
     request.session["user_id"] = user.id
-    return redirect("/work")
+    return redirect("/worker")

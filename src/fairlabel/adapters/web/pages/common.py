@@ -29,7 +29,7 @@ def page_user(request: Request, *roles: Role) -> User:
 
 
 def home_for(user: User) -> str:
-    return "/work" if user.role is Role.WORKER else "/requester"
+    return "/worker" if user.role is Role.WORKER else "/requester"
 
 
 def check_form(request: Request, token: str | None) -> None:

@@ -24,14 +24,14 @@ from fairlabel.services import pay, payouts, projects
 router = APIRouter()
 
 
-@router.get("/work")
+@router.get("/worker")
 def open_projects(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
     views = projects.list_projects(container.db, user, container.pay)
     return render(request, "work.html", {"user": user, "views": views})
 
 
-@router.get("/work/earnings")
+@router.get("/worker/earnings")
 def earnings_page(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
     return render(request, "earnings.html", {
@@ -40,7 +40,7 @@ def earnings_page(request: Request, container: ContainerDep) -> Response:
         "details": payouts.get_details(container.db, user)})
 
 
-@router.post("/work/payout-details")
+@router.post("/worker/payout-details")
 def payout_details(request: Request, container: ContainerDep,
                    csrf_token: Annotated[str, Form()], name: Annotated[str, Form()],
                    iban: Annotated[str, Form()], bic: Annotated[str, Form()] = "",
@@ -53,10 +53,10 @@ def payout_details(request: Request, container: ContainerDep,
         flash(request, "Payout details saved.")
     except DomainError as error:
         flash(request, f"Not saved: {error.message}", "error")
-    return redirect("/work/earnings")
+    return redirect("/worker/earnings")
 
 
-@router.get("/work/projects/{project_id}")
+@router.get("/worker/projects/{project_id}")
 def label_page(project_id: int, request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
     view = projects.get_project(container.db, user, project_id, container.pay)

@@ -141,7 +141,7 @@ async function loadNext() {
   busy = false;
   if (response.status === 204) {
     taskBox.replaceChildren(el("p", {}, "Nothing is left for you in this project. Thank you!"),
-      el("p", {}, el("a", { href: "/work" }, "Back to open projects")));
+      el("p", {}, el("a", { href: "/worker" }, "Back to open projects")));
     showLeaseTimer();
     return;
   }
