@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import Assignment
+from fairlabel.domain.label_schema import LabelSchema
 from fairlabel.domain.ledger import Entry, LedgerTransaction
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
 
@@ -31,6 +32,14 @@ class ExportRow:
     task_id: int
     data: dict[str, Any]
     answers: list[tuple[int, Any]]  # (worker id, answer), in submission order
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """What never changes about a project once created."""
+
+    schema: LabelSchema
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +113,7 @@ class Settings(Protocol):
 class Projects(Protocol):
     def add(self, *, requester_id: int, terms: ProjectTerms, now: datetime) -> Project: ...
     def get(self, project_id: int, *, for_update: bool = False) -> Project | None: ...
+    def facts(self, project_id: int) -> ProjectFacts | None: ...
     def find(self, *, requester_id: int | None = None,
              status: ProjectStatus | None = None) -> list[Project]: ...
     def set_status(self, project_id: int, status: ProjectStatus,

@@ -23,8 +23,9 @@ from fairlabel.adapters.db.tables import (
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import Assignment, AssignmentStatus
 from fairlabel.domain.errors import Conflict
+from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
-from fairlabel.services.ports import ClaimedTask, ExportRow, ProjectCounts
+from fairlabel.services.ports import ClaimedTask, ExportRow, ProjectCounts, ProjectFacts
 
 
 class UserRepository:
@@ -96,8 +97,21 @@ class SettingsRepository:
 
 
 class ProjectRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection,
+                 facts_cache: dict[int, ProjectFacts] | None = None) -> None:
         self._conn = conn
+        self._facts = facts_cache if facts_cache is not None else {}
+
+    def facts(self, project_id: int) -> ProjectFacts | None:
+        """What never changes about a project (its schema and currency), cached per process."""
+        found = self._facts.get(project_id)
+        if found is None:
+            row = self._conn.execute(sql.project_facts, {"project_id": project_id}).first()
+            if row is None:
+                return None
+            found = ProjectFacts(parse_schema(row.label_schema), row.pay_currency)
+            self._facts[project_id] = found
+        return found
 
     def add(self, *, requester_id: int, terms: ProjectTerms, now: datetime) -> Project:
         new_id = self._conn.execute(insert(projects).values(
@@ -188,9 +202,8 @@ class TaskRepository:
         # Start after the last task this worker was served: the tasks before it are mostly
         # ones they did, and scanning past them made each claim slower than the last. Open
         # slots left behind (skips, expiries) are found by the second pass.
-        after = self._conn.execute(sql.worker_cursor, ids).scalar() or 0
-        row = self._conn.execute(sql.claimable_task, {**ids, "after": after}).first()
-        if row is None and after:
+        row = self._conn.execute(sql.claimable_after_cursor, {**ids, "after": 0}).first()
+        if row is None:
             row = self._conn.execute(sql.claimable_task, {**ids, "after": 0}).first()
         if row is None:
             return None

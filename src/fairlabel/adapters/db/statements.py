@@ -19,6 +19,8 @@ user_by_token = (select(users).join(api_tokens, api_tokens.c.user_id == users.c.
 
 project_by_id = select(projects).where(projects.c.id == bindparam("project_id"))
 project_by_id_for_update = project_by_id.with_for_update()
+project_facts = select(projects.c.label_schema, projects.c.pay_currency).where(
+    projects.c.id == bindparam("project_id"))
 
 task_data = select(tasks.c.data).where(tasks.c.id == bindparam("task_id"))
 
@@ -40,6 +42,9 @@ claimable_task = (
     .order_by(tasks.c.id).limit(1)
     .with_for_update(skip_locked=True, of=tasks)
 )
+# The same, starting after the worker's cursor, in one statement.
+claimable_after_cursor = claimable_task.where(
+    tasks.c.id > func.coalesce(worker_cursor.scalar_subquery(), 0))
 take_slot = (update(tasks).where(tasks.c.id == bindparam("task_id"))
              .values(taken=tasks.c.taken + 1))
 free_slots = (update(tasks).where(tasks.c.id == bindparam("task_id"))

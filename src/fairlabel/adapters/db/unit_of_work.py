@@ -21,16 +21,17 @@ from fairlabel.adapters.db.repositories import (
     TaskRepository,
     UserRepository,
 )
+from fairlabel.services.ports import ProjectFacts
 
 
 class SqlTransaction:
     """Repositories bound to one open transaction. Leaving without ``commit()`` rolls back."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, facts_cache: dict[int, ProjectFacts]) -> None:
         self._conn = conn
         self.users = UserRepository(conn)
         self.settings = SettingsRepository(conn)
-        self.projects = ProjectRepository(conn)
+        self.projects = ProjectRepository(conn, facts_cache)
         self.tasks = TaskRepository(conn)
         self.assignments = AssignmentRepository(conn)
         self.ledger = LedgerRepository(conn)
@@ -55,6 +56,7 @@ class SqlDatabase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_queue = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._project_facts: dict[int, ProjectFacts] = {}  # immutable, so safe to share
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[SqlTransaction]:
@@ -70,7 +72,7 @@ class SqlDatabase:
                 conn.execution_options(fairlabel_write=True)
             conn.begin()
             try:
-                yield SqlTransaction(conn)
+                yield SqlTransaction(conn, self._project_facts)
             finally:
                 if conn.in_transaction():
                     conn.rollback()
