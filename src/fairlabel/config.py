@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     min_answers_for_rate: int = Field(
         default=20, description="Answers needed before a project's hourly rate is measured."
     )
+    min_notice_days: int = Field(
+        default=7, description="The shortest notice period a project may state.")
     review_window_hours: float = Field(
         default=72, description="Unreviewed answers are approved when this window ends."
     )

@@ -151,3 +151,39 @@ def test_price_changes_through_the_api(client: TestClient, world: dict[str, Any]
     assert raise_["kind"] == "raise" and raise_["applied"]
     assert client.get(f"/api/v1/projects/{pid}", headers=bearer(rtoken)).json()[
         "pay_per_task"] == usd(9)
+
+
+def test_commitments_and_ending_through_the_api(
+        client: TestClient, world: dict[str, Any], people: Accounts) -> None:
+    rtoken = world["rtoken"]
+    short = client.post("/api/v1/projects", headers=bearer(rtoken), json={
+        "name": "q", "schema": {"type": "pairwise"}, "pay_per_task": usd(5),
+        "commitment": {"ends_on": "2026-12-31", "notice_days": 2}})
+    assert short.status_code == 422 and "at least 7 days" in short.json()["message"]
+    made = client.post("/api/v1/projects", headers=bearer(rtoken), json={
+        "name": "q", "schema": {"type": "pairwise"}, "pay_per_task": usd(5),
+        "commitment": {"ends_on": "2026-12-31", "notice_days": 10}}).json()
+    assert made["commitment"] == {"ends_on": "2026-12-31", "notice_days": 10}
+    assert made["continuation_of"] is None
+    pid = world["pid"]
+    empty = client.post(f"/api/v1/projects/{pid}/end", headers=bearer(rtoken),
+                        json={"reason": "", "mode": "notice"})
+    assert empty.status_code == 422
+    client.post("/api/v1/admin/deposits", headers=bearer(world["admin"]),
+                json={"requester": world["requester"].email, "amount": usd(10_000)})
+    client.post(f"/api/v1/projects/{pid}/fund", headers=bearer(rtoken),
+                json={"amount": usd(10_000)})
+    client.post(f"/api/v1/projects/{pid}/launch", headers=bearer(rtoken))
+    ended = client.post(f"/api/v1/projects/{pid}/end", headers=bearer(rtoken),
+                        json={"reason": "The study has all the data it needs.",
+                              "mode": "notice"})
+    assert ended.status_code == 200 and ended.json()["mode"] == "notice"
+    project = client.get(f"/api/v1/projects/{pid}", headers=bearer(rtoken)).json()
+    assert project["ending_at"] == ended.json()["ends_at"]
+    assert project["end_reason"] == "The study has all the data it needs."
+    # Work stays available on the same terms during the notice.
+    assert client.get(f"/api/v1/projects/{pid}/next",
+                      headers=bearer(world["worker"])).status_code == 200
+    again = client.post(f"/api/v1/projects/{pid}/end", headers=bearer(rtoken),
+                        json={"reason": "Trying to end it twice.", "mode": "immediate"})
+    assert again.status_code == 409

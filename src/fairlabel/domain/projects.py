@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.label_schema import LabelSchema
 from fairlabel.domain.money import Money
@@ -39,6 +40,7 @@ class ProjectTerms:
     pay_per_task: Money
     lease_seconds: int
     own_floor_hourly: int | None = None  # a floor the requester states above the platform's
+    commitment: Commitment = field(default_factory=lambda: Commitment(notice_days=7))
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -69,6 +71,12 @@ class Project:
     launched_at: datetime | None
     measured_median_ms: int | None = None  # median working time, once measured
     measured_answers: int = 0
+    ending_at: datetime | None = None  # set when ended with notice: serves until then
+    end_mode: str | None = None
+    end_reason: str | None = None
+    ended_at: datetime | None = None
+    paused_at: datetime | None = None
+    notice_liability_minor: int = 0  # notice pay owed if the project ended now
 
 
 def check_can_launch(status: ProjectStatus, task_count: int) -> None:
@@ -82,8 +90,11 @@ def check_can_launch(status: ProjectStatus, task_count: int) -> None:
         raise Conflict("import tasks before launching: the project has none", code="no_tasks")
 
 
-def check_serving(status: ProjectStatus) -> None:
+def check_serving(status: ProjectStatus, *, ending_at: datetime | None = None,
+                  now: datetime | None = None) -> None:
     """Raise ProjectNotOpen with the reason when a project does not serve work."""
+    if ending_at is not None and now is not None and now >= ending_at:
+        raise ProjectNotOpen("the project has ended: its notice period is over")
     reasons = {
         ProjectStatus.DRAFT: "the project is a draft: its requester has not launched it yet",
         ProjectStatus.PAUSED: "the project is paused: no new work is served until it resumes",

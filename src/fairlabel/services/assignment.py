@@ -62,7 +62,7 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
         project = tx.projects.get(project_id)
         if project is None:
             raise NotFound(f"no project {project_id}")
-        check_serving(project.status)
+        check_serving(project.status, ending_at=project.ending_at, now=now)
         held = tx.assignments.active_lease(worker_id=worker.id, project_id=project_id, now=now)
         if held is not None:
             lease = Lease(held.id, project_id, held.task_id, tx.tasks.data(held.task_id),
@@ -71,15 +71,19 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
             return lease
         price, allowance = lease_reserve(project, worker.country, policy)
         currency = project.terms.pay_per_task.currency
+        # Escrow first: the lease's price, its top-up allowance, and the notice pay that
+        # ending the project now would owe must all be there.
+        needed = price + allowance + project.notice_liability_minor
         free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
-        if free < price + allowance and _return_expired(tx, now=now, project_id=project_id):
+        if free < needed and _return_expired(tx, now=now, project_id=project_id):
             free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
-        if free < price + allowance:
+        if free < needed:
             raise EscrowExhausted(
                 f"the project is paused until its requester adds funds: its escrow holds "
                 f"{Money(free, currency)}, and one more task needs {Money(price, currency)} "
                 f"plus {Money(allowance, currency)} set aside for possible top-ups to the pay "
-                "floor. No one works for money that is not there.")
+                f"floor, while {Money(project.notice_liability_minor, currency)} is kept for "
+                "notice pay. No one works for money that is not there.")
         claimed = tx.tasks.claim_next(project_id=project_id, worker_id=worker.id)
         if claimed is None and _return_expired(tx, now=now, project_id=project_id):
             claimed = tx.tasks.claim_next(project_id=project_id, worker_id=worker.id)

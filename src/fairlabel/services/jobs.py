@@ -16,6 +16,7 @@ from fairlabel.domain.assignment import Assignment
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PayPolicy, fair_price, topup_due
 from fairlabel.domain.projects import Project
+from fairlabel.services import ending
 from fairlabel.services.assignment import expire_leases
 from fairlabel.services.pay import (
     measured_median,
@@ -36,17 +37,21 @@ class SweepReport:
     topups: int = 0
     topup_minor: dict[str, int] = field(default_factory=dict)
     payouts: int = 0
+    projects_closed: int = 0
 
     def summary(self) -> str:
         topped = ", ".join(f"{Money(v, c)}" for c, v in sorted(self.topup_minor.items()))
         return (f"expired {self.expired} leases, approved {self.approved} answers, applied "
                 f"{self.prices_applied} price changes, {self.topups} top-ups"
-                f"{f' ({topped})' if topped else ''}, {self.payouts} payouts")
+                f"{f' ({topped})' if topped else ''}, {self.payouts} payouts, "
+                f"closed {self.projects_closed} projects")
 
 
 def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepReport:
     report = SweepReport()
     report.expired = expire_leases(db, now=now)
+    report.projects_closed = ending.close_due(db, now=now)
+    ending.refresh_notice_liability(db, now=now)
     report.prices_applied = apply_due_prices(db, now=now)
     for project_id in _projects_with_answers(db):
         topped = measure_and_top_up(db, project_id, policy, now=now)

@@ -59,8 +59,10 @@ def visible_project(tx: Transaction, user: User, project_id: int) -> Project:
     raise NotFound(f"no project {project_id}")
 
 
-def create_project(db: Database, user: User, terms: ProjectTerms, *, now: datetime) -> Project:
+def create_project(db: Database, user: User, terms: ProjectTerms, *, now: datetime,
+                   min_notice_days: int = 7) -> Project:
     require_role(user, Role.REQUESTER, Role.ADMIN)
+    terms.commitment.check(min_notice_days=min_notice_days, today=now.date())
     with db.write() as tx:
         project = tx.projects.add(requester_id=user.id, terms=terms, now=now)
         tx.commit()
@@ -75,6 +77,8 @@ def launch_project(db: Database, user: User, project_id: int, *, now: datetime) 
         check_can_launch(project.status, counts.tasks)
         tx.projects.set_status(project_id, ProjectStatus.OPEN,
                                launched_at=project.launched_at or now)
+        if project.paused_at is not None:
+            tx.projects.set_ending(project_id, paused_at=None)
         tx.commit()
     return Project(project.id, project.requester_id, project.terms, ProjectStatus.OPEN,
                    project.created_at, project.launched_at or now)

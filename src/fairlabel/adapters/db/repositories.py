@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
@@ -124,6 +124,8 @@ class ProjectRepository:
             pay_currency=terms.pay_per_task.currency,
             lease_seconds=terms.lease_seconds,
             floor_hourly_minor=terms.own_floor_hourly,
+            notice_days=terms.commitment.notice_days,
+            ends_on=terms.commitment.ends_on,
             status=ProjectStatus.DRAFT.value,
             created_at=now,
         ).returning(projects.c.id)).scalar_one()
@@ -149,6 +151,30 @@ class ProjectRepository:
         if launched_at is not None:
             values["launched_at"] = launched_at
         self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
+
+    def set_ending(self, project_id: int, **values: Any) -> None:
+        """Record an ending, a pause or a resumption (ending_at, end_mode, end_reason,
+        ended_at, paused_at, status)."""
+        allowed = {"ending_at", "end_mode", "end_reason", "ended_at", "paused_at", "status"}
+        assert set(values) <= allowed, set(values) - allowed
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
+
+    def set_notice_liability(self, project_id: int, amount_minor: int) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(notice_liability_minor=amount_minor))
+
+    def due_endings(self, *, now: datetime) -> list[int]:
+        """Projects whose notice has run out, or whose pause has outlasted it."""
+        return list(self._conn.execute(
+            select(projects.c.id).where(projects.c.ended_at.is_(None),
+                                        or_(projects.c.ending_at <= now,
+                                            projects.c.paused_at.is_not(None)))
+            .order_by(projects.c.id)).scalars())
+
+    def serving(self) -> list[int]:
+        return list(self._conn.execute(
+            select(projects.c.id).where(projects.c.status == ProjectStatus.OPEN.value)
+            .order_by(projects.c.id)).scalars())
 
     def set_price(self, project_id: int, amount_minor: int) -> None:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
@@ -348,6 +374,17 @@ class AssignmentRepository:
             select(assignments.c.worker_id).where(assignments.c.project_id == project_id,
                                                   assignments.c.leased_at >= since)
             .distinct().order_by(assignments.c.worker_id)).scalars())
+
+    def earnings_since(self, project_id: int, *, since: datetime) -> dict[int, int]:
+        """Per worker, what they earned on the project (price and top-ups) since ``since``."""
+        rows = self._conn.execute(
+            select(assignments.c.worker_id,
+                   func.sum(assignments.c.price_minor + assignments.c.topped_up_minor))
+            .where(assignments.c.project_id == project_id,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                   assignments.c.submitted_at >= since)
+            .group_by(assignments.c.worker_id))
+        return {int(r[0]): int(r[1] or 0) for r in rows}
 
     def worker_totals(self, *, worker_id: int, project_id: int) -> tuple[int, int, int]:
         """(answers, pay received in minor units, measured milliseconds) of a worker."""

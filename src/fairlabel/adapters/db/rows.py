@@ -6,6 +6,7 @@ from typing import Any
 
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import Assignment, AssignmentStatus
+from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
@@ -31,6 +32,7 @@ def to_project(row: Any) -> Project:
         pay_per_task=Money(row.pay_amount_minor, row.pay_currency),
         lease_seconds=row.lease_seconds,
         own_floor_hourly=row.floor_hourly_minor,
+        commitment=Commitment(notice_days=row.notice_days, ends_on=row.ends_on),
     )
     return Project(
         id=row.id,
@@ -41,6 +43,12 @@ def to_project(row: Any) -> Project:
         launched_at=row.launched_at,
         measured_median_ms=row.measured_median_ms,
         measured_answers=row.measured_answers,
+        ending_at=row.ending_at,
+        end_mode=row.end_mode,
+        end_reason=row.end_reason,
+        ended_at=row.ended_at,
+        paused_at=row.paused_at,
+        notice_liability_minor=row.notice_liability_minor,
     )
 
 

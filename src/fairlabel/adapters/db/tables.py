@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -81,6 +82,16 @@ projects = Table(
     # The last measurement of working time (median over submitted answers), by the sweep.
     Column("measured_median_ms", BigInteger, nullable=True),
     Column("measured_answers", Integer, nullable=False, server_default=text("0")),
+    # Commitment and ending (charter rule 4).
+    Column("notice_days", Integer, nullable=False, server_default=text("7")),
+    Column("ends_on", Date, nullable=True),
+    Column("ending_at", UTCDateTime, nullable=True),
+    Column("end_mode", String(20), nullable=True),
+    Column("end_reason", Text, nullable=True),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("paused_at", UTCDateTime, nullable=True),
+    # What ending now would owe in notice pay, kept up to date by the sweep (escrow first).
+    Column("notice_liability_minor", BigInteger, nullable=False, server_default=text("0")),
 )
 
 tasks = Table(

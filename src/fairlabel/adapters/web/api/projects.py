@@ -11,18 +11,22 @@ from fastapi.responses import StreamingResponse
 from fairlabel.adapters.io.exporters import export_lines
 from fairlabel.adapters.io.task_files import format_for_content_type, parse_tasks
 from fairlabel.adapters.web.api.schemas import (
+    EndBody,
+    EndingPublic,
     ImportResult,
     LeasePublic,
+    MoneyModel,
     ProjectCreate,
     ProjectPublic,
     TaskPublic,
 )
 from fairlabel.adapters.web.calls import run_use_case
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
+from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import InvalidInput, TooLarge
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import assignment, exports, projects
+from fairlabel.services import assignment, ending, exports, projects
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -36,8 +40,11 @@ def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerD
         redundancy=body.redundancy, pay_per_task=body.pay_per_task.to_money(),
         lease_seconds=body.lease_seconds or container.settings.default_lease_seconds,
         own_floor_hourly=_own_floor(body),
+        commitment=Commitment(notice_days=body.commitment.notice_days,
+                              ends_on=body.commitment.ends_on),
     )
-    project = projects.create_project(container.db, user, terms, now=now)
+    project = projects.create_project(container.db, user, terms, now=now,
+                                      min_notice_days=container.settings.min_notice_days)
     return ProjectPublic.of(projects.get_project(container.db, user, project.id, container.pay))
 
 
@@ -114,6 +121,29 @@ async def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
     return json_response(LeasePublic(assignment_id=lease.assignment_id,
                                      task=TaskPublic(id=lease.task_id, data=lease.data),
                                      lease_expires_at=lease.lease_expires_at))
+
+
+@router.post("/{project_id}/end", response_model=EndingPublic)
+def end_project(project_id: int, body: EndBody, user: CurrentUser, container: ContainerDep,
+                now: NowDep) -> EndingPublic:
+    """End a project, with a reason the workers read. `notice`: work stays available on the
+    same terms until the notice period ends. `immediate`: every worker active in the last 14
+    days is paid notice pay now (average daily earnings × notice days)."""
+    done = ending.end_project(container.db, user, project_id, reason=body.reason,
+                              mode=ending.parse_mode(body.mode), now=now)
+    return EndingPublic(project_id=done.project_id, mode=done.mode.value, reason=done.reason,
+                        ends_at=done.ends_at,
+                        notice_pay=[{"worker": w, "amount": MoneyModel.of(m).model_dump()}
+                                    for w, m in done.notice_pay.items()])
+
+
+@router.post("/{project_id}/pause", response_model=ProjectPublic)
+def pause_project(project_id: int, user: CurrentUser, container: ContainerDep,
+                  now: NowDep) -> ProjectPublic:
+    """Stop serving work for now (launch resumes it). A pause longer than the notice period
+    counts as ending the project, with notice pay."""
+    ending.pause_project(container.db, user, project_id, now=now)
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
 
 
 @router.get("/{project_id}/export")

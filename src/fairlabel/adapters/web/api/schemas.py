@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -27,6 +27,29 @@ class MoneyModel(BaseModel):
         return cls(amount_minor=money.amount_minor, currency=money.currency)
 
 
+class CommitmentModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ends_on: date | None = Field(default=None, description="Expected end date.")
+    notice_days: StrictInt = Field(default=7, description="Notice before ending (minimum 7).")
+
+
+class EndBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, description="Shown to the workers.")
+    mode: Literal["notice", "immediate"]
+
+
+class EndingPublic(BaseModel):
+    project_id: int
+    mode: str
+    reason: str
+    ends_at: datetime
+    notice_pay: list[dict[str, Any]] = Field(description="Immediate mode: what each worker "
+                                                         "was paid ({worker, amount}).")
+
+
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
@@ -45,6 +68,7 @@ class ProjectCreate(BaseModel):
     )
     floor_hourly: MoneyModel | None = Field(
         default=None, description="Your own hourly floor, if higher than the platform's.")
+    commitment: CommitmentModel = Field(default_factory=CommitmentModel)
 
 
 class Progress(BaseModel):
@@ -69,6 +93,12 @@ class ProjectPublic(BaseModel):
     progress: Progress
     your_answers: int | None = Field(default=None, description="Workers: answers you gave.")
     pay: PayPublic | None = None
+    commitment: CommitmentModel
+    ending_at: datetime | None = Field(default=None, description="Ends with notice at.")
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    continuation_of: int | None = Field(
+        default=None, description="The earlier project this one continues (charter rule 5).")
 
     @classmethod
     def of(cls, view: ProjectView) -> ProjectPublic:
@@ -82,6 +112,9 @@ class ProjectPublic(BaseModel):
                               answers_wanted=view.counts.answers_wanted),
             your_answers=view.own_answers,
             pay=PayPublic.of(view.pay) if view.pay else None,
+            commitment=CommitmentModel(ends_on=terms.commitment.ends_on,
+                                       notice_days=terms.commitment.notice_days),
+            ending_at=p.ending_at, ended_at=p.ended_at, end_reason=p.end_reason,
         )
 
 

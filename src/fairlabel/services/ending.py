@@ -1,0 +1,155 @@
+"""Use cases for charter rule 4: ending a project with notice or notice pay, pausing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.commitments import (
+    NOTICE_PAY_WINDOW,
+    EndMode,
+    check_can_end,
+    check_reason,
+    notice_end,
+    notice_pay,
+    pause_counts_as_ending,
+)
+from fairlabel.domain.errors import Conflict, InvalidInput
+from fairlabel.domain.money import Money
+from fairlabel.domain.projects import Project, ProjectStatus
+from fairlabel.services.pay import post
+from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.projects import own_project, require_role
+
+
+class NoticePayNotCovered(Conflict):
+    code = "notice_pay_not_covered"
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    project_id: int
+    mode: EndMode
+    reason: str
+    ends_at: datetime
+    notice_pay: dict[int, Money]  # worker id → paid now (immediate mode)
+
+
+def parse_mode(value: str) -> EndMode:
+    try:
+        return EndMode(value)
+    except ValueError:
+        raise InvalidInput('mode must be "notice" or "immediate"') from None
+
+
+def end_project(db: Database, requester: User, project_id: int, *, reason: str, mode: EndMode,
+                now: datetime) -> Ending:
+    """End a project: with notice (it serves on the same terms until the notice ends) or at
+    once with notice pay to every worker active in the last 14 days."""
+    require_role(requester, Role.REQUESTER, Role.ADMIN)
+    reason = check_reason(reason)
+    with db.write() as tx:
+        project = own_project(tx, requester, project_id, for_update=True)
+        check_can_end(ended=project.ended_at is not None, ending_at=project.ending_at)
+        if mode is EndMode.NOTICE and project.status is ProjectStatus.OPEN:
+            ends_at = notice_end(now, project.terms.commitment.notice_days)
+            tx.projects.set_ending(project_id, ending_at=ends_at, end_mode=mode.value,
+                                   end_reason=reason)
+            _tell_workers(tx, project, now=now, subject=f"Ending with notice: {project.terms.name}",
+                          body=f"The project ends on {ends_at:%Y-%m-%d %H:%M} UTC. Until then "
+                               f"work stays available on the same terms. Reason: {reason}")
+            tx.commit()
+            return Ending(project_id, mode, reason, ends_at, {})
+        paid = _end_now(tx, project, reason=reason, now=now)
+        tx.commit()
+    return Ending(project_id, EndMode.IMMEDIATE, reason, now, paid)
+
+
+def _end_now(tx: Transaction, project: Project, *, reason: str,
+             now: datetime) -> dict[int, Money]:
+    """Close the project and pay notice pay from escrow (charter rule 4)."""
+    currency = project.terms.pay_per_task.currency
+    owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
+                      project.terms.commitment.notice_days)
+    escrow = tx.ledger.balance(ledger.project_escrow(project.id), currency)
+    if sum(owed.values()) > escrow:
+        raise NoticePayNotCovered(
+            f"ending now owes {Money(sum(owed.values()), currency)} of notice pay but the "
+            f"escrow holds {Money(escrow, currency)}: fund the project, or end it with notice")
+    for worker_id, amount in owed.items():
+        post(tx, ledger.notice_pay(project.id, worker_id, Money(amount, currency), {
+            "project_id": project.id, "notice_days": project.terms.commitment.notice_days,
+            "reason": reason}), now=now)
+    tx.projects.set_ending(project.id, status=ProjectStatus.ENDED.value, ended_at=now,
+                           end_mode=EndMode.IMMEDIATE.value, end_reason=reason)
+    pay_note = " Notice pay has been added to your available balance." if owed else ""
+    _tell_workers(tx, project, now=now, subject=f"Ended: {project.terms.name}",
+                  body=f"The project has ended. Reason: {reason}.{pay_note}")
+    return {w: Money(a, currency) for w, a in owed.items()}
+
+
+def _tell_workers(tx: Transaction, project: Project, *, now: datetime, subject: str,
+                  body: str) -> None:
+    workers = tx.assignments.active_workers(project.id, since=now - NOTICE_PAY_WINDOW)
+    tx.inbox.add(user_ids=workers, project_id=project.id, subject=subject, body=body, now=now)
+
+
+def pause_project(db: Database, requester: User, project_id: int, *, now: datetime) -> None:
+    """Stop serving work for now. A pause longer than the notice period is an ending."""
+    require_role(requester, Role.REQUESTER, Role.ADMIN)
+    with db.write() as tx:
+        project = own_project(tx, requester, project_id, for_update=True)
+        if project.status is not ProjectStatus.OPEN or project.ended_at is not None:
+            raise Conflict("only an open project can be paused", code="not_open")
+        tx.projects.set_ending(project_id, status=ProjectStatus.PAUSED.value, paused_at=now)
+        _tell_workers(tx, project, now=now, subject=f"Paused: {project.terms.name}",
+                      body="The project is paused. If it stays paused longer than its notice "
+                           f"period ({project.terms.commitment.notice_days} days), it counts "
+                           "as ended and you are paid notice pay.")
+        tx.commit()
+
+
+def close_due(db: Database, *, now: datetime) -> int:
+    """Close projects whose notice has run out; end (with notice pay) overlong pauses."""
+    closed = 0
+    with db.read() as tx:
+        due = tx.projects.due_endings(now=now)
+    for project_id in due:
+        with db.write() as tx:
+            project = tx.projects.get(project_id, for_update=True)
+            if project is None or project.ended_at is not None:
+                continue
+            if project.ending_at is not None and project.ending_at <= now:
+                tx.projects.set_ending(project_id, status=ProjectStatus.ENDED.value,
+                                       ended_at=project.ending_at)
+            elif project.paused_at is not None and pause_counts_as_ending(
+                    project.paused_at, project.terms.commitment.notice_days, now):
+                try:
+                    _end_now(tx, project, now=now,
+                             reason="paused longer than its notice period")
+                except NoticePayNotCovered:
+                    continue  # stays paused and owed; the requester is asked to fund it
+            else:
+                continue
+            tx.commit()
+            closed += 1
+    return closed
+
+
+def refresh_notice_liability(db: Database, *, now: datetime) -> None:
+    """Keep each serving project's 'notice pay owed if it ended now' up to date, so that
+    escrow first holds it back (see request_next)."""
+    with db.read() as tx:
+        serving = tx.projects.serving()
+    for project_id in serving:
+        with db.write() as tx:
+            project = tx.projects.get(project_id)
+            if project is None:
+                continue
+            owed = notice_pay(tx.assignments.earnings_since(project_id,
+                                                            since=now - NOTICE_PAY_WINDOW),
+                              project.terms.commitment.notice_days)
+            tx.projects.set_notice_liability(project_id, sum(owed.values()))
+            tx.commit()

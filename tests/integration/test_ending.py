@@ -1,0 +1,136 @@
+"""Charter rule 4 through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from fairlabel.bootstrap import Container
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.commitments import Commitment, EndMode
+from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.money import Money
+from fairlabel.domain.projects import ProjectNotOpen, ProjectStatus, ProjectTerms
+from fairlabel.services import assignment, ending, jobs, pay, projects
+from fairlabel.services.assignment import EscrowExhausted
+from tests.conftest import Accounts
+from tests.support.clock import FakeClock
+from tests.support.funding import fund
+
+
+def make_project(container: Container, requester: User, *, notice_days: int = 7,
+                 funding: int = 1_000_000) -> int:
+    now = container.clock()
+    project = projects.create_project(container.db, requester, ProjectTerms(
+        "Musen", "Rate it.", parse_schema({"type": "rating", "min": 1, "max": 5}), 1,
+        Money(100, "USD"), 600, commitment=Commitment(notice_days, date(2026, 12, 31))),
+        now=now)
+    projects.import_tasks(container.db, requester, project.id,
+                          [{"text": str(i)} for i in range(40)], max_rows=100, now=now)
+    fund(container, requester, project.id, funding)
+    projects.launch_project(container.db, requester, project.id, now=now)
+    return project.id
+
+
+def work(container: Container, clock: FakeClock, worker: User, pid: int, answers: int) -> None:
+    for _ in range(answers):
+        lease = assignment.request_next(container.db, worker, pid, now=clock(),
+                                        policy=container.pay)
+        assert lease is not None
+        clock.advance(seconds=30)
+        assignment.submit_answer(container.db, worker, lease.assignment_id, 3,
+                                 idempotency_key=None, now=clock())
+
+
+@pytest.fixture
+def requester(people: Accounts) -> User:
+    return people.make(Role.REQUESTER)[0]
+
+
+def test_a_notice_below_the_minimum_is_refused_at_creation(
+        container: Container, requester: User) -> None:
+    with pytest.raises(InvalidInput, match="at least 7 days"):
+        make_project(container, requester, notice_days=3)
+
+
+def test_ending_needs_a_reason(container: Container, requester: User) -> None:
+    pid = make_project(container, requester)
+    with pytest.raises(InvalidInput, match="reason"):
+        ending.end_project(container.db, requester, pid, reason=" ", mode=EndMode.NOTICE,
+                           now=container.clock())
+
+
+def test_with_notice_work_stays_available_until_the_notice_ends(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    pid = make_project(container, requester)
+    worker = people.make(Role.WORKER)[0]
+    work(container, clock, worker, pid, 2)
+    done = ending.end_project(container.db, requester, pid, reason="The client's study ended.",
+                              mode=EndMode.NOTICE, now=clock())
+    assert (done.ends_at - clock()).days == 7
+    assert "same terms" in pay.inbox(container.db, worker)[0].body
+    clock.advance(days=6, hours=23)
+    work(container, clock, worker, pid, 1)  # still served on the same terms
+    clock.advance(hours=2)
+    with pytest.raises(ProjectNotOpen, match="notice period is over"):
+        assignment.request_next(container.db, worker, pid, now=clock(), policy=container.pay)
+    jobs.run_due_work(container.db, container.pay, now=clock())
+    view = projects.get_project(container.db, requester, pid)
+    assert view.project.status is ProjectStatus.ENDED
+
+
+def test_ending_at_once_pays_notice_pay_exactly(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    pid = make_project(container, requester)
+    busy, light = people.make(Role.WORKER)[0], people.make(Role.WORKER)[0]
+    work(container, clock, busy, pid, 14)   # 14.00 USD over the last 14 days
+    work(container, clock, light, pid, 1)   # 1.00 USD
+    done = ending.end_project(container.db, requester, pid, reason="Budget withdrawn by client.",
+                              mode=EndMode.IMMEDIATE, now=clock())
+    # Average daily earnings × 7 notice days, rounded up: 7.00 and 0.50 USD.
+    assert done.notice_pay == {busy.id: Money(700, "USD"), light.id: Money(50, "USD")}
+    with container.db.read() as tx:
+        entries = tx.ledger.all_entries()
+    paid = [e for e in entries if e.kind == "notice_pay" and e.amount_minor > 0]
+    assert sorted(e.amount_minor for e in paid) == [50, 700]
+    assert all(e.account.endswith(":available") for e in paid)
+    ledger.check_invariants(entries)
+    assert projects.get_project(container.db, requester, pid).project.status is \
+        ProjectStatus.ENDED
+    with pytest.raises(ProjectNotOpen):
+        assignment.request_next(container.db, busy, pid, now=clock(), policy=container.pay)
+
+
+def test_escrow_first_keeps_the_notice_pay_back(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    # 100 per task; leases of 10 min at 15.00/h set aside 250 in all until measured.
+    pid = make_project(container, requester, funding=2_000)
+    worker = people.make(Role.WORKER)[0]
+    work(container, clock, worker, pid, 6)
+    jobs.run_due_work(container.db, container.pay, now=clock())
+    view = projects.get_project(container.db, requester, pid, container.pay)
+    assert view.project.notice_liability_minor == 300  # 6.00 / 14 days × 7, rounded up
+    with pytest.raises(EscrowExhausted, match="notice pay"):
+        work(container, clock, worker, pid, 1)
+
+
+def test_a_pause_longer_than_the_notice_ends_the_project_with_notice_pay(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    pid = make_project(container, requester)
+    worker = people.make(Role.WORKER)[0]
+    work(container, clock, worker, pid, 2)
+    ending.pause_project(container.db, requester, pid, now=clock())
+    clock.advance(days=7)
+    jobs.run_due_work(container.db, container.pay, now=clock())
+    assert projects.get_project(container.db, requester, pid).project.status is \
+        ProjectStatus.PAUSED
+    clock.advance(hours=1)
+    jobs.run_due_work(container.db, container.pay, now=clock())
+    view = projects.get_project(container.db, requester, pid)
+    assert view.project.status is ProjectStatus.ENDED
+    assert view.project.end_reason == "paused longer than its notice period"
+    notice = [e for e in pay.statement(container.db, worker) if e.kind == "notice_pay"]
+    assert [e.amount_minor for e in notice] == [100]  # 2.00 / 14 × 7
