@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     min_answers_for_rate: int = Field(
         default=20, description="Answers needed before a project's hourly rate is measured."
     )
+    continuation_threshold: float | None = Field(
+        default=None, description="Similarity above which a new project continues an earlier "
+        "one (unset: the evaluated default of the continuation guard).")
     min_notice_days: int = Field(
         default=7, description="The shortest notice period a project may state.")
     review_window_hours: float = Field(

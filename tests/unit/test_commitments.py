@@ -46,3 +46,18 @@ def test_a_project_ends_once() -> None:
         check_can_end(ended=True, ending_at=None)
     with pytest.raises(Conflict, match="already ends"):
         check_can_end(ended=False, ending_at=NOW)
+
+
+def test_a_continuation_may_not_pay_less_per_hour() -> None:
+    from fairlabel.domain.continuation import ContinuationPayCut, check_continuation_pay
+    from fairlabel.domain.money import Money
+
+    check_continuation_pay(old_id=1, old_name="Musen", old_price=Money(35, "USD"),
+                           old_median_ms=60_000, new_price=Money(35, "USD"))
+    with pytest.raises(ContinuationPayCut) as refused:
+        check_continuation_pay(old_id=1, old_name="Musen", old_price=Money(35, "USD"),
+                               old_median_ms=60_000, new_price=Money(27, "USD"))
+    message = refused.value.message
+    assert refused.value.continuation_of == 1 and "Musen" in message
+    assert "21.00 USD per hour" in message and "16.20 USD" in message
+    assert "announce a price cut on project 1" in message

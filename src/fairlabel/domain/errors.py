@@ -19,6 +19,11 @@ class DomainError(Exception):
         if code is not None:
             self.code = code
 
+    @property
+    def details(self) -> dict[str, object]:
+        """Extra machine-readable fields for clients (empty unless a subclass adds some)."""
+        return {}
+
 
 class NotFound(DomainError):
     """The thing does not exist, or the caller may not know that it exists."""

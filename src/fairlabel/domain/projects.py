@@ -77,6 +77,8 @@ class Project:
     ended_at: datetime | None = None
     paused_at: datetime | None = None
     notice_liability_minor: int = 0  # notice pay owed if the project ended now
+    continuation_of: int | None = None  # the earlier project this one continues (rule 5)
+    first_access_until: datetime | None = None  # the earlier project's workers go first
 
 
 def check_can_launch(status: ProjectStatus, task_count: int) -> None:

@@ -47,6 +47,10 @@ class EscrowExhausted(ProjectNotOpen):
     code = "escrow_exhausted"
 
 
+class FirstAccess(ProjectNotOpen):
+    code = "first_access"
+
+
 def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                  policy: PayPolicy) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
@@ -63,6 +67,13 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
         if project is None:
             raise NotFound(f"no project {project_id}")
         check_serving(project.status, ending_at=project.ending_at, now=now)
+        if (project.continuation_of is not None and project.first_access_until is not None
+                and now < project.first_access_until
+                and not tx.assignments.worked_on(worker_id=worker.id,
+                                                 project_id=project.continuation_of)):
+            raise FirstAccess(
+                f"until {project.first_access_until:%Y-%m-%d %H:%M} UTC this project is open "
+                "first to the workers of the project it continues; it opens to everyone then")
         held = tx.assignments.active_lease(worker_id=worker.id, project_id=project_id, now=now)
         if held is not None:
             lease = Lease(held.id, project_id, held.task_id, tx.tasks.data(held.task_id),

@@ -22,6 +22,7 @@ from fairlabel.domain.projects import (
     ProjectTerms,
     check_can_launch,
 )
+from fairlabel.services.guard import guard_launch
 from fairlabel.services.pay_view import ProjectPay, project_pay
 from fairlabel.services.ports import Database, ProjectCounts, Transaction
 
@@ -69,12 +70,17 @@ def create_project(db: Database, user: User, terms: ProjectTerms, *, now: dateti
     return project
 
 
-def launch_project(db: Database, user: User, project_id: int, *, now: datetime) -> Project:
+def launch_project(db: Database, user: User, project_id: int, *, now: datetime,
+                   continuation_threshold: float | None = None) -> Project:
+    """Open a project to workers. On its first launch the continuation guard compares it with
+    the requester's recently ended, paused or cut projects (charter rule 5)."""
     require_role(user, Role.REQUESTER, Role.ADMIN)
     with db.write() as tx:
         project = own_project(tx, user, project_id, for_update=True)
         counts = tx.projects.counts([project_id])[project_id]
         check_can_launch(project.status, counts.tasks)
+        if project.launched_at is None:
+            guard_launch(tx, project, threshold=continuation_threshold, now=now)
         tx.projects.set_status(project_id, ProjectStatus.OPEN,
                                launched_at=project.launched_at or now)
         if project.paused_at is not None:

@@ -16,6 +16,8 @@ from fairlabel.adapters.db.tables import (
     api_tokens,
     assignments,
     instance_settings,
+    price_changes,
+    project_fingerprints,
     projects,
     tasks,
     users,
@@ -159,6 +161,33 @@ class ProjectRepository:
         assert set(values) <= allowed, set(values) - allowed
         self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
 
+    def save_fingerprint(self, project_id: int, fingerprint: bytes, *, now: datetime) -> None:
+        self._conn.execute(project_fingerprints.delete()
+                           .where(project_fingerprints.c.project_id == project_id))
+        self._conn.execute(insert(project_fingerprints).values(
+            project_id=project_id, fingerprint=fingerprint, taken_at=now))
+
+    def guard_candidates(self, *, requester_id: int, since: datetime,
+                         exclude: int) -> list[tuple[int, bytes]]:
+        """The requester's projects that ended, are ending or paused, or had a price cut
+        announced since ``since``, with their fingerprints."""
+        cut = select(price_changes.c.id).where(price_changes.c.project_id == projects.c.id,
+                                               price_changes.c.kind == "cut",
+                                               price_changes.c.announced_at >= since).exists()
+        rows = self._conn.execute(
+            select(projects.c.id, project_fingerprints.c.fingerprint)
+            .join(project_fingerprints, project_fingerprints.c.project_id == projects.c.id)
+            .where(projects.c.requester_id == requester_id, projects.c.id != exclude,
+                   or_(projects.c.ended_at >= since, projects.c.ending_at.is_not(None),
+                       projects.c.status == ProjectStatus.PAUSED.value, cut))
+            .order_by(projects.c.id))
+        return [(r.id, bytes(r.fingerprint)) for r in rows]
+
+    def set_continuation(self, project_id: int, *, continuation_of: int,
+                         first_access_until: datetime) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(
+            continuation_of=continuation_of, first_access_until=first_access_until))
+
     def set_notice_liability(self, project_id: int, amount_minor: int) -> None:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
                            .values(notice_liability_minor=amount_minor))
@@ -235,6 +264,11 @@ class TaskRepository:
             return None
         self._conn.execute(sql.take_slot, {"task_id": row.id})
         return ClaimedTask(row.id, row.data)
+
+    def sample_data(self, project_id: int, limit: int) -> list[dict[str, Any]]:
+        return [r.data for r in self._conn.execute(
+            select(tasks.c.data).where(tasks.c.project_id == project_id)
+            .order_by(tasks.c.id).limit(limit))]
 
     def data(self, task_id: int) -> dict[str, Any]:
         data: dict[str, Any] = self._conn.execute(sql.task_data,
@@ -374,6 +408,13 @@ class AssignmentRepository:
             select(assignments.c.worker_id).where(assignments.c.project_id == project_id,
                                                   assignments.c.leased_at >= since)
             .distinct().order_by(assignments.c.worker_id)).scalars())
+
+    def worked_on(self, *, worker_id: int, project_id: int) -> bool:
+        return self._conn.execute(
+            select(assignments.c.id).where(
+                assignments.c.worker_id == worker_id, assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value).limit(1)
+        ).first() is not None
 
     def earnings_since(self, project_id: int, *, since: datetime) -> dict[int, int]:
         """Per worker, what they earned on the project (price and top-ups) since ``since``."""

@@ -49,6 +49,8 @@ def to_project(row: Any) -> Project:
         ended_at=row.ended_at,
         paused_at=row.paused_at,
         notice_liability_minor=row.notice_liability_minor,
+        continuation_of=row.continuation_of,
+        first_access_until=row.first_access_until,
     )
 
 

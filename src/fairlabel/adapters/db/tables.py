@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -92,6 +93,18 @@ projects = Table(
     Column("paused_at", UTCDateTime, nullable=True),
     # What ending now would owe in notice pay, kept up to date by the sweep (escrow first).
     Column("notice_liability_minor", BigInteger, nullable=False, server_default=text("0")),
+    # The continuation guard (charter rule 5).
+    Column("continuation_of", Integer, ForeignKey("projects.id"), nullable=True),
+    Column("first_access_until", UTCDateTime, nullable=True),
+)
+
+# What the continuation guard compares: MinHash signatures and shingles, taken at launch.
+project_fingerprints = Table(
+    "project_fingerprints",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("fingerprint", LargeBinary, nullable=False),
+    Column("taken_at", UTCDateTime, nullable=False),
 )
 
 tasks = Table(

@@ -38,10 +38,11 @@ def _is_api(request: Request) -> bool:
 
 
 def _respond(request: Request, code: int, error: str, message: str,
-             headers: dict[str, str] | None = None) -> Response:
+             headers: dict[str, str] | None = None,
+             details: dict[str, object] | None = None) -> Response:
     if _is_api(request):
-        return JSONResponse({"error": error, "message": message}, status_code=code,
-                            headers=headers)
+        return JSONResponse({"error": error, "message": message, **(details or {})},
+                            status_code=code, headers=headers)
     return render(request, "error.html", {"code": code, "message": message},
                   status_code=code)
 
@@ -54,7 +55,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
-        return _respond(request, status_for(error), error.code, error.message)
+        return _respond(request, status_for(error), error.code, error.message,
+                        details=error.details)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:

@@ -73,7 +73,8 @@ def read_project(project_id: int, user: CurrentUser, container: ContainerDep) ->
 def launch_project(project_id: int, user: CurrentUser, container: ContainerDep,
                    now: NowDep) -> ProjectPublic:
     """Open a project to workers. It needs at least one task."""
-    projects.launch_project(container.db, user, project_id, now=now)
+    projects.launch_project(container.db, user, project_id, now=now,
+                            continuation_threshold=container.settings.continuation_threshold)
     return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
 
 

@@ -115,6 +115,7 @@ class ProjectPublic(BaseModel):
             commitment=CommitmentModel(ends_on=terms.commitment.ends_on,
                                        notice_days=terms.commitment.notice_days),
             ending_at=p.ending_at, ended_at=p.ended_at, end_reason=p.end_reason,
+            continuation_of=p.continuation_of,
         )
 
 

@@ -151,7 +151,9 @@ def launch(project_id: int, request: Request, container: ContainerDep, now: NowD
     user = page_user(request, *REQUESTERS)
     check_form(request, csrf_token)
     try:
-        projects.launch_project(container.db, user, project_id, now=now)
+        projects.launch_project(container.db, user, project_id, now=now,
+                                continuation_threshold=container.settings
+                                .continuation_threshold)
         flash(request, "Launched: workers can now see the project and its terms.")
     except DomainError as error:
         flash(request, f"Not launched: {error.message}", "error")

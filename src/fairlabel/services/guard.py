@@ -1,0 +1,58 @@
+"""The continuation guard at launch (charter rule 5): find the project this one continues,
+hold it to the earlier pay, give the earlier workers first access, and record the link."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fairlabel.domain.continuation import FIRST_ACCESS, GUARD_WINDOW, check_continuation_pay
+from fairlabel.domain.projects import Project
+from fairlabel.services.ports import Transaction
+
+SAMPLE_TASKS = 50
+
+
+def guard_launch(tx: Transaction, project: Project, *, threshold: float | None,
+                 now: datetime) -> int | None:
+    """Fingerprint the project; if it continues an earlier one, apply rule 5.
+
+    Returns the id of the project it continues, or None. Raises ContinuationPayCut (409)
+    when it would pay less per hour than the earlier project.
+    """
+    # Imported here: numpy and datasketch load only when a project is launched.
+    from fairlabel.continuation import (
+        DEFAULT_THRESHOLD,
+        ContinuationIndex,
+        Fingerprint,
+        ProjectText,
+        fingerprint,
+    )
+
+    terms = project.terms
+    mine = fingerprint(ProjectText(terms.instructions, terms.schema.to_dict(),
+                                   tx.tasks.sample_data(project.id, SAMPLE_TASKS)))
+    tx.projects.save_fingerprint(project.id, mine.to_bytes(), now=now)
+    index = ContinuationIndex(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    earlier = tx.projects.guard_candidates(requester_id=project.requester_id,
+                                           since=now - GUARD_WINDOW, exclude=project.id)
+    for project_id, stored in earlier:
+        index.add(project_id, Fingerprint.from_bytes(stored))
+    match = index.best_match(mine) if earlier else None
+    if match is None:
+        return None
+    old = tx.projects.get(match.key)
+    assert old is not None
+    check_continuation_pay(old_id=old.id, old_name=old.terms.name,
+                           old_price=old.terms.pay_per_task,
+                           old_median_ms=old.measured_median_ms,
+                           new_price=terms.pay_per_task)
+    tx.projects.set_continuation(project.id, continuation_of=old.id,
+                                 first_access_until=now + FIRST_ACCESS)
+    workers = tx.assignments.active_workers(old.id, since=now - GUARD_WINDOW)
+    tx.inbox.add(user_ids=workers, project_id=project.id,
+                 subject=f"Invitation: {terms.name} continues {old.terms.name}",
+                 body=f"“{terms.name}” continues “{old.terms.name}”, at {terms.pay_per_task} "
+                      f"per task. As one of its workers you are served first until "
+                      f"{now + FIRST_ACCESS:%Y-%m-%d %H:%M} UTC.",
+                 now=now)
+    return old.id
