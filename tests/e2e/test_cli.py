@@ -93,6 +93,8 @@ def test_import_then_export(cli_env: str, tmp_path: Path) -> None:
 def test_demo_seeds_once_and_prints_the_logins(cli_env: str) -> None:
     code, out, _ = run("demo", "--no-serve")
     assert code == 0 and "requester@demo.fairlabel.org" in out and "fairlabel-demo" in out
+    assert "Nova at 0.27 USD per task was refused" in out and "21.00 USD per hour" in out
+    assert "marked as Musen's continuation" in out
     code, out, _ = run("demo", "--no-serve")
     assert code == 0 and "already present" in out
     container = bootstrap(Settings(database_url=cli_env))
@@ -102,5 +104,10 @@ def test_demo_seeds_once_and_prints_the_logins(cli_env: str) -> None:
     assert requester is not None
     views = projects.list_projects(container.db, requester)
     container.close()
-    assert sorted(v.counts.tasks for v in views) == [40, 300]
-    assert {v.project.status.value for v in views} == {"open"}
+    status = {v.project.terms.name: v.project.status.value for v in views}
+    assert status == {"Customer review sentiment": "open",
+                      "Which assistant answer is better?": "open",
+                      "Musen": "ended", "Nova": "open"}
+    nova = next(v.project for v in views if v.project.terms.name == "Nova")
+    musen = next(v.project for v in views if v.project.terms.name == "Musen")
+    assert nova.continuation_of == musen.id

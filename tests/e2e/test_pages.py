@@ -182,3 +182,35 @@ def test_workers_set_where_payouts_go_and_bad_ibans_are_explained(
         "csrf_token": token, "name": "Ada", "iban": "DE44 5001 0517 5407 3249 31",
         "country": "de"})
     assert "Payout details saved" in good.text and "IBAN ending 4931" in good.text
+
+
+def test_requesters_end_a_project_from_its_page_and_workers_see_the_terms(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    from fairlabel.domain.commitments import Commitment
+    from fairlabel.domain.label_schema import parse_schema
+    from fairlabel.domain.money import Money
+    from fairlabel.domain.projects import ProjectTerms
+    from tests.support.funding import fund
+
+    requester, _ = people.make(Role.REQUESTER)
+    now = container.clock()
+    project = projects.create_project(container.db, requester, ProjectTerms(
+        "Owls", "", parse_schema({"type": "pairwise"}), 1, Money(25, "USD"), 600,
+        commitment=Commitment(10)), now=now)
+    projects.import_tasks(container.db, requester, project.id,
+                          [{"prompt": "p", "response_a": "a", "response_b": "b"}],
+                          max_rows=5, now=now)
+    fund(container, requester, project.id, 10_000)
+    projects.launch_project(container.db, requester, project.id, now=now)
+    sign_in(client, requester.email)
+    token = csrf(client, f"/requester/projects/{project.id}")
+    short = client.post(f"/requester/projects/{project.id}/end",
+                        data={"csrf_token": token, "reason": "bye", "mode": "notice"})
+    assert "Not ended" in short.text
+    ended = client.post(f"/requester/projects/{project.id}/end", data={
+        "csrf_token": token, "reason": "The client study is complete.", "mode": "notice"})
+    assert "workers were told" in ended.text
+    worker_client = TestClient(client.app)
+    sign_in(worker_client, people.make(Role.WORKER)[0].email)
+    listing = worker_client.get("/worker").text
+    assert "10 days" in listing and "The client study is complete." in listing

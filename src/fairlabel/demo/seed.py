@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
+from fairlabel.demo import story
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
+from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import accounts, pay, projects
 from fairlabel.services.ports import Database
@@ -53,6 +55,7 @@ class DemoLogins:
     workers: tuple[str, ...]
     password: str
     created: bool
+    story: list[str]
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
@@ -62,17 +65,19 @@ def _rows(name: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k != "expected"} for row in rows]
 
 
-def seed(db: Database, *, now: datetime) -> DemoLogins:
+def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
     """Create the demo accounts and projects, unless they already exist."""
     if accounts.find_user(db, REQUESTER) is not None:
-        return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=False)
+        return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=False, story=[])
+    start = now - timedelta(days=4)  # the Musen → Nova story happened over the last days
     operator = accounts.add_user(db, email=OPERATOR, password=PASSWORD, role=Role.ADMIN,
-                                 now=now)
+                                 now=start)
     requester = accounts.add_user(db, email=REQUESTER, password=PASSWORD,
-                                  role=Role.REQUESTER, now=now)
-    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(500_00, "USD"), now=now)
-    for email in WORKERS:
-        accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER, now=now)
+                                  role=Role.REQUESTER, now=start)
+    workers = [accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER,
+                                 now=start) for email in WORKERS]
+    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(700_00, "USD"), now=start)
+    told = story.tell(db, policy, requester, workers, _rows("sentiment.jsonl"), now=now)
     plans = [
         (ProjectTerms("Customer review sentiment", SENTIMENT_INSTRUCTIONS,
                       parse_schema({"type": "single_choice",
@@ -88,4 +93,4 @@ def seed(db: Database, *, now: datetime) -> DemoLogins:
         projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
         pay.fund_project(db, requester, project.id, Money(funding, "USD"), now=now)
         projects.launch_project(db, requester, project.id, now=now)
-    return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=True)
+    return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=True, story=told)

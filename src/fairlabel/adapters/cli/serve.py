@@ -43,8 +43,10 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 def demo(host: str, port: int, then_serve: bool) -> None:
     """Seed demo accounts and projects (once), print the logins, and serve."""
     with app_container() as container:
-        logins = seed(container.db, now=container.clock())
+        logins = seed(container.db, container.pay, now=container.clock())
     state = "created" if logins.created else "already present"
+    for line in logins.story:
+        click.echo(f"* {line}")
     click.echo(f"Demo data {state}. Sign in at http://{host}:{port}/ with password "
                f"'{logins.password}' as:")
     click.echo(f"  operator:  {logins.operator}")

@@ -23,7 +23,7 @@ from fairlabel.domain.errors import DomainError, TooLarge
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money, parse_amount
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import pay, projects
+from fairlabel.services import ending, pay, projects
 
 router = APIRouter(prefix="/requester")
 REQUESTERS = (Role.REQUESTER, Role.ADMIN)
@@ -142,6 +142,36 @@ def price(project_id: int, request: Request, container: ContainerDep, now: NowDe
         flash(request, f"New price takes effect {when}; active workers were told.")
     except DomainError as error:
         flash(request, f"Price not changed: {error.message}", "error")
+    return redirect(f"/requester/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/end")
+def end(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+        csrf_token: Annotated[str, Form()], reason: Annotated[str, Form()],
+        mode: Annotated[str, Form()]) -> Response:
+    user = page_user(request, *REQUESTERS)
+    check_form(request, csrf_token)
+    try:
+        done = ending.end_project(container.db, user, project_id, reason=reason,
+                                  mode=ending.parse_mode(mode), now=now)
+        when = ("now" if done.mode.value == "immediate"
+                else f"on {done.ends_at:%Y-%m-%d %H:%M} UTC")
+        flash(request, f"The project ends {when}; workers were told.")
+    except DomainError as error:
+        flash(request, f"Not ended: {error.message}", "error")
+    return redirect(f"/requester/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/pause")
+def pause(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+          csrf_token: Annotated[str, Form()]) -> Response:
+    user = page_user(request, *REQUESTERS)
+    check_form(request, csrf_token)
+    try:
+        ending.pause_project(container.db, user, project_id, now=now)
+        flash(request, "Paused. Launch to resume before the notice period runs out.")
+    except DomainError as error:
+        flash(request, f"Not paused: {error.message}", "error")
     return redirect(f"/requester/projects/{project_id}")
 
 
