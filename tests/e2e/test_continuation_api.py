@@ -13,11 +13,12 @@ import random
 from importlib import resources
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
-from fairlabel.services import accounts, jobs
+from fairlabel.services import accounts, guard, jobs
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock
 from tests.support.funding import OPERATOR, operator
@@ -49,8 +50,11 @@ def usd(minor: int) -> dict[str, Any]:
     return {"amount_minor": minor, "currency": "USD"}
 
 
+@pytest.mark.parametrize("search", ["exact", "lsh-index"])
 def test_musen_then_nova(client: TestClient, container: Container, people: Accounts,
-                         clock: FakeClock) -> None:
+                         clock: FakeClock, search: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if search == "lsh-index":  # as with many earlier projects: MinHash LSH, then exact
+        monkeypatch.setattr(guard, "EXACT_UP_TO", 0)
     requester, rtoken = people.make(Role.REQUESTER)
     workers = [people.make(Role.WORKER)[1] for _ in range(3)]
     operator(container)

@@ -118,11 +118,12 @@ def test_fingerprint_bytes_round_trip() -> None:
     assert back.task_type == fp.task_type
     for part in ("instructions", "schema", "data"):
         assert np.array_equal(back.part(part), fp.part(part))
+    assert np.array_equal(back.signature, fp.signature)
     assert np.array_equal(back.minhash.hashvalues, fp.minhash.hashvalues)
     assert back.to_bytes() == fp.to_bytes()
-    sig = signature_to_bytes(fp.minhash)
+    sig = signature_to_bytes(fp.signature)
     assert len(sig) < 600
-    assert np.array_equal(signature_from_bytes(sig).hashvalues, fp.minhash.hashvalues)
+    assert np.array_equal(signature_from_bytes(sig), fp.signature)
     with pytest.raises(ValueError, match="truncated"):
         Fingerprint.from_bytes(fp.to_bytes()[:-1])
 

@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash  # type: ignore[import-untyped, unused-ignore]
 
 U64 = npt.NDArray[np.uint64]
 
@@ -180,7 +179,7 @@ def _signature(shingles: U64, a: U64, b: U64) -> U64:
     return np.asarray((products >> np.uint64(32)).min(axis=1), dtype=np.uint64)
 
 
-def signature(instructions: U64, data: U64, num_perm: int = 128) -> LeanMinHash:
+def signature(instructions: U64, data: U64, num_perm: int = 128) -> U64:
     """The combined MinHash: half the slots on the instructions, half on the data.
 
     Args:
@@ -189,25 +188,23 @@ def signature(instructions: U64, data: U64, num_perm: int = 128) -> LeanMinHash:
         num_perm: Number of MinHash slots (permutations).
 
     Returns:
-        A ``LeanMinHash`` (scheme ``affine32``) with ``num_perm`` hash values.
+        ``num_perm`` 32-bit hash values (held as ``uint64``); :attr:`Fingerprint.minhash`
+        wraps them in a ``datasketch.LeanMinHash`` (scheme ``affine32``) for the LSH index.
     """
     a, b = _slot_params(num_perm)
     half = num_perm // 2
-    values = np.concatenate([_signature(instructions, a[:half], b[:half]),
-                             _signature(data, a[half:], b[half:])]).astype(np.uint32)
-    return LeanMinHash(seed=SEED, hashvalues=values, scheme="affine32")
+    return np.concatenate([_signature(instructions, a[:half], b[:half]),
+                           _signature(data, a[half:], b[half:])]).astype(np.uint64)
 
 
-def signature_to_bytes(minhash: LeanMinHash) -> bytes:
-    """Serialise a signature (little-endian ``datasketch`` format, for a DB column)."""
-    buf = bytearray(minhash.bytesize(byteorder="<"))
-    minhash.serialize(buf, byteorder="<")
-    return bytes(buf)
+def signature_to_bytes(values: U64) -> bytes:
+    """Serialise a signature (little-endian 32-bit values, for a DB column)."""
+    return np.asarray(values, dtype="<u4").tobytes()
 
 
-def signature_from_bytes(data: bytes) -> LeanMinHash:
+def signature_from_bytes(data: bytes) -> U64:
     """Inverse of :func:`signature_to_bytes`."""
-    return LeanMinHash.deserialize(data, byteorder="<")
+    return np.frombuffer(data, dtype="<u4").astype(np.uint64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,19 +216,31 @@ class Fingerprint:
         instructions: Instruction shingles.
         schema: Schema shingles.
         data: Task data shingles.
-        minhash: Combined signature for the LSH index.
+        signature: Combined MinHash signature (see :func:`signature`).
     """
 
     task_type: str
     instructions: U64 = field(repr=False)
     schema: U64 = field(repr=False)
     data: U64 = field(repr=False)
-    minhash: LeanMinHash = field(repr=False)
+    signature: U64 = field(repr=False)
 
     @property
     def num_perm(self) -> int:
         """Number of MinHash slots."""
-        return len(self.minhash)
+        return int(self.signature.size)
+
+    @property
+    def minhash(self) -> Any:
+        """The signature as a ``datasketch.LeanMinHash``, for the LSH index.
+
+        datasketch (and the scipy it loads) is imported only here, so that fingerprinting and
+        exact comparison, which an app server does at every launch, stay light.
+        """
+        from datasketch import LeanMinHash  # type: ignore[import-untyped, unused-ignore]
+
+        return LeanMinHash(seed=SEED, hashvalues=self.signature.astype(np.uint32),
+                           scheme="affine32")
 
     def part(self, name: str) -> U64:
         """The shingle set of one part (``instructions``, ``schema`` or ``data``)."""
@@ -245,7 +254,7 @@ class Fingerprint:
             Compact little-endian bytes (8 bytes per shingle plus the signature).
         """
         kind = self.task_type.encode()
-        sig = signature_to_bytes(self.minhash)
+        sig = signature_to_bytes(self.signature)
         sizes = [self.part(p).size for p in PARTS]
         head = struct.pack("<BH3II", _FORMAT, len(kind), *sizes, len(sig))
         arrays = b"".join(self.part(p).astype("<u8").tobytes() for p in PARTS)
@@ -302,5 +311,5 @@ def fingerprint(text: ProjectText, *, num_perm: int = 128) -> Fingerprint:
         instructions=instructions,
         schema=schema_shingles(text.schema, text.task_samples),
         data=data,
-        minhash=signature(instructions, data, num_perm),
+        signature=signature(instructions, data, num_perm),
     )

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHashLSH  # type: ignore[import-untyped, unused-ignore]
 
 from fairlabel.continuation.fingerprint import PARTS, U64, WEIGHTS, Fingerprint
 
@@ -111,6 +110,9 @@ class ContinuationIndex:
             raise ValueError(f"num_perm must be at least {BAND_ROWS}")
         self.threshold = threshold
         self.num_perm = num_perm
+        # Imported here: datasketch loads scipy, which only an index needs.
+        from datasketch import MinHashLSH  # type: ignore[import-untyped, unused-ignore]
+
         self._lsh = MinHashLSH(num_perm=num_perm, params=(bands, BAND_ROWS))
         self._fingerprints: dict[int, Fingerprint] = {}
 

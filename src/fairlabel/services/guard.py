@@ -10,6 +10,7 @@ from fairlabel.domain.projects import Project
 from fairlabel.services.ports import Transaction
 
 SAMPLE_TASKS = 50
+EXACT_UP_TO = 500  # below this many earlier projects, compare exactly: no index to build
 
 
 def guard_launch(tx: Transaction, project: Project, *, threshold: float | None,
@@ -24,20 +25,31 @@ def guard_launch(tx: Transaction, project: Project, *, threshold: float | None,
         DEFAULT_THRESHOLD,
         ContinuationIndex,
         Fingerprint,
+        Match,
         ProjectText,
         fingerprint,
+        similarity,
     )
 
     terms = project.terms
     mine = fingerprint(ProjectText(terms.instructions, terms.schema.to_dict(),
                                    tx.tasks.sample_data(project.id, SAMPLE_TASKS)))
     tx.projects.save_fingerprint(project.id, mine.to_bytes(), now=now)
-    index = ContinuationIndex(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    limit = DEFAULT_THRESHOLD if threshold is None else threshold
     earlier = tx.projects.guard_candidates(requester_id=project.requester_id,
                                            since=now - GUARD_WINDOW, exclude=project.id)
-    for project_id, stored in earlier:
-        index.add(project_id, Fingerprint.from_bytes(stored))
-    match = index.best_match(mine) if earlier else None
+    match: Match | None = None
+    if len(earlier) > EXACT_UP_TO:  # many: MinHash LSH finds the candidates, exact confirms
+        index = ContinuationIndex(threshold=limit)
+        for project_id, stored in earlier:
+            index.add(project_id, Fingerprint.from_bytes(stored))
+        match = index.best_match(mine)
+    else:
+        scored = [Match(project_id, parts.combined, parts)
+                  for project_id, stored in earlier
+                  for parts in [similarity(mine, Fingerprint.from_bytes(stored))]]
+        above = [m for m in scored if m.score >= limit]
+        match = max(above, key=lambda m: m.score) if above else None
     if match is None:
         return None
     old = tx.projects.get(match.key)
