@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -113,78 +114,70 @@ def _amount(container: Container, user: User, project_id: int, typed: str) -> Mo
     return parse_amount(typed, project.terms.pay_per_task.currency)
 
 
-@router.post("/projects/{project_id}/fund")
-def fund(project_id: int, request: Request, container: ContainerDep, now: NowDep,
-         csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
+def _act(request: Request, project_id: int, csrf_token: str, refused: str,
+         action: Callable[[User], str]) -> Response:
+    """Run a form's use case for the signed-in requester; say what happened, or why not."""
     user = page_user(request, *REQUESTERS)
     check_form(request, csrf_token)
     try:
+        flash(request, action(user))
+    except DomainError as error:
+        flash(request, f"{refused}: {error.message}", "error")
+    return redirect(f"/requester/projects/{project_id}")
+
+
+@router.post("/projects/{project_id}/fund")
+def fund(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+         csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
+    def action(user: User) -> str:
         escrow = pay.fund_project(container.db, user, project_id,
                                   _amount(container, user, project_id, amount), now=now)
-        flash(request, f"Escrow now holds {escrow}.")
-    except DomainError as error:
-        flash(request, f"Not funded: {error.message}", "error")
-    return redirect(f"/requester/projects/{project_id}")
+        return f"Escrow now holds {escrow}."
+    return _act(request, project_id, csrf_token, "Not funded", action)
 
 
 @router.post("/projects/{project_id}/price")
 def price(project_id: int, request: Request, container: ContainerDep, now: NowDep,
           csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()],
           reason: Annotated[str, Form()] = "") -> Response:
-    user = page_user(request, *REQUESTERS)
-    check_form(request, csrf_token)
-    try:
+    def action(user: User) -> str:
         change = pay.change_price(container.db, user, project_id,
                                   _amount(container, user, project_id, amount), reason=reason,
                                   policy=container.pay, now=now)
         when = ("now" if change.applied_at else
                 f"on {change.effective_at:%Y-%m-%d %H:%M} UTC, after the notice period")
-        flash(request, f"New price takes effect {when}; active workers were told.")
-    except DomainError as error:
-        flash(request, f"Price not changed: {error.message}", "error")
-    return redirect(f"/requester/projects/{project_id}")
+        return f"New price takes effect {when}; active workers were told."
+    return _act(request, project_id, csrf_token, "Price not changed", action)
 
 
 @router.post("/projects/{project_id}/end")
 def end(project_id: int, request: Request, container: ContainerDep, now: NowDep,
         csrf_token: Annotated[str, Form()], reason: Annotated[str, Form()],
         mode: Annotated[str, Form()]) -> Response:
-    user = page_user(request, *REQUESTERS)
-    check_form(request, csrf_token)
-    try:
+    def action(user: User) -> str:
         done = ending.end_project(container.db, user, project_id, reason=reason,
                                   mode=ending.parse_mode(mode), now=now)
         when = ("now" if done.mode.value == "immediate"
                 else f"on {done.ends_at:%Y-%m-%d %H:%M} UTC")
-        flash(request, f"The project ends {when}; workers were told.")
-    except DomainError as error:
-        flash(request, f"Not ended: {error.message}", "error")
-    return redirect(f"/requester/projects/{project_id}")
+        return f"The project ends {when}; workers were told."
+    return _act(request, project_id, csrf_token, "Not ended", action)
 
 
 @router.post("/projects/{project_id}/pause")
 def pause(project_id: int, request: Request, container: ContainerDep, now: NowDep,
           csrf_token: Annotated[str, Form()]) -> Response:
-    user = page_user(request, *REQUESTERS)
-    check_form(request, csrf_token)
-    try:
+    def action(user: User) -> str:
         ending.pause_project(container.db, user, project_id, now=now)
-        flash(request, "Paused. Launch to resume before the notice period runs out.")
-    except DomainError as error:
-        flash(request, f"Not paused: {error.message}", "error")
-    return redirect(f"/requester/projects/{project_id}")
+        return "Paused. Launch to resume before the notice period runs out."
+    return _act(request, project_id, csrf_token, "Not paused", action)
 
 
 @router.post("/projects/{project_id}/launch")
 def launch(project_id: int, request: Request, container: ContainerDep, now: NowDep,
            csrf_token: Annotated[str, Form()]) -> Response:
-    user = page_user(request, *REQUESTERS)
-    check_form(request, csrf_token)
-    try:
+    def action(user: User) -> str:
         projects.launch_project(container.db, user, project_id, now=now,
                                 continuation_threshold=container.settings
                                 .continuation_threshold)
-        flash(request, "Launched: workers can now see the project and its terms.")
-    except DomainError as error:
-        flash(request, f"Not launched: {error.message}", "error")
-    return redirect(f"/requester/projects/{project_id}")
+        return "Launched: workers can now see the project and its terms."
+    return _act(request, project_id, csrf_token, "Not launched", action)
