@@ -132,9 +132,7 @@ def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
             assert assignment.submitted_at is not None
             return Submission(assignment.id, assignment.task_id, assignment.answer,
                               assignment.submitted_at, replayed=True)
-        facts = tx.projects.facts(assignment.project_id)
-        assert facts is not None  # an assignment's project exists
-        clean = facts.schema.validate_answer(answer)
+        clean = tx.projects.facts(assignment.project_id).schema.validate_answer(answer)
         if is_replay(assignment, clean, idempotency_key):
             assert assignment.submitted_at is not None
             return Submission(assignment.id, assignment.task_id, assignment.answer,
@@ -145,7 +143,8 @@ def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
         tx.tasks.record_answer(assignment.task_id)
         if assignment.price_minor:
             post(tx, ledger.earn(assignment.project_id, worker.id,
-                                 Money(assignment.price_minor, facts.currency),
+                                 Money(assignment.price_minor,
+                                       tx.projects.currency(assignment.project_id)),
                                  {"assignment_id": assignment.id,
                                   "project_id": assignment.project_id,
                                   "worked_ms": round((now - assignment.leased_at)
@@ -169,17 +168,11 @@ def release(db: Database, worker: User, assignment_id: int, *, now: datetime) ->
 def _give_back(tx: Transaction, leases: list[Assignment], *, now: datetime,
                reason: str) -> None:
     """Return what leases reserved to their projects' escrow."""
-    currencies: dict[int, str] = {}
     for lease in leases:
-        if not lease.reserved_minor:
-            continue
-        if lease.project_id not in currencies:
-            project = tx.projects.get(lease.project_id)
-            assert project is not None
-            currencies[lease.project_id] = project.terms.pay_per_task.currency
-        post(tx, ledger.release(lease.project_id, Money(lease.reserved_minor,
-                                                        currencies[lease.project_id]),
-                                {"assignment_id": lease.id, "reason": reason}), now=now)
+        if lease.reserved_minor:
+            currency = tx.projects.currency(lease.project_id)
+            post(tx, ledger.release(lease.project_id, Money(lease.reserved_minor, currency),
+                                    {"assignment_id": lease.id, "reason": reason}), now=now)
 
 
 def _return_expired(tx: Transaction, *, now: datetime, project_id: int | None) -> int:

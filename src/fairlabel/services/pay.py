@@ -130,9 +130,7 @@ def settlement_accounts(assignment: Assignment) -> tuple[str, ...]:
 def settle_approval(tx: Transaction, assignment: Assignment, *, now: datetime,
                     reason: str) -> None:
     """Pending pay of an answer becomes available; its unused top-up reserve goes back."""
-    project = tx.projects.get(assignment.project_id)
-    assert project is not None
-    currency = project.terms.pay_per_task.currency
+    currency = tx.projects.currency(assignment.project_id)
     pending = assignment.price_minor + assignment.topped_up_minor
     memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
             "reason": reason}

@@ -84,11 +84,6 @@ class InboxRepository:
         return [InboxMessage(r.id, r.project_id, r.subject, r.body, r.created_at, r.read_at)
                 for r in rows]
 
-    def mark_read(self, user_id: int, *, now: datetime) -> None:
-        self._conn.execute(update(inbox_messages)
-                           .where(inbox_messages.c.user_id == user_id,
-                                  inbox_messages.c.read_at.is_(None)).values(read_at=now))
-
 
 class PayoutRepository:
     def __init__(self, conn: Connection) -> None:

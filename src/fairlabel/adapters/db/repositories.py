@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
@@ -28,6 +28,12 @@ from fairlabel.domain.errors import Conflict
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
 from fairlabel.services.ports import ClaimedTask, ExportRow, ProjectCounts, ProjectFacts
+
+
+def _worked_ms(row: Any) -> int:
+    """An answer's measured working time: lease issued → submitted, in milliseconds."""
+    worked: timedelta = row.submitted_at - row.leased_at
+    return round(worked.total_seconds() * 1000)
 
 
 class UserRepository:
@@ -104,16 +110,18 @@ class ProjectRepository:
         self._conn = conn
         self._facts = facts_cache if facts_cache is not None else {}
 
-    def facts(self, project_id: int) -> ProjectFacts | None:
-        """What never changes about a project (its schema and currency), cached per process."""
+    def facts(self, project_id: int) -> ProjectFacts:
+        """What never changes about an existing project (its schema and currency), cached per
+        process."""
         found = self._facts.get(project_id)
         if found is None:
-            row = self._conn.execute(sql.project_facts, {"project_id": project_id}).first()
-            if row is None:
-                return None
+            row = self._conn.execute(sql.project_facts, {"project_id": project_id}).one()
             found = ProjectFacts(parse_schema(row.label_schema), row.pay_currency)
             self._facts[project_id] = found
         return found
+
+    def currency(self, project_id: int) -> str:
+        return self.facts(project_id).currency
 
     def add(self, *, requester_id: int, terms: ProjectTerms, now: datetime) -> Project:
         new_id = self._conn.execute(insert(projects).values(
@@ -380,8 +388,7 @@ class AssignmentRepository:
             assignments.c.status == AssignmentStatus.SUBMITTED.value)
         if worker_id is not None:
             query = query.where(assignments.c.worker_id == worker_id)
-        return [round((r.submitted_at - r.leased_at).total_seconds() * 1000)
-                for r in self._conn.execute(query)]
+        return [_worked_ms(r) for r in self._conn.execute(query)]
 
     def due_for_approval(self, *, submitted_before: datetime, limit: int) -> list[Assignment]:
         """Unreviewed answers whose review window has closed, locked (SKIP LOCKED)."""
@@ -436,7 +443,7 @@ class AssignmentRepository:
                    assignments.c.project_id == project_id,
                    assignments.c.status == AssignmentStatus.SUBMITTED.value)).all()
         paid = sum(r.price_minor + r.topped_up_minor for r in rows)
-        total = sum(round((r.submitted_at - r.leased_at).total_seconds() * 1000) for r in rows)
+        total = sum(_worked_ms(r) for r in rows)
         return len(rows), paid, total
 
     def worker_projects(self, worker_id: int) -> list[int]:
