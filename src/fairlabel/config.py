@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     price_cut_notice_days: float = Field(
         default=14, description="Notice before a lower price per task takes effect."
     )
+    appeal_deadline_days: float = Field(
+        default=7, description="Appeals no moderator decided within this many days are "
+        "overturned in the worker's favour.")
     sepa_debtor_name: str | None = Field(
         default=None, description="Account holder that SEPA payout files pay from.")
     sepa_debtor_iban: str | None = Field(default=None, description="IBAN paying out.")

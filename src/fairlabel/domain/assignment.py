@@ -22,6 +22,16 @@ class AssignmentStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class Review(StrEnum):
+    """How an answer was reviewed (charter rule 6)."""
+
+    APPROVED = "approved"  # by the requester
+    AUTO_APPROVED = "auto_approved"  # the review window ended
+    REJECTED = "rejected"  # rejected, still paid
+    WITHHELD = "withheld"  # rejected, pay withheld on evidence
+    OVERTURNED = "overturned"  # a rejection overturned on appeal (paid)
+
+
 class LeaseExpired(Conflict):
     code = "lease_expired"
 
@@ -46,6 +56,14 @@ class Assignment:
     allowance_minor: int = 0  # reserved beside the price for possible top-ups
     topped_up_minor: int = 0  # top-ups paid so far
     approved_at: datetime | None = None
+    review: Review | None = None
+
+    @property
+    def worked_ms(self) -> int | None:
+        """The measured working time: lease issued → submitted, in milliseconds."""
+        if self.submitted_at is None:
+            return None
+        return round((self.submitted_at - self.leased_at).total_seconds() * 1000)
 
     @property
     def reserved_minor(self) -> int:

@@ -37,7 +37,7 @@ WORKER_ACCOUNTS = ("pending", "available", "payout", "paid")
 ZERO_HASH = "0" * 64
 KINDS = frozenset(
     ("deposit", "fund", "reserve", "release", "earn", "approve", "topup", "notice_pay",
-     "payout_batch", "payout_sent", "payout_returned", "refund")
+     "payout_batch", "payout_sent", "payout_returned", "refund", "withhold", "appeal_pay")
 )  # fmt: skip
 # The fields of an entry, in the order of the dataclass; ``hash`` is last.
 ENTRY_FIELDS = ("account", "seq", "tx_id", "kind", "amount_minor", "currency", "memo",
@@ -298,6 +298,24 @@ def notice_pay(
     """Project escrow → worker available: a project ended without notice (rule 4)."""
     source, target = project_escrow(project_id), worker_available(worker_id)
     return _move("notice_pay", source, target, amount, memo)
+
+
+def withhold(
+    project_id: Id, worker_id: Id, amount: Money, memo: Memo | None = None
+) -> LedgerTransaction:
+    """Worker pending → project escrow: a rejection withholds an answer's pay, on evidence
+    of bad faith (rule 6); the evidence goes in the memo and the decision."""
+    return _move("withhold", worker_pending(worker_id), project_escrow(project_id), amount, memo)
+
+
+def appeal_pay(
+    project_id: Id, worker_id: Id, amount: Money, memo: Memo | None = None,
+    *, requester_id: Id | None = None,
+) -> LedgerTransaction:  # fmt: skip
+    """Project escrow → worker available: an appeal overturned a rejection that withheld pay.
+    With ``requester_id``, from the requester's funds (when the escrow no longer holds it)."""
+    source = project_escrow(project_id) if requester_id is None else requester_funds(requester_id)
+    return _move("appeal_pay", source, worker_available(worker_id), amount, memo)
 
 
 def payout_batch(worker_id: Id, amount: Money, memo: Memo | None = None) -> LedgerTransaction:

@@ -16,6 +16,7 @@ from fairlabel.domain.assignment import (
     is_replay,
     lease_expiry,
 )
+from fairlabel.domain.decisions import AccessBlocked
 from fairlabel.domain.errors import NotFound
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PayPolicy, lease_reserve
@@ -80,6 +81,10 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                           held.lease_expires_at)
             tx.commit()
             return lease
+        blocking = tx.blocks.blocking(worker_id=worker.id, project_id=project_id)
+        if blocking is not None:
+            raise AccessBlocked(f"decision {blocking} keeps you from this project's work; see "
+                                "your decisions to read why, and to appeal it")
         price, allowance = lease_reserve(project, worker.country, policy)
         currency = project.terms.pay_per_task.currency
         # Escrow first: the lease's price, its top-up allowance, and the notice pay that

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.algorithms import OVERLONG_PAUSE_RULE
 from fairlabel.domain.commitments import (
     NOTICE_PAY_WINDOW,
     EndMode,
@@ -16,9 +18,11 @@ from fairlabel.domain.commitments import (
     notice_pay,
     pause_counts_as_ending,
 )
+from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project, ProjectStatus
+from fairlabel.services.decisions import record_decision
 from fairlabel.services.pay import post
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import own_project, require_role
@@ -57,18 +61,23 @@ def end_project(db: Database, requester: User, project_id: int, *, reason: str, 
             ends_at = notice_end(now, project.terms.commitment.notice_days)
             tx.projects.set_ending(project_id, ending_at=ends_at, end_mode=mode.value,
                                    end_reason=reason)
-            _tell_workers(tx, project, now=now, subject=f"Ending with notice: {project.terms.name}",
-                          body=f"The project ends on {ends_at:%Y-%m-%d %H:%M} UTC. Until then "
-                               f"work stays available on the same terms. Reason: {reason}")
+            body = (f"The project ends on {ends_at:%Y-%m-%d %H:%M} UTC. Until then work stays "
+                    f"available on the same terms. Reason: {reason}")
+            told = _tell_workers(tx, project, now=now, body=body,
+                                 subject=f"Ending with notice: {project.terms.name}")
+            _record(tx, project, told, kind=DecisionKind.PROJECT_ENDED, decided_by=requester.id,
+                    outcome="ending with notice", explanation=body, now=now,
+                    inputs={"mode": mode.value, "reason": reason, "ends_at": ends_at.isoformat(),
+                            "notice_days": project.terms.commitment.notice_days})
             tx.commit()
             return Ending(project_id, mode, reason, ends_at, {})
-        paid = _end_now(tx, project, reason=reason, now=now)
+        paid = _end_now(tx, project, reason=reason, now=now, decided_by=requester.id)
         tx.commit()
     return Ending(project_id, EndMode.IMMEDIATE, reason, now, paid)
 
 
-def _end_now(tx: Transaction, project: Project, *, reason: str,
-             now: datetime) -> dict[int, Money]:
+def _end_now(tx: Transaction, project: Project, *, reason: str, now: datetime,
+             decided_by: int | None) -> dict[int, Money]:
     """Close the project and pay notice pay from escrow (charter rule 4)."""
     currency = project.terms.pay_per_task.currency
     owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
@@ -85,15 +94,34 @@ def _end_now(tx: Transaction, project: Project, *, reason: str,
     tx.projects.set_ending(project.id, status=ProjectStatus.ENDED.value, ended_at=now,
                            end_mode=EndMode.IMMEDIATE.value, end_reason=reason)
     pay_note = " Notice pay has been added to your available balance." if owed else ""
-    _tell_workers(tx, project, now=now, subject=f"Ended: {project.terms.name}",
-                  body=f"The project has ended. Reason: {reason}.{pay_note}")
+    body = f"The project has ended. Reason: {reason}.{pay_note}"
+    told = _tell_workers(tx, project, now=now, subject=f"Ended: {project.terms.name}", body=body)
+    _record(tx, project, told, kind=DecisionKind.PROJECT_ENDED, decided_by=decided_by,
+            outcome="ended now, with notice pay", explanation=body, now=now,
+            inputs={"mode": EndMode.IMMEDIATE.value, "reason": reason,
+                    "notice_days": project.terms.commitment.notice_days},
+            per_worker={w: {"notice_pay_minor": a, "currency": currency}
+                        for w, a in owed.items()})
     return {w: Money(a, currency) for w, a in owed.items()}
 
 
 def _tell_workers(tx: Transaction, project: Project, *, now: datetime, subject: str,
-                  body: str) -> None:
+                  body: str) -> list[int]:
     workers = tx.assignments.active_workers(project.id, since=now - NOTICE_PAY_WINDOW)
     tx.inbox.add(user_ids=workers, project_id=project.id, subject=subject, body=body, now=now)
+    return workers
+
+
+def _record(tx: Transaction, project: Project, workers: list[int], *, kind: DecisionKind,
+            outcome: str, explanation: str, decided_by: int | None, now: datetime,
+            inputs: dict[str, Any], per_worker: dict[int, dict[str, Any]] | None = None) -> None:
+    """A pause or an ending is a decision about each worker active on the project."""
+    for worker_id in workers:
+        record_decision(tx, worker_id=worker_id, kind=kind, project_id=project.id,
+                        decided_by=decided_by,
+                        rule=None if decided_by is not None else OVERLONG_PAUSE_RULE,
+                        inputs={**inputs, **(per_worker or {}).get(worker_id, {})},
+                        outcome=outcome, explanation=explanation, now=now)
 
 
 def pause_project(db: Database, requester: User, project_id: int, *, now: datetime) -> None:
@@ -104,10 +132,15 @@ def pause_project(db: Database, requester: User, project_id: int, *, now: dateti
         if project.status is not ProjectStatus.OPEN or project.ended_at is not None:
             raise Conflict("only an open project can be paused", code="not_open")
         tx.projects.set_ending(project_id, status=ProjectStatus.PAUSED.value, paused_at=now)
-        _tell_workers(tx, project, now=now, subject=f"Paused: {project.terms.name}",
-                      body="The project is paused. If it stays paused longer than its notice "
-                           f"period ({project.terms.commitment.notice_days} days), it counts "
-                           "as ended and you are paid notice pay.")
+        body = ("The project is paused. If it stays paused longer than its notice period "
+                f"({project.terms.commitment.notice_days} days), it counts as ended and you are "
+                "paid notice pay.")
+        told = _tell_workers(tx, project, now=now, subject=f"Paused: {project.terms.name}",
+                             body=body)
+        _record(tx, project, told, kind=DecisionKind.PAUSE, decided_by=requester.id,
+                outcome="project paused", explanation=body, now=now,
+                inputs={"paused_at": now.isoformat(),
+                        "notice_days": project.terms.commitment.notice_days})
         tx.commit()
 
 
@@ -127,7 +160,7 @@ def close_due(db: Database, *, now: datetime) -> int:
             elif project.paused_at is not None and pause_counts_as_ending(
                     project.paused_at, project.terms.commitment.notice_days, now):
                 try:
-                    _end_now(tx, project, now=now,
+                    _end_now(tx, project, now=now, decided_by=None,
                              reason="paused longer than its notice period")
                 except NoticePayNotCovered:
                     continue  # stays paused and owed; the requester is asked to fund it

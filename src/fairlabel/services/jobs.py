@@ -12,12 +12,15 @@ from datetime import datetime
 from fractions import Fraction
 
 from fairlabel.domain import ledger
-from fairlabel.domain.assignment import Assignment
+from fairlabel.domain.algorithms import TOPUP_RULE
+from fairlabel.domain.assignment import Assignment, Review
+from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PayPolicy, fair_price, topup_due
 from fairlabel.domain.projects import Project
-from fairlabel.services import ending
+from fairlabel.services import appeals, decisions, ending
 from fairlabel.services.assignment import expire_leases
+from fairlabel.services.decisions import record_decision
 from fairlabel.services.pay import (
     measured_median,
     post,
@@ -38,17 +41,21 @@ class SweepReport:
     topup_minor: dict[str, int] = field(default_factory=dict)
     payouts: int = 0
     projects_closed: int = 0
+    appeals_overturned: int = 0
+    proposals: int = 0
 
     def summary(self) -> str:
         topped = ", ".join(f"{Money(v, c)}" for c, v in sorted(self.topup_minor.items()))
         return (f"expired {self.expired} leases, approved {self.approved} answers, applied "
                 f"{self.prices_applied} price changes, {self.topups} top-ups"
                 f"{f' ({topped})' if topped else ''}, {self.payouts} payouts, "
-                f"closed {self.projects_closed} projects")
+                f"closed {self.projects_closed} projects, overturned "
+                f"{self.appeals_overturned} overdue appeals, made {self.proposals} proposals")
 
 
 def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepReport:
     report = SweepReport()
+    report.appeals_overturned = appeals.overturn_overdue(db, now=now)
     report.expired = expire_leases(db, now=now)
     report.projects_closed = ending.close_due(db, now=now)
     ending.refresh_notice_liability(db, now=now)
@@ -59,6 +66,7 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepRepo
         if topped[1]:
             report.topup_minor[topped[2]] = report.topup_minor.get(topped[2], 0) + topped[1]
     report.approved = approve_due(db, policy, now=now)
+    report.proposals = decisions.propose_blocks(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
     return report
 
@@ -77,7 +85,8 @@ def approve_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
                                                   limit=BATCH)
             tx.ledger.lock(account for a in due for account in settlement_accounts(a))
             for answer in due:
-                settle_approval(tx, answer, now=now, reason="review window ended")
+                settle_approval(tx, answer, now=now, reason="review window ended",
+                                review=Review.AUTO_APPROVED)
             tx.commit()
         total += len(due)
         if len(due) < BATCH:
@@ -125,6 +134,7 @@ def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
             countries = tx.users.countries([a.worker_id for a in answers])
             tx.ledger.lock(account for a in answers for account in settlement_accounts(a))
             batch_paid = 0
+            per_worker: dict[int, tuple[int, int, int]] = {}  # answers, amount, floor
             for answer in answers:
                 worker_floor = policy.floors.hourly(
                     currency, country=countries.get(answer.worker_id),
@@ -137,10 +147,32 @@ def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
                         "price_minor": answer.price_minor,
                         "fair_price_minor": fair_price(worker_floor, median)}, now=now):
                     count, batch_paid = count + 1, batch_paid + amount
+                    done, total, _ = per_worker.get(answer.worker_id, (0, 0, worker_floor))
+                    per_worker[answer.worker_id] = (done + 1, total + amount, worker_floor)
+            _record_topups(tx, project, per_worker, median=median, measured=len(durations),
+                           now=now)
             tx.commit()
         paid += batch_paid
         if len(answers) < BATCH or batch_paid == 0:
             return count, paid, currency
+
+
+def _record_topups(tx: Transaction, project: Project,
+                   per_worker: dict[int, tuple[int, int, int]], *, median: int, measured: int,
+                   now: datetime) -> None:
+    """One decision per worker for the top-ups of this batch (rule pay_floor@1)."""
+    currency = project.terms.pay_per_task.currency
+    for worker_id, (answers, amount, floor) in sorted(per_worker.items()):
+        record_decision(
+            tx, worker_id=worker_id, kind=DecisionKind.TOPUP, rule=TOPUP_RULE,
+            project_id=project.id, now=now, outcome=f"topped up {Money(amount, currency)}",
+            inputs={"median_ms": median, "answers_measured": measured,
+                    "floor_hourly_minor": floor, "fair_price_minor": fair_price(floor, median),
+                    "answers_topped_up": answers, "amount_minor": amount, "currency": currency},
+            explanation=f"The project's median working time is {median / 1000:.1f} s over "
+                        f"{measured} answers; at that time its price paid less than the floor "
+                        f"of {Money(floor, currency)} per hour, so {answers} of your answers "
+                        f"were topped up by {Money(amount, currency)} in all.")
 
 
 def _raise_to_floor(tx: Transaction, project: Project, fair: int, *, floor: int, median: int,

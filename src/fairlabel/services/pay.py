@@ -1,4 +1,5 @@
-"""Use cases for money: deposits, funding, prices, approval, earnings, statements, inbox."""
+"""Use cases for money: deposits, funding, prices, settling answers, earnings, statements,
+inbox. Reviewing an answer (approve or reject) is in services/review.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fractions import Fraction
 
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.assignment import Assignment, AssignmentStatus
+from fairlabel.domain.assignment import Assignment, Review
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
 from fairlabel.domain.ledger import Entry, LedgerTransaction
 from fairlabel.domain.money import Money
@@ -128,7 +129,7 @@ def settlement_accounts(assignment: Assignment) -> tuple[str, ...]:
 
 
 def settle_approval(tx: Transaction, assignment: Assignment, *, now: datetime,
-                    reason: str) -> None:
+                    reason: str, review: Review) -> None:
     """Pending pay of an answer becomes available; its unused top-up reserve goes back."""
     currency = tx.projects.currency(assignment.project_id)
     pending = assignment.price_minor + assignment.topped_up_minor
@@ -139,25 +140,7 @@ def settle_approval(tx: Transaction, assignment: Assignment, *, now: datetime,
     if assignment.allowance_left:
         post(tx, ledger.release(assignment.project_id,
                                 Money(assignment.allowance_left, currency), memo), now=now)
-    tx.assignments.mark_approved(assignment.id, now=now)
-
-
-def approve_answer(db: Database, requester: User, assignment_id: int, *, now: datetime) -> None:
-    """The requester approves an answer before the review window ends."""
-    require_role(requester, Role.REQUESTER, Role.ADMIN)
-    with db.write() as tx:
-        assignment = tx.assignments.get(assignment_id, for_update=True)
-        if assignment is None:
-            raise NotFound(f"no answer {assignment_id}")
-        own_project(tx, requester, assignment.project_id)
-        if assignment.status is not AssignmentStatus.SUBMITTED:
-            raise Conflict("only a submitted answer can be approved", code="not_submitted")
-        if assignment.approved_at is not None:
-            tx.commit()
-            return
-        tx.ledger.lock(settlement_accounts(assignment))
-        settle_approval(tx, assignment, now=now, reason="approved by the requester")
-        tx.commit()
+    tx.assignments.mark_approved(assignment.id, now=now, review=review.value)
 
 
 def get_project_pay(db: Database, user: User, project_id: int, policy: PayPolicy) -> ProjectPay:

@@ -23,11 +23,14 @@ from fairlabel.adapters.db.tables import (
     users,
 )
 from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.assignment import Assignment, AssignmentStatus
+from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.errors import Conflict
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
 from fairlabel.services.ports import ClaimedTask, ExportRow, ProjectCounts, ProjectFacts
+
+# Answers whose pay stands: all but those a rejection withheld on evidence.
+_PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
 
 
 def _worked_ms(row: Any) -> int:
@@ -377,9 +380,31 @@ class AssignmentRepository:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
                            .values(topped_up_minor=assignments.c.topped_up_minor + amount_minor))
 
-    def mark_approved(self, assignment_id: int, *, now: datetime) -> None:
+    def mark_approved(self, assignment_id: int, *, now: datetime, review: str) -> None:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
-                           .values(approved_at=now))
+                           .values(approved_at=now, review=review))
+
+    def mark_reviewed(self, assignment_id: int, *, review: str) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
+                           .values(review=review))
+
+    def of_worker(self, worker_id: int) -> list[Assignment]:
+        return [to_assignment(r) for r in self._conn.execute(
+            select(assignments).where(assignments.c.worker_id == worker_id)
+            .order_by(assignments.c.id))]
+
+    def recent_durations(self, project_id: int, *, since: datetime) -> dict[int, list[int]]:
+        """Per worker, the working times of their answers on the project since ``since``."""
+        found: dict[int, list[int]] = {}
+        for r in self._conn.execute(
+                select(assignments.c.worker_id, assignments.c.leased_at,
+                       assignments.c.submitted_at)
+                .where(assignments.c.project_id == project_id,
+                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                       assignments.c.submitted_at >= since)
+                .order_by(assignments.c.id)):
+            found.setdefault(r.worker_id, []).append(_worked_ms(r))
+        return found
 
     def durations_ms(self, project_id: int, *, worker_id: int | None = None) -> list[int]:
         """Measured working time (lease issued → submitted) of each submitted answer."""
@@ -395,6 +420,7 @@ class AssignmentRepository:
         rows = self._conn.execute(
             select(assignments).where(assignments.c.status == AssignmentStatus.SUBMITTED.value,
                                       assignments.c.approved_at.is_(None),
+                                      assignments.c.review.is_(None),
                                       assignments.c.submitted_at <= submitted_before)
             .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
         return [to_assignment(r) for r in rows]
@@ -404,7 +430,7 @@ class AssignmentRepository:
         rows = self._conn.execute(
             select(assignments).where(
                 assignments.c.project_id == project_id,
-                assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
                 assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
             .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
         return [to_assignment(r) for r in rows]
@@ -429,7 +455,7 @@ class AssignmentRepository:
             select(assignments.c.worker_id,
                    func.sum(assignments.c.price_minor + assignments.c.topped_up_minor))
             .where(assignments.c.project_id == project_id,
-                   assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
                    assignments.c.submitted_at >= since)
             .group_by(assignments.c.worker_id))
         return {int(r[0]): int(r[1] or 0) for r in rows}
@@ -441,7 +467,7 @@ class AssignmentRepository:
                    assignments.c.leased_at, assignments.c.submitted_at)
             .where(assignments.c.worker_id == worker_id,
                    assignments.c.project_id == project_id,
-                   assignments.c.status == AssignmentStatus.SUBMITTED.value)).all()
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID)).all()
         paid = sum(r.price_minor + r.topped_up_minor for r in rows)
         total = sum(_worked_ms(r) for r in rows)
         return len(rows), paid, total

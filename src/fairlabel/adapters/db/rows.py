@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.assignment import Assignment, AssignmentStatus
+from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
@@ -70,4 +70,5 @@ def to_assignment(row: Any) -> Assignment:
         allowance_minor=row.allowance_minor,
         topped_up_minor=row.topped_up_minor,
         approved_at=row.approved_at,
+        review=Review(row.review) if row.review else None,
     )

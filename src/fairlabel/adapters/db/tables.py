@@ -151,6 +151,8 @@ assignments = Table(
     Column("allowance_minor", BigInteger, nullable=False, server_default=text("0")),
     Column("topped_up_minor", BigInteger, nullable=False, server_default=text("0")),
     Column("approved_at", UTCDateTime, nullable=True),
+    # The review: approved, auto_approved, rejected (paid), withheld, overturned (on appeal).
+    Column("review", String(20), nullable=True),
     UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),
 )
 Index("ix_assignments_worker", assignments.c.worker_id, assignments.c.project_id,
@@ -237,3 +239,90 @@ payouts = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
 )
+
+# Decisions that affect a worker (charter rule 6): append-only, like the ledger.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=True),
+    Column("assignment_id", BigInteger, ForeignKey("assignments.id"), nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("rule", String(80), nullable=True),  # name@version; NULL: a person decided
+    Column("decided_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("inputs", JSON, nullable=False),
+    Column("outcome", String(200), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # final | proposed | declined
+    # A moderator's decision on a proposal follows it; one decision per proposal.
+    Column("follows_id", BigInteger, ForeignKey("decisions.id"), nullable=True, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_decisions_worker", decisions.c.worker_id, decisions.c.id)
+Index("ix_decisions_project", decisions.c.project_id, decisions.c.kind)
+Index("ix_decisions_status", decisions.c.status, decisions.c.id)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", BigInteger, ForeignKey("decisions.id"), nullable=False, unique=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("message", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("deadline_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False),  # open | upheld | overturned
+    Column("resolved_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+)
+Index("ix_appeals_queue", appeals.c.status, appeals.c.created_at, appeals.c.id)
+Index("ix_appeals_deadline", appeals.c.status, appeals.c.deadline_at)
+
+# Workers a confirmed decision keeps from a project's work, until an appeal lifts it.
+access_blocks = Table(
+    "access_blocks",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("decision_id", BigInteger, ForeignKey("decisions.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("requester_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("pay", Integer, nullable=False),
+    Column("communication", Integer, nullable=False),
+    Column("fairness", Integer, nullable=False),
+    Column("promptness", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("project_id", "worker_id", name="uq_ratings_project_worker"),
+    CheckConstraint("pay BETWEEN 1 AND 5 AND communication BETWEEN 1 AND 5 AND "
+                    "fairness BETWEEN 1 AND 5 AND promptness BETWEEN 1 AND 5",
+                    name="scores_1_to_5"),
+)
+
+testimonies = Table(
+    "testimonies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("requester_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending | approved | rejected
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("moderated_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("moderated_at", UTCDateTime, nullable=True),
+    Column("moderation_reason", Text, nullable=True),
+    Column("reply", Text, nullable=True),  # the requester's public reply
+    Column("replied_at", UTCDateTime, nullable=True),
+)
+Index("ix_testimonies_status", testimonies.c.status, testimonies.c.id)

@@ -8,6 +8,11 @@ from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Connection, Engine
 
+from fairlabel.adapters.db.decision_repositories import (
+    AppealRepository,
+    BlockRepository,
+    DecisionRepository,
+)
 from fairlabel.adapters.db.ledger_repository import LedgerRepository
 from fairlabel.adapters.db.pay_repositories import (
     InboxRepository,
@@ -21,6 +26,7 @@ from fairlabel.adapters.db.repositories import (
     TaskRepository,
     UserRepository,
 )
+from fairlabel.adapters.db.voice_repositories import RecordQueries, VoiceRepository
 from fairlabel.services.ports import ProjectFacts
 
 
@@ -38,6 +44,11 @@ class SqlTransaction:
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)
+        self.decisions = DecisionRepository(conn)
+        self.appeals = AppealRepository(conn)
+        self.blocks = BlockRepository(conn)
+        self.voice = VoiceRepository(conn)
+        self.record = RecordQueries(conn)
 
     def commit(self) -> None:
         self._conn.commit()

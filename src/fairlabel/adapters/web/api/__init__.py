@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from fairlabel.adapters.web.api import admin, assignments, me, money, projects
+from fairlabel.adapters.web.api import (
+    admin,
+    assignments,
+    decisions,
+    me,
+    money,
+    projects,
+    public,
+    voice,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
@@ -10,6 +19,9 @@ router.include_router(assignments.router)
 router.include_router(money.router)
 router.include_router(me.router)
 router.include_router(admin.router)
+router.include_router(decisions.router)
+router.include_router(voice.router)
+router.include_router(public.router)
 
 
 @router.get("/health", tags=["meta"])

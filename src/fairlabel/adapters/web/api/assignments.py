@@ -1,4 +1,4 @@
-"""/api/v1/assignments: submit an answer, skip a task."""
+"""/api/v1/assignments: submit an answer, skip a task, review an answer."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
+from fairlabel.adapters.web.api.decision_schemas import DecisionPublic, ReviewBody
 from fairlabel.adapters.web.api.schemas import Released, SubmissionPublic, SubmitBody
 from fairlabel.adapters.web.calls import run_use_case
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
-from fairlabel.services import assignment
+from fairlabel.services import assignment, review
+from fairlabel.services.decisions import DecisionView
 
 router = APIRouter(prefix="/assignments", tags=["assignments"])
 
@@ -37,3 +39,15 @@ def release(assignment_id: int, user: CurrentUser, container: ContainerDep,
     """Skip a leased task: it returns to the pool, and you will not be offered it again."""
     assignment.release(container.db, user, assignment_id, now=now)
     return Released(assignment_id=assignment_id)
+
+
+@router.post("/{assignment_id}/review", response_model=DecisionPublic)
+def review_answer(assignment_id: int, body: ReviewBody, user: CurrentUser,
+                  container: ContainerDep, now: NowDep) -> DecisionPublic:
+    """The project's requester approves or rejects an answer; returns the recorded decision.
+    A rejection needs a reason (422) and still pays unless `withhold_pay` and the evidence of
+    rule withhold_evidence@1 holds (409 naming the rule otherwise)."""
+    made = review.review_answer(container.db, user, assignment_id,
+                                approve=body.decision == "approve", reason=body.reason,
+                                withhold_pay=body.withhold_pay, policy=container.pay, now=now)
+    return DecisionPublic.of(DecisionView(made, None, user.role.value, None))

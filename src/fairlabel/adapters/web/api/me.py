@@ -1,10 +1,14 @@
-"""/api/v1/me: the caller's earnings, verifiable statement, inbox and payout details."""
+"""/api/v1/me: the caller's earnings, verifiable statement, inbox, payout details and data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import Response
+from pydantic import BaseModel
 
+from fairlabel.adapters.web.api.decision_schemas import AppealPublic, DecisionPublic
 from fairlabel.adapters.web.api.schemas import (
     BalancesPublic,
     EarningsPublic,
@@ -16,7 +20,7 @@ from fairlabel.adapters.web.api.schemas import (
 )
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
 from fairlabel.domain.ledger import entry_to_json
-from fairlabel.services import pay, payouts
+from fairlabel.services import my_data, pay, payouts
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -67,3 +71,58 @@ def set_payout_details(body: PayoutDetailsBody, user: CurrentUser, container: Co
                                 bic=body.bic, country=body.country)
     return PayoutDetailsBody(name=saved.name or "", iban=saved.iban or "", bic=saved.bic,
                              country=saved.country)
+
+
+class MyDataPublic(BaseModel):
+    """Everything the platform holds about you."""
+
+    account: dict[str, Any]
+    payout_details: dict[str, Any] | None
+    answers: list[dict[str, Any]]
+    decisions: list[DecisionPublic]
+    appeals: list[AppealPublic]
+    ledger_entries: list[EntryPublic]
+    ratings: list[dict[str, Any]]
+    testimonies: list[dict[str, Any]]
+    inbox: list[InboxMessagePublic]
+    projects: list[dict[str, Any]]
+
+
+@router.get("/export", response_model=MyDataPublic)
+def my_export(user: CurrentUser, container: ContainerDep) -> MyDataPublic:
+    """Everything held about you, as JSON: account, answers and their measured times,
+    decisions, appeals, ledger entries, the ratings and testimonies you wrote, your inbox."""
+    data = my_data.my_data(container.db, user)
+    details = data.payout_details
+    return MyDataPublic(
+        account={"id": user.id, "email": user.email, "role": user.role.value,
+                 "pseudonym": user.pseudonym, "created_at": user.created_at,
+                 "country": user.country},
+        payout_details=({"name": details.name, "iban": details.iban, "bic": details.bic,
+                         "country": details.country} if details else None),
+        answers=[{"assignment_id": a.id, "project_id": a.project_id, "task_id": a.task_id,
+                  "status": a.status.value, "leased_at": a.leased_at,
+                  "submitted_at": a.submitted_at, "worked_ms": a.worked_ms,
+                  "answer": a.answer, "price_minor": a.price_minor,
+                  "topped_up_minor": a.topped_up_minor, "approved_at": a.approved_at,
+                  "review": a.review.value if a.review else None} for a in data.answers],
+        decisions=[DecisionPublic.of(v) for v in data.decisions],
+        appeals=[AppealPublic.of(a) for a in data.appeals],
+        ledger_entries=[EntryPublic(account=e.account, seq=e.seq, tx_id=e.tx_id, kind=e.kind,
+                                    amount=MoneyModel.of(e.amount), memo=dict(e.memo),
+                                    created_at=e.created_at, hash=e.hash)
+                        for e in data.entries],
+        ratings=[{"project_id": r.project_id, "pay": r.scores.pay,
+                  "communication": r.scores.communication, "fairness": r.scores.fairness,
+                  "promptness": r.scores.promptness, "comment": r.comment,
+                  "created_at": r.created_at} for r in data.ratings],
+        testimonies=[{"id": t.id, "project_id": t.project_id, "text": t.text,
+                      "status": t.status.value, "created_at": t.created_at,
+                      "moderation_reason": t.moderation_reason, "reply": t.reply}
+                     for t in data.testimonies],
+        inbox=[InboxMessagePublic(id=m.id, project_id=m.project_id, subject=m.subject,
+                                  body=m.body, created_at=m.created_at,
+                                  read=m.read_at is not None) for m in data.inbox],
+        projects=[{"id": p.id, "name": p.terms.name, "status": p.status.value,
+                   "created_at": p.created_at, "launched_at": p.launched_at}
+                  for p in data.projects])

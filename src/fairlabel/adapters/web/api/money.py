@@ -16,7 +16,7 @@ from fairlabel.adapters.web.api.schemas import (
     price_change_public,
 )
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
-from fairlabel.services import pay
+from fairlabel.services import pay, review
 
 router = APIRouter(tags=["money"])
 
@@ -53,6 +53,7 @@ def change_price(project_id: int, body: PriceBody, user: CurrentUser, container:
 @router.post("/assignments/{assignment_id}/approve", response_model=Approved)
 def approve(assignment_id: int, user: CurrentUser, container: ContainerDep,
             now: NowDep) -> Approved:
-    """Approve an answer before the review window ends (the project's requester)."""
-    pay.approve_answer(container.db, user, assignment_id, now=now)
+    """Approve an answer before the review window ends (the project's requester); the same as
+    a review with `{"decision": "approve"}`."""
+    review.approve_answer(container.db, user, assignment_id, policy=container.pay, now=now)
     return Approved(assignment_id=assignment_id)

@@ -81,6 +81,8 @@ class ProjectPublic(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
+    requester_id: int = Field(description="Its requester's public record: "
+                                          "/api/v1/public/requesters/{requester_id}.")
     name: str
     instructions: str
     label_schema: dict[str, Any] = Field(serialization_alias="schema")
@@ -104,7 +106,8 @@ class ProjectPublic(BaseModel):
     def of(cls, view: ProjectView) -> ProjectPublic:
         p, terms = view.project, view.project.terms
         return cls(
-            id=p.id, name=terms.name, instructions=terms.instructions,
+            id=p.id, requester_id=p.requester_id, name=terms.name,
+            instructions=terms.instructions,
             label_schema=terms.schema.to_dict(), redundancy=terms.redundancy,
             pay_per_task=MoneyModel.of(terms.pay_per_task), lease_seconds=terms.lease_seconds,
             status=p.status.value, created_at=p.created_at, launched_at=p.launched_at,

@@ -1,0 +1,142 @@
+"""Repositories of the worker's voice (ratings, testimonies) and the public record's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from fairlabel.adapters.db.tables import (
+    assignments,
+    ledger_entries,
+    projects,
+    ratings,
+    testimonies,
+    users,
+)
+from fairlabel.domain.assignment import AssignmentStatus
+from fairlabel.domain.voice import AlreadyRated, Scores, TestimonyStatus
+from fairlabel.services.ports import RatingRecord, RequesterEntry, TestimonyRecord
+
+
+def _rating(row: Any) -> RatingRecord:
+    return RatingRecord(row.id, row.project_id, row.worker_id,
+                        Scores(row.pay, row.communication, row.fairness, row.promptness),
+                        row.comment, row.created_at)
+
+
+def _testimony(row: Any) -> TestimonyRecord:
+    return TestimonyRecord(row.id, row.project_id, row.requester_id, row.worker_id, row.text,
+                           TestimonyStatus(row.status), row.created_at, row.moderation_reason,
+                           row.reply, row.replied_at)
+
+
+class VoiceRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add_rating(self, *, project_id: int, requester_id: int, worker_id: int,
+                   scores: Scores, comment: str | None, now: datetime) -> int:
+        try:
+            new_id: int = self._conn.execute(insert(ratings).values(
+                project_id=project_id, requester_id=requester_id, worker_id=worker_id,
+                pay=scores.pay, communication=scores.communication, fairness=scores.fairness,
+                promptness=scores.promptness, comment=comment, created_at=now,
+            ).returning(ratings.c.id)).scalar_one()
+        except IntegrityError:
+            raise AlreadyRated("you already rated this project's requester; one rating per "
+                               "project") from None
+        return new_id
+
+    def has_rated(self, *, worker_id: int, project_id: int) -> bool:
+        return self._conn.execute(select(ratings.c.id).where(
+            ratings.c.worker_id == worker_id, ratings.c.project_id == project_id)
+        ).first() is not None
+
+    def ratings_of_requester(self, requester_id: int) -> list[RatingRecord]:
+        return [_rating(r) for r in self._conn.execute(
+            select(ratings).where(ratings.c.requester_id == requester_id)
+            .order_by(ratings.c.id))]
+
+    def ratings_by(self, worker_id: int) -> list[RatingRecord]:
+        return [_rating(r) for r in self._conn.execute(
+            select(ratings).where(ratings.c.worker_id == worker_id).order_by(ratings.c.id))]
+
+    def add_testimony(self, *, project_id: int, requester_id: int, worker_id: int, text: str,
+                      now: datetime) -> int:
+        new_id: int = self._conn.execute(insert(testimonies).values(
+            project_id=project_id, requester_id=requester_id, worker_id=worker_id, text=text,
+            status=TestimonyStatus.PENDING.value, created_at=now,
+        ).returning(testimonies.c.id)).scalar_one()
+        return new_id
+
+    def testimony(self, testimony_id: int, *,
+                  for_update: bool = False) -> TestimonyRecord | None:
+        query = select(testimonies).where(testimonies.c.id == testimony_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return _testimony(row) if row else None
+
+    def pending_testimonies(self, *, limit: int) -> list[TestimonyRecord]:
+        return [_testimony(r) for r in self._conn.execute(
+            select(testimonies).where(testimonies.c.status == TestimonyStatus.PENDING.value)
+            .order_by(testimonies.c.id).limit(limit))]
+
+    def moderate(self, testimony_id: int, *, status: TestimonyStatus, by: int, reason: str,
+                 now: datetime) -> None:
+        self._conn.execute(update(testimonies).where(testimonies.c.id == testimony_id).values(
+            status=status.value, moderated_by=by, moderation_reason=reason or None,
+            moderated_at=now))
+
+    def approved_testimonies(self, requester_id: int) -> list[TestimonyRecord]:
+        return [_testimony(r) for r in self._conn.execute(
+            select(testimonies).where(testimonies.c.requester_id == requester_id,
+                                      testimonies.c.status == TestimonyStatus.APPROVED.value)
+            .order_by(testimonies.c.id))]
+
+    def testimonies_by(self, worker_id: int) -> list[TestimonyRecord]:
+        return [_testimony(r) for r in self._conn.execute(
+            select(testimonies).where(testimonies.c.worker_id == worker_id)
+            .order_by(testimonies.c.id))]
+
+    def reply(self, testimony_id: int, *, text: str, now: datetime) -> None:
+        self._conn.execute(update(testimonies).where(testimonies.c.id == testimony_id)
+                           .values(reply=text, replied_at=now))
+
+
+class RecordQueries:
+    """Counts for the public record, computed from the platform's own rows."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def requesters(self) -> list[RequesterEntry]:
+        """Requesters with at least one launched project."""
+        rows = self._conn.execute(
+            select(users.c.id, users.c.pseudonym, func.count(projects.c.id))
+            .join(projects, projects.c.requester_id == users.c.id)
+            .where(projects.c.launched_at.is_not(None))
+            .group_by(users.c.id, users.c.pseudonym).order_by(users.c.id))
+        return [RequesterEntry(r[0], r[1], int(r[2])) for r in rows]
+
+    def reviews(self, project_ids: Sequence[int]) -> dict[str, int]:
+        """Submitted answers of these projects by review (``unreviewed`` when none yet)."""
+        if not project_ids:
+            return {}
+        rows = self._conn.execute(
+            select(assignments.c.review, func.count()).where(
+                assignments.c.project_id.in_(project_ids),
+                assignments.c.status == AssignmentStatus.SUBMITTED.value)
+            .group_by(assignments.c.review))
+        return {(review or "unreviewed"): int(count) for review, count in rows}
+
+    def kind_total(self, account: str, kind: str) -> int:
+        """The sum of an account's entries of one kind (e.g. notice pay out of an escrow)."""
+        return int(self._conn.execute(
+            select(func.coalesce(func.sum(ledger_entries.c.amount_minor), 0)).where(
+                ledger_entries.c.account == account, ledger_entries.c.kind == kind)
+        ).scalar_one())

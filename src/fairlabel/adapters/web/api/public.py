@@ -1,0 +1,38 @@
+"""/api/v1/public: the transparency record, without login (charter rule 9)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from fairlabel.adapters.web.api.public_schemas import (
+    AlgorithmPublic,
+    RequesterListed,
+    RequesterRecordPublic,
+)
+from fairlabel.adapters.web.deps import ContainerDep
+from fairlabel.services import record
+
+router = APIRouter(prefix="/public", tags=["public"])
+
+
+@router.get("/requesters", response_model=list[RequesterListed])
+def requesters(container: ContainerDep) -> list[RequesterListed]:
+    """Every requester with a launched project, with their ids (no login)."""
+    return [RequesterListed.of(r) for r in record.requesters(container.db)]
+
+
+@router.get("/requesters/{requester_id}", response_model=RequesterRecordPublic)
+def requester_record(requester_id: int, container: ContainerDep) -> RequesterRecordPublic:
+    """A requester's record, from the platform's own data: measured pay against the floor,
+    price changes and notice, endings and notice pay, continuations, reviews and appeals,
+    ratings (once 3 workers rated) and published testimonies (no login)."""
+    return RequesterRecordPublic.of(record.requester_record(container.db, requester_id,
+                                                            container.pay))
+
+
+@router.get("/algorithms", response_model=list[AlgorithmPublic])
+def algorithms(container: ContainerDep) -> list[AlgorithmPublic]:
+    """The registry of every automated system that decides about workers: what it decides,
+    what it reads, its main parameters and their weight, how to contest it (no login)."""
+    return [AlgorithmPublic.of(s) for s in record.algorithms(
+        container.pay, appeal_deadline_days=container.settings.appeal_deadline_days)]

@@ -1,0 +1,161 @@
+"""Review rules: when a rejection may withhold pay, and when a rule proposes a quality block.
+
+Charter rule 6: a rejection withholds pay only with evidence of bad faith that the platform
+can check itself — gold accuracy below the project's stated threshold over at least its
+minimum number of gold items, or a working time under a tenth of the project's measured
+median. Any other rejection still pays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from fairlabel.domain.errors import Conflict
+
+WITHHOLD_RULE = "withhold_evidence@1"
+FAST_ANSWERS_RULE = "fast_answers@1"
+GOLD_BLOCK_RULE = "gold_accuracy@1"
+# An answer is impossibly fast under this share of the project's median working time.
+FAST_SHARE = Fraction(1, 10)
+# The fast-answers rule looks at a worker's recent answers once there are this many.
+FAST_MIN_ANSWERS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class GoldRecord:
+    """A worker's gold score on a project and the project's stated quality terms."""
+
+    correct: int
+    total: int
+    min_accuracy: float | None  # the project's stated threshold; None: no gold rule
+    min_items: int
+
+    @property
+    def is_below(self) -> bool:
+        if self.min_accuracy is None or self.total < max(1, self.min_items):
+            return False
+        # The threshold as written (0.8 is 4/5), so a worker exactly at it is not below.
+        return Fraction(self.correct, self.total) < Fraction(str(self.min_accuracy))
+
+    def figures(self) -> dict[str, Any]:
+        return {"gold_correct": self.correct, "gold_total": self.total,
+                "gold_min_accuracy": str(self.min_accuracy) if self.min_accuracy is not None
+                else None, "gold_min_items": self.min_items}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRecord:
+    """An answer's measured working time beside the project's measured median."""
+
+    worked_ms: int
+    median_ms: int | None
+    answers_measured: int
+    min_answers: int  # how many answers a median needs to count (the pay setting)
+
+    @property
+    def median_counts(self) -> bool:
+        return self.median_ms is not None and self.answers_measured >= self.min_answers
+
+    @property
+    def is_impossible(self) -> bool:
+        return (self.median_counts and self.median_ms is not None
+                and self.worked_ms < FAST_SHARE * self.median_ms)
+
+    def figures(self) -> dict[str, Any]:
+        return {"worked_ms": self.worked_ms, "median_ms": self.median_ms,
+                "answers_measured": self.answers_measured,
+                "min_answers_for_median": self.min_answers, "fast_share": str(FAST_SHARE)}
+
+
+class WithholdNotEvidenced(Conflict):
+    """A rejection asked to withhold pay without the evidence rule 6 asks for."""
+
+    code = "withhold_not_evidenced"
+
+    def __init__(self, message: str, checks: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.checks = checks
+
+    @property
+    def details(self) -> dict[str, object]:
+        return {"rule": WITHHOLD_RULE, "checks": self.checks}
+
+
+def withhold_evidence(time: TimeRecord, gold: GoldRecord | None) -> dict[str, Any]:
+    """The evidence that lets a rejection withhold pay, to store with the decision.
+
+    Raises:
+        WithholdNotEvidenced: naming the rule and what was checked, when neither holds.
+    """
+    checks: dict[str, Any] = {"time": time.figures(),
+                              "gold": gold.figures() if gold is not None else None}
+    found = []
+    if gold is not None and gold.is_below:
+        found.append("gold_accuracy")
+    if time.is_impossible:
+        found.append("working_time")
+    if found:
+        return {"rule": WITHHOLD_RULE, "evidence": found, **checks}
+    raise WithholdNotEvidenced(_refusal(time, gold), checks)
+
+
+def _refusal(time: TimeRecord, gold: GoldRecord | None) -> str:
+    if gold is None or gold.min_accuracy is None:
+        gold_text = "the project states no gold accuracy threshold"
+    elif gold.total < gold.min_items:
+        gold_text = (f"the worker answered {gold.total} gold items, fewer than the "
+                     f"{gold.min_items} the project requires")
+    else:
+        gold_text = (f"the worker's gold accuracy is {gold.correct}/{gold.total}, not below "
+                     f"the project's {gold.min_accuracy}")
+    if not time.median_counts:
+        time_text = (f"the project's median working time is not measured yet (it needs "
+                     f"{time.min_answers} answers)")
+    else:
+        time_text = (f"the answer took {time.worked_ms / 1000:.1f} s, not under a tenth of the "
+                     f"median {(time.median_ms or 0) / 1000:.1f} s")
+    return (f"rule {WITHHOLD_RULE}: a rejection withholds pay only with evidence of bad faith "
+            f"(charter rule 6) — gold accuracy below the project's threshold over its minimum "
+            f"of gold items, or a working time under a tenth of the median. Here "
+            f"{gold_text}, and {time_text}. Reject without withholding: the answer is paid.")
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What a rule proposes to a moderator: a restriction with its inputs and explanation."""
+
+    rule: str
+    inputs: dict[str, Any]
+    explanation: str
+
+
+def propose_for_fast_answers(worked_ms: list[int], *, median_ms: int | None,
+                             answers_measured: int, min_answers: int) -> Proposal | None:
+    """Rule fast_answers@1: a block is proposed when, of a worker's recent answers (at least
+    FAST_MIN_ANSWERS), more than half took under a tenth of the project's median."""
+    if median_ms is None or answers_measured < min_answers or len(worked_ms) < FAST_MIN_ANSWERS:
+        return None
+    fast = sum(1 for ms in worked_ms if ms < FAST_SHARE * median_ms)
+    if fast * 2 <= len(worked_ms):
+        return None
+    return Proposal(FAST_ANSWERS_RULE, {
+        "recent_answers": len(worked_ms), "fast_answers": fast, "median_ms": median_ms,
+        "answers_measured": answers_measured, "fast_share": str(FAST_SHARE)},
+        f"{fast} of your last {len(worked_ms)} answers on this project took under a tenth "
+        f"of the project's median working time ({median_ms / 1000:.1f} s), which is faster "
+        "than the task can be read. A moderator reviews this proposal before it has any "
+        "effect.")
+
+
+def propose_for_gold(gold: GoldRecord) -> Proposal | None:
+    """Rule gold_accuracy@1: a block is proposed when a worker's gold accuracy is below the
+    project's stated threshold over at least its minimum number of gold items."""
+    if not gold.is_below:
+        return None
+    return Proposal(GOLD_BLOCK_RULE, gold.figures(),
+                    f"You answered {gold.correct} of {gold.total} control (gold) items "
+                    f"correctly, below the project's stated threshold of "
+                    f"{gold.min_accuracy}. A moderator reviews this proposal before it has "
+                    "any effect.")

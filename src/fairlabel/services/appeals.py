@@ -1,0 +1,170 @@
+"""Appeals (charter rule 6): a worker appeals a decision once; a moderator upholds or
+overturns it with a written reason; past the deadline it is overturned in the worker's favour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import User
+from fairlabel.domain.algorithms import APPEAL_DEADLINE_RULE
+from fairlabel.domain.assignment import Review
+from fairlabel.domain.decisions import (
+    RESTRICTING,
+    Appeal,
+    AppealStatus,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    appeal_deadline,
+    check_appealable,
+    check_resolvable,
+    check_text,
+    parse_appeal_outcome,
+)
+from fairlabel.domain.errors import NotFound
+from fairlabel.domain.money import Money
+from fairlabel.services.decisions import MODERATORS, DecisionView, views
+from fairlabel.services.pay import InsufficientFunds, post, settlement_accounts
+from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.projects import require_role
+
+BATCH = 200
+
+
+def appeal(db: Database, worker: User, decision_id: int, *, message: str,
+           deadline_days: float, now: datetime) -> Appeal:
+    """Appeal a decision about you, once, with a message for the moderator."""
+    message = check_text(message, "the appeal's message")
+    with db.write() as tx:
+        decision = tx.decisions.get(decision_id)
+        if decision is None or decision.worker_id != worker.id:
+            raise NotFound(f"no decision {decision_id} about you")
+        check_appealable(decision, already=decision.id in tx.appeals.of_decisions([decision.id]))
+        filed = tx.appeals.add(decision_id=decision.id, worker_id=worker.id, message=message,
+                               now=now, deadline=appeal_deadline(now, deadline_days))
+        tx.commit()
+    return filed
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedAppeal:
+    appeal: Appeal
+    decision: DecisionView
+    worker: str  # pseudonym
+    overdue: bool
+
+
+def queue(db: Database, moderator: User, *, now: datetime, limit: int = 200
+          ) -> list[QueuedAppeal]:
+    """Open appeals, oldest first, each with its decision, inputs and the worker's message."""
+    require_role(moderator, *MODERATORS)
+    with db.read() as tx:
+        open_appeals = tx.appeals.open(limit=limit)
+        decisions = {a.decision_id: tx.decisions.get(a.decision_id) for a in open_appeals}
+        shown = {v.decision.id: v for v in views(tx, [d for d in decisions.values() if d])}
+        names = tx.users.pseudonyms(a.worker_id for a in open_appeals)
+    return [QueuedAppeal(a, shown[a.decision_id], names.get(a.worker_id, ""), a.is_overdue(now))
+            for a in open_appeals]
+
+
+def resolve_appeal(db: Database, moderator: User, appeal_id: int, *, outcome: str,
+                   reason: str, now: datetime) -> Appeal:
+    """Uphold or overturn an appeal with a written reason. Overturning a rejection that
+    withheld pay pays it; overturning a block lifts it."""
+    require_role(moderator, *MODERATORS)
+    status = parse_appeal_outcome(outcome)
+    reason = check_text(reason, "the reason")
+    with db.write() as tx:
+        found = tx.appeals.get(appeal_id, for_update=True)
+        if found is None:
+            raise NotFound(f"no appeal {appeal_id}")
+        check_resolvable(found)
+        resolved = _resolve(tx, found, status=status, by=moderator.id, reason=reason, now=now)
+        tx.commit()
+    return resolved
+
+
+def overturn_overdue(db: Database, *, now: datetime) -> int:
+    """Overturn, in the worker's favour, every appeal no moderator decided in time."""
+    total = 0
+    while True:
+        done = 0
+        with db.write() as tx:
+            due = tx.appeals.overdue(now=now, limit=BATCH)
+            for found in due:
+                try:
+                    _resolve(tx, found, status=AppealStatus.OVERTURNED, by=None, now=now,
+                             reason=f"no moderator decided before the deadline "
+                                    f"({found.deadline_at:%Y-%m-%d %H:%M} UTC); rule "
+                                    f"{APPEAL_DEADLINE_RULE} overturns it in your favour")
+                    done += 1
+                except InsufficientFunds:
+                    continue  # stays open and overdue, first in the queue; paid once funded
+            tx.commit()
+        total += done
+        if len(due) < BATCH or done == 0:
+            return total
+
+
+def _resolve(tx: Transaction, found: Appeal, *, status: AppealStatus, by: int | None,
+             reason: str, now: datetime) -> Appeal:
+    decision = tx.decisions.get(found.decision_id)
+    assert decision is not None
+    effect = ""
+    if status is AppealStatus.OVERTURNED:
+        effect = _overturn(tx, decision, now=now)
+    tx.appeals.resolve(found.id, status=status, resolved_by=by, reason=reason, now=now)
+    tx.inbox.add(user_ids=[found.worker_id], project_id=decision.project_id,
+                 subject=f"Appeal {status.value}: {decision.kind.value.replace('_', ' ')}",
+                 body=f"Your appeal of decision {decision.id} was {status.value}. Reason: "
+                      f"{reason}.{effect}", now=now)
+    return Appeal(found.id, found.decision_id, found.worker_id, found.message,
+                  found.created_at, found.deadline_at, status, by, reason, now)
+
+
+def _overturn(tx: Transaction, decision: Decision, *, now: datetime) -> str:
+    """What overturning the decision changes; returns a sentence for the worker."""
+    if decision.kind is DecisionKind.ANSWER_REJECTED and decision.assignment_id is not None:
+        return _overturn_rejection(tx, decision, now=now)
+    if (decision.kind in RESTRICTING and decision.status is DecisionStatus.FINAL
+            and decision.project_id is not None):
+        if tx.blocks.blocking(worker_id=decision.worker_id,
+                              project_id=decision.project_id) == decision.id:
+            tx.blocks.remove(project_id=decision.project_id, worker_id=decision.worker_id)
+        return " You can take the project's tasks again."
+    return ""
+
+
+def _overturn_rejection(tx: Transaction, decision: Decision, *, now: datetime) -> str:
+    assert decision.assignment_id is not None
+    answer = tx.assignments.get(decision.assignment_id, for_update=True)
+    assert answer is not None
+    if answer.review is not Review.WITHHELD:
+        tx.assignments.mark_reviewed(answer.id, review=Review.OVERTURNED.value)
+        return " The rejection no longer counts against you."
+    project = tx.projects.get(answer.project_id)
+    assert project is not None
+    currency = project.terms.pay_per_task.currency
+    amount = answer.price_minor + answer.topped_up_minor
+    tx.ledger.lock((ledger.requester_funds(project.requester_id),
+                    *settlement_accounts(answer)))
+    escrow = tx.ledger.balance(ledger.project_escrow(project.id), currency)
+    funds = tx.ledger.balance(ledger.requester_funds(project.requester_id), currency)
+    if escrow + funds < amount:
+        raise InsufficientFunds(
+            f"overturning pays {Money(amount, currency)} but the project's escrow and its "
+            "requester's funds do not hold it; ask the requester to add funds")
+    memo = {"assignment_id": answer.id, "project_id": project.id, "decision_id": decision.id}
+    from_escrow = min(escrow, amount)
+    if from_escrow:
+        post(tx, ledger.appeal_pay(project.id, answer.worker_id, Money(from_escrow, currency),
+                                   memo), now=now)
+    if amount - from_escrow:
+        post(tx, ledger.appeal_pay(project.id, answer.worker_id,
+                                   Money(amount - from_escrow, currency), memo,
+                                   requester_id=project.requester_id), now=now)
+    tx.assignments.mark_approved(answer.id, now=now, review=Review.OVERTURNED.value)
+    return f" The withheld pay ({Money(amount, currency)}) is now available to you."

@@ -1,0 +1,147 @@
+"""Reviewing answers (charter rule 6): approve, reject and pay, or reject and withhold pay
+only on evidence the platform checks itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
+from fairlabel.domain.decisions import Decision, DecisionKind, check_text
+from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
+from fairlabel.domain.money import Money
+from fairlabel.domain.pay import PayPolicy
+from fairlabel.domain.projects import Project
+from fairlabel.domain.review import GoldRecord, TimeRecord, withhold_evidence
+from fairlabel.services.decisions import record_decision
+from fairlabel.services.pay import post, settle_approval, settlement_accounts
+from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.projects import own_project, require_role
+
+
+class AlreadyReviewed(Conflict):
+    code = "already_reviewed"
+
+
+def review_answer(db: Database, requester: User, assignment_id: int, *, approve: bool,
+                  reason: str, withhold_pay: bool, policy: PayPolicy,
+                  now: datetime) -> Decision:
+    """The project's requester approves or rejects an answer within the review window.
+
+    A rejection needs a reason and still pays, unless ``withhold_pay`` and the evidence of
+    rule withhold_evidence@1 holds; the evidence is stored in the decision's inputs.
+    """
+    require_role(requester, Role.REQUESTER, Role.ADMIN)
+    reason = check_text(reason, "a rejection's reason", required=not approve)
+    if approve and withhold_pay:
+        raise InvalidInput("withhold_pay goes with a rejection only")
+    with db.write() as tx:
+        assignment = _reviewable(tx, requester, assignment_id)
+        project = own_project(tx, requester, assignment.project_id)
+        tx.ledger.lock(settlement_accounts(assignment))
+        if approve:
+            decision = _approve(tx, requester, assignment, reason=reason, now=now)
+        elif withhold_pay:
+            decision = _withhold(tx, requester, project, assignment, reason=reason,
+                                 policy=policy, now=now)
+        else:
+            decision = _reject_and_pay(tx, requester, assignment, reason=reason, now=now)
+        tx.commit()
+    return decision
+
+
+def approve_answer(db: Database, requester: User, assignment_id: int, *, policy: PayPolicy,
+                   now: datetime) -> Decision | None:
+    """Approve an answer; approving one already approved changes nothing (None)."""
+    with db.read() as tx:
+        found = tx.assignments.get(assignment_id)
+        if found is not None and found.review in (Review.APPROVED, Review.AUTO_APPROVED):
+            own_project(tx, requester, found.project_id)
+            return None
+    return review_answer(db, requester, assignment_id, approve=True, reason="",
+                         withhold_pay=False, policy=policy, now=now)
+
+
+def _reviewable(tx: Transaction, requester: User, assignment_id: int) -> Assignment:
+    assignment = tx.assignments.get(assignment_id, for_update=True)
+    if assignment is None:
+        raise NotFound(f"no answer {assignment_id}")
+    own_project(tx, requester, assignment.project_id)
+    if assignment.status is not AssignmentStatus.SUBMITTED:
+        raise Conflict("only a submitted answer can be reviewed", code="not_submitted")
+    if assignment.review is not None or assignment.approved_at is not None:
+        what = assignment.review.value if assignment.review else "approved"
+        raise AlreadyReviewed(f"this answer was already reviewed ({what}); a review is final "
+                              "except on the worker's appeal")
+    return assignment
+
+
+def _facts(assignment: Assignment) -> dict[str, object]:
+    return {"assignment_id": assignment.id, "task_id": assignment.task_id,
+            "worked_ms": assignment.worked_ms}
+
+
+def _approve(tx: Transaction, requester: User, assignment: Assignment, *, reason: str,
+             now: datetime) -> Decision:
+    settle_approval(tx, assignment, now=now, reason="approved by the requester",
+                    review=Review.APPROVED)
+    return record_decision(
+        tx, worker_id=assignment.worker_id, kind=DecisionKind.ANSWER_APPROVED,
+        decided_by=requester.id, project_id=assignment.project_id,
+        assignment_id=assignment.id, inputs={**_facts(assignment), "reason": reason or None},
+        outcome="approved: pay available", now=now,
+        explanation="The requester approved your answer; its pay is now available to you.")
+
+
+def _reject_and_pay(tx: Transaction, requester: User, assignment: Assignment, *, reason: str,
+                    now: datetime) -> Decision:
+    settle_approval(tx, assignment, now=now, reason="rejected, paid", review=Review.REJECTED)
+    return record_decision(
+        tx, worker_id=assignment.worker_id, kind=DecisionKind.ANSWER_REJECTED,
+        decided_by=requester.id, project_id=assignment.project_id,
+        assignment_id=assignment.id, inputs={**_facts(assignment), "reason": reason,
+                                             "withhold_pay": False},
+        outcome="rejected: paid", now=now,
+        explanation=f"The requester rejected your answer: “{reason}”. You are paid for it all "
+                    "the same: without evidence of bad faith a rejection never withholds pay "
+                    "(charter rule 6). You can appeal.")
+
+
+def _withhold(tx: Transaction, requester: User, project: Project, assignment: Assignment, *,
+              reason: str, policy: PayPolicy, now: datetime) -> Decision:
+    time = TimeRecord(worked_ms=assignment.worked_ms or 0,
+                      median_ms=project.measured_median_ms,
+                      answers_measured=project.measured_answers,
+                      min_answers=policy.min_answers_for_rate)
+    evidence = withhold_evidence(time, gold_record(tx, project, assignment.worker_id))
+    currency = project.terms.pay_per_task.currency
+    amount = assignment.price_minor + assignment.topped_up_minor
+    memo = {"assignment_id": assignment.id, "project_id": project.id, "reason": reason}
+    if amount:
+        post(tx, ledger.withhold(project.id, assignment.worker_id, Money(amount, currency),
+                                 {**memo, "evidence": evidence["evidence"]}), now=now)
+    if assignment.allowance_left:
+        post(tx, ledger.release(project.id, Money(assignment.allowance_left, currency), memo),
+             now=now)
+    tx.assignments.mark_reviewed(assignment.id, review=Review.WITHHELD.value)
+    found = " and ".join({"gold_accuracy": "your gold accuracy is below the project's "
+                          "threshold", "working_time": "the answer took under a tenth of the "
+                          "project's median working time"}[e] for e in evidence["evidence"])
+    return record_decision(
+        tx, worker_id=assignment.worker_id, kind=DecisionKind.ANSWER_REJECTED,
+        rule=evidence["rule"], decided_by=requester.id, project_id=project.id,
+        assignment_id=assignment.id,
+        inputs={**_facts(assignment), **evidence, "reason": reason, "withhold_pay": True,
+                "withheld": {"amount_minor": amount, "currency": currency}},
+        outcome="rejected: pay withheld", now=now,
+        explanation=f"The requester rejected your answer: “{reason}”. Its pay "
+                    f"({Money(amount, currency)}) is withheld because {found} — the evidence "
+                    "is stored with this decision. If you appeal and the appeal is overturned, "
+                    "or no moderator decides in time, you are paid.")
+
+
+def gold_record(tx: Transaction, project: Project, worker_id: int) -> GoldRecord | None:
+    """The worker's gold score beside the project's stated threshold, where the project has
+    gold terms. (Gold tasks come with the quality issue; until then there is none.)"""
+    return None
