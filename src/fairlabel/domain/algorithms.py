@@ -24,7 +24,7 @@ AUTO_APPROVAL_RULE = "auto_approval@1"
 APPEAL_DEADLINE_RULE = "appeal_deadline@1"
 OVERLONG_PAUSE_RULE = "overlong_pause@1"
 
-_APPEAL = ("Open your decisions page (or POST /api/v1/decisions/{id}/appeal) and appeal: a "
+_APPEAL = ("Open your decisions page (or POST /api/v1/decisions/{{id}}/appeal) and appeal: a "
            "moderator upholds or overturns it with a written reason, and if no one decides "
            "within {days} days it is overturned in your favour.")
 

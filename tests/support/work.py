@@ -1,0 +1,65 @@
+"""A funded, launched project and workers answering it through the API, for API tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import User
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.money import Money
+from fairlabel.domain.projects import ProjectTerms
+from fairlabel.services import jobs, projects
+from tests.support.clock import FakeClock
+from tests.support.funding import fund
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def usd(minor: Any) -> dict[str, Any]:
+    return {"amount_minor": minor, "currency": "USD"}
+
+
+def launched_project(container: Container, requester: User, *, tasks: int = 40,
+                     redundancy: int = 3, price: int = 20, funding: int = 100_000,
+                     name: str = "Sentiment") -> int:
+    now = container.clock()
+    project = projects.create_project(container.db, requester, ProjectTerms(
+        name, "Choose the feeling.", parse_schema({"type": "single_choice",
+                                                   "choices": ["a", "b"]}),
+        redundancy, Money(price, "USD"), 600), now=now)
+    projects.import_tasks(container.db, requester, project.id,
+                          [{"data": {"text": f"{name} {i}"}} for i in range(tasks)],
+                          max_rows=10_000, now=now)
+    fund(container, requester, project.id, funding)
+    projects.launch_project(container.db, requester, project.id, now=now)
+    return project.id
+
+
+def answer(client: TestClient, clock: FakeClock, token: str, project_id: int, *,
+           seconds: float, count: int = 1) -> list[int]:
+    """The worker answers ``count`` tasks, each taking ``seconds``; returns assignment ids."""
+    done = []
+    for _ in range(count):
+        lease = client.get(f"/api/v1/projects/{project_id}/next", headers=bearer(token))
+        assert lease.status_code == 200, lease.text
+        assignment_id = lease.json()["assignment_id"]
+        clock.advance(seconds=seconds)
+        submitted = client.post(f"/api/v1/assignments/{assignment_id}/submit",
+                                json={"answer": "a"}, headers=bearer(token))
+        assert submitted.status_code == 201, submitted.text
+        done.append(assignment_id)
+    return done
+
+
+def sweep(container: Container, clock: FakeClock) -> jobs.SweepReport:
+    return jobs.run_due_work(container.db, container.pay, now=clock())
+
+
+def balance(client: TestClient, token: str, bucket: str) -> int:
+    found = client.get("/api/v1/me/earnings", headers=bearer(token)).json()["balances"][bucket]
+    return sum(m["amount_minor"] for m in found)
