@@ -25,6 +25,7 @@ from fairlabel.services.pay import (
     settlement_accounts,
 )
 from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.quality import refresh_consensus
 
 BATCH = 200
 
@@ -38,13 +39,15 @@ class SweepReport:
     topup_minor: dict[str, int] = field(default_factory=dict)
     payouts: int = 0
     projects_closed: int = 0
+    consensus_refits: int = 0
 
     def summary(self) -> str:
         topped = ", ".join(f"{Money(v, c)}" for c, v in sorted(self.topup_minor.items()))
         return (f"expired {self.expired} leases, approved {self.approved} answers, applied "
                 f"{self.prices_applied} price changes, {self.topups} top-ups"
                 f"{f' ({topped})' if topped else ''}, {self.payouts} payouts, "
-                f"closed {self.projects_closed} projects")
+                f"closed {self.projects_closed} projects, refitted the consensus of "
+                f"{self.consensus_refits} projects")
 
 
 def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepReport:
@@ -60,6 +63,7 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepRepo
             report.topup_minor[topped[2]] = report.topup_minor.get(topped[2], 0) + topped[1]
     report.approved = approve_due(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
+    report.consensus_refits = len(refresh_consensus(db, now=now))
     return report
 
 

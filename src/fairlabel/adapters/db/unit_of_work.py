@@ -14,6 +14,7 @@ from fairlabel.adapters.db.pay_repositories import (
     PayoutRepository,
     PriceChangeRepository,
 )
+from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
 from fairlabel.adapters.db.repositories import (
     AssignmentRepository,
     ProjectRepository,
@@ -38,6 +39,8 @@ class SqlTransaction:
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)
+        self.gold = GoldRepository(conn)
+        self.consensus = ConsensusRepository(conn)
 
     def commit(self) -> None:
         self._conn.commit()

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from fairlabel.adapters.web.api import admin, assignments, me, money, projects
+from fairlabel.adapters.web.api import admin, assignments, me, money, projects, quality
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
+router.include_router(quality.router)
 router.include_router(assignments.router)
 router.include_router(money.router)
 router.include_router(me.router)
