@@ -6,6 +6,7 @@ Nothing is created at import time; callers (the CLI, the web app factory, tests)
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ class Container:
     db: SqlDatabase
     pay: PayPolicy
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Draws gold tasks into the stream; seeded from the system's entropy, one per process.
+    rng: random.Random = field(default_factory=random.Random)
 
     def close(self) -> None:
         self.engine.dispose()

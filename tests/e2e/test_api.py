@@ -183,12 +183,15 @@ def test_export_jsonl_and_csv(client: TestClient, requester: str, people: Accoun
     assert jsonl.status_code == 200
     import json
     records = [json.loads(line) for line in jsonl.text.splitlines()]
-    assert len(records) == 3 and set(records[0]) == {"task_id", "data", "answers", "majority"}
+    assert len(records) == 3 and set(records[0]) == {"task_id", "data", "answers", "majority",
+                                                     "consensus", "confidence", "settled",
+                                                     "gold"}
     assert records[0]["majority"] == "a" and len(records[0]["answers"]) == 3
     assert all("@" not in a["worker"] for a in records[0]["answers"])
     csv_text = client.get(f"/api/v1/projects/{pid}/export?format=csv",
                           headers=bearer(requester)).text
-    assert csv_text.splitlines()[0] == "task_id,data,answers,majority,answer_count"
+    assert csv_text.splitlines()[0] == ("task_id,data,answers,majority,answer_count,consensus,"
+                                        "confidence,settled,gold")
 
 
 def test_errors_change_nothing(client: TestClient, requester: str, worker: str,

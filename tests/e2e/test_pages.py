@@ -214,3 +214,60 @@ def test_requesters_end_a_project_from_its_page_and_workers_see_the_terms(
     sign_in(worker_client, people.make(Role.WORKER)[0].email)
     listing = worker_client.get("/worker").text
     assert "10 days" in listing and "The client study is complete." in listing
+
+
+def test_quality_terms_from_the_form_reach_workers_and_both_sides_see_the_record(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    from fairlabel.services import assignment
+    from tests.support.funding import fund
+
+    requester, _ = people.make(Role.REQUESTER)
+    worker, _ = people.make(Role.WORKER)
+    sign_in(client, requester.email)
+    token = csrf(client, "/requester/projects/new")
+    created = client.post("/requester/projects/new", data={
+        "csrf_token": token, "name": "Checked birds", "instructions": "Bird?",
+        "type": "single_choice", "choices": "yes\nno\n", "redundancy": "3", "pay": "0.10",
+        "currency": "USD", "lease_minutes": "5", "gold_percent": "20",
+        "gold_min_percent": "60", "consensus_method": "mv", "qual_size": "1",
+        "qual_pass_percent": "100", "qual_retry_hours": "12", "confidence_target": "90",
+        "min_answers": "2"}, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    page_url = created.headers["location"]
+    pid = int(page_url.rsplit("/", 1)[1])
+    terms = projects.get_project(container.db, requester, pid).project.terms.quality
+    assert (terms.gold_rate, terms.gold_min_accuracy, terms.consensus_method) == (0.2, 0.6, "mv")
+    assert terms.qualification is not None and terms.qualification.retry_after_hours == 12
+    assert terms.confidence_target == 0.9
+    upload = client.post(f"{page_url}/upload", data={"csrf_token": token}, files={
+        "file": ("birds.csv", b"text,_gold\nsparrow,\ncrow,\nrobin,yes\nbat,no\n", "text/csv")})
+    assert "Imported 4 tasks" in upload.text
+    fund(container, requester, pid, 10_000)
+    assert "Launched" in client.post(f"{page_url}/launch", data={"csrf_token": token}).text
+
+    now = container.clock()
+    lease = assignment.request_next(container.db, worker, pid, now=now, policy=container.pay)
+    assert lease is not None and lease.qualification
+    expected = "yes" if lease.data["text"] == "robin" else "no"
+    wrong = "no" if expected == "yes" else "yes"
+    assignment.submit_answer(container.db, worker, lease.assignment_id, wrong,
+                             idempotency_key=None, now=now)
+
+    worker_client = TestClient(client.app)
+    sign_in(worker_client, worker.email)
+    cards = BeautifulSoup(worker_client.get("/worker").text, "html.parser")
+    text = cards.get_text(" ", strip=True)
+    assert "1 paid items, pass mark 100%" in text and "20% of tasks have a known answer" in text
+    label = BeautifulSoup(worker_client.get(f"/worker/projects/{pid}").text, "html.parser")
+    mine = label.select_one("#my-quality")
+    assert mine is not None
+    mine_text = mine.get_text(" ", strip=True)
+    assert "Not passed (0 of 1 right)" in mine_text
+    assert f'expected "{expected}"' in mine_text.replace("“", '"')
+
+    project_page = BeautifulSoup(client.get(page_url).text, "html.parser")
+    panel = project_page.select_one("#quality")
+    assert panel is not None
+    panel_text = panel.get_text(" ", strip=True)
+    assert "Consensus by MV" in panel_text and "Gold tasks 2" in panel_text
+    assert "0 / 1" in panel_text and worker.email not in project_page.get_text()

@@ -49,6 +49,16 @@ def test_formula_cells_are_neutralised(cell: str) -> None:
 
 def test_csv_export_neutralises_answers_and_data() -> None:
     lines = "".join(csv_lines([{"task_id": 1, "data": {"t": 1},
-                                "answers": [], "majority": "=HYPERLINK(\"x\")"}]))
-    assert "'=HYPERLINK" in lines
-    assert lines.splitlines()[0] == "task_id,data,answers,majority,answer_count"
+                                "answers": [], "majority": "=HYPERLINK(\"x\")",
+                                "consensus": "@SUM(1)", "confidence": 0.5, "settled": False,
+                                "gold": None}]))
+    assert "'=HYPERLINK" in lines and "'@SUM(1)" in lines
+    assert lines.splitlines()[0] == ("task_id,data,answers,majority,answer_count,consensus,"
+                                     "confidence,settled,gold")
+    assert lines.splitlines()[1].endswith(",0.5000,false,")
+
+
+def test_csv_gold_column_becomes_the_expected_answer() -> None:
+    rows = parse_tasks(b"text,_gold\nnice,positive\nmeh,\n", "csv")
+    assert rows == [{"data": {"text": "nice"}, "gold_text": "positive"},
+                    {"data": {"text": "meh"}}]

@@ -14,6 +14,7 @@ from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import ProjectTerms
+from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import accounts, pay, projects
 from fairlabel.services.ports import Database
 
@@ -65,6 +66,18 @@ def _rows(name: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k != "expected"} for row in rows]
 
 
+def _with_gold(name: str, count: int) -> list[dict[str, Any]]:
+    """The data file's rows, the first ``count`` turned into gold tasks with their expected
+    answer (the rest stay ordinary tasks)."""
+    text = resources.files("fairlabel.demo").joinpath("data", name).read_text("utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    out: list[dict[str, Any]] = []
+    for number, row in enumerate(rows):
+        data = {k: v for k, v in row.items() if k != "expected"}
+        out.append({"data": data, "gold": row["expected"]} if number < count else data)
+    return out
+
+
 def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
     """Create the demo accounts and projects, unless they already exist."""
     if accounts.find_user(db, REQUESTER) is not None:
@@ -82,14 +95,17 @@ def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
         (ProjectTerms("Customer review sentiment", SENTIMENT_INSTRUCTIONS,
                       parse_schema({"type": "single_choice",
                                     "choices": ["positive", "negative", "neutral"]}),
-                      3, Money(5, "USD"), 600), "sentiment.jsonl"),
+                      3, Money(5, "USD"), 600,
+                      quality=QualityTerms(gold_rate=0.1, gold_min_accuracy=0.6,
+                                           consensus_method="ds", confidence_target=0.9)),
+         "sentiment.jsonl"),
         (ProjectTerms("Which assistant answer is better?", PAIRWISE_INSTRUCTIONS,
                       parse_schema({"type": "pairwise"}), 3, Money(30, "USD"), 1200),
          "pairwise.jsonl"),
     ]
     for (terms, data_file), funding in zip(plans, (200_00, 250_00), strict=True):
         project = projects.create_project(db, requester, terms, now=now)
-        rows = _rows(data_file)
+        rows = _with_gold(data_file, 20) if terms.quality.gold_rate else _rows(data_file)
         projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
         pay.fund_project(db, requester, project.id, Money(funding, "USD"), now=now)
         projects.launch_project(db, requester, project.id, now=now)

@@ -23,6 +23,7 @@ TOPUP_RULE = "pay_floor@1"
 AUTO_APPROVAL_RULE = "auto_approval@1"
 APPEAL_DEADLINE_RULE = "appeal_deadline@1"
 OVERLONG_PAUSE_RULE = "overlong_pause@1"
+QUALIFICATION_RULE = "qualification@1"
 
 _APPEAL = ("Open your decisions page (or POST /api/v1/decisions/{{id}}/appeal) and appeal: a "
            "moderator upholds or overturns it with a written reason, and if no one decides "
@@ -104,6 +105,15 @@ def registry(policy: PayPolicy, *, appeal_deadline_days: float) -> list[Automate
             (Parameter("gold accuracy", "below the project's stated threshold", "decisive"),
              Parameter("gold items answered", "at least the project's minimum", "a threshold")),
             "Nothing happens until a moderator confirms. " + appeal, proposes_only=True),
+        AutomatedSystem(
+            QUALIFICATION_RULE, "Grades a project's qualification test: a worker who answers "
+            "enough of its gold items right may take the project's work; one who fails may "
+            "try again later, on items not seen before.",
+            ("the worker's answers to the test's gold items", "the project's pass mark, test "
+             "size and waiting time before a retry"),
+            (Parameter("pass mark", "the project's, stated before work starts", "decisive"),
+             Parameter("retry", "after the project's waiting time", "a threshold")),
+            "A test is paid at the floor like any work. " + appeal),
         AutomatedSystem(
             APPEAL_DEADLINE_RULE, "Overturns, in the worker's favour, every appeal no "
             "moderator decided before its deadline.",

@@ -22,6 +22,15 @@ class AssignmentStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class Purpose(StrEnum):
+    """Why a task was served: ordinary work, a gold check mixed into the stream, or an item
+    of a qualification test."""
+
+    WORK = "work"
+    GOLD = "gold"
+    QUALIFICATION = "qualification"
+
+
 class Review(StrEnum):
     """How an answer was reviewed (charter rule 6)."""
 
@@ -56,6 +65,9 @@ class Assignment:
     allowance_minor: int = 0  # reserved beside the price for possible top-ups
     topped_up_minor: int = 0  # top-ups paid so far
     approved_at: datetime | None = None
+    purpose: Purpose = Purpose.WORK
+    attempt_id: int | None = None  # the qualification attempt this item belongs to
+    correct: bool | None = None  # for gold and qualification items, once answered
     review: Review | None = None
 
     @property

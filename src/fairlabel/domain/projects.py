@@ -10,6 +10,7 @@ from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.label_schema import LabelSchema
 from fairlabel.domain.money import Money
+from fairlabel.domain.quality import QualityTerms
 
 MAX_NAME = 200
 MAX_INSTRUCTIONS = 100_000
@@ -41,6 +42,7 @@ class ProjectTerms:
     lease_seconds: int
     own_floor_hourly: int | None = None  # a floor the requester states above the platform's
     commitment: Commitment = field(default_factory=lambda: Commitment(notice_days=7))
+    quality: QualityTerms = field(default_factory=QualityTerms)
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -59,6 +61,7 @@ class ProjectTerms:
             raise InvalidInput(
                 f"the lease must last between {MIN_LEASE_SECONDS} s and {MAX_LEASE_SECONDS} s"
             )
+        self.quality.check_against(self.redundancy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +84,10 @@ class Project:
     first_access_until: datetime | None = None  # the earlier project's workers go first
 
 
-def check_can_launch(status: ProjectStatus, task_count: int) -> None:
-    """A draft (or paused project) may be opened once it has work to serve."""
+def check_can_launch(status: ProjectStatus, task_count: int, *, gold_count: int = 0,
+                     quality: QualityTerms | None = None) -> None:
+    """A draft (or paused project) may be opened once it has work to serve, and the gold
+    tasks its quality terms call for."""
     if status is ProjectStatus.OPEN:
         raise Conflict("the project is already open", code="already_open")
     if status is ProjectStatus.ENDED:
@@ -90,6 +95,15 @@ def check_can_launch(status: ProjectStatus, task_count: int) -> None:
                        code="project_ended")
     if task_count == 0:
         raise Conflict("import tasks before launching: the project has none", code="no_tasks")
+    if quality is None:
+        return
+    if quality.qualification is not None and gold_count < quality.qualification.size:
+        raise Conflict(f"the qualification test has {quality.qualification.size} items but the "
+                       f"project has {gold_count} gold tasks: import at least that many tasks "
+                       'with a "gold" answer before launching', code="not_enough_gold")
+    if quality.gold_rate > 0 and gold_count == 0:
+        raise Conflict("the project mixes in gold tasks but has none: import tasks with a "
+                       '"gold" answer, or set the gold rate to 0', code="not_enough_gold")
 
 
 def check_serving(status: ProjectStatus, *, ending_at: datetime | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import (
     Assignment,
+    Purpose,
     check_releasable,
     check_submittable,
     is_replay,
@@ -24,6 +26,7 @@ from fairlabel.domain.projects import ProjectNotOpen, check_serving
 from fairlabel.services.pay import post
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import require_role
+from fairlabel.services.quality import after_graded, grade, incremental_consensus, pick_task
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class Lease:
     task_id: int
     data: dict[str, Any]
     lease_expires_at: datetime
+    qualification: bool = False  # an item of the project's qualification test
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,9 @@ class Submission:
     replayed: bool  # True when this repeats an answer already recorded (a retry)
 
 
+_SYSTEM_RNG = random.SystemRandom()
+
+
 class EscrowExhausted(ProjectNotOpen):
     code = "escrow_exhausted"
 
@@ -53,16 +60,19 @@ class FirstAccess(ProjectNotOpen):
 
 
 def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
-                 policy: PayPolicy) -> Lease | None:
+                 policy: PayPolicy, rng: random.Random | None = None) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
 
     Escrow first: the lease sets aside its price and a top-up allowance, and is refused when
     the escrow cannot cover them. A worker who already holds a live lease on the project gets
-    it back (a reloaded page shows the same task) rather than a second one. Expired leases of
+    it back (a reloaded page shows the same task) rather than a second one. What is served
+    follows the project's quality terms: the qualification test until passed, then work with
+    a share of gold tasks (``services.quality.pick_task``). Expired leases of
     the project are returned to the pool here whenever they stand in the way (no task left,
     or escrow short), and by the periodic sweep otherwise.
     """
     require_role(worker, Role.WORKER)
+    rng = rng or _SYSTEM_RNG
     with db.write() as tx:
         project = tx.projects.get(project_id)
         if project is None:
@@ -78,7 +88,7 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
         held = tx.assignments.active_lease(worker_id=worker.id, project_id=project_id, now=now)
         if held is not None:
             lease = Lease(held.id, project_id, held.task_id, tx.tasks.data(held.task_id),
-                          held.lease_expires_at)
+                          held.lease_expires_at, held.purpose is Purpose.QUALIFICATION)
             tx.commit()
             return lease
         blocking = tx.blocks.blocking(worker_id=worker.id, project_id=project_id)
@@ -100,20 +110,24 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                 f"plus {Money(allowance, currency)} set aside for possible top-ups to the pay "
                 f"floor, while {Money(project.notice_liability_minor, currency)} is kept for "
                 "notice pay. No one works for money that is not there.")
-        claimed = tx.tasks.claim_next(project_id=project_id, worker_id=worker.id)
-        if claimed is None and _return_expired(tx, now=now, project_id=project_id):
-            claimed = tx.tasks.claim_next(project_id=project_id, worker_id=worker.id)
-        if claimed is None:
+        picked = pick_task(tx, project, worker, now=now, rng=rng)
+        if picked is None and _return_expired(tx, now=now, project_id=project_id):
+            picked = pick_task(tx, project, worker, now=now, rng=rng)
+        if picked is None:
             tx.commit()
             return None
+        claimed = picked.task
         expires = lease_expiry(now, project.terms.lease_seconds)
         assignment_id = tx.assignments.add(task_id=claimed.id, project_id=project_id,
                                            worker_id=worker.id, now=now, expires=expires,
-                                           price_minor=price, allowance_minor=allowance)
+                                           price_minor=price, allowance_minor=allowance,
+                                           purpose=picked.purpose.value,
+                                           attempt_id=picked.attempt_id)
         post(tx, ledger.reserve(project_id, Money(price + allowance, currency),
                                 {"assignment_id": assignment_id}), now=now)
         tx.commit()
-    return Lease(assignment_id, project_id, claimed.id, claimed.data, expires)
+    return Lease(assignment_id, project_id, claimed.id, claimed.data, expires,
+                 picked.purpose is Purpose.QUALIFICATION)
 
 
 def _own_assignment(tx: Transaction, worker: User, assignment_id: int) -> Assignment:
@@ -137,15 +151,20 @@ def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
             assert assignment.submitted_at is not None
             return Submission(assignment.id, assignment.task_id, assignment.answer,
                               assignment.submitted_at, replayed=True)
-        clean = tx.projects.facts(assignment.project_id).schema.validate_answer(answer)
+        facts = tx.projects.facts(assignment.project_id)
+        clean = facts.schema.validate_answer(answer)
         if is_replay(assignment, clean, idempotency_key):
             assert assignment.submitted_at is not None
             return Submission(assignment.id, assignment.task_id, assignment.answer,
                               assignment.submitted_at, replayed=True)
         check_submittable(assignment, now)
+        correct = grade(tx, facts, assignment, clean)
         tx.assignments.mark_submitted(assignment.id, answer=clean,
-                                      idempotency_key=idempotency_key, now=now)
-        tx.tasks.record_answer(assignment.task_id)
+                                      idempotency_key=idempotency_key, now=now, correct=correct)
+        update = (incremental_consensus(tx, facts, assignment.task_id, now=now)
+                  if assignment.purpose is Purpose.WORK else None)
+        tx.tasks.record_answer(assignment.task_id, update)
+        after_graded(tx, facts, assignment, correct, now=now)
         if assignment.price_minor:
             post(tx, ledger.earn(assignment.project_id, worker.id,
                                  Money(assignment.price_minor,

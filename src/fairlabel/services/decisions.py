@@ -23,12 +23,18 @@ from fairlabel.domain.decisions import (
 )
 from fairlabel.domain.errors import NotFound
 from fairlabel.domain.pay import PayPolicy
-from fairlabel.domain.review import FAST_ANSWERS_RULE, Proposal, propose_for_fast_answers
+from fairlabel.domain.projects import Project
+from fairlabel.domain.review import (
+    GoldRecord,
+    Proposal,
+    propose_for_fast_answers,
+    propose_for_gold,
+)
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import require_role
 
-# How far back the fast-answers rule looks, and how long before it may propose again.
-FAST_ANSWERS_WINDOW = timedelta(days=7)
+# How far back the fast-answers rule looks, and how long before a rule may propose again.
+PROPOSAL_WINDOW = timedelta(days=7)
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
 
 
@@ -142,25 +148,22 @@ def _confirmed_outcome(kind: DecisionKind) -> str:
 
 
 def propose_blocks(db: Database, policy: PayPolicy, *, now: datetime) -> int:
-    """Run the fast-answers rule over every serving, measured project; returns proposals."""
+    """Run the rules that propose blocks (fast answers, gold accuracy) over every serving
+    project; returns how many proposals were made."""
     made = 0
     with db.read() as tx:
         serving = tx.projects.serving()
     for project_id in serving:
         with db.write() as tx:
             project = tx.projects.get(project_id)
-            if project is None or project.measured_median_ms is None:
+            if project is None:
                 continue
-            recent = tx.assignments.recent_durations(project_id,
-                                                     since=now - FAST_ANSWERS_WINDOW)
-            for worker_id, worked in sorted(recent.items()):
-                proposal = propose_for_fast_answers(
-                    worked, median_ms=project.measured_median_ms,
-                    answers_measured=project.measured_answers,
-                    min_answers=policy.min_answers_for_rate)
-                if proposal is None or _proposed_lately(tx, worker_id, project_id, now=now):
-                    continue
-                if tx.blocks.blocking(worker_id=worker_id, project_id=project_id) is not None:
+            found = [*_fast_answer_proposals(tx, project, policy, now=now),
+                     *_gold_proposals(tx, project)]
+            for worker_id, proposal in found:
+                if (_proposed_lately(tx, worker_id, project_id, proposal.rule, now=now)
+                        or tx.blocks.blocking(worker_id=worker_id,
+                                              project_id=project_id) is not None):
                     continue
                 propose(tx, worker_id=worker_id, project_id=project_id,
                         kind=DecisionKind.QUALITY_BLOCK, proposal=proposal, now=now)
@@ -169,7 +172,37 @@ def propose_blocks(db: Database, policy: PayPolicy, *, now: datetime) -> int:
     return made
 
 
-def _proposed_lately(tx: Transaction, worker_id: int, project_id: int, *, now: datetime) -> bool:
-    last = tx.decisions.latest_proposal(worker_id=worker_id, project_id=project_id,
-                                        rule=FAST_ANSWERS_RULE)
-    return last is not None and last > now - FAST_ANSWERS_WINDOW
+def _fast_answer_proposals(tx: Transaction, project: Project, policy: PayPolicy, *,
+                           now: datetime) -> list[tuple[int, Proposal]]:
+    if project.measured_median_ms is None:
+        return []
+    recent = tx.assignments.recent_durations(project.id, since=now - PROPOSAL_WINDOW)
+    found = []
+    for worker_id, worked in sorted(recent.items()):
+        proposal = propose_for_fast_answers(
+            worked, median_ms=project.measured_median_ms,
+            answers_measured=project.measured_answers, min_answers=policy.min_answers_for_rate)
+        if proposal is not None:
+            found.append((worker_id, proposal))
+    return found
+
+
+def _gold_proposals(tx: Transaction, project: Project) -> list[tuple[int, Proposal]]:
+    quality = project.terms.quality
+    if quality.gold_min_accuracy is None:
+        return []
+    found = []
+    for worker_id, score in sorted(tx.gold.scores(project.id).items()):
+        proposal = propose_for_gold(GoldRecord(score.correct, score.total,
+                                               quality.gold_min_accuracy,
+                                               quality.gold_min_items))
+        if proposal is not None:
+            found.append((worker_id, proposal))
+    return found
+
+
+def _proposed_lately(tx: Transaction, worker_id: int, project_id: int, rule: str, *,
+                     now: datetime) -> bool:
+    """A rule proposes about a worker and project at most once per window."""
+    last = tx.decisions.latest_proposal(worker_id=worker_id, project_id=project_id, rule=rule)
+    return last is not None and last > now - PROPOSAL_WINDOW

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from fairlabel.domain.accounts import Role, User
 from fairlabel.services.ports import Database
 from fairlabel.services.projects import own_project, require_role
+from fairlabel.services.quality import refresh_consensus
 
 
-def export_records(db: Database, user: User, project_id: int) -> Iterator[dict[str, Any]]:
-    """Records ``{"task_id", "data", "answers": [{"worker", "answer"}], "majority"}``, per task.
+def export_records(db: Database, user: User, project_id: int,
+                   *, now: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Records ``{"task_id", "data", "answers": [{"worker", "answer"}], "majority",
+    "consensus", "confidence", "settled", "gold"}``, per task.
 
-    Access is checked at once (so a refusal comes before any output); the records are then
-    read lazily from one consistent snapshot. Workers appear under their pseudonym, never
-    their e-mail. The majority follows the project's schema (``None`` on a tie).
+    Access is checked at once (so a refusal comes before any output); given ``now``, the
+    consensus is refreshed first; the records are then read lazily from one consistent
+    snapshot. Workers appear under their pseudonym, never their e-mail. The majority follows
+    the project's schema (``None`` on a tie); the consensus is the project's chosen method
+    with its posterior probability as confidence; ``gold`` is the expected answer of a gold
+    task (``None`` for ordinary tasks).
     """
     require_role(user, Role.REQUESTER, Role.ADMIN)
     with db.read() as tx:
         own_project(tx, user, project_id)
+    if now is not None:
+        refresh_consensus(db, now=now, project_id=project_id)
     return _records(db, user, project_id)
 
 
@@ -38,4 +47,8 @@ def _records(db: Database, user: User, project_id: int) -> Iterator[dict[str, An
                 "data": row.data,
                 "answers": [{"worker": names[w], "answer": a} for w, a in row.answers],
                 "majority": schema.majority(answers),
+                "consensus": row.consensus,
+                "confidence": row.confidence,
+                "settled": row.settled,
+                "gold": row.gold_answer,
             }

@@ -28,6 +28,7 @@ from fairlabel.services.pay import (
     settlement_accounts,
 )
 from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.quality import refresh_consensus
 
 BATCH = 200
 
@@ -41,6 +42,7 @@ class SweepReport:
     topup_minor: dict[str, int] = field(default_factory=dict)
     payouts: int = 0
     projects_closed: int = 0
+    consensus_refits: int = 0
     appeals_overturned: int = 0
     proposals: int = 0
 
@@ -49,8 +51,9 @@ class SweepReport:
         return (f"expired {self.expired} leases, approved {self.approved} answers, applied "
                 f"{self.prices_applied} price changes, {self.topups} top-ups"
                 f"{f' ({topped})' if topped else ''}, {self.payouts} payouts, "
-                f"closed {self.projects_closed} projects, overturned "
-                f"{self.appeals_overturned} overdue appeals, made {self.proposals} proposals")
+                f"closed {self.projects_closed} projects, refitted the consensus of "
+                f"{self.consensus_refits} projects, overturned {self.appeals_overturned} "
+                f"overdue appeals, made {self.proposals} proposals")
 
 
 def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepReport:
@@ -68,6 +71,7 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepRepo
     report.approved = approve_due(db, policy, now=now)
     report.proposals = decisions.propose_blocks(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
+    report.consensus_refits = len(refresh_consensus(db, now=now))
     return report
 
 

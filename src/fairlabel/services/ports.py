@@ -26,6 +26,7 @@ from fairlabel.domain.decisions import (
 from fairlabel.domain.label_schema import LabelSchema
 from fairlabel.domain.ledger import Entry, LedgerTransaction
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
+from fairlabel.domain.quality import Attempt, GoldScore, QualityTerms
 from fairlabel.domain.voice import Scores, TestimonyStatus
 
 
@@ -40,6 +41,62 @@ class ExportRow:
     task_id: int
     data: dict[str, Any]
     answers: list[tuple[int, Any]]  # (worker id, answer), in submission order
+    gold_answer: Any = None  # the expected answer of a gold task
+    is_gold: bool = False
+    consensus: Any = None
+    confidence: float | None = None
+    settled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    data: dict[str, Any]
+    gold_answer: Any = None  # set for a gold (control) task
+    is_gold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusUpdate:
+    """The consensus of one task after an answer, written with the answer's count."""
+
+    consensus: Any
+    confidence: float
+    settled_at: datetime | None  # set when the task has reached its confidence target
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAnswer:
+    task_id: int
+    worker_id: int
+    answer: Any
+    accuracy: float | None = None  # the worker's estimated accuracy, when known
+
+
+@dataclass(frozen=True, slots=True)
+class MissedGold:
+    task_id: int
+    data: dict[str, Any]
+    answer: Any
+    expected: Any
+    submitted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSkill:
+    worker_id: int
+    accuracy: float
+    agreed: int
+    answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusSummary:
+    tasks: int  # ordinary tasks
+    with_consensus: int
+    settled: int  # stopped early by adaptive redundancy
+    answers: int  # answers collected on ordinary tasks
+    answers_saved: int  # redundancy slots never served because tasks settled early
+    mean_confidence: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +105,8 @@ class ProjectFacts:
 
     schema: LabelSchema
     currency: str
+    redundancy: int
+    quality: QualityTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,24 +233,26 @@ class Projects(Protocol):
 
 
 class Tasks(Protocol):
-    def add_many(self, *, project_id: int, datas: Sequence[dict[str, Any]], max_answers: int,
+    def add_many(self, *, project_id: int, new_tasks: Sequence[NewTask], max_answers: int,
                  now: datetime) -> int: ...
     def claim_next(self, *, project_id: int, worker_id: int) -> ClaimedTask | None: ...
+    def claim(self, task_id: int) -> ClaimedTask: ...
     def sample_data(self, project_id: int, limit: int) -> list[dict[str, Any]]: ...
     def data(self, task_id: int) -> dict[str, Any]: ...
     def free_slots(self, task_counts: Counter[int]) -> None: ...
-    def record_answer(self, task_id: int) -> None: ...
+    def record_answer(self, task_id: int, update: ConsensusUpdate | None = None) -> None: ...
     def export_rows(self, project_id: int, *, batch: int = 2000) -> Iterator[ExportRow]: ...
 
 
 class Assignments(Protocol):
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
-            expires: datetime, price_minor: int, allowance_minor: int) -> int: ...
+            expires: datetime, price_minor: int, allowance_minor: int,
+            purpose: str = "work", attempt_id: int | None = None) -> int: ...
     def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None: ...
     def active_lease(self, *, worker_id: int, project_id: int,
                      now: datetime) -> Assignment | None: ...
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
-                       now: datetime) -> None: ...
+                       now: datetime, correct: bool | None = None) -> None: ...
     def mark_released(self, assignment_id: int, *, now: datetime) -> None: ...
     def expire_due(self, *, now: datetime,
                    project_id: int | None = None) -> list[Assignment]: ...
@@ -212,6 +273,40 @@ class Assignments(Protocol):
     def worker_projects(self, worker_id: int) -> list[int]: ...
     def count_submitted(self, *, worker_id: int, project_id: int) -> int: ...
     def recent_answers(self, project_id: int, *, limit: int) -> list[Any]: ...
+
+
+class Gold(Protocol):
+    """Gold tasks and qualification attempts."""
+
+    def count(self, project_id: int) -> int: ...
+    def unseen(self, *, project_id: int, worker_id: int, limit: int) -> list[int]: ...
+    def expected(self, task_id: int) -> Any: ...
+    def score(self, *, worker_id: int, project_id: int) -> GoldScore: ...
+    def scores(self, project_id: int) -> dict[int, GoldScore]: ...
+    def missed(self, *, worker_id: int, project_id: int) -> list[MissedGold]: ...
+    def attempts(self, *, project_id: int, worker_id: int) -> list[Attempt]: ...
+    def start_attempt(self, *, project_id: int, worker_id: int, now: datetime) -> int: ...
+    def count_attempt_answer(self, attempt_id: int, *, correct: bool) -> Attempt: ...
+    def finish_attempt(self, attempt_id: int, *, passed: bool, now: datetime) -> None: ...
+
+
+class Consensus(Protocol):
+    """Per-task consensus, per-worker skill, and what the periodic refit reads and writes."""
+
+    def task_answers(self, task_id: int) -> list[TaskAnswer]: ...
+    def project_answers(self, project_id: int) -> list[TaskAnswer]: ...
+    def latest_answer_at(self, project_id: int) -> datetime | None: ...
+    def save(self, rows: Sequence[tuple[int, Any, float]]) -> None: ...
+    def settle(self, task_ids: Sequence[int], *, now: datetime) -> None: ...
+    def unsettle(self, task_ids: Sequence[int]) -> None: ...
+    def settled_ids(self, project_id: int) -> set[int]: ...
+    def save_skills(self, project_id: int, skills: Sequence[WorkerSkill],
+                    *, now: datetime) -> None: ...
+    def skills(self, project_id: int) -> list[WorkerSkill]: ...
+    def mark_refit(self, project_id: int, *, until: datetime) -> None: ...
+    def stale_projects(self) -> list[int]: ...
+    def summary(self, project_id: int) -> ConsensusSummary: ...
+    def of_tasks(self, task_ids: Sequence[int]) -> dict[int, tuple[Any, float | None]]: ...
 
 
 class Ledger(Protocol):
@@ -322,6 +417,10 @@ class Transaction(Protocol):
     def assignments(self) -> Assignments: ...
     @property
     def ledger(self) -> Ledger: ...
+    @property
+    def gold(self) -> Gold: ...
+    @property
+    def consensus(self) -> Consensus: ...
     @property
     def prices(self) -> PriceChanges: ...
     @property

@@ -15,6 +15,7 @@ from fairlabel.domain.errors import (
     PermissionDenied,
     TooLarge,
 )
+from fairlabel.domain.label_schema import LabelSchema
 from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import (
     Project,
@@ -22,9 +23,10 @@ from fairlabel.domain.projects import (
     ProjectTerms,
     check_can_launch,
 )
+from fairlabel.domain.quality import answer_from_text
 from fairlabel.services.guard import guard_launch
 from fairlabel.services.pay_view import ProjectPay, project_pay
-from fairlabel.services.ports import Database, ProjectCounts, Transaction
+from fairlabel.services.ports import Database, NewTask, ProjectCounts, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,8 @@ def launch_project(db: Database, user: User, project_id: int, *, now: datetime,
     with db.write() as tx:
         project = own_project(tx, user, project_id, for_update=True)
         counts = tx.projects.counts([project_id])[project_id]
-        check_can_launch(project.status, counts.tasks)
+        check_can_launch(project.status, counts.tasks, gold_count=tx.gold.count(project_id),
+                         quality=project.terms.quality)
         if project.launched_at is None:
             guard_launch(tx, project, threshold=continuation_threshold, now=now)
         tx.projects.set_status(project_id, ProjectStatus.OPEN,
@@ -122,17 +125,34 @@ def recent_answers(db: Database, user: User, project_id: int, *, limit: int = 50
         own_project(tx, user, project_id)
         rows = tx.assignments.recent_answers(project_id, limit=limit)
         names = tx.users.pseudonyms(r.worker_id for r in rows)
+        consensus = tx.consensus.of_tasks([r.task_id for r in rows])
     return [{"assignment_id": r.id, "task_id": r.task_id, "worker": names[r.worker_id],
              "answer": r.answer, "submitted_at": r.submitted_at,
+             "consensus": consensus[r.task_id][0], "confidence": consensus[r.task_id][1],
              "seconds": (r.submitted_at - r.leased_at).total_seconds()} for r in rows]
+
+
+def _new_task(schema: LabelSchema, row: Any) -> NewTask:
+    if isinstance(row, dict) and "data" in row and set(row) <= {"data", "gold", "gold_text"}:
+        data = schema.validate_task_data(row["data"])
+        if "gold" not in row and "gold_text" not in row:
+            return NewTask(data)
+        gold = row["gold"] if "gold" in row else answer_from_text(schema, row["gold_text"])
+        try:
+            expected = schema.validate_answer(gold)
+        except InvalidInput as error:
+            raise InvalidInput(f"gold answer: {error.message}") from None
+        return NewTask(data, expected, is_gold=True)
+    return NewTask(schema.validate_task_data(row))
 
 
 def import_tasks(db: Database, user: User, project_id: int, rows: Sequence[Any],
                  *, max_rows: int, now: datetime) -> int:
     """Validate every row against the project's schema, then store all of them or none.
 
-    Rows are either ``{"data": {...}}`` or a bare data object. Row numbers in errors count
-    from 1 in the order given.
+    Rows are either ``{"data": {...}}``, ``{"data": {...}, "gold": answer}`` for a gold
+    (control) task, or a bare data object. Row numbers in errors count from 1 in the order
+    given.
     """
     require_role(user, Role.REQUESTER, Role.ADMIN)
     if len(rows) > max_rows:
@@ -145,14 +165,13 @@ def import_tasks(db: Database, user: User, project_id: int, rows: Sequence[Any],
         if project.status is ProjectStatus.ENDED:
             raise InvalidInput("the project has ended; tasks can no longer be added")
         schema = project.terms.schema
-        datas = []
+        new_tasks = []
         for number, row in enumerate(rows, start=1):
-            data = row.get("data") if isinstance(row, dict) and set(row) == {"data"} else row
             try:
-                datas.append(schema.validate_task_data(data))
+                new_tasks.append(_new_task(schema, row))
             except InvalidInput as error:
                 raise ImportRejected(number, error.message) from None
-        count = tx.tasks.add_many(project_id=project_id, datas=datas,
+        count = tx.tasks.add_many(project_id=project_id, new_tasks=new_tasks,
                                   max_answers=project.terms.redundancy, now=now)
         tx.commit()
     return count

@@ -142,6 +142,10 @@ def _withhold(tx: Transaction, requester: User, project: Project, assignment: As
 
 
 def gold_record(tx: Transaction, project: Project, worker_id: int) -> GoldRecord | None:
-    """The worker's gold score beside the project's stated threshold, where the project has
-    gold terms. (Gold tasks come with the quality issue; until then there is none.)"""
-    return None
+    """The worker's gold score beside the project's stated threshold, when it states one."""
+    quality = project.terms.quality
+    if quality.gold_min_accuracy is None:
+        return None
+    score = tx.gold.score(worker_id=worker_id, project_id=project.id)
+    return GoldRecord(score.correct, score.total, quality.gold_min_accuracy,
+                      quality.gold_min_items)

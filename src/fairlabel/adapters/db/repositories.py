@@ -7,11 +7,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
-from fairlabel.adapters.db.rows import to_assignment, to_project, to_user
+from fairlabel.adapters.db.rows import (
+    quality_columns,
+    to_assignment,
+    to_project,
+    to_quality,
+    to_user,
+)
 from fairlabel.adapters.db.tables import (
     api_tokens,
     assignments,
@@ -27,7 +33,17 @@ from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.errors import Conflict
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
-from fairlabel.services.ports import ClaimedTask, ExportRow, ProjectCounts, ProjectFacts
+from fairlabel.services.ports import (
+    ClaimedTask,
+    ConsensusUpdate,
+    ExportRow,
+    NewTask,
+    ProjectCounts,
+    ProjectFacts,
+)
+
+GOLD_MAX_ANSWERS = 1_000_000_000
+"""A gold task may be answered by every worker once; its slot count is never the limit."""
 
 # Answers whose pay stands: all but those a rejection withheld on evidence.
 _PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
@@ -119,7 +135,8 @@ class ProjectRepository:
         found = self._facts.get(project_id)
         if found is None:
             row = self._conn.execute(sql.project_facts, {"project_id": project_id}).one()
-            found = ProjectFacts(parse_schema(row.label_schema), row.pay_currency)
+            found = ProjectFacts(parse_schema(row.label_schema), row.pay_currency,
+                                 row.redundancy, to_quality(row))
             self._facts[project_id] = found
         return found
 
@@ -141,6 +158,7 @@ class ProjectRepository:
             ends_on=terms.commitment.ends_on,
             status=ProjectStatus.DRAFT.value,
             created_at=now,
+            **quality_columns(terms.quality),
         ).returning(projects.c.id)).scalar_one()
         return Project(new_id, requester_id, terms, ProjectStatus.DRAFT, now, None)
 
@@ -239,7 +257,8 @@ class ProjectRepository:
             select(tasks.c.project_id, func.count(),
                    func.coalesce(func.sum(tasks.c.max_answers), 0),
                    func.coalesce(func.sum(tasks.c.answered), 0))
-            .where(tasks.c.project_id.in_(project_ids)).group_by(tasks.c.project_id)
+            .where(tasks.c.project_id.in_(project_ids), tasks.c.is_gold == false())
+            .group_by(tasks.c.project_id)
         )
         found = {r[0]: ProjectCounts(int(r[1]), int(r[2]), int(r[3])) for r in rows}
         return {pid: found.get(pid, ProjectCounts(0, 0, 0)) for pid in project_ids}
@@ -249,10 +268,12 @@ class TaskRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add_many(self, *, project_id: int, datas: Sequence[dict[str, Any]], max_answers: int,
+    def add_many(self, *, project_id: int, new_tasks: Sequence[NewTask], max_answers: int,
                  now: datetime) -> int:
-        rows = [{"project_id": project_id, "data": d, "max_answers": max_answers,
-                 "taken": 0, "answered": 0, "created_at": now} for d in datas]
+        rows = [{"project_id": project_id, "data": t.data, "is_gold": t.is_gold,
+                 "gold_answer": t.gold_answer,
+                 "max_answers": GOLD_MAX_ANSWERS if t.is_gold else max_answers,
+                 "taken": 0, "answered": 0, "created_at": now} for t in new_tasks]
         for start in range(0, len(rows), 5000):
             self._conn.execute(insert(tasks), rows[start:start + 5000])
         return len(rows)
@@ -276,6 +297,11 @@ class TaskRepository:
         self._conn.execute(sql.take_slot, {"task_id": row.id})
         return ClaimedTask(row.id, row.data)
 
+    def claim(self, task_id: int) -> ClaimedTask:
+        """Take one slot of a given task (a gold task chosen by the caller)."""
+        self._conn.execute(sql.take_slot, {"task_id": task_id})
+        return ClaimedTask(task_id, self.data(task_id))
+
     def sample_data(self, project_id: int, limit: int) -> list[dict[str, Any]]:
         return [r.data for r in self._conn.execute(
             select(tasks.c.data).where(tasks.c.project_id == project_id)
@@ -291,16 +317,22 @@ class TaskRepository:
             self._conn.execute(sql.free_slots,
                                {"task_id": task_id, "freed": task_counts[task_id]})
 
-    def record_answer(self, task_id: int) -> None:
-        self._conn.execute(sql.count_answer, {"task_id": task_id})
+    def record_answer(self, task_id: int, update: ConsensusUpdate | None = None) -> None:
+        if update is None:
+            self._conn.execute(sql.count_answer, {"task_id": task_id})
+        else:
+            self._conn.execute(sql.count_answer_with_consensus, {
+                "task_id": task_id, "consensus": update.consensus,
+                "confidence": update.confidence, "settled_at": update.settled_at})
 
     def export_rows(self, project_id: int, *, batch: int = 2000) -> Iterator[ExportRow]:
         """Every task of a project in id order, with its submitted answers."""
         last_id = 0
         while True:
             chunk = self._conn.execute(
-                select(tasks.c.id, tasks.c.data).where(tasks.c.project_id == project_id,
-                                                       tasks.c.id > last_id)
+                select(tasks.c.id, tasks.c.data, tasks.c.is_gold, tasks.c.gold_answer,
+                       tasks.c.consensus, tasks.c.confidence, tasks.c.settled_at)
+                .where(tasks.c.project_id == project_id, tasks.c.id > last_id)
                 .order_by(tasks.c.id).limit(batch)).all()
             if not chunk:
                 return
@@ -315,7 +347,9 @@ class TaskRepository:
             ):
                 answers.setdefault(a.task_id, []).append((a.worker_id, a.answer))
             for t in chunk:
-                yield ExportRow(t.id, t.data, answers.get(t.id, []))
+                yield ExportRow(t.id, t.data, answers.get(t.id, []), t.gold_answer,
+                                bool(t.is_gold), t.consensus, t.confidence,
+                                t.settled_at is not None)
 
 
 class AssignmentRepository:
@@ -323,13 +357,15 @@ class AssignmentRepository:
         self._conn = conn
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
-            expires: datetime, price_minor: int, allowance_minor: int) -> int:
+            expires: datetime, price_minor: int, allowance_minor: int,
+            purpose: str = "work", attempt_id: int | None = None) -> int:
         try:
             new_id: int = self._conn.execute(sql.new_lease, {
                 "task_id": task_id, "project_id": project_id, "worker_id": worker_id,
                 "status": AssignmentStatus.LEASED.value, "leased_at": now,
                 "lease_expires_at": expires, "price_minor": price_minor,
-                "allowance_minor": allowance_minor}).scalar_one()
+                "allowance_minor": allowance_minor, "purpose": purpose,
+                "attempt_id": attempt_id}).scalar_one()
         except IntegrityError:
             raise Conflict("another request of yours took this task at the same moment; "
                            "ask again", code="concurrent_request") from None
@@ -346,10 +382,10 @@ class AssignmentRepository:
         return to_assignment(row) if row else None
 
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
-                       now: datetime) -> None:
+                       now: datetime, correct: bool | None = None) -> None:
         self._conn.execute(sql.submit, {"assignment_id": assignment_id, "answer": answer,
                                         "idempotency_key": idempotency_key,
-                                        "submitted_at": now})
+                                        "submitted_at": now, "correct": correct})
 
     def mark_released(self, assignment_id: int, *, now: datetime) -> None:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(

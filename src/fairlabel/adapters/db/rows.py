@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
+from fairlabel.domain.assignment import Assignment, AssignmentStatus, Purpose, Review
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
+from fairlabel.domain.quality import Qualification, QualityTerms
 
 
 def to_user(row: Any) -> User:
@@ -33,6 +34,7 @@ def to_project(row: Any) -> Project:
         lease_seconds=row.lease_seconds,
         own_floor_hourly=row.floor_hourly_minor,
         commitment=Commitment(notice_days=row.notice_days, ends_on=row.ends_on),
+        quality=to_quality(row),
     )
     return Project(
         id=row.id,
@@ -54,6 +56,37 @@ def to_project(row: Any) -> Project:
     )
 
 
+def to_quality(row: Any) -> QualityTerms:
+    qualification = (Qualification(row.qualification_size, row.qualification_pass_mark,
+                                   row.qualification_retry_hours)
+                     if row.qualification_size is not None else None)
+    return QualityTerms(
+        gold_rate=row.gold_rate,
+        gold_min_accuracy=row.gold_min_accuracy,
+        gold_min_items=row.gold_min_items,
+        qualification=qualification,
+        consensus_method=row.consensus_method,
+        confidence_target=row.confidence_target,
+        min_answers=row.min_answers,
+    )
+
+
+def quality_columns(quality: QualityTerms) -> dict[str, Any]:
+    qualification = quality.qualification
+    return {
+        "gold_rate": quality.gold_rate,
+        "gold_min_accuracy": quality.gold_min_accuracy,
+        "gold_min_items": quality.gold_min_items,
+        "qualification_size": qualification.size if qualification else None,
+        "qualification_pass_mark": qualification.pass_mark if qualification else None,
+        "qualification_retry_hours": (qualification.retry_after_hours
+                                      if qualification else None),
+        "consensus_method": quality.consensus_method,
+        "confidence_target": quality.confidence_target,
+        "min_answers": quality.min_answers,
+    }
+
+
 def to_assignment(row: Any) -> Assignment:
     return Assignment(
         id=row.id,
@@ -71,4 +104,7 @@ def to_assignment(row: Any) -> Assignment:
         topped_up_minor=row.topped_up_minor,
         approved_at=row.approved_at,
         review=Review(row.review) if row.review else None,
+        purpose=Purpose(row.purpose),
+        attempt_id=row.attempt_id,
+        correct=row.correct,
     )

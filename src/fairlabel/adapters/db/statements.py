@@ -7,7 +7,7 @@ columns they compare with.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, false, func, insert, select, update
 
 from fairlabel.adapters.db.tables import api_tokens, assignments, projects, tasks, users
 from fairlabel.domain.assignment import AssignmentStatus
@@ -19,8 +19,13 @@ user_by_token = (select(users).join(api_tokens, api_tokens.c.user_id == users.c.
 
 project_by_id = select(projects).where(projects.c.id == bindparam("project_id"))
 project_by_id_for_update = project_by_id.with_for_update()
-project_facts = select(projects.c.label_schema, projects.c.pay_currency).where(
-    projects.c.id == bindparam("project_id"))
+project_facts = select(
+    projects.c.label_schema, projects.c.pay_currency, projects.c.redundancy,
+    projects.c.gold_rate, projects.c.gold_min_accuracy, projects.c.gold_min_items,
+    projects.c.qualification_size, projects.c.qualification_pass_mark,
+    projects.c.qualification_retry_hours, projects.c.consensus_method,
+    projects.c.confidence_target, projects.c.min_answers,
+).where(projects.c.id == bindparam("project_id"))
 
 task_data = select(tasks.c.data).where(tasks.c.id == bindparam("task_id"))
 
@@ -36,6 +41,8 @@ claimable_task = (
     .where(tasks.c.project_id == bindparam("project_id"),
            tasks.c.id > bindparam("after"),
            tasks.c.taken < tasks.c.max_answers,
+           tasks.c.is_gold == false(),
+           tasks.c.settled_at.is_(None),
            ~select(assignments.c.id).where(assignments.c.task_id == tasks.c.id,
                                            assignments.c.worker_id == bindparam("worker_id"))
            .exists())
@@ -51,6 +58,12 @@ free_slots = (update(tasks).where(tasks.c.id == bindparam("task_id"))
               .values(taken=tasks.c.taken - bindparam("freed")))
 count_answer = (update(tasks).where(tasks.c.id == bindparam("task_id"))
                 .values(answered=tasks.c.answered + 1))
+count_answer_with_consensus = (
+    update(tasks).where(tasks.c.id == bindparam("task_id"))
+    .values(answered=tasks.c.answered + 1, consensus=bindparam("consensus"),
+            confidence=bindparam("confidence"),
+            settled_at=func.coalesce(tasks.c.settled_at,
+                                     bindparam("settled_at", type_=tasks.c.settled_at.type))))
 
 new_lease = insert(assignments).returning(assignments.c.id)
 assignment_by_id = select(assignments).where(assignments.c.id == bindparam("assignment_id"))
@@ -73,4 +86,4 @@ due_leases_of_project = (_due.where(assignments.c.project_id == bindparam("proje
 submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
           .values(status=AssignmentStatus.SUBMITTED.value, answer=bindparam("answer"),
                   idempotency_key=bindparam("idempotency_key"),
-                  submitted_at=bindparam("submitted_at")))
+                  submitted_at=bindparam("submitted_at"), correct=bindparam("correct")))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -96,6 +98,18 @@ projects = Table(
     # The continuation guard (charter rule 5).
     Column("continuation_of", Integer, ForeignKey("projects.id"), nullable=True),
     Column("first_access_until", UTCDateTime, nullable=True),
+    # Quality control (fixed at creation): gold tasks, qualification, consensus.
+    Column("gold_rate", Float, nullable=False, server_default=text("0")),
+    Column("gold_min_accuracy", Float, nullable=True),
+    Column("gold_min_items", Integer, nullable=False, server_default=text("5")),
+    Column("qualification_size", Integer, nullable=True),
+    Column("qualification_pass_mark", Float, nullable=True),
+    Column("qualification_retry_hours", Integer, nullable=True),
+    Column("consensus_method", String(10), nullable=False, server_default=text("'ds'")),
+    Column("confidence_target", Float, nullable=True),
+    Column("min_answers", Integer, nullable=False, server_default=text("2")),
+    # The last answer taken into the consensus by the periodic refit.
+    Column("consensus_until", UTCDateTime, nullable=True),
 )
 
 # What the continuation guard compares: MinHash signatures and shingles, taken at launch.
@@ -119,15 +133,34 @@ tasks = Table(
     Column("taken", Integer, nullable=False, server_default=text("0")),
     Column("answered", Integer, nullable=False, server_default=text("0")),
     Column("created_at", UTCDateTime, nullable=False),
+    # A gold (control) task carries its expected answer; it is served apart from the rest.
+    Column("is_gold", Boolean, nullable=False, server_default=text("false")),
+    Column("gold_answer", JSON(none_as_null=True), nullable=True),
+    # The consensus and its posterior probability; settled_at once adaptive redundancy
+    # stopped serving the task.
+    Column("consensus", JSON(none_as_null=True), nullable=True),
+    Column("confidence", Float, nullable=True),
+    Column("settled_at", UTCDateTime, nullable=True),
     CheckConstraint("taken >= 0 AND taken <= max_answers", name="taken_within_redundancy"),
     CheckConstraint("answered >= 0 AND answered <= taken", name="answered_within_taken"),
 )
+# SQLite stores booleans as 0/1 and SQLAlchemy compares them so: each dialect's predicate is
+# written the way its queries render, so that the planner can use the partial index.
+OPEN_TASK = "taken < max_answers AND is_gold = {false} AND settled_at IS NULL"
 Index(
     "ix_tasks_open",
     tasks.c.project_id,
     tasks.c.id,
-    sqlite_where=text("taken < max_answers"),
-    postgresql_where=text("taken < max_answers"),
+    sqlite_where=text(OPEN_TASK.format(false=0)),
+    postgresql_where=text(OPEN_TASK.format(false="false")),
+)
+GOLD_TASK = "is_gold = {true}"
+Index(
+    "ix_tasks_gold",
+    tasks.c.project_id,
+    tasks.c.id,
+    sqlite_where=text(GOLD_TASK.format(true=1)),
+    postgresql_where=text(GOLD_TASK.format(true="true")),
 )
 Index("ix_tasks_project", tasks.c.project_id, tasks.c.id)
 
@@ -151,6 +184,10 @@ assignments = Table(
     Column("allowance_minor", BigInteger, nullable=False, server_default=text("0")),
     Column("topped_up_minor", BigInteger, nullable=False, server_default=text("0")),
     Column("approved_at", UTCDateTime, nullable=True),
+    # work | gold | qualification; for gold and qualification, whether the answer was right.
+    Column("purpose", String(14), nullable=False, server_default=text("'work'")),
+    Column("attempt_id", Integer, nullable=True),
+    Column("correct", Boolean, nullable=True),
     # The review: approved, auto_approved, rejected (paid), withheld, overturned (on appeal).
     Column("review", String(20), nullable=True),
     UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),
@@ -238,6 +275,34 @@ payouts = Table(
     Column("status", String(20), nullable=False),  # batched | sent | returned
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
+)
+
+qualification_attempts = Table(
+    "qualification_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("answered", Integer, nullable=False, server_default=text("0")),
+    Column("correct", Integer, nullable=False, server_default=text("0")),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("passed", Boolean, nullable=True),
+)
+Index("ix_qualification_attempts_worker", qualification_attempts.c.project_id,
+      qualification_attempts.c.worker_id, qualification_attempts.c.id)
+
+# Each worker's accuracy on a project as the last consensus refit estimated it (agreement
+# with the consensus and gold answers, smoothed by the gold prior).
+worker_skills = Table(
+    "worker_skills",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("accuracy", Float, nullable=False),
+    Column("agreed", Integer, nullable=False),
+    Column("answers", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 # Decisions that affect a worker (charter rule 6): append-only, like the ledger.

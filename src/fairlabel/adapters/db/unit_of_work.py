@@ -19,6 +19,7 @@ from fairlabel.adapters.db.pay_repositories import (
     PayoutRepository,
     PriceChangeRepository,
 )
+from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
 from fairlabel.adapters.db.repositories import (
     AssignmentRepository,
     ProjectRepository,
@@ -44,6 +45,8 @@ class SqlTransaction:
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)
+        self.gold = GoldRepository(conn)
+        self.consensus = ConsensusRepository(conn)
         self.decisions = DecisionRepository(conn)
         self.appeals = AppealRepository(conn)
         self.blocks = BlockRepository(conn)

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 ExportFormat = Literal["jsonl", "csv"]
-CSV_COLUMNS = ("task_id", "data", "answers", "majority", "answer_count")
+CSV_COLUMNS = ("task_id", "data", "answers", "majority", "answer_count", "consensus", "confidence",
+               "settled", "gold")
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,6 +51,10 @@ def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
             _cell(record["answers"]),
             _cell(record["majority"]),
             str(len(record["answers"])),
+            _cell(record["consensus"]),
+            "" if record["confidence"] is None else f"{record['confidence']:.4f}",
+            "true" if record["settled"] else "false",
+            _cell(record["gold"]),
         ])
         yield flush()
 

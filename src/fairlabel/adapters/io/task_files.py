@@ -81,6 +81,10 @@ def _parse_jsonl(text: str) -> list[Any]:
     return rows
 
 
+GOLD_COLUMN = "_gold"
+"""A CSV column holding the expected answer of gold tasks (empty for ordinary tasks)."""
+
+
 def _parse_csv(text: str) -> list[Any]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or any(not (f or "").strip() for f in reader.fieldnames):
@@ -92,7 +96,13 @@ def _parse_csv(text: str) -> list[Any]:
         for number, record in enumerate(reader, start=1):
             if None in record or any(v is None for v in record.values()):
                 raise ImportRejected(number, "the row does not have as many cells as the header")
-            rows.append(dict(record))
+            cells = dict(record)
+            if GOLD_COLUMN in cells:
+                gold = cells.pop(GOLD_COLUMN)
+                rows.append({"data": cells, "gold_text": gold} if gold.strip()
+                            else {"data": cells})
+            else:
+                rows.append(cells)
     except csv.Error as error:
         raise ImportRejected(reader.line_num, f"CSV error: {error}") from None
     return rows

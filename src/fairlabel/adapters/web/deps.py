@@ -98,11 +98,12 @@ async def api_user(request: Request, container: ContainerDep) -> User:
 CurrentUser = Annotated[User, Depends(api_user)]
 
 
-def json_response(body: BaseModel, *, status_code: int = status.HTTP_200_OK) -> Response:
+def json_response(body: BaseModel, *, status_code: int = status.HTTP_200_OK,
+                  exclude_none: bool = False) -> Response:
     """Serialise a response model in one step, for the routes of the labeling hot path.
 
     FastAPI would validate the returned model against the route's response model a second
     time; the route still declares that model, so the OpenAPI document is unchanged.
     """
-    return Response(body.model_dump_json(), status_code=status_code,
+    return Response(body.model_dump_json(exclude_none=exclude_none), status_code=status_code,
                     media_type="application/json")

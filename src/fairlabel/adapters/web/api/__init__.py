@@ -10,11 +10,13 @@ from fairlabel.adapters.web.api import (
     money,
     projects,
     public,
+    quality,
     voice,
 )
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
+router.include_router(quality.router)
 router.include_router(assignments.router)
 router.include_router(money.router)
 router.include_router(me.router)

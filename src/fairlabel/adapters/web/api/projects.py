@@ -42,6 +42,7 @@ def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerD
         own_floor_hourly=_own_floor(body),
         commitment=Commitment(notice_days=body.commitment.notice_days,
                               ends_on=body.commitment.ends_on),
+        quality=body.quality.to_terms(),
     )
     project = projects.create_project(container.db, user, terms, now=now,
                                       min_notice_days=container.settings.min_notice_days)
@@ -116,12 +117,14 @@ async def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
               now: NowDep) -> LeasePublic | Response:
     """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
     lease = await run_use_case(container, assignment.request_next, container.db, user,
-                               project_id, now=now, policy=container.pay)
+                               project_id, now=now, policy=container.pay, rng=container.rng)
     if lease is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return json_response(LeasePublic(assignment_id=lease.assignment_id,
                                      task=TaskPublic(id=lease.task_id, data=lease.data),
-                                     lease_expires_at=lease.lease_expires_at))
+                                     lease_expires_at=lease.lease_expires_at,
+                                     qualification=lease.qualification or None),
+                         exclude_none=True)
 
 
 @router.post("/{project_id}/end", response_model=EndingPublic)
@@ -151,8 +154,10 @@ def pause_project(project_id: int, user: CurrentUser, container: ContainerDep,
 def export_project(project_id: int, user: CurrentUser, container: ContainerDep,
                    format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
                    ) -> StreamingResponse:
-    """The dataset: one record per task with its data, every answer and the majority."""
-    records = exports.export_records(container.db, user, project_id)
+    """The dataset: one record per task with its data, every answer, the majority, and the
+    consensus of the project's method with its confidence."""
+    records = exports.export_records(container.db, user, project_id,
+                                         now=container.clock())
     media = "application/x-ndjson" if format == "jsonl" else "text/csv"
     filename = f"project-{project_id}.{format}"
     return StreamingResponse(export_lines(records, format), media_type=media,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from fairlabel.adapters.web.api.quality_schemas import QualityModel
 from fairlabel.domain.money import Money
 from fairlabel.services.pay_view import ProjectPay
 from fairlabel.services.ports import ScheduledPrice
@@ -69,6 +70,7 @@ class ProjectCreate(BaseModel):
     floor_hourly: MoneyModel | None = Field(
         default=None, description="Your own hourly floor, if higher than the platform's.")
     commitment: CommitmentModel = Field(default_factory=CommitmentModel)
+    quality: QualityModel = Field(default_factory=QualityModel)
 
 
 class Progress(BaseModel):
@@ -101,6 +103,7 @@ class ProjectPublic(BaseModel):
     end_reason: str | None = None
     continuation_of: int | None = Field(
         default=None, description="The earlier project this one continues (charter rule 5).")
+    quality: QualityModel
 
     @classmethod
     def of(cls, view: ProjectView) -> ProjectPublic:
@@ -119,6 +122,7 @@ class ProjectPublic(BaseModel):
                                        notice_days=terms.commitment.notice_days),
             ending_at=p.ending_at, ended_at=p.ended_at, end_reason=p.end_reason,
             continuation_of=p.continuation_of,
+            quality=QualityModel.of(terms.quality),
         )
 
 
@@ -135,6 +139,9 @@ class LeasePublic(BaseModel):
     assignment_id: int
     task: TaskPublic
     lease_expires_at: datetime
+    qualification: bool | None = Field(
+        default=None, description="Present (true) on an item of the project's qualification "
+        "test; gold tasks mixed into ordinary work carry no mark.")
 
 
 class SubmitBody(BaseModel):

@@ -24,7 +24,8 @@ from fairlabel.domain.errors import DomainError, TooLarge
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money, parse_amount
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import ending, pay, projects
+from fairlabel.domain.quality import Qualification, QualityTerms
+from fairlabel.services import ending, pay, projects, quality
 
 router = APIRouter(prefix="/requester")
 REQUESTERS = (Role.REQUESTER, Role.ADMIN)
@@ -58,6 +59,24 @@ def _schema_from_form(form: dict[str, str]) -> dict[str, Any]:
     return {"type": kind}
 
 
+def _percent(form: dict[str, str], name: str) -> float | None:
+    value = (form.get(name) or "").strip()
+    return float(value) / 100 if value else None
+
+
+def _quality_from_form(form: dict[str, str]) -> QualityTerms:
+    size = int(form.get("qual_size") or 0)
+    qualification = (Qualification(size, _percent(form, "qual_pass_percent") or 0.8,
+                                   int(form.get("qual_retry_hours") or 24)) if size else None)
+    return QualityTerms(
+        gold_rate=_percent(form, "gold_percent") or 0.0,
+        gold_min_accuracy=_percent(form, "gold_min_percent"),
+        qualification=qualification,
+        consensus_method=form.get("consensus_method") or "ds",
+        confidence_target=_percent(form, "confidence_target"),
+        min_answers=int(form.get("min_answers") or 2))
+
+
 @router.post("/projects/new")
 async def create_project(request: Request, container: ContainerDep, now: NowDep) -> Response:
     user = page_user(request, *REQUESTERS)
@@ -70,6 +89,7 @@ async def create_project(request: Request, container: ContainerDep, now: NowDep)
             redundancy=int(form.get("redundancy") or 3),
             pay_per_task=parse_amount(form.get("pay", ""), form.get("currency", "USD")),
             lease_seconds=int(float(form.get("lease_minutes") or 15) * 60),
+            quality=_quality_from_form(form),
         )
         project = projects.create_project(container.db, user, terms, now=now)
     except (DomainError, ValueError) as error:
@@ -85,7 +105,9 @@ def project_page(project_id: int, request: Request, container: ContainerDep) -> 
     user = page_user(request, *REQUESTERS)
     view = projects.get_project(container.db, user, project_id, container.pay)
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
+    checks = quality.project_quality(container.db, user, project_id, now=container.clock())
     return render(request, "project.html", {"user": user, "view": view, "answers": answers,
+                                            "quality": checks,
                                             "flashes": take_flashes(request)})
 
 

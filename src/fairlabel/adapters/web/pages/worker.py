@@ -19,7 +19,7 @@ from fairlabel.adapters.web.pages.common import (
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.errors import DomainError
-from fairlabel.services import pay, payouts, projects
+from fairlabel.services import pay, payouts, projects, quality
 
 router = APIRouter()
 
@@ -61,4 +61,6 @@ def label_page(project_id: int, request: Request, container: ContainerDep) -> Re
     user = page_user(request, Role.WORKER)
     view = projects.get_project(container.db, user, project_id, container.pay)
     schema_json = json.dumps(view.project.terms.schema.to_dict())
-    return render(request, "label.html", {"user": user, "view": view, "schema_json": schema_json})
+    mine = quality.my_quality(container.db, user, project_id, now=container.clock())
+    return render(request, "label.html", {"user": user, "view": view, "schema_json": schema_json,
+                                          "mine": mine})

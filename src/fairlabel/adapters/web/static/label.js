@@ -153,6 +153,10 @@ async function loadNext() {
   lease = body;
   idempotencyKey = crypto.randomUUID();
   renderData(body.task.data);
+  if (body.qualification) {
+    taskBox.prepend(el("p", { class: "banner", id: "qualification-banner" },
+      "Qualification test: answer these items to unlock the project's work. They are paid like any task."));
+  }
   renderAnswerControls();
   form.hidden = false;
   root.dataset.assignment = String(body.assignment_id);

@@ -1,0 +1,229 @@
+"""Repositories of quality control: gold tasks, qualification attempts, consensus, skills."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+
+from fairlabel.adapters.db.tables import (
+    assignments,
+    projects,
+    qualification_attempts,
+    tasks,
+    worker_skills,
+)
+from fairlabel.domain.assignment import AssignmentStatus, Purpose
+from fairlabel.domain.quality import Attempt, GoldScore
+from fairlabel.services.ports import ConsensusSummary, MissedGold, TaskAnswer, WorkerSkill
+
+SUBMITTED = AssignmentStatus.SUBMITTED.value
+WORK = Purpose.WORK.value
+_CHUNK = 2000
+
+
+def _attempt(row: Any) -> Attempt:
+    return Attempt(row.id, row.started_at, row.answered, row.correct, row.finished_at,
+                   row.passed)
+
+
+class GoldRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def count(self, project_id: int) -> int:
+        return int(self._conn.execute(
+            select(func.count()).select_from(tasks)
+            .where(tasks.c.project_id == project_id, tasks.c.is_gold == true())).scalar_one())
+
+    def unseen(self, *, project_id: int, worker_id: int, limit: int) -> list[int]:
+        """Gold tasks of the project this worker has never been served, by id."""
+        seen = select(assignments.c.id).where(assignments.c.task_id == tasks.c.id,
+                                              assignments.c.worker_id == worker_id).exists()
+        return list(self._conn.execute(
+            select(tasks.c.id).where(tasks.c.project_id == project_id,
+                                     tasks.c.is_gold == true(), ~seen)
+            .order_by(tasks.c.id).limit(limit)).scalars())
+
+    def expected(self, task_id: int) -> Any:
+        return self._conn.execute(select(tasks.c.gold_answer)
+                                  .where(tasks.c.id == task_id)).scalar_one()
+
+    def _scores(self, project_id: int, worker_id: int | None) -> dict[int, GoldScore]:
+        query = (select(assignments.c.worker_id, func.count(),
+                        func.sum(case((assignments.c.correct.is_(True), 1), else_=0)))
+                 .where(assignments.c.project_id == project_id,
+                        assignments.c.status == SUBMITTED,
+                        assignments.c.correct.is_not(None))
+                 .group_by(assignments.c.worker_id))
+        if worker_id is not None:
+            query = query.where(assignments.c.worker_id == worker_id)
+        return {int(r[0]): GoldScore(int(r[2] or 0), int(r[1])) for r in self._conn.execute(query)}
+
+    def score(self, *, worker_id: int, project_id: int) -> GoldScore:
+        return self._scores(project_id, worker_id).get(worker_id, GoldScore(0, 0))
+
+    def scores(self, project_id: int) -> dict[int, GoldScore]:
+        return self._scores(project_id, None)
+
+    def missed(self, *, worker_id: int, project_id: int) -> list[MissedGold]:
+        rows = self._conn.execute(
+            select(tasks.c.id, tasks.c.data, tasks.c.gold_answer, assignments.c.answer,
+                   assignments.c.submitted_at)
+            .join(assignments, assignments.c.task_id == tasks.c.id)
+            .where(assignments.c.worker_id == worker_id,
+                   assignments.c.project_id == project_id,
+                   assignments.c.status == SUBMITTED, assignments.c.correct.is_(False))
+            .order_by(assignments.c.submitted_at.desc(), assignments.c.id.desc()))
+        return [MissedGold(r.id, r.data, r.answer, r.gold_answer, r.submitted_at) for r in rows]
+
+    def attempts(self, *, project_id: int, worker_id: int) -> list[Attempt]:
+        rows = self._conn.execute(
+            select(qualification_attempts)
+            .where(qualification_attempts.c.project_id == project_id,
+                   qualification_attempts.c.worker_id == worker_id)
+            .order_by(qualification_attempts.c.id))
+        return [_attempt(r) for r in rows]
+
+    def start_attempt(self, *, project_id: int, worker_id: int, now: datetime) -> int:
+        new_id: int = self._conn.execute(
+            insert(qualification_attempts).values(project_id=project_id, worker_id=worker_id,
+                                                  started_at=now, answered=0, correct=0)
+            .returning(qualification_attempts.c.id)).scalar_one()
+        return new_id
+
+    def count_attempt_answer(self, attempt_id: int, *, correct: bool) -> Attempt:
+        row = self._conn.execute(
+            update(qualification_attempts)
+            .where(qualification_attempts.c.id == attempt_id)
+            .values(answered=qualification_attempts.c.answered + 1,
+                    correct=qualification_attempts.c.correct + (1 if correct else 0))
+            .returning(*qualification_attempts.c)).one()
+        return _attempt(row)
+
+    def finish_attempt(self, attempt_id: int, *, passed: bool, now: datetime) -> None:
+        self._conn.execute(update(qualification_attempts)
+                           .where(qualification_attempts.c.id == attempt_id)
+                           .values(finished_at=now, passed=passed))
+
+
+_task_answers = (
+    select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer,
+           worker_skills.c.accuracy)
+    .outerjoin(worker_skills, and_(worker_skills.c.project_id == assignments.c.project_id,
+                                   worker_skills.c.worker_id == assignments.c.worker_id))
+    .where(assignments.c.task_id == bindparam("task_id"), assignments.c.status == SUBMITTED)
+    .order_by(assignments.c.id)
+)
+
+
+class ConsensusRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def task_answers(self, task_id: int) -> list[TaskAnswer]:
+        """The submitted answers of one task, each with its worker's estimated accuracy."""
+        return [TaskAnswer(r.task_id, r.worker_id, r.answer, r.accuracy)
+                for r in self._conn.execute(_task_answers, {"task_id": task_id})]
+
+    def project_answers(self, project_id: int) -> list[TaskAnswer]:
+        """Every submitted answer on the project's ordinary tasks."""
+        rows = self._conn.execute(
+            select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer)
+            .where(assignments.c.project_id == project_id, assignments.c.status == SUBMITTED,
+                   assignments.c.purpose == WORK)
+            .order_by(assignments.c.id))
+        return [TaskAnswer(r.task_id, r.worker_id, r.answer) for r in rows]
+
+    def latest_answer_at(self, project_id: int) -> datetime | None:
+        latest: datetime | None = self._conn.execute(
+            select(func.max(assignments.c.submitted_at))
+            .where(assignments.c.project_id == project_id,
+                   assignments.c.status == SUBMITTED)).scalar_one()
+        return latest
+
+    def save(self, rows: Sequence[tuple[int, Any, float]]) -> None:
+        statement = (update(tasks).where(tasks.c.id == bindparam("task_id"))
+                     .values(consensus=bindparam("consensus"),
+                             confidence=bindparam("confidence")))
+        params = [{"task_id": t, "consensus": c, "confidence": p} for t, c, p in rows]
+        for start in range(0, len(params), _CHUNK):
+            self._conn.execute(statement, params[start:start + _CHUNK])
+
+    def settle(self, task_ids: Sequence[int], *, now: datetime) -> None:
+        for start in range(0, len(task_ids), _CHUNK):
+            self._conn.execute(update(tasks).where(tasks.c.id.in_(task_ids[start:start + _CHUNK]),
+                                                   tasks.c.settled_at.is_(None))
+                               .values(settled_at=now))
+
+    def unsettle(self, task_ids: Sequence[int]) -> None:
+        for start in range(0, len(task_ids), _CHUNK):
+            self._conn.execute(update(tasks).where(tasks.c.id.in_(task_ids[start:start + _CHUNK]))
+                               .values(settled_at=None))
+
+    def settled_ids(self, project_id: int) -> set[int]:
+        return set(self._conn.execute(
+            select(tasks.c.id).where(tasks.c.project_id == project_id,
+                                     tasks.c.settled_at.is_not(None))).scalars())
+
+    def save_skills(self, project_id: int, skills: Sequence[WorkerSkill],
+                    *, now: datetime) -> None:
+        self._conn.execute(delete(worker_skills).where(worker_skills.c.project_id == project_id))
+        if skills:
+            self._conn.execute(insert(worker_skills), [
+                {"project_id": project_id, "worker_id": s.worker_id, "accuracy": s.accuracy,
+                 "agreed": s.agreed, "answers": s.answers, "updated_at": now} for s in skills])
+
+    def skills(self, project_id: int) -> list[WorkerSkill]:
+        rows = self._conn.execute(select(worker_skills)
+                                  .where(worker_skills.c.project_id == project_id)
+                                  .order_by(worker_skills.c.worker_id))
+        return [WorkerSkill(r.worker_id, r.accuracy, r.agreed, r.answers) for r in rows]
+
+    def mark_refit(self, project_id: int, *, until: datetime) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(consensus_until=until))
+
+    def stale_projects(self) -> list[int]:
+        """Projects with answers submitted after their last consensus refit."""
+        newer = select(assignments.c.id).where(
+            assignments.c.project_id == projects.c.id, assignments.c.status == SUBMITTED,
+            (projects.c.consensus_until.is_(None))
+            | (assignments.c.submitted_at > projects.c.consensus_until)).exists()
+        return list(self._conn.execute(select(projects.c.id).where(newer)
+                                       .order_by(projects.c.id)).scalars())
+
+    def summary(self, project_id: int) -> ConsensusSummary:
+        row = self._conn.execute(
+            select(func.count(),
+                   func.count(tasks.c.consensus),
+                   func.count(tasks.c.settled_at),
+                   func.coalesce(func.sum(tasks.c.answered), 0),
+                   func.coalesce(func.sum(case((tasks.c.settled_at.is_not(None),
+                                                tasks.c.max_answers - tasks.c.answered),
+                                               else_=0)), 0),
+                   func.avg(tasks.c.confidence))
+            .where(tasks.c.project_id == project_id, tasks.c.is_gold == false())).one()
+        return ConsensusSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]),
+                                int(row[4]), float(row[5]) if row[5] is not None else None)
+
+    def of_tasks(self, task_ids: Sequence[int]) -> dict[int, tuple[Any, float | None]]:
+        if not task_ids:
+            return {}
+        rows = self._conn.execute(select(tasks.c.id, tasks.c.consensus, tasks.c.confidence)
+                                  .where(tasks.c.id.in_(list(set(task_ids)))))
+        return {r.id: (r.consensus, r.confidence) for r in rows}
