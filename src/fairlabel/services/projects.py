@@ -129,7 +129,8 @@ def recent_answers(db: Database, user: User, project_id: int, *, limit: int = 50
     return [{"assignment_id": r.id, "task_id": r.task_id, "worker": names[r.worker_id],
              "answer": r.answer, "submitted_at": r.submitted_at,
              "consensus": consensus[r.task_id][0], "confidence": consensus[r.task_id][1],
-             "seconds": (r.submitted_at - r.leased_at).total_seconds()} for r in rows]
+             "seconds": (r.submitted_at - r.leased_at).total_seconds(),
+             "review": r.review or ("approved" if r.approved_at else None)} for r in rows]
 
 
 def _new_task(schema: LabelSchema, row: Any) -> NewTask:

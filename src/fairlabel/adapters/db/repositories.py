@@ -522,7 +522,8 @@ class AssignmentRepository:
     def recent_answers(self, project_id: int, *, limit: int) -> list[Any]:
         return list(self._conn.execute(
             select(assignments.c.id, assignments.c.task_id, assignments.c.worker_id,
-                   assignments.c.answer, assignments.c.submitted_at, assignments.c.leased_at)
+                   assignments.c.answer, assignments.c.submitted_at, assignments.c.leased_at,
+                   assignments.c.review, assignments.c.approved_at)
             .where(assignments.c.project_id == project_id,
                    assignments.c.status == AssignmentStatus.SUBMITTED.value)
             .order_by(assignments.c.submitted_at.desc(), assignments.c.id.desc()).limit(limit)

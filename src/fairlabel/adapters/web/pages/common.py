@@ -29,7 +29,9 @@ def page_user(request: Request, *roles: Role) -> User:
 
 
 def home_for(user: User) -> str:
-    return "/worker" if user.role is Role.WORKER else "/requester"
+    if user.role is Role.WORKER:
+        return "/worker"
+    return "/moderation" if user.role is Role.MODERATOR else "/requester"
 
 
 def check_form(request: Request, token: str | None) -> None:

@@ -25,7 +25,7 @@ from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money, parse_amount
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import Qualification, QualityTerms
-from fairlabel.services import ending, pay, projects, quality
+from fairlabel.services import ending, pay, projects, quality, review
 
 router = APIRouter(prefix="/requester")
 REQUESTERS = (Role.REQUESTER, Role.ADMIN)
@@ -203,3 +203,17 @@ def launch(project_id: int, request: Request, container: ContainerDep, now: NowD
                                 .continuation_threshold)
         return "Launched: workers can now see the project and its terms."
     return _act(request, project_id, csrf_token, "Not launched", action)
+
+
+@router.post("/answers/{assignment_id}/review")
+def review_answer(assignment_id: int, request: Request, container: ContainerDep, now: NowDep,
+                  csrf_token: Annotated[str, Form()], project_id: Annotated[int, Form()],
+                  decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
+                  withhold_pay: Annotated[str, Form()] = "") -> Response:
+    def action(user: User) -> str:
+        made = review.review_answer(container.db, user, assignment_id,
+                                    approve=decision == "approve", reason=reason,
+                                    withhold_pay=bool(withhold_pay), policy=container.pay,
+                                    now=now)
+        return f"Answer {assignment_id}: {made.outcome}. The worker can read why and appeal."
+    return _act(request, project_id, csrf_token, "Not reviewed", action)

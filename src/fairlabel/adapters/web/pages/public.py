@@ -1,0 +1,41 @@
+"""The public record, without login: requesters' records and the registry of automated
+systems. Each page has its JSON twin under /api/v1/public."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from fairlabel.adapters.web.deps import ContainerDep
+from fairlabel.adapters.web.pages.common import redirect
+from fairlabel.adapters.web.rendering import render
+from fairlabel.domain.voice import MIN_RATERS_SHOWN, MIN_TESTIFIERS
+from fairlabel.services import record
+
+router = APIRouter(prefix="/public")
+
+
+@router.get("")
+def public_home() -> Response:
+    return redirect("/public/requesters")
+
+
+@router.get("/requesters")
+def requesters_page(request: Request, container: ContainerDep) -> Response:
+    return render(request, "public_requesters.html",
+                  {"requesters": record.requesters(container.db)})
+
+
+@router.get("/requesters/{requester_id}")
+def record_page(requester_id: int, request: Request, container: ContainerDep) -> Response:
+    found = record.requester_record(container.db, requester_id, container.pay)
+    return render(request, "public_record.html",
+                  {"record": found, "min_raters": MIN_RATERS_SHOWN,
+                   "min_testifiers": MIN_TESTIFIERS})
+
+
+@router.get("/algorithms")
+def algorithms_page(request: Request, container: ContainerDep) -> Response:
+    systems = record.algorithms(container.pay,
+                                appeal_deadline_days=container.settings.appeal_deadline_days)
+    return render(request, "public_algorithms.html", {"systems": systems})
