@@ -25,7 +25,7 @@ from fairlabel.services.pay import (
     settlement_accounts,
 )
 from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.quality import refresh_consensus
+from fairlabel.services.quality import FitConsensus, refresh_consensus
 
 BATCH = 200
 
@@ -50,7 +50,8 @@ class SweepReport:
                 f"{self.consensus_refits} projects")
 
 
-def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepReport:
+def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
+                 fit: FitConsensus | None = None) -> SweepReport:
     report = SweepReport()
     report.expired = expire_leases(db, now=now)
     report.projects_closed = ending.close_due(db, now=now)
@@ -63,7 +64,7 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepRepo
             report.topup_minor[topped[2]] = report.topup_minor.get(topped[2], 0) + topped[1]
     report.approved = approve_due(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
-    report.consensus_refits = len(refresh_consensus(db, now=now))
+    report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit))
     return report
 
 

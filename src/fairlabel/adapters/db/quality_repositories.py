@@ -205,14 +205,16 @@ class ConsensusRepository:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
                            .values(consensus_until=until))
 
-    def stale_projects(self) -> list[int]:
-        """Projects with answers submitted after their last consensus refit."""
+    def stale_projects(self, project_id: int | None = None) -> list[int]:
+        """Projects (or the one given) with answers submitted after their last refit."""
         newer = select(assignments.c.id).where(
             assignments.c.project_id == projects.c.id, assignments.c.status == SUBMITTED,
             (projects.c.consensus_until.is_(None))
             | (assignments.c.submitted_at > projects.c.consensus_until)).exists()
-        return list(self._conn.execute(select(projects.c.id).where(newer)
-                                       .order_by(projects.c.id)).scalars())
+        query = select(projects.c.id).where(newer).order_by(projects.c.id)
+        if project_id is not None:
+            query = query.where(projects.c.id == project_id)
+        return list(self._conn.execute(query).scalars())
 
     def summary(self, project_id: int) -> ConsensusSummary:
         row = self._conn.execute(
