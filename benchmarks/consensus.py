@@ -41,23 +41,44 @@ class Clock:
         return self.now
 
 
-def run_project(container: Container, requester: User, workers: list[User], *, tasks: int,
-                target: float | None, seed: int) -> tuple[list[float], int]:
+def run_project(
+    container: Container,
+    requester: User,
+    workers: list[User],
+    *,
+    tasks: int,
+    target: float | None,
+    seed: int,
+) -> tuple[list[float], int]:
     """Every worker labels the project until nothing is left; returns per-submit seconds."""
     clock = container.clock
     terms = ProjectTerms(
-        f"bench {target}", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
-        5, Money(5, "USD"), 600,
-        quality=QualityTerms(consensus_method="ds", confidence_target=target))
+        f"bench {target}",
+        "",
+        parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
+        5,
+        Money(5, "USD"),
+        600,
+        quality=QualityTerms(consensus_method="ds", confidence_target=target),
+    )
     project = projects.create_project(container.db, requester, terms, now=clock())
-    projects.import_tasks(container.db, requester, project.id,
-                          [{"text": f"t{i}"} for i in range(tasks)], max_rows=tasks, now=clock())
-    operator = accounts.find_user(container.db, "op@bench") or accounts.add_user(
-        container.db, email="op@bench", password="bench-password", role=Role.ADMIN,
-        now=clock())
-    amount = Money(tasks * 5 * 5 * 10, "USD")
-    pay.deposit(container.db, operator, requester_email=requester.email, amount=amount,
-                now=clock())
+    projects.import_tasks(
+        container.db,
+        requester,
+        project.id,
+        [{"text": f"t{i}"} for i in range(tasks)],
+        max_rows=tasks,
+        now=clock(),
+    )
+    operator = accounts.find_user(container.db, "op@bench.example") or accounts.add_user(
+        container.db,
+        email="op@bench.example",
+        password="bench-password",
+        role=Role.ADMIN,
+        now=clock(),
+    )
+    amount = Money(tasks * 5 * 300, "USD")  # each lease sets aside up to 2.50 USD
+    pay.deposit(container.db, operator, requester_email=requester.email, amount=amount, now=clock())
     pay.fund_project(container.db, requester, project.id, amount, now=clock())
     projects.launch_project(container.db, requester, project.id, now=clock())
     rng = random.Random(seed)
@@ -67,16 +88,18 @@ def run_project(container: Container, requester: User, workers: list[User], *, t
     active = list(workers)
     while active:
         for worker in list(active):
-            lease = assignment.request_next(container.db, worker, project.id, now=clock(),
-                                            policy=container.pay, rng=rng)
+            lease = assignment.request_next(
+                container.db, worker, project.id, now=clock(), policy=container.pay, rng=rng
+            )
             if lease is None:
                 active.remove(worker)
                 continue
             right = truth[int(lease.data["text"][1:])]
             value = right if rng.random() < skill[worker.id] else ("b" if right == "a" else "a")
             started = time.perf_counter()
-            assignment.submit_answer(container.db, worker, lease.assignment_id, value,
-                                     idempotency_key=None, now=clock())
+            assignment.submit_answer(
+                container.db, worker, lease.assignment_id, value, idempotency_key=None, now=clock()
+            )
             timings.append(time.perf_counter() - started)
     return timings, project.id
 
@@ -85,22 +108,39 @@ def bench(url: str, *, tasks: int, n_workers: int) -> None:
     container = bootstrap(Settings(database_url=url, sweep_seconds=0), clock=Clock())
     upgrade(container.engine)
     clock = container.clock
-    requester = accounts.add_user(container.db, email="req@bench", password="bench-password",
-                                  role=Role.REQUESTER, now=clock())
-    workers = [accounts.add_user(container.db, email=f"w{i}@bench", password="bench-password",
-                                 role=Role.WORKER, now=clock()) for i in range(n_workers)]
-    plain, plain_id = run_project(container, requester, workers, tasks=tasks, target=None,
-                                  seed=1)
-    adaptive, adaptive_id = run_project(container, requester, workers, tasks=tasks,
-                                        target=0.95, seed=1)
+    requester = accounts.add_user(
+        container.db,
+        email="req@bench.example",
+        password="bench-password",
+        role=Role.REQUESTER,
+        now=clock(),
+    )
+    workers = [
+        accounts.add_user(
+            container.db,
+            email=f"w{i}@bench.example",
+            password="bench-password",
+            role=Role.WORKER,
+            now=clock(),
+        )
+        for i in range(n_workers)
+    ]
+    plain, plain_id = run_project(container, requester, workers, tasks=tasks, target=None, seed=1)
+    adaptive, adaptive_id = run_project(
+        container, requester, workers, tasks=tasks, target=0.95, seed=1
+    )
     refits = []
     for _ in range(3):
         with container.engine.begin() as conn:  # make the project stale again
             from sqlalchemy import update
 
             from fairlabel.adapters.db.tables import projects as projects_table
-            conn.execute(update(projects_table).where(projects_table.c.id == plain_id)
-                         .values(consensus_until=None))
+
+            conn.execute(
+                update(projects_table)
+                .where(projects_table.c.id == plain_id)
+                .values(consensus_until=None)
+            )
         started = time.perf_counter()
         quality.refresh_consensus(container.db, now=clock(), project_id=plain_id)
         refits.append(time.perf_counter() - started)
@@ -110,12 +150,16 @@ def bench(url: str, *, tasks: int, n_workers: int) -> None:
     name = container.engine.dialect.name
     print(f"\n{name}: {tasks} tasks, redundancy 5, {n_workers} workers, Dawid–Skene")
     print(f"  submit without consensus  median {base:7.3f} ms  ({len(plain)} answers)")
-    print(f"  submit + incremental      median {incr:7.3f} ms  ({len(adaptive)} answers; "
-          f"adaptive stop at 0.95 saved {saved.answers_saved} answers)")
+    print(
+        f"  submit + incremental      median {incr:7.3f} ms  ({len(adaptive)} answers; "
+        f"adaptive stop at 0.95 saved {saved.answers_saved} answers)"
+    )
     print(f"  incremental update cost   {incr - base:+7.3f} ms per answer")
     print(f"  one refit of the project  {refit * 1000:7.1f} ms over {len(plain)} answers")
-    print(f"  refit after every answer  {refit * 1000:7.1f} ms per answer "
-          f"({refit * 1000 / max(incr - base, 1e-3):.0f}x the incremental update)")
+    print(
+        f"  refit after every answer  {refit * 1000:7.1f} ms per answer "
+        f"({refit * 1000 / max(incr - base, 1e-3):.0f}x the incremental update)"
+    )
     for rate, every in ((10, 10), (100, 10), (100, 60)):
         per = refit * 1000 / (rate * every)
         print(f"  refit every {every:>2} s at {rate:>3} answers/s  {per:7.3f} ms per answer")
@@ -128,11 +172,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=12)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        bench(f"sqlite:///{Path(scratch) / 'bench.db'}", tasks=args.tasks,
-              n_workers=args.workers)
+        bench(f"sqlite:///{Path(scratch) / 'bench.db'}", tasks=args.tasks, n_workers=args.workers)
     if os.environ.get("FAIRLABEL_BENCH_POSTGRES_URL"):
-        bench(os.environ["FAIRLABEL_BENCH_POSTGRES_URL"], tasks=args.tasks,
-              n_workers=args.workers)
+        bench(os.environ["FAIRLABEL_BENCH_POSTGRES_URL"], tasks=args.tasks, n_workers=args.workers)
 
 
 if __name__ == "__main__":

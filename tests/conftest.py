@@ -67,7 +67,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def container(database_url: str, clock: FakeClock) -> Iterator[Container]:
-    built = bootstrap(Settings(database_url=database_url, sweep_seconds=0), clock=clock)
+    built = bootstrap(Settings(database_url=database_url, sweep_seconds=0,
+                               consensus_process=False), clock=clock)
     if built.engine.dialect.name == "postgresql":
         _truncate_postgres(built)
     yield built

@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from fairlabel.adapters.compute import ProcessFit
 from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
 from fairlabel.config import Settings
 from fairlabel.domain.pay import FloorTable, PayPolicy
 from fairlabel.services.clock import utc_now
+from fairlabel.services.quality import FitConsensus, fit_consensus
 
 
 @dataclass
@@ -31,8 +33,12 @@ class Container:
     clock: Callable[[], datetime] = field(default=utc_now)
     # Draws gold tasks into the stream; seeded from the system's entropy, one per process.
     rng: random.Random = field(default_factory=random.Random)
+    # How consensus refits compute: in this process, or in a worker process (ProcessFit).
+    consensus_fit: FitConsensus = field(default=fit_consensus)
 
     def close(self) -> None:
+        if isinstance(self.consensus_fit, ProcessFit):
+            self.consensus_fit.close()
         self.engine.dispose()
 
 
@@ -45,7 +51,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
 
         upgrade(engine)
     return Container(settings=settings, engine=engine, db=SqlDatabase(engine),
-                     pay=pay_policy(settings), clock=clock)
+                     pay=pay_policy(settings), clock=clock,
+                     consensus_fit=ProcessFit() if settings.consensus_process else fit_consensus)
 
 
 def pay_policy(settings: Settings) -> PayPolicy:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         default=15.0,
         description="How often each app server runs the periodic jobs (0: never).",
     )
+    consensus_process: bool = Field(
+        default=True, description="Refit consensus in a separate worker process (numpy and "
+        "scipy stay out of the app server, and a long fit never holds up requests).")
     floors: dict[str, int] = Field(
         default={"USD": 1500, "EUR": 1300},
         description="Hourly pay floor per currency, in minor units per hour.",

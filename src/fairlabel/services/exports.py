@@ -9,11 +9,11 @@ from typing import Any
 from fairlabel.domain.accounts import Role, User
 from fairlabel.services.ports import Database
 from fairlabel.services.projects import own_project, require_role
-from fairlabel.services.quality import refresh_consensus
+from fairlabel.services.quality import FitConsensus, refresh_consensus
 
 
-def export_records(db: Database, user: User, project_id: int,
-                   *, now: datetime | None = None) -> Iterator[dict[str, Any]]:
+def export_records(db: Database, user: User, project_id: int, *, now: datetime | None = None,
+                   fit: FitConsensus | None = None) -> Iterator[dict[str, Any]]:
     """Records ``{"task_id", "data", "answers": [{"worker", "answer"}], "majority",
     "consensus", "confidence", "settled", "gold"}``, per task.
 
@@ -28,7 +28,7 @@ def export_records(db: Database, user: User, project_id: int,
     with db.read() as tx:
         own_project(tx, user, project_id)
     if now is not None:
-        refresh_consensus(db, now=now, project_id=project_id)
+        refresh_consensus(db, now=now, project_id=project_id, fit=fit)
     return _records(db, user, project_id)
 
 

@@ -28,7 +28,7 @@ from fairlabel.services.pay import (
     settlement_accounts,
 )
 from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.quality import refresh_consensus
+from fairlabel.services.quality import FitConsensus, refresh_consensus
 
 BATCH = 200
 
@@ -56,7 +56,8 @@ class SweepReport:
                 f"overdue appeals, made {self.proposals} proposals")
 
 
-def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepReport:
+def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
+                 fit: FitConsensus | None = None) -> SweepReport:
     report = SweepReport()
     report.appeals_overturned = appeals.overturn_overdue(db, now=now)
     report.expired = expire_leases(db, now=now)
@@ -71,7 +72,7 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime) -> SweepRepo
     report.approved = approve_due(db, policy, now=now)
     report.proposals = decisions.propose_blocks(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
-    report.consensus_refits = len(refresh_consensus(db, now=now))
+    report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit))
     return report
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -189,6 +190,13 @@ def incremental_consensus(tx: Transaction, facts: ProjectFacts, task_id: int,
                            now if done else None)
 
 
+FitConsensus = Callable[
+    [ProjectFacts, list[TaskAnswer], dict[int, GoldScore], int],
+    tuple[list[tuple[int, Any, float]], list[WorkerSkill]],
+]
+"""How a refit computes: ``fit_consensus`` in process, or the same in a worker process."""
+
+
 @dataclass(frozen=True, slots=True)
 class Refit:
     project_id: int
@@ -198,22 +206,24 @@ class Refit:
 
 
 def refresh_consensus(db: Database, *, now: datetime, project_id: int | None = None,
-                      seed: int = 0) -> list[Refit]:
+                      seed: int = 0, fit: FitConsensus | None = None) -> list[Refit]:
     """Refit the consensus of every project with answers newer than its last refit (or of
-    one project): read in one transaction, compute outside any, write in a short one."""
+    one project, when stale): read in one transaction, compute outside any (``fit``, by
+    default in this process), write in a short one."""
     with db.read() as tx:
-        ids = [project_id] if project_id is not None else tx.consensus.stale_projects()
-    return [_refit(db, pid, now=now, seed=seed) for pid in ids]
+        ids = tx.consensus.stale_projects(project_id)
+    return [_refit(db, pid, now=now, seed=seed, fit=fit or fit_consensus) for pid in ids]
 
 
-def _refit(db: Database, project_id: int, *, now: datetime, seed: int) -> Refit:
+def _refit(db: Database, project_id: int, *, now: datetime, seed: int,
+           fit: FitConsensus) -> Refit:
     with db.read() as tx:
         facts = tx.projects.facts(project_id)
         until = tx.consensus.latest_answer_at(project_id)
         answers = tx.consensus.project_answers(project_id)
         gold = tx.gold.scores(project_id)
         was_settled = tx.consensus.settled_ids(project_id)
-    rows, skills = fit_consensus(facts, answers, gold, seed=seed)
+    rows, skills = fit(facts, answers, gold, seed)
     quality = facts.quality
     settle: list[int] = []
     unsettle: list[int] = []
@@ -238,7 +248,7 @@ def _refit(db: Database, project_id: int, *, now: datetime, seed: int) -> Refit:
 
 
 def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int, GoldScore],
-                  *, seed: int = 0) -> tuple[list[tuple[int, Any, float]], list[WorkerSkill]]:
+                  seed: int = 0) -> tuple[list[tuple[int, Any, float]], list[WorkerSkill]]:
     """The project's consensus method over its answers: per task (id, consensus, confidence),
     and per worker their agreement with the consensus plus their gold answers."""
     if not answers:
@@ -309,14 +319,14 @@ class ProjectQuality:
     workers: list[WorkerRow]
 
 
-def project_quality(db: Database, user: User, project_id: int, *,
-                    now: datetime) -> ProjectQuality:
+def project_quality(db: Database, user: User, project_id: int, *, now: datetime,
+                    fit: FitConsensus | None = None) -> ProjectQuality:
     """The requester's view: consensus coverage, answers saved, and each worker's gold
     accuracy and agreement (refreshed first)."""
     require_role(user, Role.REQUESTER, Role.ADMIN)
     with db.read() as tx:
         own_project(tx, user, project_id)
-    refresh_consensus(db, now=now, project_id=project_id)
+    refresh_consensus(db, now=now, project_id=project_id, fit=fit)
     with db.read() as tx:
         gold_count = tx.gold.count(project_id)
         summary = tx.consensus.summary(project_id)

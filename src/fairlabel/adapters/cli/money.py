@@ -42,7 +42,8 @@ def sweep() -> None:
     up to the floor, approve after the review window, batch payouts. Safe to run anywhere,
     any time, on several nodes at once."""
     with app_container() as container:
-        report = jobs.run_due_work(container.db, container.pay, now=container.clock())
+        report = jobs.run_due_work(container.db, container.pay, now=container.clock(),
+                                   fit=container.consensus_fit)
     click.echo(report.summary())
 
 

@@ -69,7 +69,7 @@ def export(project_id: int, fmt: str, as_email: str, out: Path | None) -> None:
     with app_container() as container:
         user = _user(container, as_email)
         records = exports.export_records(container.db, user, project_id,
-                                         now=container.clock())
+                                         now=container.clock(), fit=container.consensus_fit)
         stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:
             for line in export_lines(records, cast(ExportFormat, fmt)):

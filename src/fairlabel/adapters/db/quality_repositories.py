@@ -19,6 +19,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db.tables import (
     assignments,
@@ -28,6 +29,7 @@ from fairlabel.adapters.db.tables import (
     worker_skills,
 )
 from fairlabel.domain.assignment import AssignmentStatus, Purpose
+from fairlabel.domain.errors import Conflict
 from fairlabel.domain.quality import Attempt, GoldScore
 from fairlabel.services.ports import ConsensusSummary, MissedGold, TaskAnswer, WorkerSkill
 
@@ -100,10 +102,15 @@ class GoldRepository:
         return [_attempt(r) for r in rows]
 
     def start_attempt(self, *, project_id: int, worker_id: int, now: datetime) -> int:
-        new_id: int = self._conn.execute(
-            insert(qualification_attempts).values(project_id=project_id, worker_id=worker_id,
-                                                  started_at=now, answered=0, correct=0)
-            .returning(qualification_attempts.c.id)).scalar_one()
+        try:
+            new_id: int = self._conn.execute(
+                insert(qualification_attempts).values(project_id=project_id,
+                                                      worker_id=worker_id, started_at=now,
+                                                      answered=0, correct=0)
+                .returning(qualification_attempts.c.id)).scalar_one()
+        except IntegrityError:
+            raise Conflict("another request of yours started the qualification test at the "
+                           "same moment; ask again", code="concurrent_request") from None
         return new_id
 
     def count_attempt_answer(self, attempt_id: int, *, correct: bool) -> Attempt:
@@ -198,14 +205,16 @@ class ConsensusRepository:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
                            .values(consensus_until=until))
 
-    def stale_projects(self) -> list[int]:
-        """Projects with answers submitted after their last consensus refit."""
+    def stale_projects(self, project_id: int | None = None) -> list[int]:
+        """Projects (or the one given) with answers submitted after their last refit."""
         newer = select(assignments.c.id).where(
             assignments.c.project_id == projects.c.id, assignments.c.status == SUBMITTED,
             (projects.c.consensus_until.is_(None))
             | (assignments.c.submitted_at > projects.c.consensus_until)).exists()
-        return list(self._conn.execute(select(projects.c.id).where(newer)
-                                       .order_by(projects.c.id)).scalars())
+        query = select(projects.c.id).where(newer).order_by(projects.c.id)
+        if project_id is not None:
+            query = query.where(projects.c.id == project_id)
+        return list(self._conn.execute(query).scalars())
 
     def summary(self, project_id: int) -> ConsensusSummary:
         row = self._conn.execute(

@@ -291,6 +291,10 @@ qualification_attempts = Table(
 )
 Index("ix_qualification_attempts_worker", qualification_attempts.c.project_id,
       qualification_attempts.c.worker_id, qualification_attempts.c.id)
+# At most one attempt in progress per worker and project, whatever requests race.
+Index("uq_qualification_attempts_open", qualification_attempts.c.project_id,
+      qualification_attempts.c.worker_id, unique=True,
+      sqlite_where=text("finished_at IS NULL"), postgresql_where=text("finished_at IS NULL"))
 
 # Each worker's accuracy on a project as the last consensus refit estimated it (agreement
 # with the consensus and gold answers, smoothed by the gold prior).

@@ -28,7 +28,8 @@ def _sweep(container: Container, stop: threading.Event) -> None:
     interval = container.settings.sweep_seconds
     while not stop.wait(interval):
         try:
-            jobs.run_due_work(container.db, container.pay, now=container.clock())
+            jobs.run_due_work(container.db, container.pay, now=container.clock(),
+                              fit=container.consensus_fit)
         except Exception:  # keep sweeping after a transient database error, but say so
             log.exception("periodic jobs failed; retrying in %s s", interval)
 

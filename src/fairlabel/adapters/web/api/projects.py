@@ -157,7 +157,7 @@ def export_project(project_id: int, user: CurrentUser, container: ContainerDep,
     """The dataset: one record per task with its data, every answer, the majority, and the
     consensus of the project's method with its confidence."""
     records = exports.export_records(container.db, user, project_id,
-                                         now=container.clock())
+                                         now=container.clock(), fit=container.consensus_fit)
     media = "application/x-ndjson" if format == "jsonl" else "text/csv"
     filename = f"project-{project_id}.{format}"
     return StreamingResponse(export_lines(records, format), media_type=media,

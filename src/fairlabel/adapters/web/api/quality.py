@@ -17,8 +17,8 @@ def project_quality(project_id: int, user: CurrentUser, container: ContainerDep,
     """The project's requester: consensus coverage and mean confidence, answers saved by
     adaptive redundancy, and each worker's gold accuracy and agreement (under pseudonyms).
     The consensus is refitted first if answers arrived since the last refit."""
-    return ProjectQualityPublic.of(quality.project_quality(container.db, user, project_id,
-                                                           now=now))
+    return ProjectQualityPublic.of(quality.project_quality(
+        container.db, user, project_id, now=now, fit=container.consensus_fit))
 
 
 @router.get("/{project_id}/my-quality", response_model=MyQualityPublic)

@@ -105,7 +105,8 @@ def project_page(project_id: int, request: Request, container: ContainerDep) -> 
     user = page_user(request, *REQUESTERS)
     view = projects.get_project(container.db, user, project_id, container.pay)
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
-    checks = quality.project_quality(container.db, user, project_id, now=container.clock())
+    checks = quality.project_quality(container.db, user, project_id, now=container.clock(),
+                                     fit=container.consensus_fit)
     return render(request, "project.html", {"user": user, "view": view, "answers": answers,
                                             "quality": checks,
                                             "flashes": take_flashes(request)})

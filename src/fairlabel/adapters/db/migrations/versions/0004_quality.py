@@ -32,6 +32,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('qualification_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_qualification_attempts_worker', ['project_id', 'worker_id', 'id'], unique=False)
+    op.create_index('uq_qualification_attempts_open', 'qualification_attempts',
+                    ['project_id', 'worker_id'], unique=True,
+                    sqlite_where=sa.text('finished_at IS NULL'),
+                    postgresql_where=sa.text('finished_at IS NULL'))
 
     op.create_table('worker_skills',
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -109,6 +113,7 @@ def downgrade() -> None:
         batch_op.drop_column('purpose')
 
     op.drop_table('worker_skills')
+    op.drop_index('uq_qualification_attempts_open', table_name='qualification_attempts')
     with op.batch_alter_table('qualification_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_qualification_attempts_worker')
 

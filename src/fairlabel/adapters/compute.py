@@ -1,0 +1,42 @@
+"""Numeric work in a separate process: the consensus refit of the app server.
+
+A fit loads numpy and scipy (about 50 MiB) and can take a while on a large project. Run in
+the app server's own process it would grow the server and hold the interpreter while
+requests wait; here it runs in one worker process, started on first use (``spawn``: the
+child imports only what the fit needs, never the server's threads) and reused after.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from fairlabel.domain.quality import GoldScore
+from fairlabel.services.ports import ProjectFacts, TaskAnswer, WorkerSkill
+from fairlabel.services.quality import fit_consensus
+
+
+class ProcessFit:
+    """A ``FitConsensus`` that runs ``fit_consensus`` in a worker process."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, facts: ProjectFacts, answers: list[TaskAnswer],
+                 gold: dict[int, GoldScore],
+                 seed: int) -> tuple[list[tuple[int, Any, float]], list[WorkerSkill]]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            pool = self._pool
+        return pool.submit(fit_consensus, facts, answers, gold, seed).result()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
