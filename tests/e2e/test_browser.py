@@ -110,3 +110,24 @@ def test_a_worker_labels_three_tasks_with_the_keyboard_only(
     answers = [a["answer"] for r in records for a in r["answers"]]
     assert sorted(answers) == ["negative", "positive", "positive"]
     assert len({a["worker"] for r in records for a in r["answers"]}) == 1
+
+
+def test_the_public_record_renders_without_login(
+        browser: Any, site: tuple[RunningServer, int, str], tmp_path: Path) -> None:
+    server, _project_id, _token = site
+    page = browser.new_page()
+    page.goto(f"{server.url}/login")
+    page.click("nav >> text=Public record")
+    page.wait_for_url(f"{server.url}/public/requesters")
+    page.click("text=Read the record")
+    page.wait_for_selector("h1:has-text('Requester')")
+    assert "Sentiment" in page.inner_text("main")
+    assert page.is_visible("#ratings") and page.is_visible("#testimonies")
+    page.screenshot(path=str(tmp_path / "public-record.png"), full_page=True)
+    page.click("text=All requesters")
+    page.click("text=Automated systems")
+    page.wait_for_url(f"{server.url}/public/algorithms")
+    assert page.is_visible("#withhold_evidence") and page.is_visible("#fast_answers")
+    page.screenshot(path=str(tmp_path / "algorithms.png"), full_page=True)
+    for path in ("/api/v1/public/requesters", "/api/v1/public/algorithms"):
+        assert httpx.get(f"{server.url}{path}").status_code == 200
