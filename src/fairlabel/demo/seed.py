@@ -1,4 +1,5 @@
-"""Demo data: a requester, three workers and two launched projects, through the use cases."""
+"""Demo data: a requester, a moderator, three workers and two launched projects, through the
+use cases."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from fairlabel.services.ports import Database
 PASSWORD = "fairlabel-demo"
 REQUESTER = "requester@demo.fairlabel.org"
 OPERATOR = "operator@demo.fairlabel.org"
+MODERATOR = "moderator@demo.fairlabel.org"
 WORKERS = ("ada@demo.fairlabel.org", "grace@demo.fairlabel.org", "alan@demo.fairlabel.org")
 
 SENTIMENT_INSTRUCTIONS = """\
@@ -54,6 +56,7 @@ class DemoLogins:
     operator: str
     requester: str
     workers: tuple[str, ...]
+    moderator: str
     password: str
     created: bool
     story: list[str]
@@ -81,12 +84,14 @@ def _with_gold(name: str, count: int) -> list[dict[str, Any]]:
 def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
     """Create the demo accounts and projects, unless they already exist."""
     if accounts.find_user(db, REQUESTER) is not None:
-        return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=False, story=[])
+        return DemoLogins(OPERATOR, REQUESTER, WORKERS, MODERATOR, PASSWORD, created=False,
+                          story=[])
     start = now - timedelta(days=4)  # the Musen → Nova story happened over the last days
     operator = accounts.add_user(db, email=OPERATOR, password=PASSWORD, role=Role.ADMIN,
                                  now=start)
     requester = accounts.add_user(db, email=REQUESTER, password=PASSWORD,
                                   role=Role.REQUESTER, now=start)
+    accounts.add_user(db, email=MODERATOR, password=PASSWORD, role=Role.MODERATOR, now=start)
     workers = [accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER,
                                  now=start) for email in WORKERS]
     pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(700_00, "USD"), now=start)
@@ -109,4 +114,5 @@ def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
         projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
         pay.fund_project(db, requester, project.id, Money(funding, "USD"), now=now)
         projects.launch_project(db, requester, project.id, now=now)
-    return DemoLogins(OPERATOR, REQUESTER, WORKERS, PASSWORD, created=True, story=told)
+    return DemoLogins(OPERATOR, REQUESTER, WORKERS, MODERATOR, PASSWORD, created=True,
+                      story=told)

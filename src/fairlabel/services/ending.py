@@ -94,7 +94,7 @@ def _end_now(tx: Transaction, project: Project, *, reason: str, now: datetime,
     tx.projects.set_ending(project.id, status=ProjectStatus.ENDED.value, ended_at=now,
                            end_mode=EndMode.IMMEDIATE.value, end_reason=reason)
     pay_note = " Notice pay has been added to your available balance." if owed else ""
-    body = f"The project has ended. Reason: {reason}.{pay_note}"
+    body = f"The project has ended. Reason: {reason.rstrip('.')}.{pay_note}"
     told = _tell_workers(tx, project, now=now, subject=f"Ended: {project.terms.name}", body=body)
     _record(tx, project, told, kind=DecisionKind.PROJECT_ENDED, decided_by=decided_by,
             outcome="ended now, with notice pay", explanation=body, now=now,

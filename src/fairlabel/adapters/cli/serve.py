@@ -51,6 +51,7 @@ def demo(host: str, port: int, then_serve: bool) -> None:
                f"'{logins.password}' as:")
     click.echo(f"  operator:  {logins.operator}")
     click.echo(f"  requester: {logins.requester}")
+    click.echo(f"  moderator: {logins.moderator}")
     for email in logins.workers:
         click.echo(f"  worker:    {email}")
     if then_serve:
