@@ -112,6 +112,73 @@ def test_a_worker_labels_three_tasks_with_the_keyboard_only(
     assert len({a["worker"] for r in records for a in r["answers"]}) == 1
 
 
+@pytest.fixture
+def qualified_site(tmp_path: Path) -> Iterator[tuple[RunningServer, int, str]]:
+    """A project that opens with a two-item qualification test (gold answer: positive)."""
+    from fairlabel.domain.quality import Qualification, QualityTerms
+
+    url = sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
+    container = bootstrap(Settings(database_url=url))
+    now = container.clock()
+    requester = accounts.add_user(container.db, email="req@example.org", password=PASSWORD,
+                                  role=Role.REQUESTER, now=now)
+    accounts.add_user(container.db, email="worker@example.org", password=PASSWORD,
+                      role=Role.WORKER, now=now)
+    token = accounts.create_token(container.db, email="req@example.org", name="t", now=now)
+    project = projects.create_project(container.db, requester, ProjectTerms(
+        "Checked sentiment", "Choose the feeling.", parse_schema(
+            {"type": "single_choice", "choices": ["positive", "negative"]}),
+        2, Money(5, "USD"), 600, quality=QualityTerms(
+            qualification=Qualification(2, 0.5), consensus_method="mv")), now=now)
+    projects.import_tasks(container.db, requester, project.id,
+                          [{"data": {"text": f"review {i}"}} for i in range(3)]
+                          + [{"data": {"text": f"check {i}"}, "gold": "positive"}
+                             for i in range(2)], max_rows=10, now=now)
+    fund(container, requester, project.id, 10_000)
+    projects.launch_project(container.db, requester, project.id, now=now)
+    container.close()
+    with running_server(url, tmp_path) as server:
+        yield server, project.id, token
+
+
+def test_a_worker_passes_the_qualification_test_and_sees_their_record(
+        browser: Any, qualified_site: tuple[RunningServer, int, str], tmp_path: Path) -> None:
+    server, project_id, token = qualified_site
+    page = browser.new_page()
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=email]", "worker@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server.url}/worker")
+    assert "2 paid items, pass mark 50%" in page.inner_text("main")
+    page.goto(f"{server.url}/worker/projects/{project_id}")
+    labeler = page.locator("#labeler")
+    previous = ""
+    for key in ["1", "2"]:  # first item right, second wrong: 1 of 2 passes at 50 %
+        page.wait_for_function(
+            "prev => { const a = document.getElementById('labeler').dataset.assignment;"
+            " return a && a !== prev; }", arg=previous)
+        previous = labeler.get_attribute("data-assignment") or ""
+        page.wait_for_selector("#qualification-banner")
+        page.keyboard.press(key)
+        page.keyboard.press("Enter")
+    page.wait_for_function(
+        "prev => document.getElementById('labeler').dataset.assignment !== prev", arg=previous)
+    assert page.locator("#qualification-banner").count() == 0
+    assert "review" in page.inner_text("#task")
+    page.reload()
+    record = page.inner_text("#my-quality")
+    assert "Passed." in record and "1 right of 2" in record
+    page.click("#my-quality summary")
+    assert 'expected "positive"' in page.inner_text("#my-quality .missed")
+    page.screenshot(path=str(tmp_path / "qualification.png"), full_page=True)
+
+    exported = httpx.get(f"{server.url}/api/v1/projects/{project_id}/export?format=jsonl",
+                         headers={"Authorization": f"Bearer {token}"})
+    records = [json.loads(line) for line in exported.text.splitlines()]
+    assert sorted(r["gold"] for r in records if r["gold"]) == ["positive", "positive"]
+
+
 def test_the_public_record_renders_without_login(
         browser: Any, site: tuple[RunningServer, int, str], tmp_path: Path) -> None:
     server, _project_id, _token = site
