@@ -11,8 +11,10 @@ subprocess so that the peak resident memory (``resource.getrusage``) is its own.
 crowd-kit and pandas are benchmark-only dependencies; install them in a separate venv::
 
     python3.11 -m venv benchmarks/.work/venv
-    benchmarks/.work/venv/bin/pip install -e . crowd-kit pandas
+    benchmarks/.work/venv/bin/pip install -e . crowd-kit pandas 'scikit-learn<1.6'
     benchmarks/.work/venv/bin/python benchmarks/aggregation.py --skip-slow-peers
+
+(crowd-kit 1.4.2's ``Wawa`` needs scikit-learn < 1.6.)
 
 Without crowd-kit the script says so and still measures ours.
 """

@@ -12,47 +12,75 @@ worker ids and labels (strings or ints) — and follows the same interface::
 
 Only numpy and scipy are used. See docs/aggregation.md for the rules on ties,
 repeated answers and convergence.
+
+``online`` (``task_posterior``, ``settled``, ``DEFAULT_WORKER_ACCURACY``) is pure
+Python. The estimators are imported on first use (PEP 562), so that a process
+which only needs the online posterior (an app server handling answers) never
+loads numpy and scipy.
 """
 
-from fairlabel.aggregation._encoding import Answers, Key
-from fairlabel.aggregation.agreement import (
-    WorkerAgreement,
-    gold_accuracy,
-    krippendorff_alpha,
-    worker_agreement,
-)
-from fairlabel.aggregation.base import Aggregator, Result
-from fairlabel.aggregation.bradley_terry import BradleyTerry
-from fairlabel.aggregation.dawid_skene import DawidSkene
-from fairlabel.aggregation.glad import GLAD
-from fairlabel.aggregation.mace import MACE
-from fairlabel.aggregation.majority_vote import MajorityVote
-from fairlabel.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
-from fairlabel.aggregation.weighted_majority_vote import WeightedMajorityVote
+from __future__ import annotations
 
-METHODS: dict[str, type[Aggregator]] = {
-    "mv": MajorityVote,
-    "wmv": WeightedMajorityVote,
-    "ds": DawidSkene,
-    "ods": OneCoinDawidSkene,
-    "glad": GLAD,
-    "mace": MACE,
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from fairlabel.aggregation.online import DEFAULT_WORKER_ACCURACY, settled, task_posterior
+
+if TYPE_CHECKING:
+    from fairlabel.aggregation._encoding import Answers, Key
+    from fairlabel.aggregation.agreement import (
+        WorkerAgreement,
+        gold_accuracy,
+        krippendorff_alpha,
+        worker_agreement,
+    )
+    from fairlabel.aggregation.base import Aggregator, Result
+    from fairlabel.aggregation.bradley_terry import BradleyTerry
+    from fairlabel.aggregation.dawid_skene import DawidSkene
+    from fairlabel.aggregation.glad import GLAD
+    from fairlabel.aggregation.mace import MACE
+    from fairlabel.aggregation.majority_vote import MajorityVote
+    from fairlabel.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
+    from fairlabel.aggregation.registry import METHODS, make_aggregator
+    from fairlabel.aggregation.weighted_majority_vote import WeightedMajorityVote
+
+_LAZY = {
+    "Answers": "_encoding",
+    "Key": "_encoding",
+    "WorkerAgreement": "agreement",
+    "gold_accuracy": "agreement",
+    "krippendorff_alpha": "agreement",
+    "worker_agreement": "agreement",
+    "Aggregator": "base",
+    "Result": "base",
+    "BradleyTerry": "bradley_terry",
+    "DawidSkene": "dawid_skene",
+    "GLAD": "glad",
+    "MACE": "mace",
+    "MajorityVote": "majority_vote",
+    "OneCoinDawidSkene": "one_coin_dawid_skene",
+    "METHODS": "registry",
+    "make_aggregator": "registry",
+    "WeightedMajorityVote": "weighted_majority_vote",
 }
-"""Short method names (as used by the CLI) mapped to estimator classes."""
 
 
-def make_aggregator(method: str, seed: int = 0) -> Aggregator:
-    """Build the estimator for a short method name with default hyperparameters.
+def __getattr__(name: str) -> Any:
+    """Import an estimator's module the first time one of its names is used."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
-    Raises:
-        ValueError: If ``method`` is not a key of ``METHODS``.
-    """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    return METHODS[method](seed=seed)  # type: ignore[call-arg]
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 __all__ = [
+    "DEFAULT_WORKER_ACCURACY",
     "GLAD",
     "MACE",
     "METHODS",
@@ -69,5 +97,7 @@ __all__ = [
     "gold_accuracy",
     "krippendorff_alpha",
     "make_aggregator",
+    "settled",
+    "task_posterior",
     "worker_agreement",
 ]

@@ -7,11 +7,20 @@ same and are computed with one sparse product each over the answer incidence
 matrix (row = task, column = ``worker * n_classes + label``); no Python loop runs
 over answers.
 
+Tasks answered by a single worker do not enter the fit: such an answer has nothing to
+agree or disagree with, so it says nothing about that worker's reliability, and letting
+it into the M-step lets EM trade the worker's reliability against the class prior
+(turning a worker whose lone tasks are unlike the average task into a noise source).
+The parameters are fitted on the tasks with two or more answers; the lone tasks then
+get their posteriors from those parameters in one final E-step.
+
 Stopping rule: EM (with a MAP M-step) never decreases the penalised log-likelihood
 ``log p(answers | params) + log p(params)``. Iterations stop when its relative
-change falls below ``tol``, or after ``max_iter`` iterations. Unlike a change in the
-parameters or the posteriors, this quantity is monotone, so it cannot stop early on
-a transient small step, and being relative it does not depend on the data size.
+change falls below ``tol``, or after ``max_iter`` iterations. The estimate is defined
+as the fixed point (the MAP), not as "a few steps from majority vote": where an early
+stop lands depends on the start and on luck. The objective is monotone, so unlike a
+change in the parameters or the posteriors it cannot stop early on a transient small
+step, and being relative it does not depend on the data size.
 """
 
 from __future__ import annotations
@@ -22,14 +31,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from fairlabel.aggregation._encoding import Answers, FloatArray
 from fairlabel.aggregation.base import (
     Aggregator,
     Result,
     decide,
-    log_sum_exp_rows,
     normalize_rows,
+    softmax_and_log_norm,
 )
 
 
@@ -63,6 +73,14 @@ class Incidence:
         k = self.n_classes
         counts = np.asarray(self.matrix.T @ posteriors)  # row (w, l), column k
         return counts.reshape(self.n_workers, k, k).transpose(0, 2, 1)
+
+    def answers_per_task(self) -> NDArray[np.intp]:
+        """Number of answers of each task (one per worker once repeats are dropped)."""
+        return np.diff(self.matrix.indptr)
+
+    def rows(self, keep: NDArray[np.bool_]) -> Incidence:
+        """The answers of the tasks selected by the boolean mask ``keep``."""
+        return Incidence(sp.csr_array(self.matrix[keep]), self.n_workers, self.n_classes)
 
     def worker_totals(self) -> FloatArray:
         """Answers per worker and label, shape ``(n_workers, n_classes)``."""
@@ -108,6 +126,27 @@ def check_em_settings(max_iter: int, tol: float, *smoothings: float) -> None:
         raise ValueError(f"smoothing pseudo-counts must be positive, got {smoothings}")
 
 
+def check_crowd_prior(pool_strength: float, smoothing: float) -> None:
+    """Validate a prior of ``pool_strength`` crowd-like plus ``smoothing`` uniform pseudo-counts.
+
+    Raises:
+        ValueError: If either is negative or both are zero (an improper prior, which
+            would let a worker's matrix reach 0/1).
+    """
+    if pool_strength < 0 or smoothing < 0:
+        raise ValueError(
+            f"pool_strength and smoothing must be non-negative, got {pool_strength}, {smoothing}"
+        )
+    if pool_strength + smoothing <= 0:
+        raise ValueError("pool_strength and smoothing cannot both be zero")
+
+
+def crowd_accuracy(crowd: FloatArray) -> float:
+    """The crowd's accuracy against the start, ``(agreeing + 1) / (answers + 2)``: the mean
+    of a Beta(1, 1) posterior, so it is never 0 or 1."""
+    return float((np.trace(crowd) + 1.0) / (crowd.sum() + 2.0))
+
+
 def smoothed_log_priors(posteriors: FloatArray, smoothing: float) -> tuple[FloatArray, float]:
     """MAP class priors under a symmetric Dirichlet(1 + smoothing) prior.
 
@@ -122,8 +161,7 @@ def smoothed_log_priors(posteriors: FloatArray, smoothing: float) -> tuple[Float
 def e_step(incidence: Incidence, params: Params) -> tuple[FloatArray, float]:
     """Return task posteriors and the observed-data log-likelihood."""
     log_joint = incidence.log_scores(params.log_confusions) + params.log_priors
-    log_norm = log_sum_exp_rows(log_joint)
-    posteriors = np.exp(log_joint - log_norm[:, None])
+    posteriors, log_norm = softmax_and_log_norm(log_joint)
     return posteriors, float(log_norm.sum())
 
 
@@ -162,7 +200,9 @@ class ConfusionEM(Aggregator):
     """Shared estimator for models defined by per-worker confusion matrices.
 
     EM starts from the majority-vote shares; subclasses provide the M-step, which
-    may use the crowd's pooled confusion against that start as a prior centre.
+    may use the crowd's pooled confusion against that start as a prior centre. The
+    parameters are fitted on the tasks with at least two answers; tasks with a single
+    answer are scored with them afterwards (see the module docstring).
 
     Attributes:
         smoothing: Pseudo-count of the per-worker prior (see each subclass).
@@ -177,12 +217,14 @@ class ConfusionEM(Aggregator):
         history_: Penalised log-likelihood after each iteration (non-decreasing).
         n_iter_: Number of EM iterations run.
         converged_: Whether the tolerance was reached before ``max_iter``.
+        n_single_answer_tasks_: Tasks with one answer, left out of the fit and
+            scored with the fitted parameters.
     """
 
     smoothing: float = 1.0
     prior_smoothing: float = 1.0
-    max_iter: int = 200
-    tol: float = 1e-7
+    max_iter: int = 500
+    tol: float = 1e-9
     seed: int = 0
     confusions_: FloatArray = field(init=False, repr=False, compare=False)
     priors_: FloatArray = field(init=False, repr=False, compare=False)
@@ -190,18 +232,26 @@ class ConfusionEM(Aggregator):
     history_: tuple[float, ...] = field(init=False, repr=False, compare=False)
     n_iter_: int = field(init=False, repr=False, compare=False)
     converged_: bool = field(init=False, repr=False, compare=False)
+    n_single_answer_tasks_: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        check_em_settings(self.max_iter, self.tol, self.smoothing, self.prior_smoothing)
+        check_em_settings(self.max_iter, self.tol, self.prior_smoothing)
+        self._check_prior()
+
+    def _check_prior(self) -> None:
+        """Validate the per-worker prior (by default: ``smoothing`` must be positive)."""
+        if self.smoothing <= 0:
+            raise ValueError(f"smoothing pseudo-count must be positive, got {self.smoothing}")
 
     @abstractmethod
     def _make_m_step(self, incidence: Incidence, crowd: FloatArray) -> MStep:
         """Return the M-step for one fit (it may keep state between iterations).
 
         Args:
-            incidence: The answers.
+            incidence: The answers the parameters are fitted on (tasks with two or
+                more answers).
             crowd: Confusion counts ``[k, l]`` of the whole crowd against the
-                majority-vote start, a prior centre for sparse workers.
+                majority-vote start on those tasks, a prior centre for sparse workers.
         """
 
     def _set_worker_attributes(self) -> None:
@@ -211,11 +261,22 @@ class ConfusionEM(Aggregator):
     def _fit(self, answers: Answers, rng: np.random.Generator) -> Result:
         incidence = Incidence.from_answers(answers)
         start = normalize_rows(answers.vote_counts())
-        m_step = self._make_m_step(incidence, incidence.confusion_counts(start).sum(axis=0))
-        em = run_em(incidence, start, m_step, max_iter=self.max_iter, tol=self.tol)
+        shared = incidence.answers_per_task() >= 2
+        fitted, fitted_start = incidence, start
+        if not shared.all():
+            fitted, fitted_start = incidence.rows(shared), start[shared]
+        self.n_single_answer_tasks_ = int(shared.size - np.count_nonzero(shared))
+        crowd = fitted.confusion_counts(fitted_start).sum(axis=0)
+        if not shared.any():  # no two answers anywhere: nothing to agree with
+            crowd = incidence.confusion_counts(start).sum(axis=0)
+        m_step = self._make_m_step(fitted, crowd)
+        em = run_em(fitted, fitted_start, m_step, max_iter=self.max_iter, tol=self.tol)
+        posteriors = em.posteriors
+        if fitted is not incidence:
+            posteriors = e_step(incidence, em.params)[0]
         self.confusions_ = np.exp(em.params.log_confusions)
         self.priors_ = np.exp(em.params.log_priors)
         self._set_worker_attributes()
         self.history_, self.n_iter_, self.converged_ = em.history, em.n_iter, em.converged
-        labels = decide(em.posteriors, self.priors_, rng)
-        return Result(answers.tasks, answers.classes, labels, em.posteriors)
+        labels = decide(posteriors, self.priors_, rng)
+        return Result(answers.tasks, answers.classes, labels, posteriors)
