@@ -102,7 +102,7 @@ def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
                                     "choices": ["positive", "negative", "neutral"]}),
                       3, Money(5, "USD"), 600,
                       quality=QualityTerms(gold_rate=0.1, gold_min_accuracy=0.6,
-                                           consensus_method="ds", confidence_target=0.9)),
+                                           consensus_method="ds", confidence_target=0.95)),
          "sentiment.jsonl"),
         (ProjectTerms("Which assistant answer is better?", PAIRWISE_INSTRUCTIONS,
                       parse_schema({"type": "pairwise"}), 3, Money(30, "USD"), 1200),
