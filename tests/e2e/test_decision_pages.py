@@ -97,3 +97,21 @@ def test_a_requester_reviews_from_the_project_page(
                        data={"csrf_token": token, "project_id": str(world["pid"]),
                              "decision": "reject", "reason": "wrong"})
     assert "rejected: paid" in done.text
+
+
+def test_a_moderator_removes_a_worker_from_the_page(
+        client: TestClient, world: dict[str, Any]) -> None:
+    sign_in(client, world["moderator"].email)
+    done = client.post("/moderation/restrict", follow_redirects=True, data={
+        "csrf_token": csrf(client, "/moderation"), "action_kind": "remove",
+        "worker": world["worker"].pseudonym, "project_id": str(world["pid"]),
+        "reason": "answers copied from another worker"})
+    assert f"{world['worker'].pseudonym}: removed from the project" in done.text
+    blocked = client.get(f"/api/v1/projects/{world['pid']}/next",
+                         headers=bearer(world["wtoken"]))
+    assert blocked.status_code == 409 and blocked.json()["error"] == "access_blocked"
+    refused = client.post("/moderation/restrict", follow_redirects=True, data={
+        "csrf_token": csrf(client, "/moderation"), "action_kind": "revoke",
+        "worker": world["worker"].pseudonym, "project_id": str(world["pid"]),
+        "reason": "no test here"})
+    assert "Not done: this project has no qualification test" in refused.text

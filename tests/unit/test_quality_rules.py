@@ -125,3 +125,14 @@ def test_launch_needs_the_gold_the_terms_call_for() -> None:
                          quality=QualityTerms(gold_rate=0.1))
     check_can_launch(ProjectStatus.DRAFT, 10, gold_count=4,
                      quality=QualityTerms(gold_rate=0.1, qualification=RULE))
+
+
+def test_a_revoked_pass_no_longer_counts_and_the_wait_runs_from_the_revocation() -> None:
+    revoked_at = NOW + timedelta(days=3)
+    attempts = [Attempt(1, NOW, 4, 4, NOW, True, revoked_at)]
+    assert qualification_status(RULE, attempts, now=revoked_at).state is (
+        QualificationState.FAILED)
+    assert qualification_status(RULE, attempts, now=revoked_at).retry_at == (
+        revoked_at + timedelta(hours=24))
+    later = qualification_status(RULE, attempts, now=revoked_at + timedelta(hours=24))
+    assert later.state is QualificationState.NOT_STARTED

@@ -136,6 +136,11 @@ class Attempt:
     correct: int
     finished_at: datetime | None
     passed: bool | None
+    revoked_at: datetime | None = None  # a moderator revoked this pass
+
+    @property
+    def valid_pass(self) -> bool:
+        return bool(self.passed) and self.revoked_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +161,12 @@ def qualification_status(rule: Qualification | None, attempts: Sequence[Attempt]
     if not attempts:
         return QualificationStatus(QualificationState.NOT_STARTED)
     last = attempts[-1]
-    if any(a.passed for a in attempts):
+    if any(a.valid_pass for a in attempts):
         return QualificationStatus(QualificationState.PASSED, last)
     if last.finished_at is None:
         return QualificationStatus(QualificationState.IN_PROGRESS, last)
-    retry_at = last.finished_at + timedelta(hours=rule.retry_after_hours)
+    # After a failure, or after a moderator revoked a pass, the wait runs from then.
+    retry_at = (last.revoked_at or last.finished_at) + timedelta(hours=rule.retry_after_hours)
     if now >= retry_at:
         return QualificationStatus(QualificationState.NOT_STARTED, last, retry_at)
     return QualificationStatus(QualificationState.FAILED, last, retry_at)

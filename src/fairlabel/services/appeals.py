@@ -129,6 +129,11 @@ def _overturn(tx: Transaction, decision: Decision, *, now: datetime) -> str:
     """What overturning the decision changes; returns a sentence for the worker."""
     if decision.kind is DecisionKind.ANSWER_REJECTED and decision.assignment_id is not None:
         return _overturn_rejection(tx, decision, now=now)
+    if (decision.kind is DecisionKind.QUALIFICATION_REVOKED and decision.project_id is not None
+            and "revoked_at" in decision.inputs):
+        tx.gold.restore_pass(project_id=decision.project_id, worker_id=decision.worker_id,
+                             revoked_at=datetime.fromisoformat(str(decision.inputs["revoked_at"])))
+        return " Your qualification stands again."
     if (decision.kind in RESTRICTING and decision.status is DecisionStatus.FINAL
             and decision.project_id is not None):
         if tx.blocks.blocking(worker_id=decision.worker_id,

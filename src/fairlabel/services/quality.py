@@ -101,6 +101,12 @@ def _qualification_item(tx: Transaction, project_id: int, worker: User, rule: Qu
                         rng: random.Random) -> Pick:
     if status.state is QualificationState.FAILED:
         assert status.attempt is not None and status.retry_at is not None
+        if status.attempt.revoked_at is not None:
+            raise QualificationFailed(
+                "a moderator revoked your qualification for this project (see your decisions, "
+                f"where you can appeal it); you may take the test again from "
+                f"{status.retry_at:%Y-%m-%d %H:%M} UTC.",
+                details={"retry_at": status.retry_at.isoformat(), "revoked": True})
         raise QualificationFailed(
             f"you answered {status.attempt.correct} of {status.attempt.answered} qualification "
             f"items right; the pass mark is {rule.pass_mark:.0%}. You may take the test again "

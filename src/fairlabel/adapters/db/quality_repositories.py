@@ -40,7 +40,7 @@ _CHUNK = 2000
 
 def _attempt(row: Any) -> Attempt:
     return Attempt(row.id, row.started_at, row.answered, row.correct, row.finished_at,
-                   row.passed)
+                   row.passed, row.revoked_at)
 
 
 class GoldRepository:
@@ -121,6 +121,26 @@ class GoldRepository:
                     correct=qualification_attempts.c.correct + (1 if correct else 0))
             .returning(*qualification_attempts.c)).one()
         return _attempt(row)
+
+    def revoke_pass(self, *, project_id: int, worker_id: int, now: datetime) -> bool:
+        """Revoke the worker's standing pass; False when they hold none."""
+        done = self._conn.execute(
+            update(qualification_attempts)
+            .where(qualification_attempts.c.project_id == project_id,
+                   qualification_attempts.c.worker_id == worker_id,
+                   qualification_attempts.c.passed == true(),
+                   qualification_attempts.c.revoked_at.is_(None))
+            .values(revoked_at=now))
+        return bool(done.rowcount)
+
+    def restore_pass(self, *, project_id: int, worker_id: int, revoked_at: datetime) -> None:
+        """Undo a revocation (an appeal overturned it)."""
+        self._conn.execute(
+            update(qualification_attempts)
+            .where(qualification_attempts.c.project_id == project_id,
+                   qualification_attempts.c.worker_id == worker_id,
+                   qualification_attempts.c.revoked_at == revoked_at)
+            .values(revoked_at=None))
 
     def finish_attempt(self, attempt_id: int, *, passed: bool, now: datetime) -> None:
         self._conn.execute(update(qualification_attempts)

@@ -101,6 +101,10 @@ class UserRepository:
         return {r.id: r.pseudonym for r in rows}
 
 
+    def by_pseudonym(self, pseudonym: str) -> User | None:
+        row = self._conn.execute(select(users).where(users.c.pseudonym == pseudonym)).first()
+        return to_user(row) if row else None
+
     def countries(self, user_ids: Iterable[int]) -> dict[int, str | None]:
         ids = list(set(user_ids))
         if not ids:

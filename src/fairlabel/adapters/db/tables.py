@@ -288,6 +288,8 @@ qualification_attempts = Table(
     Column("correct", Integer, nullable=False, server_default=text("0")),
     Column("finished_at", UTCDateTime, nullable=True),
     Column("passed", Boolean, nullable=True),
+    # Set when a moderator revokes a pass (the worker may take the test again).
+    Column("revoked_at", UTCDateTime, nullable=True),
 )
 Index("ix_qualification_attempts_worker", qualification_attempts.c.project_id,
       qualification_attempts.c.worker_id, qualification_attempts.c.id)

@@ -111,6 +111,14 @@ class ProposalBody(BaseModel):
     reason: str = Field(min_length=1, max_length=4000, description="Shown to the worker.")
 
 
+class RestrictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    worker: str = Field(min_length=1, max_length=64, description="The worker's pseudonym.")
+    project_id: int
+    reason: str = Field(min_length=1, max_length=4000, description="Shown to the worker.")
+
+
 class RatingBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

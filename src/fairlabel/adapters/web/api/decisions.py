@@ -11,9 +11,10 @@ from fairlabel.adapters.web.api.decision_schemas import (
     ProposalBody,
     QueuedAppealPublic,
     ResolveBody,
+    RestrictBody,
 )
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
-from fairlabel.services import appeals, decisions
+from fairlabel.services import appeals, decisions, moderation
 from fairlabel.services.decisions import DecisionView
 
 router = APIRouter(tags=["decisions"])
@@ -68,4 +69,27 @@ def resolve_proposal(decision_id: int, body: ProposalBody, user: CurrentUser,
     made = decisions.resolve_proposal(container.db, user, decision_id,
                                       confirm=body.outcome == "confirmed", reason=body.reason,
                                       now=now)
+    return DecisionPublic.of(DecisionView(made, None, user.role.value, None))
+
+
+@router.post("/moderation/removals", status_code=status.HTTP_201_CREATED,
+             response_model=DecisionPublic)
+def remove_worker(body: RestrictBody, user: CurrentUser, container: ContainerDep,
+                  now: NowDep) -> DecisionPublic:
+    """Moderators: remove a worker from a project's work, with a reason. The worker reads
+    the decision and can appeal it; overturning lifts the removal."""
+    made = moderation.remove_worker(container.db, user, worker=body.worker,
+                                    project_id=body.project_id, reason=body.reason, now=now)
+    return DecisionPublic.of(DecisionView(made, None, user.role.value, None))
+
+
+@router.post("/moderation/revocations", status_code=status.HTTP_201_CREATED,
+             response_model=DecisionPublic)
+def revoke_qualification(body: RestrictBody, user: CurrentUser, container: ContainerDep,
+                         now: NowDep) -> DecisionPublic:
+    """Moderators: revoke a worker's passed qualification test on a project; they may take
+    it again after the project's retry delay. Overturning on appeal restores the pass."""
+    made = moderation.revoke_qualification(container.db, user, worker=body.worker,
+                                           project_id=body.project_id, reason=body.reason,
+                                           now=now)
     return DecisionPublic.of(DecisionView(made, None, user.role.value, None))

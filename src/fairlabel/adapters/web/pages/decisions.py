@@ -21,7 +21,7 @@ from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import DomainError
 from fairlabel.domain.voice import MIN_ANSWERS_TO_RATE, Scores
-from fairlabel.services import appeals, decisions, pay, voice
+from fairlabel.services import appeals, decisions, moderation, pay, voice
 
 router = APIRouter()
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
@@ -124,3 +124,17 @@ def moderate(testimony_id: int, request: Request, container: ContainerDep, now: 
                               reason=reason, now=now)
         return f"Testimony {testimony_id} {done.status.value}."
     return _act(request, "/moderation", csrf_token, "Not moderated", MODERATORS, action)
+
+
+@router.post("/moderation/restrict")
+def restrict(request: Request, container: ContainerDep, now: NowDep,
+             csrf_token: Annotated[str, Form()], action_kind: Annotated[str, Form()],
+             worker: Annotated[str, Form()], project_id: Annotated[int, Form()],
+             reason: Annotated[str, Form()] = "") -> Response:
+    def action(user: User) -> str:
+        use_case = (moderation.revoke_qualification if action_kind == "revoke"
+                    else moderation.remove_worker)
+        made = use_case(container.db, user, worker=worker, project_id=project_id,
+                        reason=reason, now=now)
+        return f"{worker}: {made.outcome} (decision {made.id}); they were told why."
+    return _act(request, "/moderation", csrf_token, "Not done", MODERATORS, action)

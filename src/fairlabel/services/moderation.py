@@ -1,0 +1,81 @@
+"""Moderators' own decisions restricting a worker's access: removal from a project, and
+revoking a passed qualification test. A person decides (charter rule 6); the worker is told,
+and can appeal; an overturned appeal undoes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.decisions import Decision, DecisionKind, check_text
+from fairlabel.domain.errors import Conflict, NotFound
+from fairlabel.services.decisions import MODERATORS, record_decision
+from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.projects import require_role
+
+
+def _worker(tx: Transaction, pseudonym: str) -> User:
+    found = tx.users.by_pseudonym(pseudonym.strip())
+    if found is None or found.role is not Role.WORKER:
+        raise NotFound(f"no worker {pseudonym!r}")
+    return found
+
+
+def remove_worker(db: Database, moderator: User, *, worker: str, project_id: int, reason: str,
+                  now: datetime) -> Decision:
+    """Remove a worker (by pseudonym) from a project's work, with a reason they read."""
+    require_role(moderator, *MODERATORS)
+    reason = check_text(reason, "the reason")
+    with db.write() as tx:
+        person = _worker(tx, worker)
+        project = tx.projects.get(project_id)
+        if project is None:
+            raise NotFound(f"no project {project_id}")
+        if tx.blocks.blocking(worker_id=person.id, project_id=project_id) is not None:
+            raise Conflict(f"{worker} is already kept from this project's work",
+                           code="already_blocked")
+        decision = record_decision(
+            tx, worker_id=person.id, kind=DecisionKind.REMOVAL, decided_by=moderator.id,
+            project_id=project_id, inputs={"reason": reason}, now=now,
+            outcome="removed from the project",
+            explanation=f"A moderator removed you from “{project.terms.name}”: {reason}. You "
+                        "can no longer take its tasks; what you did is paid as agreed. You can "
+                        "appeal this decision.")
+        tx.blocks.add(project_id=project_id, worker_id=person.id, decision_id=decision.id,
+                      now=now)
+        tx.inbox.add(user_ids=[person.id], project_id=project_id,
+                     subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
+        tx.commit()
+    return decision
+
+
+def revoke_qualification(db: Database, moderator: User, *, worker: str, project_id: int,
+                         reason: str, now: datetime) -> Decision:
+    """Revoke a worker's passed qualification test on a project: they must pass it again
+    (after the project's retry delay) before more of its work."""
+    require_role(moderator, *MODERATORS)
+    reason = check_text(reason, "the reason")
+    with db.write() as tx:
+        person = _worker(tx, worker)
+        project = tx.projects.get(project_id)
+        if project is None:
+            raise NotFound(f"no project {project_id}")
+        rule = project.terms.quality.qualification
+        if rule is None:
+            raise Conflict("this project has no qualification test", code="no_qualification")
+        if not tx.gold.revoke_pass(project_id=project_id, worker_id=person.id, now=now):
+            raise Conflict(f"{worker} holds no pass of this project's qualification test",
+                           code="not_qualified")
+        decision = record_decision(
+            tx, worker_id=person.id, kind=DecisionKind.QUALIFICATION_REVOKED,
+            decided_by=moderator.id, project_id=project_id, now=now,
+            inputs={"reason": reason, "revoked_at": now.isoformat(),
+                    "retry_after_hours": rule.retry_after_hours},
+            outcome="qualification revoked",
+            explanation=f"A moderator revoked your qualification for “{project.terms.name}”: "
+                        f"{reason}. You may take the test again after "
+                        f"{rule.retry_after_hours:g} hours. You can appeal this decision.")
+        tx.inbox.add(user_ids=[person.id], project_id=project_id,
+                     subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
+        tx.commit()
+    return decision
