@@ -36,13 +36,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# A pseudonym says the role and nothing else: w_ workers, r_ requesters, m_ moderators.
+PSEUDONYM_PREFIX = {Role.WORKER: "w_", Role.REQUESTER: "r_", Role.MODERATOR: "m_",
+                    Role.ADMIN: "a_"}
+
+
 def add_user(db: Database, *, email: str, password: str, role: Role, now: datetime) -> User:
     email = normalize_email(email)
     check_password(password)
     password_hash = _hasher.hash(password)
     with db.write() as tx:
         user = tx.users.add(email=email, password_hash=password_hash, role=role,
-                            pseudonym="w_" + secrets.token_hex(6), now=now)
+                            pseudonym=PSEUDONYM_PREFIX[role] + secrets.token_hex(6), now=now)
         tx.commit()
     return user
 
