@@ -36,6 +36,11 @@ class Container:
     # How consensus refits compute: in this process, or in a worker process (ProcessFit).
     consensus_fit: FitConsensus = field(default=fit_consensus)
 
+    @property
+    def consensus_interval(self) -> timedelta:
+        """How often the periodic jobs may refit one project's consensus."""
+        return timedelta(seconds=self.settings.consensus_refit_seconds)
+
     def close(self) -> None:
         if isinstance(self.consensus_fit, ProcessFit):
             self.consensus_fit.close()

@@ -165,3 +165,35 @@ def test_the_worker_process_fits_exactly_as_the_server_would() -> None:
         assert remote(facts, answers, gold, 0) == quality.fit_consensus(facts, answers, gold, 0)
     finally:
         remote.close()
+
+
+def test_the_sweep_refits_a_project_at_most_once_per_interval_and_writes_what_changed(
+        container: Container, people: Accounts, requester: User) -> None:
+    from datetime import timedelta
+
+    from tests.support.clock import FakeClock
+
+    clock = container.clock
+    assert isinstance(clock, FakeClock)
+    pid = make_project(container, requester, work=4, gold=0, redundancy=3,
+                       terms=QualityTerms(consensus_method="mv"))
+    team = [people.make(Role.WORKER)[0] for _ in range(3)]
+
+    def one_round() -> None:
+        for worker in team:
+            lease = assignment.request_next(container.db, worker, pid, now=clock(),
+                                            policy=container.pay)
+            assert lease is not None
+            assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
+                                     idempotency_key=None, now=clock())
+        clock.advance(seconds=1)
+
+    one_round()
+    minute = timedelta(seconds=60)
+    [first] = quality.refresh_consensus(container.db, now=clock(), min_interval=minute)
+    assert (first.tasks, first.written) == (1, 1)
+    one_round()
+    assert quality.refresh_consensus(container.db, now=clock(), min_interval=minute) == []
+    clock.advance(seconds=60)
+    [second] = quality.refresh_consensus(container.db, now=clock(), min_interval=minute)
+    assert (second.tasks, second.written) == (2, 1)  # the first task's consensus is unchanged

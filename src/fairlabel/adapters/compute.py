@@ -1,9 +1,9 @@
-"""Numeric work in a separate process: the consensus refit of the app server.
+"""Numeric work in a separate process: the large consensus refits of the app server.
 
-A fit loads numpy and scipy (about 50 MiB) and can take a while on a large project. Run in
-the app server's own process it would grow the server and hold the interpreter while
-requests wait; here it runs in one worker process, started on first use (``spawn``: the
-child imports only what the fit needs, never the server's threads) and reused after.
+A large fit loads scipy (about 40 MiB) and can take seconds. Run in the app server's own
+process it would grow the server and hold the interpreter while requests wait; here it runs
+in one worker process, started on first use (``spawn``: the child imports only what the fit
+needs, never the server's threads) and reused after. Small fits stay in the server.
 """
 
 from __future__ import annotations
@@ -13,13 +13,19 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from fairlabel.aggregation.scale import SPARSE_FROM_ANSWERS
 from fairlabel.domain.quality import GoldScore
 from fairlabel.services.ports import ProjectFacts, TaskAnswer, WorkerSkill
 from fairlabel.services.quality import fit_consensus
 
 
 class ProcessFit:
-    """A ``FitConsensus`` that runs ``fit_consensus`` in a worker process."""
+    """A ``FitConsensus`` that runs large fits in a worker process, small ones here.
+
+    A fit of fewer than ``SPARSE_FROM_ANSWERS`` answers needs numpy alone and takes
+    milliseconds: it runs in the calling process. A larger one — which loads scipy and can
+    take seconds — goes to the worker process.
+    """
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
@@ -28,6 +34,8 @@ class ProcessFit:
     def __call__(self, facts: ProjectFacts, answers: list[TaskAnswer],
                  gold: dict[int, GoldScore],
                  seed: int) -> tuple[list[tuple[int, Any, float]], list[WorkerSkill]]:
+        if len(answers) < SPARSE_FROM_ANSWERS:
+            return fit_consensus(facts, answers, gold, seed)
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(

@@ -8,7 +8,7 @@ transactions so that a sweep never holds up the labeling loop for long.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from fairlabel.domain import ledger
@@ -57,7 +57,8 @@ class SweepReport:
 
 
 def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
-                 fit: FitConsensus | None = None) -> SweepReport:
+                 fit: FitConsensus | None = None,
+                 consensus_interval: timedelta | None = None) -> SweepReport:
     report = SweepReport()
     report.appeals_overturned = appeals.overturn_overdue(db, now=now)
     report.expired = expire_leases(db, now=now)
@@ -72,7 +73,8 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
     report.approved = approve_due(db, policy, now=now)
     report.proposals = decisions.propose_blocks(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
-    report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit))
+    report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit,
+                                                    min_interval=consensus_interval))
     return report
 
 

@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fairlabel.domain.accounts import Role, User
@@ -209,15 +209,26 @@ class Refit:
     tasks: int
     settled: int
     unsettled: int
+    written: int = 0  # tasks whose stored consensus changed
+
+
+WRITE_CHUNK = 500
+"""Tasks whose consensus a refit writes per transaction (short writes: workers never wait)."""
+
+CONFIDENCE_STEP = 1e-3
+"""A refit rewrites a task only when its consensus changed or its confidence moved this much."""
 
 
 def refresh_consensus(db: Database, *, now: datetime, project_id: int | None = None,
-                      seed: int = 0, fit: FitConsensus | None = None) -> list[Refit]:
+                      seed: int = 0, fit: FitConsensus | None = None,
+                      min_interval: timedelta | None = None) -> list[Refit]:
     """Refit the consensus of every project with answers newer than its last refit (or of
-    one project, when stale): read in one transaction, compute outside any (``fit``, by
-    default in this process), write in a short one."""
+    one project, when stale) — with ``min_interval``, only projects whose last refit is at
+    least that old. Reads in one transaction, computes outside any (``fit``, by default in
+    this process), writes what changed in short transactions."""
     with db.read() as tx:
-        ids = tx.consensus.stale_projects(project_id)
+        ids = tx.consensus.stale_projects(
+            project_id, covered_before=now - min_interval if min_interval else None)
     return [_refit(db, pid, now=now, seed=seed, fit=fit or fit_consensus) for pid in ids]
 
 
@@ -229,6 +240,7 @@ def _refit(db: Database, project_id: int, *, now: datetime, seed: int,
         answers = tx.consensus.project_answers(project_id)
         gold = tx.gold.scores(project_id)
         was_settled = tx.consensus.settled_ids(project_id)
+        stored = tx.consensus.current(project_id)
     rows, skills = fit(facts, answers, gold, seed)
     quality = facts.quality
     settle: list[int] = []
@@ -242,15 +254,21 @@ def _refit(db: Database, project_id: int, *, now: datetime, seed: int,
                 settle.append(task_id)
             elif not reached and task_id in was_settled:
                 unsettle.append(task_id)
+    changed = [(t, c, p) for t, c, p in rows
+               if t not in stored or stored[t][0] != c
+               or abs((stored[t][1] or 0.0) - p) >= CONFIDENCE_STEP]
+    for start in range(0, len(changed), WRITE_CHUNK):
+        with db.write() as tx:
+            tx.consensus.save(changed[start:start + WRITE_CHUNK])
+            tx.commit()
     with db.write() as tx:
-        tx.consensus.save(rows)
         tx.consensus.save_skills(project_id, skills, now=now)
         tx.consensus.settle(settle, now=now)
         tx.consensus.unsettle(unsettle)
         if until is not None:
             tx.consensus.mark_refit(project_id, until=until)
         tx.commit()
-    return Refit(project_id, len(rows), len(settle), len(unsettle))
+    return Refit(project_id, len(rows), len(settle), len(unsettle), len(changed))
 
 
 def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int, GoldScore],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -253,3 +255,19 @@ def test_crowd_prior_helps_when_workers_have_few_answers(
     )
     assert pooled >= majority + margin
     assert pooled > laplace + 0.05
+
+
+@pytest.mark.parametrize("model", [DawidSkene, OneCoinDawidSkene, MACE])
+def test_the_numpy_and_the_sparse_sums_give_the_same_fit(model: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from fairlabel.aggregation import scale
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    tasks, workers = rng.integers(0, 400, n), rng.integers(0, 40, n)
+    labels = rng.integers(0, 3, n)
+    small = model(seed=0).fit(tasks, workers, labels)
+    monkeypatch.setattr(scale, "SPARSE_FROM_ANSWERS", 1)
+    large = model(seed=0).fit(tasks, workers, labels)
+    assert np.array_equal(small.result_.label_codes, large.result_.label_codes)
+    np.testing.assert_allclose(small.result_.probas, large.result_.probas, atol=1e-9)

@@ -43,7 +43,8 @@ def sweep() -> None:
     any time, on several nodes at once."""
     with app_container() as container:
         report = jobs.run_due_work(container.db, container.pay, now=container.clock(),
-                                   fit=container.consensus_fit)
+                                   fit=container.consensus_fit,
+                                   consensus_interval=container.consensus_interval)
     click.echo(report.summary())
 
 

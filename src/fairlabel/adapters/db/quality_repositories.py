@@ -225,13 +225,18 @@ class ConsensusRepository:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
                            .values(consensus_until=until))
 
-    def stale_projects(self, project_id: int | None = None) -> list[int]:
-        """Projects (or the one given) with answers submitted after their last refit."""
+    def stale_projects(self, project_id: int | None = None, *,
+                       covered_before: datetime | None = None) -> list[int]:
+        """Projects (or the one given) with answers submitted after their last refit; with
+        ``covered_before``, only those whose last refit covered answers up to before then."""
         newer = select(assignments.c.id).where(
             assignments.c.project_id == projects.c.id, assignments.c.status == SUBMITTED,
             (projects.c.consensus_until.is_(None))
             | (assignments.c.submitted_at > projects.c.consensus_until)).exists()
         query = select(projects.c.id).where(newer).order_by(projects.c.id)
+        if covered_before is not None:
+            query = query.where(projects.c.consensus_until.is_(None)
+                                | (projects.c.consensus_until < covered_before))
         if project_id is not None:
             query = query.where(projects.c.id == project_id)
         return list(self._conn.execute(query).scalars())
@@ -249,6 +254,13 @@ class ConsensusRepository:
             .where(tasks.c.project_id == project_id, tasks.c.is_gold == false())).one()
         return ConsensusSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]),
                                 int(row[4]), float(row[5]) if row[5] is not None else None)
+
+    def current(self, project_id: int) -> dict[int, tuple[Any, float | None]]:
+        """The stored consensus and confidence of every task of the project that has one."""
+        rows = self._conn.execute(select(tasks.c.id, tasks.c.consensus, tasks.c.confidence)
+                                  .where(tasks.c.project_id == project_id,
+                                         tasks.c.confidence.is_not(None)))
+        return {r.id: (r.consensus, r.confidence) for r in rows}
 
     def of_tasks(self, task_ids: Sequence[int]) -> dict[int, tuple[Any, float | None]]:
         if not task_ids:

@@ -29,7 +29,8 @@ def _sweep(container: Container, stop: threading.Event) -> None:
     while not stop.wait(interval):
         try:
             jobs.run_due_work(container.db, container.pay, now=container.clock(),
-                              fit=container.consensus_fit)
+                              fit=container.consensus_fit,
+                              consensus_interval=container.consensus_interval)
         except Exception:  # keep sweeping after a transient database error, but say so
             log.exception("periodic jobs failed; retrying in %s s", interval)
 
