@@ -37,9 +37,10 @@ class Container:
     consensus_fit: FitConsensus = field(default=fit_consensus)
 
     @property
-    def consensus_interval(self) -> timedelta:
-        """How often the periodic jobs may refit one project's consensus."""
-        return timedelta(seconds=self.settings.consensus_refit_seconds)
+    def measure_interval(self) -> timedelta:
+        """How often the periodic jobs that read every answer run (and may refit one
+        project's consensus)."""
+        return timedelta(seconds=self.settings.measure_seconds)
 
     def close(self) -> None:
         if isinstance(self.consensus_fit, ProcessFit):

@@ -31,9 +31,9 @@ class Settings(BaseSettings):
         default=15.0,
         description="How often each app server runs the periodic jobs (0: never).",
     )
-    consensus_refit_seconds: float = Field(
-        default=60.0, description="The periodic jobs refit a project's consensus at most "
-        "this often (when answers arrived since).")
+    measure_seconds: float = Field(
+        default=60.0, description="How often the periodic jobs that read every answer run "
+        "(measurement and top-ups, the rules that propose blocks, consensus refits).")
     consensus_process: bool = Field(
         default=True, description="Refit consensus in a separate worker process (numpy and "
         "scipy stay out of the app server, and a long fit never holds up requests).")

@@ -20,8 +20,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
-from scipy.special import expit, logsumexp
 
 from fairlabel.aggregation._encoding import Answers, FloatArray
 from fairlabel.aggregation.base import Aggregator, Result, decide, log_sum_exp_rows
@@ -30,6 +28,18 @@ from fairlabel.aggregation.base import Aggregator, Result, decide, log_sum_exp_r
 def _sum_by(codes: NDArray[np.integer[Any]], weights: FloatArray, size: int) -> FloatArray:
     """Sum ``weights`` per code (a typed ``np.bincount``)."""
     return np.asarray(np.bincount(codes, weights, size), dtype=np.float64)
+
+
+def logsumexp(values: FloatArray) -> float:
+    """``log(sum(exp(values)))`` of a vector, computed stably."""
+    top = float(values.max())
+    return top + float(np.log(np.exp(values - top).sum()))
+
+
+def expit(x: FloatArray) -> FloatArray:
+    """The logistic function, computed stably."""
+    result: FloatArray = np.exp(-np.logaddexp(0.0, -x))
+    return result
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,6 +137,8 @@ class GLAD(Aggregator):
             raise ValueError("need prior_smoothing >= 0, tol >= 0 and max_iter >= 1")
 
     def _fit(self, answers: Answers, rng: np.random.Generator) -> Result:
+        from scipy.optimize import minimize  # only GLAD needs scipy; import it on use
+
         objective = _Objective(
             answers, self.ability_std, self.easiness_std, self.prior_smoothing, self.learn_priors
         )

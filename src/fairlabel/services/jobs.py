@@ -57,24 +57,31 @@ class SweepReport:
 
 
 def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
-                 fit: FitConsensus | None = None,
+                 fit: FitConsensus | None = None, measure: bool = True,
                  consensus_interval: timedelta | None = None) -> SweepReport:
+    """Run every due job. With ``measure=False`` the jobs that read every answer —
+    measurement and top-ups, the rules that propose blocks, consensus refits — wait for a
+    later run (app servers run them once a minute, the rest every sweep); a project's
+    consensus is refitted at most once per ``consensus_interval``."""
     report = SweepReport()
     report.appeals_overturned = appeals.overturn_overdue(db, now=now)
     report.expired = expire_leases(db, now=now)
     report.projects_closed = ending.close_due(db, now=now)
     ending.refresh_notice_liability(db, now=now)
     report.prices_applied = apply_due_prices(db, now=now)
-    for project_id in _projects_with_answers(db):
-        topped = measure_and_top_up(db, project_id, policy, now=now)
-        report.topups += topped[0]
-        if topped[1]:
-            report.topup_minor[topped[2]] = report.topup_minor.get(topped[2], 0) + topped[1]
+    if measure:
+        for project_id in _projects_with_answers(db):
+            topped = measure_and_top_up(db, project_id, policy, now=now)
+            report.topups += topped[0]
+            if topped[1]:
+                report.topup_minor[topped[2]] = report.topup_minor.get(topped[2], 0) + topped[1]
     report.approved = approve_due(db, policy, now=now)
-    report.proposals = decisions.propose_blocks(db, policy, now=now)
+    if measure:
+        report.proposals = decisions.propose_blocks(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
-    report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit,
-                                                    min_interval=consensus_interval))
+    if measure:
+        report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit,
+                                                        min_interval=consensus_interval))
     return report
 
 

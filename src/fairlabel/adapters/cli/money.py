@@ -44,7 +44,7 @@ def sweep() -> None:
     with app_container() as container:
         report = jobs.run_due_work(container.db, container.pay, now=container.clock(),
                                    fit=container.consensus_fit,
-                                   consensus_interval=container.consensus_interval)
+                                   consensus_interval=container.measure_interval)
     click.echo(report.summary())
 
 

@@ -24,13 +24,17 @@ log = logging.getLogger("fairlabel.web")
 
 
 def _sweep(container: Container, stop: threading.Event) -> None:
-    """Run the periodic jobs now and then (lease expiry, approvals, top-ups, prices, payouts)."""
+    """Run the periodic jobs now and then (lease expiry, approvals, top-ups, prices, payouts);
+    those that read every answer only every ``measure_seconds``."""
     interval = container.settings.sweep_seconds
+    measure_every = max(1, round(container.settings.measure_seconds / interval))
+    runs = 0
     while not stop.wait(interval):
+        runs += 1
         try:
             jobs.run_due_work(container.db, container.pay, now=container.clock(),
-                              fit=container.consensus_fit,
-                              consensus_interval=container.consensus_interval)
+                              fit=container.consensus_fit, measure=runs % measure_every == 0,
+                              consensus_interval=container.measure_interval)
         except Exception:  # keep sweeping after a transient database error, but say so
             log.exception("periodic jobs failed; retrying in %s s", interval)
 
