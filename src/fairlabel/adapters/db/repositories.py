@@ -289,16 +289,15 @@ class TaskRepository:
         other instead of queueing; on SQLite the caller's BEGIN IMMEDIATE serialises writers.
         The CHECK constraint on ``taken`` backs the redundancy cap in both.
         """
-        ids = {"project_id": project_id, "worker_id": worker_id}
         # Start after the last task this worker was served: the tasks before it are mostly
         # ones they did, and scanning past them made each claim slower than the last. Open
         # slots left behind (skips, expiries) are found by the second pass.
-        row = self._conn.execute(sql.claimable_after_cursor, {**ids, "after": 0}).first()
+        params = {"claim_project": project_id, "claim_worker": worker_id}
+        row = self._conn.execute(sql.claim_after_cursor, params).first()
         if row is None:
-            row = self._conn.execute(sql.claimable_task, {**ids, "after": 0}).first()
+            row = self._conn.execute(sql.claim_any, params).first()
         if row is None:
             return None
-        self._conn.execute(sql.take_slot, {"task_id": row.id})
         return ClaimedTask(row.id, row.data)
 
     def claim(self, task_id: int) -> ClaimedTask:

@@ -7,6 +7,8 @@ columns they compare with.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, false, func, insert, select, update
 
 from fairlabel.adapters.db.tables import api_tokens, assignments, projects, tasks, users
@@ -29,29 +31,39 @@ project_facts = select(
 
 task_data = select(tasks.c.data).where(tasks.c.id == bindparam("task_id"))
 
-# Where this worker stands in the project: the highest task id they were ever served.
-worker_cursor = select(func.max(assignments.c.task_id)).where(
-    assignments.c.worker_id == bindparam("worker_id"),
-    assignments.c.project_id == bindparam("project_id"))
-
-# The first task after `after` with room left that this worker has not seen. SKIP LOCKED
-# lets concurrent claimers on PostgreSQL pass rows another transaction is taking.
-claimable_task = (
-    select(tasks.c.id, tasks.c.data)
-    .where(tasks.c.project_id == bindparam("project_id"),
-           tasks.c.id > bindparam("after"),
-           tasks.c.taken < tasks.c.max_answers,
-           tasks.c.is_gold == false(),
-           tasks.c.settled_at.is_(None),
-           ~select(assignments.c.id).where(assignments.c.task_id == tasks.c.id,
-                                           assignments.c.worker_id == bindparam("worker_id"))
+# Claiming in one statement: take a slot of the first task with room left that this worker
+# has not seen, and return it. SKIP LOCKED lets concurrent claimers on PostgreSQL pass rows
+# another transaction is taking; the candidate comes from an alias of the table, so that it
+# is not correlated with the row being updated (UPDATE ... WHERE id = (SELECT ... FOR UPDATE
+# SKIP LOCKED), the usual queue pattern).
+_candidate = tasks.alias("candidate")
+_candidates = (
+    select(_candidate.c.id)
+    .where(_candidate.c.project_id == bindparam("claim_project"),
+           _candidate.c.taken < _candidate.c.max_answers,
+           _candidate.c.is_gold == false(),
+           _candidate.c.settled_at.is_(None),
+           ~select(assignments.c.id).where(assignments.c.task_id == _candidate.c.id,
+                                           assignments.c.worker_id == bindparam("claim_worker"))
            .exists())
-    .order_by(tasks.c.id).limit(1)
-    .with_for_update(skip_locked=True, of=tasks)
+    .order_by(_candidate.c.id).limit(1)
+    .with_for_update(skip_locked=True, of=_candidate)
 )
-# The same, starting after the worker's cursor, in one statement.
-claimable_after_cursor = claimable_task.where(
-    tasks.c.id > func.coalesce(worker_cursor.scalar_subquery(), 0))
+
+
+def _claim(candidates: Any) -> Any:
+    return (update(tasks).where(tasks.c.id == candidates.scalar_subquery())
+            .values(taken=tasks.c.taken + 1).returning(tasks.c.id, tasks.c.data))
+
+
+# Where this worker stands in the project: the highest task id they were ever served. (An
+# UPDATE reserves its table's column names for bind parameters: hence claim_*.)
+_claim_cursor = select(func.max(assignments.c.task_id)).where(
+    assignments.c.worker_id == bindparam("claim_worker"),
+    assignments.c.project_id == bindparam("claim_project"))
+claim_after_cursor = _claim(_candidates.where(
+    _candidate.c.id > func.coalesce(_claim_cursor.scalar_subquery(), 0)))
+claim_any = _claim(_candidates)
 take_slot = (update(tasks).where(tasks.c.id == bindparam("task_id"))
              .values(taken=tasks.c.taken + 1))
 free_slots = (update(tasks).where(tasks.c.id == bindparam("task_id"))
