@@ -95,6 +95,8 @@ def test_gold_is_mixed_in_looks_like_work_and_is_explained_after_the_fact(
         (seen_gold if text.startswith("g") else seen_work).append(text)
         answer(client, lease, worker, "b" if text == "g0" or text == "g1" else "a")
     assert 3 <= len(seen_gold) <= 13 and seen_work  # about half, drawn at random
+    earnings = client.get("/api/v1/me/earnings", headers=bearer(worker)).json()
+    assert sum(m["amount_minor"] for m in earnings["balances"]["pending"]) == 16 * 5  # all paid
     mine = client.get(f"/api/v1/projects/{pid}/my-quality", headers=bearer(worker)).json()
     missed = [m["data"]["text"] for m in mine["missed_gold"]]
     wrong = {"g0", "g1"} & set(seen_gold)
@@ -123,6 +125,9 @@ def test_qualification_fails_waits_then_passes_and_opens_the_work(
     second = take(client, pid, worker)
     assert second["qualification"] is True
     answer(client, second, worker, "a")
+    # The test is paid like any task, right or wrong (5 cents per item here).
+    earnings = client.get("/api/v1/me/earnings", headers=bearer(worker)).json()
+    assert sum(m["amount_minor"] for m in earnings["balances"]["pending"]) == 10
     refused = client.get(f"/api/v1/projects/{pid}/next", headers=bearer(worker))
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"] == "qualification_failed"
