@@ -25,7 +25,6 @@ Run from the repository root (numpy and scipy only, no crowd-kit needed)::
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import time
@@ -35,6 +34,8 @@ from pathlib import Path
 
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
+
+from aggregation import load as load_data_set  # noqa: E402  (benchmarks/aggregation.py)
 
 from fairlabel.aggregation import (  # noqa: E402
     DEFAULT_WORKER_ACCURACY,
@@ -79,25 +80,15 @@ class Replay:
 
 def load(folder: Path) -> Stream:
     """The file's answers in order, each (worker, task) pair once (its first answer)."""
-    with (folder / "labels.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    with (folder / "gold.csv").open(newline="", encoding="utf-8") as handle:
-        gold = {row["task"]: row["label"] for row in csv.DictReader(handle)}
+    data = load_data_set(folder)
     seen: set[tuple[str, str]] = set()
     kept = []
-    for row in rows:
-        pair = (row["worker"], row["task"])
-        if pair not in seen:
-            seen.add(pair)
-            kept.append(row)
-    return Stream(
-        folder.name,
-        [r["task"] for r in kept],
-        [r["worker"] for r in kept],
-        [r["label"] for r in kept],
-        gold,
-        len(rows) - len(kept),
-    )
+    for task, worker, label in zip(data.tasks, data.workers, data.labels, strict=True):
+        if (worker, task) not in seen:
+            seen.add((worker, task))
+            kept.append((task, worker, label))
+    return Stream(folder.name, [t for t, _, _ in kept], [w for _, w, _ in kept],
+                  [label for _, _, label in kept], data.gold, len(data.tasks) - len(kept))
 
 
 def consensus_accuracy(

@@ -45,8 +45,10 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[RunningServer, int, str]]:
+def serve_project(tmp_path: Path, terms: ProjectTerms,
+                  rows: list[dict[str, Any]]) -> Iterator[tuple[RunningServer, int, str]]:
+    """A requester (with an API token) and a worker; one funded, launched project with these
+    terms and tasks; a real server on it. Yields the server, the project id and the token."""
     url = sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
     container = bootstrap(Settings(database_url=url))
     now = container.clock()
@@ -55,18 +57,21 @@ def site(tmp_path: Path) -> Iterator[tuple[RunningServer, int, str]]:
     accounts.add_user(container.db, email="worker@example.org", password=PASSWORD,
                       role=Role.WORKER, now=now)
     token = accounts.create_token(container.db, email="req@example.org", name="t", now=now)
-    project = projects.create_project(container.db, requester, ProjectTerms(
-        "Sentiment", "Choose the **feeling**.", parse_schema(
-            {"type": "single_choice", "choices": ["positive", "negative", "neutral"]}),
-        2, Money(5, "USD"), 600), now=now)
-    projects.import_tasks(container.db, requester, project.id,
-                          [{"data": {"text": f"review number {i}"}} for i in range(5)],
-                          max_rows=10, now=now)
+    project = projects.create_project(container.db, requester, terms, now=now)
+    projects.import_tasks(container.db, requester, project.id, rows, max_rows=10, now=now)
     fund(container, requester, project.id, 10_000)
     projects.launch_project(container.db, requester, project.id, now=now)
     container.close()
     with running_server(url, tmp_path) as server:
         yield server, project.id, token
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[RunningServer, int, str]]:
+    yield from serve_project(tmp_path, ProjectTerms(
+        "Sentiment", "Choose the **feeling**.", parse_schema(
+            {"type": "single_choice", "choices": ["positive", "negative", "neutral"]}),
+        2, Money(5, "USD"), 600), [{"data": {"text": f"review number {i}"}} for i in range(5)])
 
 
 def test_a_worker_labels_three_tasks_with_the_keyboard_only(
@@ -117,28 +122,13 @@ def qualified_site(tmp_path: Path) -> Iterator[tuple[RunningServer, int, str]]:
     """A project that opens with a two-item qualification test (gold answer: positive)."""
     from fairlabel.domain.quality import Qualification, QualityTerms
 
-    url = sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
-    container = bootstrap(Settings(database_url=url))
-    now = container.clock()
-    requester = accounts.add_user(container.db, email="req@example.org", password=PASSWORD,
-                                  role=Role.REQUESTER, now=now)
-    accounts.add_user(container.db, email="worker@example.org", password=PASSWORD,
-                      role=Role.WORKER, now=now)
-    token = accounts.create_token(container.db, email="req@example.org", name="t", now=now)
-    project = projects.create_project(container.db, requester, ProjectTerms(
+    yield from serve_project(tmp_path, ProjectTerms(
         "Checked sentiment", "Choose the feeling.", parse_schema(
             {"type": "single_choice", "choices": ["positive", "negative"]}),
         2, Money(5, "USD"), 600, quality=QualityTerms(
-            qualification=Qualification(2, 0.5), consensus_method="mv")), now=now)
-    projects.import_tasks(container.db, requester, project.id,
-                          [{"data": {"text": f"review {i}"}} for i in range(3)]
-                          + [{"data": {"text": f"check {i}"}, "gold": "positive"}
-                             for i in range(2)], max_rows=10, now=now)
-    fund(container, requester, project.id, 10_000)
-    projects.launch_project(container.db, requester, project.id, now=now)
-    container.close()
-    with running_server(url, tmp_path) as server:
-        yield server, project.id, token
+            qualification=Qualification(2, 0.5), consensus_method="mv")),
+        [{"data": {"text": f"review {i}"}} for i in range(3)]
+        + [{"data": {"text": f"check {i}"}, "gold": "positive"} for i in range(2)])
 
 
 def test_a_worker_passes_the_qualification_test_and_sees_their_record(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.tables import access_blocks, appeals, decisions
 from fairlabel.domain.decisions import (
     AlreadyAppealed,
@@ -189,7 +190,6 @@ class BlockRepository:
     def blocking(self, *, worker_id: int, project_id: int) -> int | None:
         """The decision that keeps the worker from the project's work, if any."""
         found: int | None = self._conn.execute(
-            select(access_blocks.c.decision_id).where(access_blocks.c.project_id == project_id,
-                                                      access_blocks.c.worker_id == worker_id)
+            sql.blocking_decision, {"project_id": project_id, "worker_id": worker_id}
         ).scalar_one_or_none()
         return found

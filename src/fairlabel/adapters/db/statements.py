@@ -11,7 +11,14 @@ from typing import Any
 
 from sqlalchemy import bindparam, false, func, insert, select, update
 
-from fairlabel.adapters.db.tables import api_tokens, assignments, projects, tasks, users
+from fairlabel.adapters.db.tables import (
+    access_blocks,
+    api_tokens,
+    assignments,
+    projects,
+    tasks,
+    users,
+)
 from fairlabel.domain.assignment import AssignmentStatus
 
 LEASED = AssignmentStatus.LEASED.value
@@ -30,6 +37,11 @@ project_facts = select(
 ).where(projects.c.id == bindparam("project_id"))
 
 task_data = select(tasks.c.data).where(tasks.c.id == bindparam("task_id"))
+
+# Every `next` asks whether a moderator's decision keeps the worker from the project.
+blocking_decision = select(access_blocks.c.decision_id).where(
+    access_blocks.c.project_id == bindparam("project_id"),
+    access_blocks.c.worker_id == bindparam("worker_id"))
 
 # Claiming in one statement: take a slot of the first task with room left that this worker
 # has not seen, and return it. SKIP LOCKED lets concurrent claimers on PostgreSQL pass rows
