@@ -111,7 +111,7 @@ def test_approval_after_the_review_window_makes_pay_available_and_frees_the_rese
     assert jobs.run_due_work(container.db, container.pay, now=clock()).approved == 3
     earned = pay.earnings(container.db, worker)
     assert earned.balances["available"]["USD"] == Money(150, "USD")
-    assert balances(container)[(ledger.project_reserved(pid), "USD")] == 0
+    assert balances(container).get((ledger.project_reserved(pid), "USD"), 0) == 0
     assert_ledger_sound(container)
 
 

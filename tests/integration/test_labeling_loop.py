@@ -16,7 +16,7 @@ from fairlabel.domain.assignment import AlreadySubmitted, LeaseExpired
 from fairlabel.domain.errors import ImportRejected, NotFound, PermissionDenied
 from fairlabel.domain.label_schema import InvalidAnswer, parse_schema
 from fairlabel.domain.money import Money
-from fairlabel.domain.projects import ProjectNotOpen, ProjectTerms
+from fairlabel.domain.projects import ProjectNotOpen, ProjectStatus, ProjectTerms
 from fairlabel.services import assignment, exports, projects
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock
@@ -228,3 +228,24 @@ def test_two_workers_racing_for_the_last_slot_exactly_one_wins(
     assert len(winners) == 1, results
     assert results.count(None) == 1
     assert [t.taken for t in rows(container, tasks)] == [1]
+
+
+def test_a_project_read_again_shows_what_changed_since_it_was_cached(
+        container: Container, people: Accounts) -> None:
+    requester, _ = people.make(Role.REQUESTER)
+    pid = make_project(container, requester)
+    with container.db.read() as tx:
+        first = tx.projects.get(pid)  # the fixed part is cached from here on
+    with container.db.write() as tx:
+        tx.projects.set_price(pid, 9)
+        tx.projects.set_ending(pid, status=ProjectStatus.PAUSED.value,
+                               paused_at=container.clock())
+        tx.commit()
+    with container.db.read() as tx:
+        again = tx.projects.get(pid)
+        assert tx.projects.get(pid + 1000) is None
+    assert first is not None and again is not None
+    assert again.terms.pay_per_task == Money(9, "USD") and again.status is ProjectStatus.PAUSED
+    assert again.paused_at == container.clock()
+    assert again.terms.schema == first.terms.schema and again.terms.name == first.terms.name
+    assert first.terms.pay_per_task == Money(5, "USD")

@@ -1,9 +1,10 @@
 """Random sequences of every money flow on a real database keep the ledger sound.
 
-Deposits, funding, leases, submissions, skips, expiries, approvals, top-ups, price changes and
-payouts in any order: every transaction balances, every currency sums to zero, no account but
-`world` goes negative, the cached balances equal the entries, every chain verifies, and a
-changed byte in a worker's statement is caught at its line.
+Deposits, funding, leases (also leases as made before they held escrow), submissions, skips,
+expiries, approvals, top-ups, price changes and payouts in any order: every transaction
+balances, every currency sums to zero, no account but `world` goes negative, live leases never
+hold more than the escrow has, the cached balances equal the entries, every chain verifies,
+and a changed byte in a worker's statement is caught at its line.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import accounts, assignment, jobs, pay, payouts, projects
 from tests.support.clock import FakeClock
 from tests.support.databases import migrated_sqlite_template, sqlite_copy
+from tests.support.legacy import make_legacy
 
 _TEMPLATE_DIR = Path(tempfile.mkdtemp(prefix="fairlabel-props-"))
 _TEMPLATE = migrated_sqlite_template(_TEMPLATE_DIR)
@@ -122,6 +124,17 @@ class MoneyFlows(RuleBasedStateMachine):
                                      now=self.clock())
         self._try(work)
 
+    @rule(worker=st.integers(min_value=0, max_value=2))
+    def lease_from_before_holds(self, worker: int) -> None:
+        """A lease made before leases held escrow: its reservation was posted when served."""
+        def take() -> None:
+            got = assignment.request_next(self.container.db, self.workers[worker], self.pid,
+                                          now=self.clock(), policy=self.container.pay)
+            if got is not None:
+                make_legacy(self.container, got.assignment_id)
+                self.leases[worker] = got.assignment_id
+        self._try(take)
+
     @rule()
     def later_sweep(self) -> None:
         self.clock.advance(hours=2)
@@ -162,6 +175,13 @@ class MoneyFlows(RuleBasedStateMachine):
             cached = {(r.account, r.currency): r.balance_minor
                       for r in conn.execute(select(ledger_balances))}
         assert {k: v for k, v in cached.items() if v} == {k: v for k, v in derived.items() if v}
+
+    @invariant()
+    def escrow_covers_what_leases_hold(self) -> None:
+        if not hasattr(self, "container"):
+            return
+        with self.container.db.read() as tx:
+            assert tx.escrow.free(self.pid, "USD") >= 0
 
     @invariant()
     def statements_catch_any_changed_byte(self) -> None:

@@ -20,6 +20,7 @@ from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import Qualification, QualityTerms
 from fairlabel.services import assignment, projects, quality
+from fairlabel.services.ports import WorkerSkill
 from tests.conftest import Accounts
 from tests.support.funding import fund
 
@@ -197,3 +198,32 @@ def test_the_sweep_refits_a_project_at_most_once_per_interval_and_writes_what_ch
     clock.advance(seconds=60)
     [second] = quality.refresh_consensus(container.db, now=clock(), min_interval=minute)
     assert (second.tasks, second.written) == (2, 1)  # the first task's consensus is unchanged
+
+
+def test_two_refits_saving_worker_skills_at_once_never_collide(
+        container: Container, people: Accounts, requester: User) -> None:
+    pid = make_project(container, requester, work=2, gold=0, terms=QualityTerms())
+    workers = [people.make(Role.WORKER)[0] for _ in range(3)]
+    skills = [WorkerSkill(w.id, 0.9, 9, 10) for w in workers]
+    errors: list[Exception] = []
+    for _ in range(5):  # each round: two sweepers write the same new rows at one instant
+        barrier = threading.Barrier(2)
+
+        def save(barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                with container.db.write() as tx:
+                    tx.consensus.save_skills(pid, skills, now=container.clock())
+                    tx.commit()
+            except Exception as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=save) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with container.db.write() as tx:  # the next round inserts new rows again
+            tx.consensus.save_skills(pid, [], now=container.clock())
+            tx.commit()
+    assert errors == []

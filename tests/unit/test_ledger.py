@@ -589,3 +589,21 @@ def test_any_changed_field_fails_exactly_at_its_line(
     result = L.verify_statement_lines([L.entry_to_json(e) for e in entries])
     assert (result.ok, result.line) == (False, index + 1), result.reason
     assert L.verify(entries).first_bad == index
+
+
+def test_earning_on_a_held_lease_takes_price_and_allowance_from_escrow() -> None:
+    tx = L.earn_held(7, 9, usd(5), usd(45), {"assignment_id": 1})
+    assert tx.kind == "earn"
+    assert {(p.account, p.amount.amount_minor) for p in tx.postings} == {
+        ("project:7:escrow", -50), ("worker:9:pending", 5), ("project:7:reserved", 45)}
+    # A leg of nothing is left out; a price of nothing still moves the allowance.
+    assert [p.account for p in L.earn_held(7, 9, usd(5), usd(0)).postings] == [
+        "project:7:escrow", "worker:9:pending"]
+    assert [p.account for p in L.earn_held(7, 9, usd(0), usd(3)).postings] == [
+        "project:7:escrow", "project:7:reserved"]
+
+
+@pytest.mark.parametrize(("price", "allowance"), [(0, 0), (-1, 5), (5, -1)])
+def test_earning_nothing_or_a_negative_amount_is_refused(price: int, allowance: int) -> None:
+    with pytest.raises(InvalidInput):
+        L.earn_held(7, 9, usd(price), usd(allowance))

@@ -69,6 +69,9 @@ class Assignment:
     attempt_id: int | None = None  # the qualification attempt this item belongs to
     correct: bool | None = None  # for gold and qualification items, once answered
     review: Review | None = None
+    # While leased, the price and allowance are held in escrow rather than posted to the
+    # project's reserved account (every lease since holds exist; False for older ones).
+    escrow_hold: bool = False
 
     @property
     def worked_ms(self) -> int | None:

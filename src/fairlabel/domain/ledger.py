@@ -276,6 +276,21 @@ def earn(
     return _move("earn", project_reserved(project_id), worker_pending(worker_id), amount, memo)
 
 
+def earn_held(
+    project_id: Id, worker_id: Id, price: Money, allowance: Money, memo: Memo | None = None
+) -> LedgerTransaction:  # fmt: skip
+    """Project escrow → worker pending (the price) and → reserved (the top-up allowance):
+    work submitted on a lease that held its reservation in escrow (the lease itself moves
+    no money; see ``services.assignment``)."""
+    if price.amount_minor < 0 or allowance.amount_minor < 0:
+        raise InvalidInput(f"an earn moves positive amounts, got {price!r} and {allowance!r}")
+    postings = [Posting(project_escrow(project_id), _positive("earn", price + allowance))]
+    postings += [Posting(account, part) for account, part in
+                 ((worker_pending(worker_id), price), (project_reserved(project_id), allowance))
+                 if part.amount_minor]
+    return LedgerTransaction("earn", tuple(postings), memo or {})
+
+
 def approve(worker_id: Id, amount: Money, memo: Memo | None = None) -> LedgerTransaction:
     """Worker pending → available: approved by a person or after the review window."""
     return _move("approve", worker_pending(worker_id), worker_available(worker_id), amount, memo)

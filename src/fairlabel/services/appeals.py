@@ -154,9 +154,10 @@ def _overturn_rejection(tx: Transaction, decision: Decision, *, now: datetime) -
     assert project is not None
     currency = project.terms.pay_per_task.currency
     amount = answer.price_minor + answer.topped_up_minor
+    tx.escrow.lock(project.id)  # appeal pay may spend the free escrow
     tx.ledger.lock((ledger.requester_funds(project.requester_id),
                     *settlement_accounts(answer)))
-    escrow = tx.ledger.balance(ledger.project_escrow(project.id), currency)
+    escrow = tx.escrow.free(project.id, currency)
     funds = tx.ledger.balance(ledger.requester_funds(project.requester_id), currency)
     if escrow + funds < amount:
         raise InsufficientFunds(

@@ -63,17 +63,22 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                  policy: PayPolicy, rng: random.Random | None = None) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
 
-    Escrow first: the lease sets aside its price and a top-up allowance, and is refused when
-    the escrow cannot cover them. A worker who already holds a live lease on the project gets
-    it back (a reloaded page shows the same task) rather than a second one. What is served
-    follows the project's quality terms: the qualification test until passed, then work with
-    a share of gold tasks (``services.quality.pick_task``). Expired leases of
-    the project are returned to the pool here whenever they stand in the way (no task left,
-    or escrow short), and by the periodic sweep otherwise.
+    Escrow first: the lease holds its price and a top-up allowance in the project's escrow,
+    and is refused when the free escrow (its balance less what live leases hold) cannot cover
+    them. A hold is no ledger entry: the answer's submission posts the money it moves. A
+    worker who already holds a live lease on the project gets it back (a reloaded page shows
+    the same task) rather than a second one. What is served follows the project's quality
+    terms: the qualification test until passed, then work with a share of gold tasks
+    (``services.quality.pick_task``). Expired leases of the project are returned to the pool
+    here whenever they stand in the way (no task left, or escrow short), and by the periodic
+    sweep otherwise.
     """
     require_role(worker, Role.WORKER)
     rng = rng or _SYSTEM_RNG
     with db.write() as tx:
+        # Leases of a project are served one at a time (the free escrow is read, then held),
+        # so a worker's two racing requests get one lease: the second finds it.
+        tx.escrow.lock(project_id)
         project = tx.projects.get(project_id)
         if project is None:
             raise NotFound(f"no project {project_id}")
@@ -85,28 +90,31 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
             raise FirstAccess(
                 f"until {project.first_access_until:%Y-%m-%d %H:%M} UTC this project is open "
                 "first to the workers of the project it continues; it opens to everyone then")
-        held = tx.assignments.active_lease(worker_id=worker.id, project_id=project_id, now=now)
-        if held is not None:
+        currency = project.terms.pay_per_task.currency
+        gate = tx.escrow.gate(project_id=project_id, worker_id=worker.id, currency=currency,
+                              now=now)
+        if gate.held_id is not None:
+            held = tx.assignments.get(gate.held_id)
+            assert held is not None
             lease = Lease(held.id, project_id, held.task_id, tx.tasks.data(held.task_id),
                           held.lease_expires_at, held.purpose is Purpose.QUALIFICATION)
             tx.commit()
             return lease
-        blocking = tx.blocks.blocking(worker_id=worker.id, project_id=project_id)
-        if blocking is not None:
-            raise AccessBlocked(f"decision {blocking} keeps you from this project's work; see "
-                                "your decisions to read why, and to appeal it")
+        if gate.blocking_decision is not None:
+            raise AccessBlocked(f"decision {gate.blocking_decision} keeps you from this "
+                                "project's work; see your decisions to read why, and to "
+                                "appeal it")
         price, allowance = lease_reserve(project, worker.country, policy)
-        currency = project.terms.pay_per_task.currency
         # Escrow first: the lease's price, its top-up allowance, and the notice pay that
         # ending the project now would owe must all be there.
         needed = price + allowance + project.notice_liability_minor
-        free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
+        free = gate.free_minor
         if free < needed and _return_expired(tx, now=now, project_id=project_id):
-            free = tx.ledger.balance(ledger.project_escrow(project_id), currency)
+            free = tx.escrow.free(project_id, currency)
         if free < needed:
             raise EscrowExhausted(
-                f"the project is paused until its requester adds funds: its escrow holds "
-                f"{Money(free, currency)}, and one more task needs {Money(price, currency)} "
+                f"the project is paused until its requester adds funds: its escrow has "
+                f"{Money(free, currency)} free, and one more task needs {Money(price, currency)} "
                 f"plus {Money(allowance, currency)} set aside for possible top-ups to the pay "
                 f"floor, while {Money(project.notice_liability_minor, currency)} is kept for "
                 "notice pay. No one works for money that is not there.")
@@ -122,9 +130,7 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                                            worker_id=worker.id, now=now, expires=expires,
                                            price_minor=price, allowance_minor=allowance,
                                            purpose=picked.purpose.value,
-                                           attempt_id=picked.attempt_id)
-        post(tx, ledger.reserve(project_id, Money(price + allowance, currency),
-                                {"assignment_id": assignment_id}), now=now)
+                                           attempt_id=picked.attempt_id, escrow_hold=True)
         tx.commit()
     return Lease(assignment_id, project_id, claimed.id, claimed.data, expires,
                  picked.purpose is Purpose.QUALIFICATION)
@@ -165,16 +171,25 @@ def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
                   if assignment.purpose is Purpose.WORK else None)
         tx.tasks.record_answer(assignment.task_id, update)
         after_graded(tx, facts, assignment, correct, now=now)
-        if assignment.price_minor:
-            post(tx, ledger.earn(assignment.project_id, worker.id,
-                                 Money(assignment.price_minor,
-                                       tx.projects.currency(assignment.project_id)),
-                                 {"assignment_id": assignment.id,
-                                  "project_id": assignment.project_id,
-                                  "worked_ms": round((now - assignment.leased_at)
-                                                     .total_seconds() * 1000)}), now=now)
+        _earn(tx, assignment, now=now)
         tx.commit()
     return Submission(assignment.id, assignment.task_id, clean, now, replayed=False)
+
+
+def _earn(tx: Transaction, assignment: Assignment, *, now: datetime) -> None:
+    """Post what a submitted answer earns: its price to the worker's pending balance and,
+    from a lease that held them in escrow, its top-up allowance to the reserved account."""
+    currency = tx.projects.currency(assignment.project_id)
+    memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
+            "worked_ms": round((now - assignment.leased_at).total_seconds() * 1000)}
+    if assignment.escrow_hold:
+        if assignment.reserved_minor:
+            post(tx, ledger.earn_held(assignment.project_id, assignment.worker_id,
+                                      Money(assignment.price_minor, currency),
+                                      Money(assignment.allowance_minor, currency), memo), now=now)
+    elif assignment.price_minor:  # a lease from before holds: its reservation is posted
+        post(tx, ledger.earn(assignment.project_id, assignment.worker_id,
+                             Money(assignment.price_minor, currency), memo), now=now)
 
 
 def release(db: Database, worker: User, assignment_id: int, *, now: datetime) -> None:
@@ -191,9 +206,10 @@ def release(db: Database, worker: User, assignment_id: int, *, now: datetime) ->
 
 def _give_back(tx: Transaction, leases: list[Assignment], *, now: datetime,
                reason: str) -> None:
-    """Return what leases reserved to their projects' escrow."""
+    """Return what leases reserved to their projects' escrow. (A lease that held its
+    reservation in escrow has nothing to return: ending the hold is enough.)"""
     for lease in leases:
-        if lease.reserved_minor:
+        if lease.reserved_minor and not lease.escrow_hold:
             currency = tx.projects.currency(lease.project_id)
             post(tx, ledger.release(lease.project_id, Money(lease.reserved_minor, currency),
                                     {"assignment_id": lease.id, "reason": reason}), now=now)

@@ -82,11 +82,13 @@ def _end_now(tx: Transaction, project: Project, *, reason: str, now: datetime,
     currency = project.terms.pay_per_task.currency
     owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
                       project.terms.commitment.notice_days)
-    escrow = tx.ledger.balance(ledger.project_escrow(project.id), currency)
+    tx.escrow.lock(project.id)
+    escrow = tx.escrow.free(project.id, currency)  # what live leases hold stays theirs
     if sum(owed.values()) > escrow:
         raise NoticePayNotCovered(
             f"ending now owes {Money(sum(owed.values()), currency)} of notice pay but the "
-            f"escrow holds {Money(escrow, currency)}: fund the project, or end it with notice")
+            f"escrow has {Money(escrow, currency)} free (what open leases hold pays their "
+            "answers): fund the project, or end it with notice")
     for worker_id, amount in owed.items():
         post(tx, ledger.notice_pay(project.id, worker_id, Money(amount, currency), {
             "project_id": project.id, "notice_days": project.terms.commitment.notice_days,

@@ -146,6 +146,7 @@ def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
             answers = tx.assignments.below_price(project_id, fair_minor=fair_price(highest, median),
                                                  limit=BATCH)
             countries = tx.users.countries([a.worker_id for a in answers])
+            tx.escrow.lock(project_id)  # top-ups may spend the free escrow
             tx.ledger.lock(account for a in answers for account in settlement_accounts(a))
             batch_paid = 0
             per_worker: dict[int, tuple[int, int, int]] = {}  # answers, amount, floor
@@ -207,9 +208,10 @@ def _top_up(tx: Transaction, project: Project, answer: Assignment, amount: int,
     approved = answer.approved_at is not None
     from_reserve = 0 if approved else min(answer.allowance_left, amount)
     from_escrow = amount - from_reserve
-    if from_escrow and tx.ledger.balance(ledger.project_escrow(project.id),
-                                         currency) < from_escrow:
-        return False  # owed, paid as soon as the escrow holds it; the project serves no work
+    if from_escrow:
+        tx.escrow.lock(project.id)  # held already by the caller, before any chain head
+        if tx.escrow.free(project.id, currency) < from_escrow:
+            return False  # owed, paid as soon as the free escrow holds it; no work is served
     memo = {"assignment_id": answer.id, "project_id": project.id, **figures}
     if from_reserve:
         post(tx, ledger.topup(project.id, answer.worker_id, Money(from_reserve, currency), memo,

@@ -54,7 +54,8 @@ def deposit(db: Database, admin: User, *, requester_email: str, amount: Money,
 
 def fund_project(db: Database, requester: User, project_id: int, amount: Money,
                  *, now: datetime) -> Money:
-    """Move a requester's funds into a project's escrow; returns the escrow balance."""
+    """Move a requester's funds into a project's escrow; returns the free escrow (what open
+    leases hold is not free)."""
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     with db.write() as tx:
         project = own_project(tx, requester, project_id, for_update=True)
@@ -70,7 +71,7 @@ def fund_project(db: Database, requester: User, project_id: int, amount: Money,
                 f"your funds hold {Money(funds, currency)}; {amount} cannot be moved to the "
                 "project. Ask the operator to record a deposit first.")
         post(tx, ledger.fund(project.requester_id, project_id, amount), now=now)
-        escrow = tx.ledger.balance(ledger.project_escrow(project_id), currency)
+        escrow = tx.escrow.free(project_id, currency)  # less what open leases hold
         tx.commit()
     return Money(escrow, currency)
 

@@ -34,6 +34,9 @@ def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> Project
     currency = price.currency
     measured = project.measured_median_ms is not None
     floor = policy.floors.hourly(currency, project_floor=project.terms.own_floor_hourly)
+    # Live leases hold their price and allowance in the escrow's ledger balance; shown here
+    # as reserved, so that "escrow" is what is free for more work.
+    held = tx.escrow.held(project.id)
     return ProjectPay(
         per_task=price,
         median_seconds=(project.measured_median_ms or 0) / 1000 if measured else None,
@@ -42,8 +45,9 @@ def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> Project
                                                  Fraction(project.measured_median_ms or 0)),
                                 currency) if measured else None),
         floor_hourly=Money(floor, currency),
-        escrow=Money(tx.ledger.balance(ledger.project_escrow(project.id), currency), currency),
-        reserved=Money(tx.ledger.balance(ledger.project_reserved(project.id), currency),
+        escrow=Money(tx.ledger.balance(ledger.project_escrow(project.id), currency) - held,
+                     currency),
+        reserved=Money(tx.ledger.balance(ledger.project_reserved(project.id), currency) + held,
                        currency),
         pending_changes=tx.prices.pending(project.id),
         next_lease_needs=Money(sum(lease_reserve(project, None, policy)), currency),

@@ -110,6 +110,15 @@ class ProjectFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaseGate:
+    """What serving a worker a lease on a project must know first."""
+
+    held_id: int | None  # a live lease the worker already holds there (a reload gets it)
+    blocking_decision: int | None  # a moderator's decision keeping them from the work
+    free_minor: int  # the escrow's balance less what live leases hold
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectCounts:
     tasks: int
     answers_wanted: int
@@ -248,7 +257,8 @@ class Tasks(Protocol):
 class Assignments(Protocol):
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime, price_minor: int, allowance_minor: int,
-            purpose: str = "work", attempt_id: int | None = None) -> int: ...
+            purpose: str = "work", attempt_id: int | None = None,
+            escrow_hold: bool = False) -> int: ...
     def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None: ...
     def active_lease(self, *, worker_id: int, project_id: int,
                      now: datetime) -> Assignment | None: ...
@@ -323,6 +333,16 @@ class Ledger(Protocol):
     def balances(self, accounts: Iterable[str]) -> dict[str, dict[str, int]]: ...
     def entries(self, accounts: Iterable[str]) -> list[Entry]: ...
     def all_entries(self) -> list[Entry]: ...
+
+
+class Escrow(Protocol):
+    """A project's escrow as leases see it: its ledger balance less what live leases hold."""
+
+    def lock(self, project_id: int) -> None: ...
+    def free(self, project_id: int, currency: str) -> int: ...
+    def held(self, project_id: int) -> int: ...
+    def gate(self, *, project_id: int, worker_id: int, currency: str,
+             now: datetime) -> LeaseGate: ...
 
 
 class PriceChanges(Protocol):
@@ -423,6 +443,8 @@ class Transaction(Protocol):
     def assignments(self) -> Assignments: ...
     @property
     def ledger(self) -> Ledger: ...
+    @property
+    def escrow(self) -> Escrow: ...
     @property
     def gold(self) -> Gold: ...
     @property

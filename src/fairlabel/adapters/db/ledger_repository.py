@@ -12,17 +12,34 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from fairlabel.adapters.db.tables import ledger_accounts, ledger_balances, ledger_entries
+from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.tables import (
+    ledger_accounts,
+    ledger_balances,
+    ledger_entries,
+    projects,
+)
 from fairlabel.domain import ledger
 from fairlabel.domain.ledger import Entry, LedgerTransaction
+from fairlabel.services.ports import LeaseGate
 
 _heads_for_update = (select(ledger_accounts)
                      .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
                      .order_by(ledger_accounts.c.account).with_for_update())
+# The heads to append to, locked, each with whether it has a balance in the transaction's
+# currency yet (one statement instead of a lookup per account).
+_heads_and_balances_for_update = (
+    select(ledger_accounts.c.account, ledger_accounts.c.seq, ledger_accounts.c.head_hash,
+           ledger_balances.c.currency)
+    .select_from(ledger_accounts.outerjoin(
+        ledger_balances, and_(ledger_balances.c.account == ledger_accounts.c.account,
+                              ledger_balances.c.currency == bindparam("currency"))))
+    .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
+    .order_by(ledger_accounts.c.account).with_for_update(of=ledger_accounts))
 _move_head = (update(ledger_accounts).where(ledger_accounts.c.account == bindparam("name"))
               .values(seq=bindparam("seq"), head_hash=bindparam("head")))
 _add_to_balance = (update(ledger_balances)
@@ -32,6 +49,11 @@ _add_to_balance = (update(ledger_balances)
 _balance = select(ledger_balances.c.balance_minor).where(
     ledger_balances.c.account == bindparam("account"),
     ledger_balances.c.currency == bindparam("currency"))
+
+# FOR NO KEY UPDATE: exclusive among those who spend the escrow, yet rows that merely
+# reference the project (tasks, assignments) can still be inserted beside it.
+_project_for_spending = (select(projects.c.id).where(projects.c.id == bindparam("project_id"))
+                         .with_for_update(key_share=True))
 
 
 def _row_to_entry(row: Any) -> Entry:
@@ -52,34 +74,38 @@ class LedgerRepository:
     def post(self, tx: LedgerTransaction, *, tx_id: str, now: datetime) -> list[Entry]:
         """Append one balanced transaction; return its entries."""
         names = sorted(set(tx.accounts))
-        heads = self._locked_heads(names)
+        currency = tx.postings[0].amount.currency  # one currency per transaction
+        heads, with_balance = self._locked_heads_with_balances(names, currency)
         if len(heads) < len(names):  # first entry of an account: create its head, then lock
             self._ensure(ledger_accounts, [{"account": n, "seq": 0,
                                             "head_hash": ledger.ZERO_HASH} for n in names])
-            heads = self._locked_heads(names)
+            heads, with_balance = self._locked_heads_with_balances(names, currency)
+        if len(with_balance) < len(names):
+            # A currency new to an account (its head is locked: no one else adds it).
+            self._ensure(ledger_balances, [{"account": n, "currency": currency,
+                                            "balance_minor": 0}
+                                           for n in names if n not in with_balance])
         entries = ledger.append(heads, tx, tx_id, now)
-        self._conn.execute(ledger_entries.insert(), [
+        self._conn.execute(sql.new_entries, [
             {"account": e.account, "seq": e.seq, "tx_id": e.tx_id, "kind": e.kind,
              "amount_minor": e.amount_minor, "currency": e.currency, "memo": e.memo,
              "created_at": e.created_at, "prev_hash": e.prev_hash, "hash": e.hash}
             for e in entries])
         self._conn.execute(_move_head, [{"name": n, "seq": s, "head": h}
                                         for n, (s, h) in ledger.heads_of(entries).items()])
-        deltas: dict[tuple[str, str], int] = defaultdict(int)
+        deltas: dict[str, int] = defaultdict(int)
         for e in entries:
-            deltas[(e.account, e.currency)] += e.amount_minor
-        for (account, currency), delta in sorted(deltas.items()):
-            params = {"name": account, "cur": currency, "delta": delta}
-            if self._conn.execute(_add_to_balance, params).rowcount == 0:
-                # A currency new to this account (its head is locked: no one else adds it).
-                self._ensure(ledger_balances, [{"account": account, "currency": currency,
-                                                "balance_minor": 0}])
-                self._conn.execute(_add_to_balance, params)
+            deltas[e.account] += e.amount_minor
+        self._conn.execute(_add_to_balance, [{"name": account, "cur": currency, "delta": delta}
+                                             for account, delta in sorted(deltas.items())])
         return entries
 
-    def _locked_heads(self, names: list[str]) -> dict[str, tuple[int, str]]:
-        return {r.account: (r.seq, r.head_hash)
-                for r in self._conn.execute(_heads_for_update, {"accounts": names})}
+    def _locked_heads_with_balances(self, names: list[str], currency: str,
+                                    ) -> tuple[dict[str, tuple[int, str]], set[str]]:
+        rows = self._conn.execute(_heads_and_balances_for_update,
+                                  {"accounts": names, "currency": currency}).all()
+        return ({r.account: (r.seq, r.head_hash) for r in rows},
+                {r.account for r in rows if r.currency is not None})
 
 
     def lock(self, accounts: Iterable[str]) -> None:
@@ -126,3 +152,45 @@ class LedgerRepository:
     def all_entries(self) -> list[Entry]:
         rows = self._conn.execute(select(ledger_entries).order_by(ledger_entries.c.id))
         return [_row_to_entry(r) for r in rows]
+
+
+class EscrowRepository:
+    """A project's escrow as leases see it.
+
+    A lease holds its price and top-up allowance in the escrow while it is live, without a
+    ledger entry; submitting the answer posts the movement (``ledger.earn_held``), and a
+    skip or an expiry simply ends the hold. What is free for more leases, top-ups, notice
+    pay or appeal pay is the escrow's ledger balance less those holds.
+
+    ``lock`` serialises everything that reads the free escrow and then spends it — leases,
+    top-ups, notice pay, appeal pay: on PostgreSQL it locks the project's row; on SQLite the
+    write transaction already holds the database's only write lock. A submission needs no
+    such lock: it lowers the balance and ends its hold at once, so the free escrow stays the
+    same. Whoever takes it takes it before any ledger chain head (postings lock those), so
+    that no two transactions wait on each other in a circle.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._postgres = conn.dialect.name == "postgresql"
+
+    def lock(self, project_id: int) -> None:
+        if self._postgres:
+            self._conn.execute(_project_for_spending, {"project_id": project_id}).all()
+
+    def free(self, project_id: int, currency: str) -> int:
+        return int(self._conn.execute(sql.free_escrow, {
+            "account": ledger.project_escrow(project_id), "currency": currency,
+            "project_id": project_id}).scalar_one())
+
+    def held(self, project_id: int) -> int:
+        return int(self._conn.execute(sql.held_by_leases, {"project_id": project_id})
+                   .scalar_one())
+
+    def gate(self, *, project_id: int, worker_id: int, currency: str,
+             now: datetime) -> LeaseGate:
+        """What a lease must know first, in one statement (see ``LeaseGate``)."""
+        row = self._conn.execute(sql.lease_gate, {
+            "account": ledger.project_escrow(project_id), "currency": currency,
+            "project_id": project_id, "worker_id": worker_id, "now": now}).one()
+        return LeaseGate(row.held_id, row.blocking, int(row.free))

@@ -209,6 +209,10 @@ class ConsensusRepository:
 
     def save_skills(self, project_id: int, skills: Sequence[WorkerSkill],
                     *, now: datetime) -> None:
+        """Replace a project's worker skills. Two refits saving at once queue on the project's
+        row; the second then deletes what the first inserted instead of colliding with it."""
+        self._conn.execute(select(projects.c.id).where(projects.c.id == project_id)
+                           .with_for_update(key_share=True)).all()
         self._conn.execute(delete(worker_skills).where(worker_skills.c.project_id == project_id))
         if skills:
             self._conn.execute(insert(worker_skills), [

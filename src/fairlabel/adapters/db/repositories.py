@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,11 +13,14 @@ from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.rows import (
+    FixedProject,
+    fixed_project,
     quality_columns,
     to_assignment,
     to_project,
     to_quality,
     to_user,
+    with_state,
 )
 from fairlabel.adapters.db.tables import (
     api_tokens,
@@ -127,11 +131,20 @@ class SettingsRepository:
         self._conn.execute(insert(instance_settings).values(key=key, value=value))
 
 
+@dataclass
+class ProjectCache:
+    """Per process (one per ``SqlDatabase``): what never changes about existing projects."""
+
+    facts: dict[int, ProjectFacts] = field(default_factory=dict)
+    fixed: dict[int, FixedProject] = field(default_factory=dict)
+
+
 class ProjectRepository:
-    def __init__(self, conn: Connection,
-                 facts_cache: dict[int, ProjectFacts] | None = None) -> None:
+    def __init__(self, conn: Connection, cache: ProjectCache | None = None) -> None:
         self._conn = conn
-        self._facts = facts_cache if facts_cache is not None else {}
+        cache = cache if cache is not None else ProjectCache()
+        self._facts = cache.facts
+        self._fixed = cache.fixed
 
     def facts(self, project_id: int) -> ProjectFacts:
         """What never changes about an existing project (its schema and currency), cached per
@@ -167,9 +180,17 @@ class ProjectRepository:
         return Project(new_id, requester_id, terms, ProjectStatus.DRAFT, now, None)
 
     def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
+        fixed = self._fixed.get(project_id)
+        if fixed is not None:  # read only what can change
+            query = sql.project_state_for_update if for_update else sql.project_state
+            row = self._conn.execute(query, {"project_id": project_id}).first()
+            return with_state(fixed, row) if row else None
         query = sql.project_by_id_for_update if for_update else sql.project_by_id
         row = self._conn.execute(query, {"project_id": project_id}).first()
-        return to_project(row) if row else None
+        if row is None:
+            return None
+        fixed = self._fixed[project_id] = fixed_project(row)
+        return with_state(fixed, row)
 
     def find(self, *, requester_id: int | None = None,
              status: ProjectStatus | None = None) -> list[Project]:
@@ -361,14 +382,15 @@ class AssignmentRepository:
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime, price_minor: int, allowance_minor: int,
-            purpose: str = "work", attempt_id: int | None = None) -> int:
+            purpose: str = "work", attempt_id: int | None = None,
+            escrow_hold: bool = False) -> int:
         try:
             new_id: int = self._conn.execute(sql.new_lease, {
                 "task_id": task_id, "project_id": project_id, "worker_id": worker_id,
                 "status": AssignmentStatus.LEASED.value, "leased_at": now,
                 "lease_expires_at": expires, "price_minor": price_minor,
                 "allowance_minor": allowance_minor, "purpose": purpose,
-                "attempt_id": attempt_id}).scalar_one()
+                "attempt_id": attempt_id, "escrow_hold": escrow_hold}).scalar_one()
         except IntegrityError:
             raise Conflict("another request of yours took this task at the same moment; "
                            "ask again", code="concurrent_request") from None

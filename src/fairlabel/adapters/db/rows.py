@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from fairlabel.domain.accounts import Role, User
@@ -24,7 +26,21 @@ def to_user(row: Any) -> User:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FixedProject:
+    """What never changes about a project once created: cached per process, so that reading
+    a project on the hot path loads only the columns that can change."""
+
+    requester_id: int
+    created_at: datetime
+    terms: ProjectTerms  # at the price it had when cached; the price itself can change
+
+
 def to_project(row: Any) -> Project:
+    return with_state(fixed_project(row), row)
+
+
+def fixed_project(row: Any) -> FixedProject:
     terms = ProjectTerms(
         name=row.name,
         instructions=row.instructions,
@@ -36,12 +52,21 @@ def to_project(row: Any) -> Project:
         commitment=Commitment(notice_days=row.notice_days, ends_on=row.ends_on),
         quality=to_quality(row),
     )
+    return FixedProject(row.requester_id, row.created_at, terms)
+
+
+def with_state(fixed: FixedProject, row: Any) -> Project:
+    """A project from its fixed part and a row holding at least the columns that change."""
+    terms = fixed.terms
+    if terms.pay_per_task.amount_minor != row.pay_amount_minor:
+        terms = replace(terms, pay_per_task=Money(row.pay_amount_minor,
+                                                  terms.pay_per_task.currency))
     return Project(
         id=row.id,
-        requester_id=row.requester_id,
+        requester_id=fixed.requester_id,
         terms=terms,
         status=ProjectStatus(row.status),
-        created_at=row.created_at,
+        created_at=fixed.created_at,
         launched_at=row.launched_at,
         measured_median_ms=row.measured_median_ms,
         measured_answers=row.measured_answers,
@@ -107,4 +132,5 @@ def to_assignment(row: Any) -> Assignment:
         purpose=Purpose(row.purpose),
         attempt_id=row.attempt_id,
         correct=row.correct,
+        escrow_hold=bool(row.escrow_hold),
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, false, func, insert, select, update
+from sqlalchemy import bindparam, false, func, insert, select, true, update
 
 from fairlabel.adapters.db.tables import (
     access_blocks,
     api_tokens,
     assignments,
+    ledger_balances,
+    ledger_entries,
     projects,
     tasks,
     users,
@@ -28,6 +30,15 @@ user_by_token = (select(users).join(api_tokens, api_tokens.c.user_id == users.c.
 
 project_by_id = select(projects).where(projects.c.id == bindparam("project_id"))
 project_by_id_for_update = project_by_id.with_for_update()
+# What can change about a project once created (the rest is cached per process: rows.py).
+project_state = select(
+    projects.c.id, projects.c.status, projects.c.launched_at, projects.c.pay_amount_minor,
+    projects.c.measured_median_ms, projects.c.measured_answers, projects.c.ending_at,
+    projects.c.end_mode, projects.c.end_reason, projects.c.ended_at, projects.c.paused_at,
+    projects.c.notice_liability_minor, projects.c.continuation_of,
+    projects.c.first_access_until,
+).where(projects.c.id == bindparam("project_id"))
+project_state_for_update = project_state.with_for_update()
 project_facts = select(
     projects.c.label_schema, projects.c.pay_currency, projects.c.redundancy,
     projects.c.gold_rate, projects.c.gold_min_accuracy, projects.c.gold_min_items,
@@ -90,6 +101,18 @@ count_answer_with_consensus = (
                                      bindparam("settled_at", type_=tasks.c.settled_at.type))))
 
 new_lease = insert(assignments).returning(assignments.c.id)
+new_entries = insert(ledger_entries)
+
+# Escrow: what live leases hold in a project's escrow, and the escrow's balance less that.
+held_by_leases = (
+    select(func.coalesce(func.sum(assignments.c.price_minor + assignments.c.allowance_minor), 0))
+    .where(assignments.c.project_id == bindparam("project_id"),
+           assignments.c.status == LEASED, assignments.c.escrow_hold == true()))
+escrow_balance = select(ledger_balances.c.balance_minor).where(
+    ledger_balances.c.account == bindparam("account"),
+    ledger_balances.c.currency == bindparam("currency"))
+free_escrow = select(func.coalesce(escrow_balance.scalar_subquery(), 0)
+                     - held_by_leases.scalar_subquery())
 assignment_by_id = select(assignments).where(assignments.c.id == bindparam("assignment_id"))
 assignment_by_id_for_update = assignment_by_id.with_for_update()
 active_lease = (
@@ -107,6 +130,12 @@ _due = (select(assignments)
 due_leases = _due.order_by(assignments.c.id).with_for_update(skip_locked=True)
 due_leases_of_project = (_due.where(assignments.c.project_id == bindparam("project_id"))
                          .order_by(assignments.c.id).with_for_update(skip_locked=True))
+# Before a lease, in one statement: the live lease the worker already holds on the project
+# (a reload gets it back), the decision that blocks them from it, and the free escrow.
+lease_gate = select(
+    active_lease.with_only_columns(assignments.c.id).scalar_subquery().label("held_id"),
+    blocking_decision.limit(1).scalar_subquery().label("blocking"),
+    free_escrow.scalar_subquery().label("free"))
 submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
           .values(status=AssignmentStatus.SUBMITTED.value, answer=bindparam("answer"),
                   idempotency_key=bindparam("idempotency_key"),

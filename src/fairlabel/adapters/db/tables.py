@@ -190,6 +190,10 @@ assignments = Table(
     Column("correct", Boolean, nullable=True),
     # The review: approved, auto_approved, rejected (paid), withheld, overturned (on appeal).
     Column("review", String(20), nullable=True),
+    # True: while leased, the price and allowance are held in the project's escrow (no ledger
+    # entry until the answer is submitted). False: leases made before holds existed, which
+    # moved them to the reserved account when served.
+    Column("escrow_hold", Boolean, nullable=False, server_default=text("false")),
     UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),
 )
 Index("ix_assignments_worker", assignments.c.worker_id, assignments.c.project_id,

@@ -13,7 +13,7 @@ from fairlabel.adapters.db.decision_repositories import (
     BlockRepository,
     DecisionRepository,
 )
-from fairlabel.adapters.db.ledger_repository import LedgerRepository
+from fairlabel.adapters.db.ledger_repository import EscrowRepository, LedgerRepository
 from fairlabel.adapters.db.pay_repositories import (
     InboxRepository,
     PayoutRepository,
@@ -22,26 +22,27 @@ from fairlabel.adapters.db.pay_repositories import (
 from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
 from fairlabel.adapters.db.repositories import (
     AssignmentRepository,
+    ProjectCache,
     ProjectRepository,
     SettingsRepository,
     TaskRepository,
     UserRepository,
 )
 from fairlabel.adapters.db.voice_repositories import RecordQueries, VoiceRepository
-from fairlabel.services.ports import ProjectFacts
 
 
 class SqlTransaction:
     """Repositories bound to one open transaction. Leaving without ``commit()`` rolls back."""
 
-    def __init__(self, conn: Connection, facts_cache: dict[int, ProjectFacts]) -> None:
+    def __init__(self, conn: Connection, project_cache: ProjectCache) -> None:
         self._conn = conn
         self.users = UserRepository(conn)
         self.settings = SettingsRepository(conn)
-        self.projects = ProjectRepository(conn, facts_cache)
+        self.projects = ProjectRepository(conn, project_cache)
         self.tasks = TaskRepository(conn)
         self.assignments = AssignmentRepository(conn)
         self.ledger = LedgerRepository(conn)
+        self.escrow = EscrowRepository(conn)
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)
@@ -70,7 +71,7 @@ class SqlDatabase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_queue = threading.Lock() if engine.dialect.name == "sqlite" else None
-        self._project_facts: dict[int, ProjectFacts] = {}  # immutable, so safe to share
+        self._projects = ProjectCache()  # what never changes, so safe to share
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[SqlTransaction]:
@@ -86,7 +87,7 @@ class SqlDatabase:
                 conn.execution_options(fairlabel_write=True)
             conn.begin()
             try:
-                yield SqlTransaction(conn, self._project_facts)
+                yield SqlTransaction(conn, self._projects)
             finally:
                 if conn.in_transaction():
                     conn.rollback()
