@@ -14,7 +14,7 @@ from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.commitments import EndMode
 from fairlabel.domain.money import Money
-from fairlabel.services import assignment, ending, jobs
+from fairlabel.services import assignment, ending, jobs, review
 from fairlabel.services.assignment import EscrowExhausted
 from fairlabel.services.pay_view import project_pay
 from tests.conftest import Accounts
@@ -155,5 +155,34 @@ def test_notice_pay_cannot_take_what_a_live_lease_holds(
     paid = ending.end_project(container.db, requester, pid, reason="The study has ended.",
                               mode=EndMode.IMMEDIATE, now=clock())
     assert paid.notice_pay == {busy.id: Money(300, "USD")}
+    assert free(container, pid) == 0
+    assert_ledger_sound(container)
+
+
+def test_a_top_up_from_escrow_cannot_take_what_a_live_lease_holds(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    pid = make_project(container, requester, tasks=10, price=5, funding=HOLD + 10)
+    one, two = (people.make(Role.WORKER)[0] for _ in range(2))
+    answered = lease(container, one, pid)
+    clock.advance(seconds=30)
+    assignment.submit_answer(container.db, one, answered.assignment_id, "a",
+                             idempotency_key=None, now=clock())
+    # Approved: its unused allowance goes back, so a later top-up comes from the escrow.
+    review.approve_answer(container.db, requester, answered.assignment_id,
+                          policy=container.pay, now=clock())
+    lease(container, two, pid)  # holds 50 of the escrow's 55
+    assert free(container, pid) == 5
+
+    def top_up(amount: int) -> bool:
+        with container.db.write() as tx:
+            project, answer = tx.projects.get(pid), tx.assignments.get(answered.assignment_id)
+            assert project is not None and answer is not None
+            paid = jobs._top_up(tx, project, answer, amount, figures={}, now=clock())
+            tx.commit()
+        return paid
+
+    assert top_up(6) is False  # owed, paid once the free escrow covers it
+    assert free(container, pid) == 5
+    assert top_up(5) is True
     assert free(container, pid) == 0
     assert_ledger_sound(container)
