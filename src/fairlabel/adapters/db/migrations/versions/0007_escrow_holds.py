@@ -23,5 +23,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Downgrade only with no live leases: the older code would earn a held lease's price from
+    # the reserved account, where it never was.
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_column('escrow_hold')
