@@ -35,7 +35,8 @@ from pathlib import Path
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
-from aggregation import load as load_data_set  # noqa: E402  (benchmarks/aggregation.py)
+from aggregation import add_datasets_argument  # noqa: E402  (benchmarks/aggregation.py)
+from aggregation import load as load_data_set  # noqa: E402
 
 from fairlabel.aggregation import (  # noqa: E402
     DEFAULT_WORKER_ACCURACY,
@@ -47,7 +48,6 @@ from fairlabel.aggregation import (  # noqa: E402
     task_posterior,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 CONSENSUS: dict[str, Callable[[], Aggregator]] = {"ds": DawidSkene, "ods": OneCoinDawidSkene}
 
 
@@ -182,12 +182,7 @@ def fit_accuracies(stream: Stream, rows: list[int]) -> dict[str, float]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--datasets",
-        type=Path,
-        default=REPO_ROOT.parent / "shared" / "datasets",
-        help="folder of data set folders (default: ../shared/datasets from the repo root)",
-    )
+    add_datasets_argument(parser)
     parser.add_argument("--targets", default="0.9,0.95,0.99", help="comma-separated targets")
     parser.add_argument("--min-answers", type=int, default=2)
     parser.add_argument(

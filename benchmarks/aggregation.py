@@ -281,14 +281,19 @@ def scale(args: argparse.Namespace) -> None:
         )
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_datasets_argument(parser: argparse.ArgumentParser) -> None:
+    """--datasets, shared with the adaptive replay benchmark."""
     parser.add_argument(
         "--datasets",
         type=Path,
         default=REPO_ROOT.parent / "shared" / "datasets",
         help="folder of data set folders (default: ../shared/datasets from the repo root)",
     )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_datasets_argument(parser)
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument(

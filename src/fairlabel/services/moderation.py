@@ -9,6 +9,7 @@ from datetime import datetime
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.decisions import Decision, DecisionKind, check_text
 from fairlabel.domain.errors import Conflict, NotFound
+from fairlabel.domain.projects import Project
 from fairlabel.services.decisions import MODERATORS, record_decision
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import require_role
@@ -21,16 +22,25 @@ def _worker(tx: Transaction, pseudonym: str) -> User:
     return found
 
 
+def _project(tx: Transaction, project_id: int) -> Project:
+    project = tx.projects.get(project_id)
+    if project is None:
+        raise NotFound(f"no project {project_id}")
+    return project
+
+
+def _tell(tx: Transaction, decision: Decision, project_id: int, *, now: datetime) -> None:
+    tx.inbox.add(user_ids=[decision.worker_id], project_id=project_id,
+                 subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
+
+
 def remove_worker(db: Database, moderator: User, *, worker: str, project_id: int, reason: str,
                   now: datetime) -> Decision:
     """Remove a worker (by pseudonym) from a project's work, with a reason they read."""
     require_role(moderator, *MODERATORS)
     reason = check_text(reason, "the reason")
     with db.write() as tx:
-        person = _worker(tx, worker)
-        project = tx.projects.get(project_id)
-        if project is None:
-            raise NotFound(f"no project {project_id}")
+        person, project = _worker(tx, worker), _project(tx, project_id)
         if tx.blocks.blocking(worker_id=person.id, project_id=project_id) is not None:
             raise Conflict(f"{worker} is already kept from this project's work",
                            code="already_blocked")
@@ -43,8 +53,7 @@ def remove_worker(db: Database, moderator: User, *, worker: str, project_id: int
                         "appeal this decision.")
         tx.blocks.add(project_id=project_id, worker_id=person.id, decision_id=decision.id,
                       now=now)
-        tx.inbox.add(user_ids=[person.id], project_id=project_id,
-                     subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
+        _tell(tx, decision, project_id, now=now)
         tx.commit()
     return decision
 
@@ -56,10 +65,7 @@ def revoke_qualification(db: Database, moderator: User, *, worker: str, project_
     require_role(moderator, *MODERATORS)
     reason = check_text(reason, "the reason")
     with db.write() as tx:
-        person = _worker(tx, worker)
-        project = tx.projects.get(project_id)
-        if project is None:
-            raise NotFound(f"no project {project_id}")
+        person, project = _worker(tx, worker), _project(tx, project_id)
         rule = project.terms.quality.qualification
         if rule is None:
             raise Conflict("this project has no qualification test", code="no_qualification")
@@ -75,7 +81,6 @@ def revoke_qualification(db: Database, moderator: User, *, worker: str, project_
             explanation=f"A moderator revoked your qualification for “{project.terms.name}”: "
                         f"{reason}. You may take the test again after "
                         f"{rule.retry_after_hours:g} hours. You can appeal this decision.")
-        tx.inbox.add(user_ids=[person.id], project_id=project_id,
-                     subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
+        _tell(tx, decision, project_id, now=now)
         tx.commit()
     return decision

@@ -46,9 +46,6 @@ _add_to_balance = (update(ledger_balances)
                    .where(ledger_balances.c.account == bindparam("name"),
                           ledger_balances.c.currency == bindparam("cur"))
                    .values(balance_minor=ledger_balances.c.balance_minor + bindparam("delta")))
-_balance = select(ledger_balances.c.balance_minor).where(
-    ledger_balances.c.account == bindparam("account"),
-    ledger_balances.c.currency == bindparam("currency"))
 
 # FOR NO KEY UPDATE: exclusive among those who spend the escrow, yet rows that merely
 # reference the project (tasks, assignments) can still be inserted beside it.
@@ -127,7 +124,8 @@ class LedgerRepository:
         return [(int(ledger.owner_of(r.account)[1]), r.currency) for r in rows]
 
     def balance(self, account: str, currency: str) -> int:
-        value = self._conn.execute(_balance, {"account": account, "currency": currency}).scalar()
+        value = self._conn.execute(sql.account_balance,
+                                   {"account": account, "currency": currency}).scalar()
         return int(value or 0)
 
     def balances(self, accounts: Iterable[str]) -> dict[str, dict[str, int]]:

@@ -401,11 +401,6 @@ class AssignmentRepository:
         row = self._conn.execute(query, {"assignment_id": assignment_id}).first()
         return to_assignment(row) if row else None
 
-    def active_lease(self, *, worker_id: int, project_id: int, now: datetime) -> Assignment | None:
-        row = self._conn.execute(sql.active_lease, {
-            "worker_id": worker_id, "project_id": project_id, "now": now}).first()
-        return to_assignment(row) if row else None
-
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
                        now: datetime, correct: bool | None = None) -> None:
         self._conn.execute(sql.submit, {"assignment_id": assignment_id, "answer": answer,

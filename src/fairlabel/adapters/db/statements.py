@@ -103,20 +103,20 @@ count_answer_with_consensus = (
 new_lease = insert(assignments).returning(assignments.c.id)
 new_entries = insert(ledger_entries)
 
+account_balance = select(ledger_balances.c.balance_minor).where(
+    ledger_balances.c.account == bindparam("account"),
+    ledger_balances.c.currency == bindparam("currency"))
 # Escrow: what live leases hold in a project's escrow, and the escrow's balance less that.
 held_by_leases = (
     select(func.coalesce(func.sum(assignments.c.price_minor + assignments.c.allowance_minor), 0))
     .where(assignments.c.project_id == bindparam("project_id"),
            assignments.c.status == LEASED, assignments.c.escrow_hold == true()))
-escrow_balance = select(ledger_balances.c.balance_minor).where(
-    ledger_balances.c.account == bindparam("account"),
-    ledger_balances.c.currency == bindparam("currency"))
-free_escrow = select(func.coalesce(escrow_balance.scalar_subquery(), 0)
+free_escrow = select(func.coalesce(account_balance.scalar_subquery(), 0)
                      - held_by_leases.scalar_subquery())
 assignment_by_id = select(assignments).where(assignments.c.id == bindparam("assignment_id"))
 assignment_by_id_for_update = assignment_by_id.with_for_update()
-active_lease = (
-    select(assignments)
+active_lease_id = (
+    select(assignments.c.id)
     .where(assignments.c.worker_id == bindparam("worker_id"),
            assignments.c.project_id == bindparam("project_id"),
            assignments.c.status == LEASED,
@@ -133,7 +133,7 @@ due_leases_of_project = (_due.where(assignments.c.project_id == bindparam("proje
 # Before a lease, in one statement: the live lease the worker already holds on the project
 # (a reload gets it back), the decision that blocks them from it, and the free escrow.
 lease_gate = select(
-    active_lease.with_only_columns(assignments.c.id).scalar_subquery().label("held_id"),
+    active_lease_id.scalar_subquery().label("held_id"),
     blocking_decision.limit(1).scalar_subquery().label("blocking"),
     free_escrow.scalar_subquery().label("free"))
 submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
