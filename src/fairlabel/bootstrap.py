@@ -45,6 +45,7 @@ class Container:
     def close(self) -> None:
         if isinstance(self.consensus_fit, ProcessFit):
             self.consensus_fit.close()
+        self.db.close()
         self.engine.dispose()
 
 

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         default=False, description="Mark session cookies Secure (set behind HTTPS)."
     )
     db_pool_size: int = Field(default=20, description="Database connections per app process.")
+    db_threads: int = Field(
+        default=8, ge=1, description="PostgreSQL: threads per server process that run the "
+        "labeling loop's database work at once (more only fight over Python's interpreter lock).")
     token_cache_seconds: float = Field(
         default=10.0, description="How long a server trusts an API token it checked (0: never)."
     )

@@ -12,6 +12,7 @@ from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.services import projects
 from tests.conftest import Accounts
+from tests.support.work import launched_project
 
 
 def csrf(client: TestClient, path: str) -> str:
@@ -271,3 +272,27 @@ def test_quality_terms_from_the_form_reach_workers_and_both_sides_see_the_record
     panel_text = panel.get_text(" ", strip=True)
     assert "Consensus by MV" in panel_text and "Gold tasks 2" in panel_text
     assert "0 / 1" in panel_text and worker.email not in project_page.get_text()
+
+
+def test_the_labeling_page_calls_the_api_with_its_session_and_csrf_token(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    requester, _ = people.make(Role.REQUESTER)
+    pid = launched_project(container, requester, tasks=2)
+    worker, _ = people.make(Role.WORKER)
+    sign_in(client, worker.email)
+    page = BeautifulSoup(client.get(f"/worker/projects/{pid}").text, "html.parser")
+    root = page.find(attrs={"data-csrf": True})
+    assert root is not None
+    lease = client.get(f"/api/v1/projects/{pid}/next")  # a read needs no CSRF token
+    assert lease.status_code == 200, lease.text
+    submit = f"/api/v1/assignments/{lease.json()['assignment_id']}/submit"
+    forged = client.post(submit, json={"answer": "a"}, headers={"X-CSRF-Token": "forged"})
+    missing = client.post(submit, json={"answer": "a"})
+    assert forged.status_code == missing.status_code == 403
+    assert "CSRF" in forged.json()["message"]
+    sent = client.post(submit, json={"answer": "a"},
+                       headers={"X-CSRF-Token": str(root["data-csrf"])})
+    assert sent.status_code == 201, sent.text
+    assert projects.get_project(container.db, requester, pid).counts.answers == 1
+    anonymous = TestClient(client.app).get(f"/api/v1/projects/{pid}/next")
+    assert anonymous.status_code == 401

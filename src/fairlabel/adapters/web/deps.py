@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
+from fairlabel.adapters.web.calls import UseCaseRunner
 from fairlabel.adapters.web.token_cache import TokenCache
 from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import User
@@ -96,6 +98,27 @@ async def api_user(request: Request, container: ContainerDep) -> User:
 
 
 CurrentUser = Annotated[User, Depends(api_user)]
+
+
+@dataclass(frozen=True, slots=True)
+class LoopCall:
+    """What a route of the labeling loop needs, gathered by one dependency instead of three
+    (FastAPI's per-request cost grows with each dependency): the container, the caller, the
+    time, and how to run the use case (``web/calls.py``)."""
+
+    container: Container
+    user: User
+    now: datetime
+    run: UseCaseRunner
+
+
+async def loop_call(request: Request) -> LoopCall:
+    container: Container = request.app.state.container
+    user = await api_user(request, container)
+    return LoopCall(container, user, container.clock(), request.app.state.use_cases)
+
+
+LoopCallDep = Annotated[LoopCall, Depends(loop_call)]
 
 
 def json_response(body: BaseModel, *, status_code: int = status.HTTP_200_OK,

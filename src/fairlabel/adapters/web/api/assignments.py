@@ -8,8 +8,13 @@ from fastapi import APIRouter, Header, Response, status
 
 from fairlabel.adapters.web.api.decision_schemas import DecisionPublic, ReviewBody
 from fairlabel.adapters.web.api.schemas import Released, SubmissionPublic, SubmitBody
-from fairlabel.adapters.web.calls import run_use_case
-from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
+from fairlabel.adapters.web.deps import (
+    ContainerDep,
+    CurrentUser,
+    LoopCallDep,
+    NowDep,
+    json_response,
+)
 from fairlabel.services import assignment, review
 from fairlabel.services.decisions import DecisionView
 
@@ -19,13 +24,13 @@ router = APIRouter(prefix="/assignments", tags=["assignments"])
 @router.post("/{assignment_id}/submit", status_code=status.HTTP_201_CREATED,
              response_model=SubmissionPublic,
              responses={200: {"description": "A retry of a submission already recorded."}})
-async def submit(assignment_id: int, body: SubmitBody, user: CurrentUser, container: ContainerDep,
-           now: NowDep, idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-           ) -> Response:
+async def submit(assignment_id: int, body: SubmitBody, call: LoopCallDep,
+                 idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+                 ) -> Response:
     """Submit the answer to a leased task. Retries with the same `Idempotency-Key` are safe."""
-    result = await run_use_case(container, assignment.submit_answer, container.db, user,
-                                assignment_id, body.answer, idempotency_key=idempotency_key,
-                                now=now)
+    result = await call.run(assignment.submit_answer, call.container.db, call.user,
+                            assignment_id, body.answer, idempotency_key=idempotency_key,
+                            now=call.now)
     return json_response(
         SubmissionPublic(assignment_id=result.assignment_id, task_id=result.task_id,
                          answer=result.answer, submitted_at=result.submitted_at,

@@ -20,8 +20,13 @@ from fairlabel.adapters.web.api.schemas import (
     ProjectPublic,
     TaskPublic,
 )
-from fairlabel.adapters.web.calls import run_use_case
-from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, json_response
+from fairlabel.adapters.web.deps import (
+    ContainerDep,
+    CurrentUser,
+    LoopCallDep,
+    NowDep,
+    json_response,
+)
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import InvalidInput, TooLarge
 from fairlabel.domain.label_schema import parse_schema
@@ -113,11 +118,11 @@ async def import_tasks(project_id: int, request: Request, user: CurrentUser,
 @router.get("/{project_id}/next", response_model=LeasePublic,
             responses={204: {"description": "Nothing is left for you in this project."},
                        409: {"description": "The project does not serve work now."}})
-async def next_task(project_id: int, user: CurrentUser, container: ContainerDep,
-              now: NowDep) -> LeasePublic | Response:
+async def next_task(project_id: int, call: LoopCallDep) -> LeasePublic | Response:
     """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
-    lease = await run_use_case(container, assignment.request_next, container.db, user,
-                               project_id, now=now, policy=container.pay, rng=container.rng)
+    container = call.container
+    lease = await call.run(assignment.request_next, container.db, call.user, project_id,
+                           now=call.now, policy=container.pay, rng=container.rng)
     if lease is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return json_response(LeasePublic(assignment_id=lease.assignment_id,

@@ -1,0 +1,122 @@
+"""Transactions and how the web layer runs use cases, on a real database (SQLite and
+PostgreSQL): a failed write leaves nothing behind and the next write works; writers from
+many threads all land; closing gives every connection back; on PostgreSQL no more than
+``FAIRLABEL_DB_THREADS`` use cases run at once, on SQLite they run on the event loop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import anyio
+import pytest
+from sqlalchemy import func, select
+
+from fairlabel.adapters.db.tables import inbox_messages
+from fairlabel.adapters.web.calls import UseCaseRunner
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import Role
+from tests.conftest import Accounts
+
+
+class Boom(Exception):
+    pass
+
+
+def inbox_count(container: Container) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(inbox_messages)).scalar_one())
+
+
+def note(container: Container, worker_id: int, text: str) -> None:
+    with container.db.write() as tx:
+        tx.inbox.add(user_ids=[worker_id], project_id=None, subject=text, body=text,
+                     now=container.clock())
+        tx.commit()
+
+
+def test_a_failed_write_leaves_nothing_and_the_next_write_works(
+        container: Container, people: Accounts) -> None:
+    worker, _ = people.make(Role.WORKER)
+    with pytest.raises(Boom), container.db.write() as tx:
+        tx.inbox.add(user_ids=[worker.id], project_id=None, subject="half", body="half",
+                     now=container.clock())
+        raise Boom
+    assert inbox_count(container) == 0
+    with pytest.raises(Boom), container.db.write() as tx:
+        tx.inbox.add(user_ids=[worker.id], project_id=None, subject="never committed",
+                     body="-", now=container.clock())
+        # leaving without commit() rolls back, whatever the reason
+        raise Boom
+    note(container, worker.id, "kept")
+    assert inbox_count(container) == 1
+
+
+def test_writers_from_many_threads_all_land(container: Container, people: Accounts) -> None:
+    worker, _ = people.make(Role.WORKER)
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def write_some(i: int) -> None:
+        barrier.wait()
+        try:
+            for j in range(10):
+                note(container, worker.id, f"{i}-{j}")
+        except BaseException as error:  # collected and asserted on below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write_some, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert inbox_count(container) == 80
+
+
+def test_closing_gives_every_connection_back(container: Container, people: Accounts) -> None:
+    worker, _ = people.make(Role.WORKER)
+    note(container, worker.id, "before")
+    container.db.close()
+    assert container.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    note(container, worker.id, "after")  # a later write opens what it needs again
+    assert inbox_count(container) == 2
+
+
+def test_use_cases_run_on_the_event_loop_on_sqlite_and_in_few_threads_on_postgres(
+        container: Container) -> None:
+    runner = UseCaseRunner(replace(container, settings=container.settings.model_copy(
+        update={"db_threads": 2})))
+    lock = threading.Lock()
+    active = peak = 0
+    threads: set[int] = set()
+
+    def use_case(i: int) -> int:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+            threads.add(threading.get_ident())
+        time.sleep(0.05)
+        with lock:
+            active -= 1
+        return i * i
+
+    results: list[int] = []
+
+    async def main() -> int:
+        async def one(i: int) -> None:
+            results.append(await runner(use_case, i))
+
+        async with anyio.create_task_group() as group:
+            for i in range(6):
+                group.start_soon(one, i)
+        return threading.get_ident()
+
+    loop_thread = anyio.run(main)
+    assert sorted(results) == [i * i for i in range(6)]
+    if container.engine.dialect.name == "sqlite":
+        assert peak == 1 and threads == {loop_thread}
+    else:
+        assert peak == 2 and loop_thread not in threads
