@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     db_threads: int = Field(
         default=8, ge=1, description="PostgreSQL: threads per server process that run the "
         "labeling loop's database work at once (more only fight over Python's interpreter lock).")
+    sqlite_checkpoint_seconds: float = Field(
+        default=0.25, ge=0, description="SQLite: how often a server copies the write-ahead log "
+        "into the database file, in a thread of its own (0: SQLite does it in the request "
+        "whose commit fills the log).")
     token_cache_seconds: float = Field(
         default=10.0, description="How long a server trusts an API token it checked (0: never)."
     )

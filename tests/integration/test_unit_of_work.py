@@ -1,23 +1,31 @@
 """Transactions and how the web layer runs use cases, on a real database (SQLite and
 PostgreSQL): a failed write leaves nothing behind and the next write works; writers from
 many threads all land; closing gives every connection back; on PostgreSQL no more than
-``FAIRLABEL_DB_THREADS`` use cases run at once, on SQLite they run on the event loop."""
+``FAIRLABEL_DB_THREADS`` use cases run at once, on SQLite they run on the event loop; a
+server on SQLite copies the write-ahead log into the database file in a thread of its own."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from dataclasses import replace
+from pathlib import Path
 
 import anyio
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from fairlabel.adapters.db.tables import inbox_messages
 from fairlabel.adapters.web.calls import UseCaseRunner
-from fairlabel.bootstrap import Container
+from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.config import Settings
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
+from tests.support.databases import sqlite_copy
 
 
 class Boom(Exception):
@@ -120,3 +128,59 @@ def test_use_cases_run_on_the_event_loop_on_sqlite_and_in_few_threads_on_postgre
         assert peak == 1 and threads == {loop_thread}
     else:
         assert peak == 2 and loop_thread not in threads
+
+
+def _rows_in_main_file(path: Path, tmp_path: Path) -> int:
+    """Rows of inbox_messages in the database file alone, without its write-ahead log."""
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(path, alone)
+    try:
+        with closing(sqlite3.connect(alone)) as conn:
+            return int(conn.execute("SELECT count(*) FROM inbox_messages").fetchone()[0])
+    except sqlite3.DatabaseError:  # copied in the middle of a checkpoint: look again
+        return -1
+
+
+def test_a_server_on_sqlite_copies_the_log_into_the_database_in_a_thread_of_its_own(
+        sqlite_template: Path, tmp_path: Path) -> None:
+    url = sqlite_copy(sqlite_template, tmp_path)
+    path = Path(make_url(url).database or "")
+    settings = Settings(database_url=url, sweep_seconds=0, consensus_process=False,
+                        sqlite_checkpoint_seconds=0.05)
+    server = bootstrap(settings, serving=True)
+    command = bootstrap(settings)  # a CLI command keeps SQLite's own checkpoints
+    try:
+        assert server.checkpointer is not None and server.checkpointer.running
+        assert command.checkpointer is None
+        with server.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        with command.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        worker, _ = Accounts(server).make(Role.WORKER)
+        for i in range(5):  # a few pages: SQLite alone would copy nothing before 1,000
+            note(server, worker.id, f"note {i}")
+        deadline = time.monotonic() + 5
+        while _rows_in_main_file(path, tmp_path) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _rows_in_main_file(path, tmp_path) == 5
+    finally:
+        server.close()
+        command.close()
+    assert not server.checkpointer.running
+
+
+def test_without_a_server_sqlite_copies_the_log_itself(sqlite_template: Path,
+                                                       tmp_path: Path) -> None:
+    url = sqlite_copy(sqlite_template, tmp_path)
+    path = Path(make_url(url).database or "")
+    settings = Settings(database_url=url, sweep_seconds=0, consensus_process=False,
+                        sqlite_checkpoint_seconds=0)
+    built = bootstrap(settings, serving=True)  # 0 seconds: no thread
+    try:
+        assert built.checkpointer is None
+        worker, _ = Accounts(built).make(Role.WORKER)
+        note(built, worker.id, "only in the log")
+        time.sleep(0.2)
+        assert _rows_in_main_file(path, tmp_path) == 0  # under 1,000 pages: still in the log
+    finally:
+        built.close()

@@ -80,7 +80,7 @@ def create_app(container: Container) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` (each server process builds its own container)."""
-    app = create_app(bootstrap())
+    app = create_app(bootstrap(serving=True))
     # What start-up built lives as long as the server: keep it out of the collector's full
     # passes, which would otherwise walk all of it again every few seconds under load (a
     # pause felt by every request in flight).
