@@ -4,7 +4,6 @@ through the CLI, funding, and the next+submit phases."""
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -176,15 +175,11 @@ def make_fl_worker(pid: int | str, seed: int) -> WorkerFn:
                 return
             if bad > 50:  # this worker's connection or server is hopeless; stop it
                 return
-            t0 = time.perf_counter()
-            try:
-                st, data = conn.request("GET", next_path)
-            except (OSError, http.client.HTTPException) as ex:
-                rec.error("GET next", type(ex).__name__, repr(ex))
+            sent = rec.send(conn, "GET next", "GET", next_path)
+            if sent is None:
                 bad += 1
                 continue
-            t1 = time.perf_counter()
-            rec.count("GET next", st)
+            st, data, t0, took = sent
             if st == 204:
                 rec.exhausted = True
                 return
@@ -192,7 +187,7 @@ def make_fl_worker(pid: int | str, seed: int) -> WorkerFn:
                 rec.error("GET next", st, data)
                 bad += 1
                 continue
-            rec.lat.setdefault("next", []).append(t1 - t0)
+            rec.lat.setdefault("next", []).append(took)
             try:
                 aid = json.loads(data)["assignment_id"]
             except (ValueError, KeyError, TypeError):
@@ -200,22 +195,18 @@ def make_fl_worker(pid: int | str, seed: int) -> WorkerFn:
                 bad += 1
                 continue
             body = json.dumps({"answer": rnd.choice(CHOICES)}).encode()
-            try:
-                st, data = conn.request("POST", f"/api/v1/assignments/{aid}/submit", body)
-            except (OSError, http.client.HTTPException) as ex:
-                rec.error("POST submit", type(ex).__name__, repr(ex))
+            sent = rec.send(conn, "POST submit", "POST", f"/api/v1/assignments/{aid}/submit",
+                            body)
+            if sent is None:
                 bad += 1
                 continue
-            t2 = time.perf_counter()
-            rec.count("POST submit", st)
+            st, data, t1, took = sent
             if st not in (200, 201):
                 rec.error("POST submit", st, data)
                 bad += 1
                 continue
-            rec.lat.setdefault("submit", []).append(t2 - t1)
-            rec.lat.setdefault("cycle", []).append(t2 - t0)
-            rec.series.append((t0, t2 - t0))
-            rec.ok += 1
+            rec.lat.setdefault("submit", []).append(took)
+            rec.succeeded("cycle", t0, t1 + took - t0)
 
     return worker
 

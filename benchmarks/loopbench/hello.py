@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,21 +21,15 @@ def hello_worker(i: int, conn: Any, rec: Rec, claim: Callable[[], int | None]) -
     for _ in range(10_000_000):
         if claim() is None:
             return
-        s = time.perf_counter()
-        try:
-            st, data = conn.request("GET", "/hello")
-        except (OSError, http.client.HTTPException) as ex:
-            rec.error("GET /hello", type(ex).__name__, repr(ex))
+        sent = rec.send(conn, "GET /hello", "GET", "/hello")
+        if sent is None:
             bad += 1
             if bad > 50:
                 return
             continue
-        e = time.perf_counter()
-        rec.count("GET /hello", st)
+        st, data, start, took = sent
         if st == 200:
-            rec.lat.setdefault("request", []).append(e - s)
-            rec.series.append((s, e - s))
-            rec.ok += 1
+            rec.succeeded("request", start, took)
         else:
             rec.error("GET /hello", st, data)
 

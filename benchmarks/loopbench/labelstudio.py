@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
@@ -41,19 +40,14 @@ def ls_worker_factory(task_ids: list[int]) -> WorkerFn:
             payload = json.dumps({"result": [{
                 "from_name": "sentiment", "to_name": "text", "type": "choices",
                 "value": {"choices": [LS_CLASSES[k % 3]]}}], "lead_time": 1.0}).encode()
-            s = time.perf_counter()
-            try:
-                st, data = conn.request("POST", f"/api/tasks/{task_ids[k]}/annotations/", payload)
-            except (OSError, http.client.HTTPException) as ex:
-                rec.error("POST annotation", type(ex).__name__, repr(ex))
+            sent = rec.send(conn, "POST annotation", "POST",
+                            f"/api/tasks/{task_ids[k]}/annotations/", payload)
+            if sent is None:
                 bad += 1
                 continue
-            e = time.perf_counter()
-            rec.count("POST annotation", st)
+            st, data, start, took = sent
             if st == 201:
-                rec.lat.setdefault("annotation", []).append(e - s)
-                rec.series.append((s, e - s))
-                rec.ok += 1
+                rec.succeeded("annotation", start, took)
             else:
                 rec.error("POST annotation", st, data)
                 bad += 1
@@ -66,18 +60,12 @@ def ls_next_worker(pid: int) -> WorkerFn:
         for _ in range(1_000_000):
             if claim() is None:
                 return
-            s = time.perf_counter()
-            try:
-                st, data = conn.request("GET", f"/api/projects/{pid}/next/")
-            except (OSError, http.client.HTTPException) as ex:
-                rec.error("GET next", type(ex).__name__, repr(ex))
+            sent = rec.send(conn, "GET next", "GET", f"/api/projects/{pid}/next/")
+            if sent is None:
                 continue
-            e = time.perf_counter()
-            rec.count("GET next", st)
+            st, data, start, took = sent
             if st == 200:
-                rec.lat.setdefault("next", []).append(e - s)
-                rec.series.append((s, e - s))
-                rec.ok += 1
+                rec.succeeded("next", start, took)
             else:
                 rec.error("GET next", st, data)
 

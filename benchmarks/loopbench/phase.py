@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import math
 import os
@@ -48,6 +49,26 @@ class Rec:
     def count(self, endpoint: str, status: int | str) -> None:
         k = f"{endpoint} {status}"
         self.status[k] = self.status.get(k, 0) + 1
+
+    def send(self, conn: Any, endpoint: str, method: str, path: str,
+             body: bytes | None = None) -> tuple[int, bytes, float, float] | None:
+        """One request, counted under ``endpoint``: (status, body, start, seconds taken), or
+        None when the connection failed (recorded as an error)."""
+        start = time.perf_counter()
+        try:
+            status, data = conn.request(method, path, body)
+        except (OSError, http.client.HTTPException) as ex:
+            self.error(endpoint, type(ex).__name__, repr(ex))
+            return None
+        took = time.perf_counter() - start
+        self.count(endpoint, status)
+        return status, data, start, took
+
+    def succeeded(self, key: str, start: float, took: float) -> None:
+        """A successful operation: its latency under ``key`` and in the time series."""
+        self.lat.setdefault(key, []).append(took)
+        self.series.append((start, took))
+        self.ok += 1
 
     def error(self, endpoint: str, status: int | str, body: bytes | str = b"") -> None:
         k = f"{endpoint} {status}"
