@@ -4,7 +4,7 @@
 Everything runs on this machine, against servers this script starts itself on loopback ports,
 side by side in one run (absolute figures drift with machine load; the ratios are the point):
 
-  hello        benchmarks/hello_app.py: one sync FastAPI GET served by uvicorn the way
+  hello        benchmarks/hello_app.py: one async FastAPI GET served by uvicorn the way
                `fairlabel serve` serves; requests/s and latency = the stack's ceiling.
   sqlite       `fairlabel serve` on a fresh SQLite file.
   postgres     `fairlabel serve` on a fresh PostgreSQL database (created and dropped here).
