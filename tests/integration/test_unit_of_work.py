@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from fairlabel.adapters.db.checkpoints import WalCheckpointer
+from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.tables import inbox_messages
 from fairlabel.adapters.web.calls import UseCaseRunner
 from fairlabel.bootstrap import Container, bootstrap
@@ -130,15 +132,19 @@ def test_use_cases_run_on_the_event_loop_on_sqlite_and_in_few_threads_on_postgre
         assert peak == 2 and loop_thread not in threads
 
 
-def _rows_in_main_file(path: Path, tmp_path: Path) -> int:
-    """Rows of inbox_messages in the database file alone, without its write-ahead log."""
+def _count_in_main_file(path: Path, tmp_path: Path, table: str) -> int:
+    """Rows of a table in the database file alone, without its write-ahead log."""
     alone = tmp_path / "alone.db"
     shutil.copyfile(path, alone)
     try:
         with closing(sqlite3.connect(alone)) as conn:
-            return int(conn.execute("SELECT count(*) FROM inbox_messages").fetchone()[0])
-    except sqlite3.DatabaseError:  # copied in the middle of a checkpoint: look again
+            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    except sqlite3.DatabaseError:  # copied in the middle of a checkpoint, or not there yet
         return -1
+
+
+def _rows_in_main_file(path: Path, tmp_path: Path) -> int:
+    return _count_in_main_file(path, tmp_path, "inbox_messages")
 
 
 def test_a_server_on_sqlite_copies_the_log_into_the_database_in_a_thread_of_its_own(
@@ -184,3 +190,28 @@ def test_without_a_server_sqlite_copies_the_log_itself(sqlite_template: Path,
         assert _rows_in_main_file(path, tmp_path) == 0  # under 1,000 pages: still in the log
     finally:
         built.close()
+
+
+def test_the_checkpoint_thread_outlives_a_database_it_cannot_open_yet(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "not-yet"
+    engine = make_engine(f"sqlite:///{folder / 'fairlabel.db'}", sqlite_autocheckpoint=False)
+    checkpointer = WalCheckpointer(engine, 0.02)
+    try:
+        deadline = time.monotonic() + 5
+        while "checkpointing the write-ahead log failed" not in caplog.text:
+            assert time.monotonic() < deadline, "the failure was not reported"
+            time.sleep(0.02)
+        assert checkpointer.running
+        folder.mkdir()  # from now on it can connect, and copies what writers leave in the log
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (1), (2)")
+        deadline = time.monotonic() + 5
+        while _count_in_main_file(folder / "fairlabel.db", tmp_path, "t") < 2:
+            assert time.monotonic() < deadline, "the log was never copied"
+            time.sleep(0.02)
+    finally:
+        checkpointer.close()
+        engine.dispose()
+    assert not checkpointer.running

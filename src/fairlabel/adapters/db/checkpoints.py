@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import suppress
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -31,19 +33,24 @@ class WalCheckpointer:
         self._thread.start()
 
     def _run(self) -> None:
-        conn = self._engine.raw_connection()  # autocommit at the driver: no transaction
-        try:
-            while not self._stop.wait(self._interval):
-                try:
-                    cursor = conn.cursor()
-                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                    cursor.fetchall()
-                    cursor.close()
-                except Exception:  # keep going after a transient error, but say so
-                    log.exception("checkpointing the write-ahead log failed; retrying in %s s",
-                                  self._interval)
-        finally:
-            conn.close()
+        # The connection is autocommit at the driver (see engine.py): the pragma runs outside
+        # any transaction. After a failure it is dropped and a new one taken next time, so
+        # that a lost connection never stops the copying (the log would grow without end).
+        conn: Any = None
+        while not self._stop.wait(self._interval):
+            try:
+                if conn is None:
+                    conn = self._engine.raw_connection()
+                cursor = conn.cursor()
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                cursor.fetchall()
+                cursor.close()
+            except Exception:  # keep going after a transient error, but say so
+                log.exception("checkpointing the write-ahead log failed; retrying in %s s",
+                              self._interval)
+                _drop(conn)
+                conn = None
+        _drop(conn)
 
     @property
     def running(self) -> bool:
@@ -53,3 +60,9 @@ class WalCheckpointer:
         """Stop the thread (and give its connection back) before the engine goes."""
         self._stop.set()
         self._thread.join(timeout=10)
+
+
+def _drop(conn: Any) -> None:
+    if conn is not None:
+        with suppress(Exception):  # a broken connection may fail to close, too
+            conn.close()
