@@ -295,13 +295,15 @@ class TaskRepository:
 
     def add_many(self, *, project_id: int, new_tasks: Sequence[NewTask], max_answers: int,
                  now: datetime) -> int:
-        rows = [{"project_id": project_id, "data": t.data, "is_gold": t.is_gold,
+        # The rows of one batch at a time: a large import holds its tasks once, not twice.
+        for start in range(0, len(new_tasks), 5000):
+            self._conn.execute(insert(tasks), [
+                {"project_id": project_id, "data": t.data, "is_gold": t.is_gold,
                  "gold_answer": t.gold_answer,
                  "max_answers": GOLD_MAX_ANSWERS if t.is_gold else max_answers,
-                 "taken": 0, "answered": 0, "created_at": now} for t in new_tasks]
-        for start in range(0, len(rows), 5000):
-            self._conn.execute(insert(tasks), rows[start:start + 5000])
-        return len(rows)
+                 "taken": 0, "answered": 0, "created_at": now}
+                for t in new_tasks[start:start + 5000]])
+        return len(new_tasks)
 
     def claim_next(self, *, project_id: int, worker_id: int) -> ClaimedTask | None:
         """Take one slot of the first task this worker has not seen that still has room.

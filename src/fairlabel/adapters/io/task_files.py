@@ -42,7 +42,7 @@ def format_for_filename(name: str) -> Format:
     raise InvalidInput(f"cannot tell the format of {name!r}: name it .json, .jsonl or .csv")
 
 
-def _text(content: bytes) -> str:
+def _text(content: bytes | bytearray) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -50,7 +50,7 @@ def _text(content: bytes) -> str:
         raise ImportRejected(line, "the file is not valid UTF-8 text") from None
 
 
-def parse_tasks(content: bytes, fmt: Format) -> list[Any]:
+def parse_tasks(content: bytes | bytearray, fmt: Format) -> list[Any]:
     text = _text(content)
     if fmt == "json":
         return _parse_json(text)
