@@ -175,8 +175,8 @@ def test_a_server_on_sqlite_copies_the_log_into_the_database_in_a_thread_of_its_
     assert not server.checkpointer.running
 
 
-def test_without_a_server_sqlite_copies_the_log_itself(sqlite_template: Path,
-                                                       tmp_path: Path) -> None:
+def test_zero_seconds_starts_no_thread_and_leaves_the_copy_to_sqlite(sqlite_template: Path,
+                                                                     tmp_path: Path) -> None:
     url = sqlite_copy(sqlite_template, tmp_path)
     path = Path(make_url(url).database or "")
     settings = Settings(database_url=url, sweep_seconds=0, consensus_process=False,
@@ -184,6 +184,8 @@ def test_without_a_server_sqlite_copies_the_log_itself(sqlite_template: Path,
     built = bootstrap(settings, serving=True)  # 0 seconds: no thread
     try:
         assert built.checkpointer is None
+        with built.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
         worker, _ = Accounts(built).make(Role.WORKER)
         note(built, worker.id, "only in the log")
         time.sleep(0.2)
