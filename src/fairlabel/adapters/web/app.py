@@ -12,11 +12,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from fairlabel import __version__
 from fairlabel.adapters.web import api, errors, pages
 from fairlabel.adapters.web.calls import UseCaseRunner
+from fairlabel.adapters.web.limits import RequestGate, large_bodies
 from fairlabel.adapters.web.pages import common
+from fairlabel.adapters.web.security import SecurityHeaders
 from fairlabel.adapters.web.token_cache import TokenCache
 from fairlabel.bootstrap import Container, bootstrap
 from fairlabel.services import accounts, jobs
@@ -41,6 +44,17 @@ def _sweep(container: Container, stop: threading.Event) -> None:
             log.exception("periodic jobs failed; retrying in %s s", interval)
 
 
+class _App(FastAPI):
+    """FastAPI, with the security headers outside even the server-error middleware, so that
+    every response carries them (``web/security.py``)."""
+
+    always_secure_cookies = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(),
+                               always_secure_cookies=self.always_secure_cookies)
+
+
 def create_app(container: Container) -> FastAPI:
     """Build the app around an already bootstrapped container (schema up to date)."""
 
@@ -53,7 +67,7 @@ def create_app(container: Container) -> FastAPI:
         yield
         stop.set()
 
-    app = FastAPI(
+    app = _App(
         title="fairlabel",
         version=__version__,
         description="Labeling, ranking and rating work on fair, visible terms. Money is always "
@@ -66,6 +80,12 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.token_cache = TokenCache(ttl=container.settings.token_cache_seconds)
     app.state.use_cases = UseCaseRunner(container)
+    app.always_secure_cookies = container.settings.secure_cookies
+    # Middleware added later wraps what was added before: the request gate (body limits,
+    # anonymous callers, text checks: web/limits.py) runs inside the session middleware,
+    # whose session it reads.
+    app.add_middleware(RequestGate, settings=container.settings,
+                       large=large_bodies(container.settings))
     secret = container.settings.secret_key or accounts.session_secret(container.db)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="fairlabel_session",
                        same_site="lax", https_only=container.settings.secure_cookies,

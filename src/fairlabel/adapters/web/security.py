@@ -1,0 +1,98 @@
+"""Security headers on every response, and Secure session cookies over HTTPS.
+
+- ``Content-Security-Policy``: scripts only from this site (the pages load ES modules from
+  ``/static`` and have no inline script), styles from this site plus ``style`` attributes
+  (the templates size progress bars with them; no ``<style>`` element is allowed), images
+  also from any http(s) host (tasks may show a requester's images) and ``data:``; no
+  plugins, no ``<base>``, forms post only here, and no other site may frame a page
+  (``frame-ancestors 'none'``, and ``X-Frame-Options: DENY`` for older browsers). The API's
+  Swagger page, ``/api/docs``, runs FastAPI's inline script and Swagger UI from
+  cdn.jsdelivr.net: it alone gets a policy that allows those.
+- ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin`` (addresses of pages
+  are not sent to the hosts of task images or links).
+- A cookie set on a request that arrived over HTTPS is marked ``Secure``. The scheme is the
+  one uvicorn reports: behind a proxy, ``X-Forwarded-Proto`` from an address in uvicorn's
+  ``--forwarded-allow-ips`` (``FORWARDED_ALLOW_IPS``, by default 127.0.0.1).
+  ``FAIRLABEL_SECURE_COOKIES`` marks them Secure always.
+
+A route that sets one of these headers itself keeps its own.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data: https: http:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+DOCS_PATHS = ("/api/docs", "/docs/oauth2-redirect")
+DOCS_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+    "img-src 'self' data: https:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+"""Swagger UI for the API: FastAPI's page holds an inline script and loads Swagger UI from
+cdn.jsdelivr.net. The page shows no user data."""
+
+
+def _headers(policy: str) -> tuple[tuple[bytes, bytes], ...]:
+    return ((b"content-security-policy", policy.encode()),
+            (b"x-frame-options", b"DENY"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"))
+
+
+PAGE_HEADERS = _headers(CONTENT_SECURITY_POLICY)
+DOCS_HEADERS = _headers(DOCS_POLICY)
+
+
+def secure_cookie(value: bytes) -> bytes:
+    """A ``Set-Cookie`` value with the ``Secure`` attribute (added if missing)."""
+    attributes = value.split(b";")[1:]
+    if any(a.strip().lower() == b"secure" for a in attributes):
+        return value
+    return value + b"; secure"
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP response. Wrap the whole application with it (the
+    server-error middleware included), so that error pages carry them too."""
+
+    def __init__(self, app: ASGIApp, *, always_secure_cookies: bool = False) -> None:
+        self.app = app
+        self.always_secure_cookies = always_secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        added = DOCS_HEADERS if path.startswith(DOCS_PATHS) else PAGE_HEADERS
+        secure = self.always_secure_cookies or scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                raw.extend(h for h in added if h[0] not in present)
+                if secure and b"set-cookie" in present:
+                    raw = [(n, secure_cookie(v) if n.lower() == b"set-cookie" else v)
+                           for n, v in raw]
+                message = {**message, "headers": raw}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
