@@ -2,11 +2,19 @@
 
 from fastapi import APIRouter
 
-from fairlabel.adapters.web.pages import auth, decisions, public, requester, worker
+from fairlabel.adapters.web.pages import (
+    auth,
+    decisions,
+    operator,
+    public,
+    requester,
+    worker,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(worker.router)
 router.include_router(requester.router)
 router.include_router(decisions.router)
+router.include_router(operator.router)
 router.include_router(public.router)

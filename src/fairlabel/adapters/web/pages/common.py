@@ -31,6 +31,8 @@ def page_user(request: Request, *roles: Role) -> User:
 def home_for(user: User) -> str:
     if user.role is Role.WORKER:
         return "/worker"
+    if user.role is Role.ADMIN:
+        return "/operator"
     return "/moderation" if user.role is Role.MODERATOR else "/requester"
 
 
