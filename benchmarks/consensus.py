@@ -61,7 +61,8 @@ def run_project(
         600,
         quality=QualityTerms(consensus_method="ds", confidence_target=target),
     )
-    project = projects.create_project(container.db, requester, terms, now=clock())
+    project = projects.create_project(container.db, requester, terms,
+                                      floors=container.pay.floors, now=clock())
     projects.import_tasks(
         container.db,
         requester,
@@ -78,7 +79,8 @@ def run_project(
         now=clock(),
     )
     amount = Money(tasks * 5 * 300, "USD")  # each lease sets aside up to 2.50 USD
-    pay.deposit(container.db, operator, requester_email=requester.email, amount=amount, now=clock())
+    pay.deposit(container.db, operator, requester_email=requester.email, amount=amount,
+                floors=container.pay.floors, now=clock())
     pay.fund_project(container.db, requester, project.id, amount, now=clock())
     projects.launch_project(container.db, requester, project.id, now=clock())
     rng = random.Random(seed)
@@ -98,8 +100,8 @@ def run_project(
             value = right if rng.random() < skill[worker.id] else ("b" if right == "a" else "a")
             started = time.perf_counter()
             assignment.submit_answer(
-                container.db, worker, lease.assignment_id, value, idempotency_key=None, now=clock()
-            )
+                container.db, worker, lease.assignment_id, value, idempotency_key=None, now=clock(),
+                                     policy=container.pay)
             timings.append(time.perf_counter() - started)
     return timings, project.id
 

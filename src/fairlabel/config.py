@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         default=50 * 1024 * 1024, description="Largest task file accepted by an import."
     )
+    body_max_bytes: int = Field(
+        default=1024 * 1024, ge=0, description="Largest request body accepted, except task "
+        "imports (FAIRLABEL_IMPORT_MAX_BYTES); counted while it streams.")
     import_max_rows: int = Field(default=200_000, description="Most tasks in one import.")
     sweep_seconds: float = Field(
         default=15.0,
@@ -70,7 +73,8 @@ class Settings(BaseSettings):
         description="Smallest available balance paid out, per currency, in minor units.",
     )
     secure_cookies: bool = Field(
-        default=False, description="Mark session cookies Secure (set behind HTTPS)."
+        default=False, description="Mark session cookies Secure on every response (they are "
+        "anyway on requests that arrived over HTTPS)."
     )
     db_pool_size: int = Field(default=20, description="Database connections per app process.")
     db_threads: int = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,6 @@ from fairlabel.domain.accounts import Role
 from fairlabel.services import jobs
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock
-from tests.support.funding import OPERATOR, operator
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -31,27 +31,6 @@ def usd(minor: Any) -> dict[str, Any]:
 def entries(container: Container) -> int:
     with container.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one())
-
-
-@pytest.fixture
-def admin(container: Container) -> str:
-    from fairlabel.services import accounts
-
-    operator(container)
-    return accounts.create_token(container.db, email=OPERATOR, name="t", now=container.clock())
-
-
-@pytest.fixture
-def world(client: TestClient, people: Accounts, admin: str) -> dict[str, Any]:
-    requester, rtoken = people.make(Role.REQUESTER)
-    worker = people.make(Role.WORKER)[1]
-    project = client.post("/api/v1/projects", headers=bearer(rtoken), json={
-        "name": "p", "schema": {"type": "single_choice", "choices": ["a", "b"]},
-        "redundancy": 1, "pay_per_task": usd(5), "lease_seconds": 60}).json()
-    client.post(f"/api/v1/projects/{project['id']}/tasks", headers=bearer(rtoken),
-                json=[{"data": {"t": i}} for i in range(3)])
-    return {"requester": requester, "rtoken": rtoken, "worker": worker,
-            "pid": project["id"], "admin": admin}
 
 
 def test_deposit_fund_work_and_verify_the_statement(
@@ -133,7 +112,7 @@ def test_unfunded_projects_serve_no_work_and_say_why(
                           headers=bearer(world["worker"]))
     assert response.status_code == 409
     assert response.json()["error"] == "escrow_exhausted"
-    assert "adds funds" in response.json()["message"]
+    assert "waiting for its requester to add funds" in response.json()["message"]
 
 
 def test_price_changes_through_the_api(client: TestClient, world: dict[str, Any],
@@ -187,3 +166,91 @@ def test_commitments_and_ending_through_the_api(
     again = client.post(f"/api/v1/projects/{pid}/end", headers=bearer(rtoken),
                         json={"reason": "Trying to end it twice.", "mode": "immediate"})
     assert again.status_code == 409
+
+
+# --- money stays exact at its edges: too large is 422, never a 500 ---------------------------
+
+TOO_LARGE = [2**63, 10**12 + 1, 2**64 + 1, -(2**63) - 1, 10**40]
+
+
+@pytest.mark.parametrize("minor", TOO_LARGE)
+def test_an_overlarge_deposit_is_422_and_writes_nothing(
+        client: TestClient, world: dict[str, Any], container: Container, minor: int) -> None:
+    before = entries(container)
+    response = client.post("/api/v1/admin/deposits", headers=bearer(world["admin"]),
+                           json={"requester": world["requester"].email, "amount": usd(minor)})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] and "1000000000000" in response.json()["message"]
+    assert entries(container) == before
+
+
+def test_a_json_number_of_thousands_of_digits_is_422(
+        client: TestClient, world: dict[str, Any], container: Container) -> None:
+    body = json.dumps({"requester": world["requester"].email,
+                       "amount": {"amount_minor": 0, "currency": "USD"}})
+    body = body.replace('"amount_minor": 0', '"amount_minor": ' + "9" * 5000)
+    response = client.post("/api/v1/admin/deposits", content=body,
+                           headers={**bearer(world["admin"]),
+                                    "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["message"]
+    assert entries(container) == 0
+
+
+def test_two_deposits_that_together_pass_the_maximum_are_422(
+        client: TestClient, world: dict[str, Any], container: Container) -> None:
+    email, admin = world["requester"].email, world["admin"]
+    first = client.post("/api/v1/admin/deposits", headers=bearer(admin),
+                        json={"requester": email, "amount": usd(9 * 10**11)})
+    assert first.status_code == 201, first.text
+    before = entries(container)
+    second = client.post("/api/v1/admin/deposits", headers=bearer(admin),
+                         json={"requester": email, "amount": usd(9 * 10**11)})
+    assert second.status_code == 422, second.text
+    assert second.json()["error"] == "amount_too_large"
+    assert "1000000000000" in second.json()["message"]
+    assert entries(container) == before
+    funds = client.post("/api/v1/admin/deposits", headers=bearer(admin),
+                        json={"requester": email, "amount": usd(10**11)})
+    assert funds.status_code == 201 and funds.json()["funds"] == usd(10**12)
+
+
+@pytest.mark.parametrize("minor", [2**63, 10**12 + 1])
+def test_overlarge_prices_and_funding_are_422(
+        client: TestClient, world: dict[str, Any], container: Container, minor: int) -> None:
+    rtoken, pid = world["rtoken"], world["pid"]
+    made = client.post("/api/v1/projects", headers=bearer(rtoken), json={
+        "name": "big", "schema": {"type": "pairwise"}, "pay_per_task": usd(minor)})
+    assert made.status_code == 422, made.text
+    floor = client.post("/api/v1/projects", headers=bearer(rtoken), json={
+        "name": "big", "schema": {"type": "pairwise"}, "pay_per_task": usd(5),
+        "floor_hourly": usd(minor)})
+    assert floor.status_code == 422, floor.text
+    funded = client.post(f"/api/v1/projects/{pid}/fund", headers=bearer(rtoken),
+                         json={"amount": usd(minor)})
+    assert funded.status_code == 422, funded.text
+    price = client.post(f"/api/v1/projects/{pid}/price", headers=bearer(rtoken),
+                        json={"pay_per_task": usd(minor)})
+    assert price.status_code == 422, price.text
+    for response in (made, floor, funded, price):
+        assert "1000000000000" in response.json()["message"]
+    assert entries(container) == 0
+
+
+@pytest.mark.parametrize(("currency", "message"), [
+    ("JPY", "no floor is set for JPY"),
+    ("XYZ", "not an ISO 4217 currency"),
+])
+def test_a_currency_without_a_floor_is_refused_at_creation(
+        client: TestClient, world: dict[str, Any], container: Container, currency: str,
+        message: str) -> None:
+    amount = {"amount_minor": 500, "currency": currency}
+    made = client.post("/api/v1/projects", headers=bearer(world["rtoken"]), json={
+        "name": "yen", "schema": {"type": "pairwise"}, "pay_per_task": amount})
+    assert made.status_code == 422 and message in made.json()["message"], made.text
+    deposit = client.post("/api/v1/admin/deposits", headers=bearer(world["admin"]),
+                          json={"requester": world["requester"].email, "amount": amount})
+    assert deposit.status_code == 422 and message in deposit.json()["message"], deposit.text
+    assert entries(container) == 0
+    if currency == "JPY":
+        assert "FAIRLABEL_FLOORS" in made.json()["message"]

@@ -57,7 +57,8 @@ def serve_project(tmp_path: Path, terms: ProjectTerms,
     accounts.add_user(container.db, email="worker@example.org", password=PASSWORD,
                       role=Role.WORKER, now=now)
     token = accounts.create_token(container.db, email="req@example.org", name="t", now=now)
-    project = projects.create_project(container.db, requester, terms, now=now)
+    project = projects.create_project(container.db, requester, terms,
+                                      floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id, rows, max_rows=10, now=now)
     fund(container, requester, project.id, 10_000)
     projects.launch_project(container.db, requester, project.id, now=now)

@@ -71,7 +71,7 @@ def test_import_then_export(cli_env: str, tmp_path: Path) -> None:
     assert requester is not None
     project = projects.create_project(container.db, requester, ProjectTerms(
         "p", "", parse_schema({"type": "rating", "min": 1, "max": 3}), 2, Money(5, "USD"), 60),
-        now=container.clock())
+        floors=container.pay.floors, now=container.clock())
     container.close()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "ok"}\n[1]\n')

@@ -26,9 +26,9 @@ def build(pay: int = 1_250) -> list[Entry]:
     txs = [
         L.deposit(1, Money(100_000, "USD")),
         L.fund(1, 7, Money(50_000, "USD"), fee=Money(1_000, "USD")),
-        L.reserve(7, Money(10_000, "USD")),
-        L.earn(7, 9, Money(pay, "USD"), {"task": 1, "project": "Nova ✓"}),
-        L.earn(7, 8, Money(900, "USD"), {"task": 2}),
+        L.hold(7, Money(10_000, "USD")),
+        L.earn(7, 9, Money(pay, "USD"), Money(-pay, "USD"), {"task": 1, "project": "Nova ✓"}),
+        L.earn(7, 8, Money(900, "USD"), Money(-900, "USD"), {"task": 2}),
         L.approve(9, Money(pay, "USD"), {"by": "auto"}),
         L.topup(7, 9, Money(75, "USD"), {"floor": "USD 15.00/h"}, approved=True),
         L.payout_batch(9, Money(pay, "USD")),

@@ -51,7 +51,7 @@ def test_deposit_then_sweep_then_pay_out(cli_env: str, container: Container,
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "p", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}), 1,
-        Money(150, "EUR"), 60), now=now)
+        Money(150, "EUR"), 60), floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id, [{"t": 1}], max_rows=5, now=now)
     pay.fund_project(container.db, requester, project.id, Money(40_00, "EUR"), now=now)
     projects.launch_project(container.db, requester, project.id, now=now)
@@ -59,7 +59,7 @@ def test_deposit_then_sweep_then_pay_out(cli_env: str, container: Container,
                                     policy=container.pay)
     assert lease is not None
     assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                             idempotency_key=None, now=now)
+                             idempotency_key=None, now=now, policy=container.pay)
     payouts.set_details(container.db, worker, name="Ada Worker",
                         iban="DE44 5001 0517 5407 3249 31", bic=None, country="DE")
     code, out = run("sweep")
@@ -82,3 +82,25 @@ def test_deposit_then_sweep_then_pay_out(cli_env: str, container: Container,
     assert earned["available"]["EUR"] == Money(0, "EUR")
     code, out = run("payouts", "mark-sent", row["payout_id"], "--as", OPERATOR)
     assert code == 1 and "already sent" in out
+
+
+def test_deposits_read_a_decimal_comma_and_refuse_what_money_cannot_be(
+        cli_env: str, container: Container, people: Accounts) -> None:
+    operator(container)
+    requester = people.make(Role.REQUESTER)[0]
+    code, out = run("funds", "deposit", requester.email, "12,50", "--currency", "eur",
+                    "--as", OPERATOR)
+    assert code == 0 and "12.50 EUR" in out, out
+    for amount, currency, words in [
+            ("10000000000.01", "EUR", "no amount may exceed 1000000000000 minor units"),
+            ("9999999999", "EUR", "would take requester:"),  # 12.50 + this passes the maximum
+            ("500", "JPY", "no floor is set for JPY; an operator sets one with FAIRLABEL_FLOORS"),
+            ("5", "XYZ", "not an ISO 4217 currency")]:
+        code, out = run("funds", "deposit", requester.email, amount, "--currency", currency,
+                        "--as", OPERATOR)
+        assert code == 1 and words in out, out
+    from fairlabel.domain import ledger
+
+    with container.db.read() as tx:
+        assert tx.ledger.balance(ledger.requester_funds(requester.id), "EUR") == 12_50
+        assert tx.ledger.balance(ledger.WORLD, "EUR") == -12_50

@@ -66,7 +66,7 @@ def qualified_project(container: Container, people: Accounts) -> int:
         "Checked", "Choose.", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
         3, Money(5, "USD"), 600,
         quality=QualityTerms(qualification=Qualification(1, 1.0, retry_after_hours=2))),
-        now=now)
+        floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"data": {"i": i}} for i in range(3)]
                           + [{"data": {"g": i}, "gold": "a"} for i in range(3)],

@@ -127,7 +127,7 @@ def test_workers_see_their_earnings_inbox_and_statement_link(
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Birds", "", parse_schema({"type": "single_choice", "choices": ["y", "n"]}), 1,
-        Money(25, "USD"), 600), now=now)
+        Money(25, "USD"), 600), floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id, [{"t": 1}, {"t": 2}],
                           max_rows=5, now=now)
     fund(container, requester, project.id, 10_000)
@@ -136,7 +136,7 @@ def test_workers_see_their_earnings_inbox_and_statement_link(
                                     policy=container.pay)
     assert lease is not None
     assignment.submit_answer(container.db, worker, lease.assignment_id, "y",
-                             idempotency_key=None, now=now)
+                             idempotency_key=None, now=now, policy=container.pay)
     pay.change_price(container.db, requester, project.id, Money(20, "USD"), reason="budget",
                      policy=container.pay, now=now)
     sign_in(client, worker.email)
@@ -156,7 +156,7 @@ def test_requesters_fund_and_reprice_from_the_project_page(
 
     requester, _ = people.make(Role.REQUESTER)
     pay.deposit(container.db, operator(container), requester_email=requester.email,
-                amount=Money(5_000, "USD"), now=container.clock())
+                amount=Money(5_000, "USD"), floors=container.pay.floors, now=container.clock())
     sign_in(client, requester.email)
     token = csrf(client, "/requester/projects/new")
     created = client.post("/requester/projects/new", data={
@@ -170,6 +170,35 @@ def test_requesters_fund_and_reprice_from_the_project_page(
     repriced = client.post(f"{url}/price", data={"csrf_token": token, "amount": "0.25",
                                                  "reason": "less"})
     assert "after the notice period" in repriced.text
+
+
+def test_requesters_read_what_a_project_holds_and_needs_and_withdraw_from_its_page(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    from fairlabel.domain.money import Money
+    from fairlabel.services import pay
+    from tests.support.funding import operator
+
+    requester, _ = people.make(Role.REQUESTER)
+    pay.deposit(container.db, operator(container), requester_email=requester.email,
+                amount=Money(5_000, "USD"), floors=container.pay.floors, now=container.clock())
+    sign_in(client, requester.email)
+    token = csrf(client, "/requester/projects/new")
+    created = client.post("/requester/projects/new", data={
+        "csrf_token": token, "name": "Cats", "type": "pairwise", "pay": "0,10",
+        "currency": "USD"}, follow_redirects=False)
+    url = created.headers["location"]
+    client.post(f"{url}/upload", data={"csrf_token": token}, files={"file": (
+        "t.jsonl", b'{"prompt": "p", "response_a": "a", "response_b": "b"}\n' * 4)})
+    page = BeautifulSoup(client.get(url).text, "html.parser")
+    said = page.find(id="funding-explained")
+    # Before launch, what it costs: 4 tasks × 3 answers, at the lease's worst case.
+    assert said is not None and "12 answers remain" in said.text
+    assert "even if every answer took the whole lease" in said.text
+    client.post(f"{url}/fund", data={"csrf_token": token, "amount": "20"})
+    withdrawn = client.post(f"{url}/withdraw", data={"csrf_token": token, "amount": "7,50"})
+    assert "Withdrew 7.50 USD: your funds hold 37.50 USD" in withdrawn.text
+    too_much = client.post(f"{url}/withdraw", data={"csrf_token": token, "amount": "13"})
+    assert "Not withdrawn" in too_much.text and "12.50 USD of this project" in too_much.text
 
 
 def test_workers_set_where_payouts_go_and_bad_ibans_are_explained(
@@ -197,7 +226,7 @@ def test_requesters_end_a_project_from_its_page_and_workers_see_the_terms(
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Owls", "", parse_schema({"type": "pairwise"}), 1, Money(25, "USD"), 600,
-        commitment=Commitment(10)), now=now)
+        commitment=Commitment(10)), floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"prompt": "p", "response_a": "a", "response_b": "b"}],
                           max_rows=5, now=now)
@@ -252,7 +281,7 @@ def test_quality_terms_from_the_form_reach_workers_and_both_sides_see_the_record
     expected = "yes" if lease.data["text"] == "robin" else "no"
     wrong = "no" if expected == "yes" else "yes"
     assignment.submit_answer(container.db, worker, lease.assignment_id, wrong,
-                             idempotency_key=None, now=now)
+                             idempotency_key=None, now=now, policy=container.pay)
 
     worker_client = TestClient(client.app)
     sign_in(worker_client, worker.email)

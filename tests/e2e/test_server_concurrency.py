@@ -107,7 +107,7 @@ def test_32_workers_fill_500_tasks_exactly(server_db: str, tmp_path: Path) -> No
             "amount_minor": 10**9, "currency": "USD"}}).status_code == 200
         imported = api.post(f"/projects/{pid}/tasks",
                             json=[{"data": {"n": i}} for i in range(TASKS)])
-        assert imported.json() == {"imported": TASKS}
+        assert imported.json()["imported"] == TASKS
         assert api.post(f"/projects/{pid}/launch").status_code == 200
 
         submitted: list[tuple[int, int]] = []  # (worker index, task id)

@@ -14,7 +14,7 @@ from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectNotOpen, ProjectStatus, ProjectTerms
-from fairlabel.services import assignment, ending, jobs, pay, projects
+from fairlabel.services import assignment, ending, funding, jobs, pay, projects
 from fairlabel.services.assignment import EscrowExhausted
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock
@@ -27,7 +27,7 @@ def make_project(container: Container, requester: User, *, notice_days: int = 7,
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Musen", "Rate it.", parse_schema({"type": "rating", "min": 1, "max": 5}), 1,
         Money(100, "USD"), 600, commitment=Commitment(notice_days, date(2026, 12, 31))),
-        now=now)
+        floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"text": str(i)} for i in range(40)], max_rows=100, now=now)
     fund(container, requester, project.id, funding)
@@ -42,7 +42,7 @@ def work(container: Container, clock: FakeClock, worker: User, pid: int, answers
         assert lease is not None
         clock.advance(seconds=30)
         assignment.submit_answer(container.db, worker, lease.assignment_id, 3,
-                                 idempotency_key=None, now=clock())
+                                 idempotency_key=None, now=clock(), policy=container.pay)
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_ending_needs_a_reason(container: Container, requester: User) -> None:
     pid = make_project(container, requester)
     with pytest.raises(InvalidInput, match="reason"):
         ending.end_project(container.db, requester, pid, reason=" ", mode=EndMode.NOTICE,
-                           now=container.clock())
+                           policy=container.pay, now=container.clock())
 
 
 def test_with_notice_work_stays_available_until_the_notice_ends(
@@ -69,7 +69,7 @@ def test_with_notice_work_stays_available_until_the_notice_ends(
     worker = people.make(Role.WORKER)[0]
     work(container, clock, worker, pid, 2)
     done = ending.end_project(container.db, requester, pid, reason="The client's study ended.",
-                              mode=EndMode.NOTICE, now=clock())
+                              mode=EndMode.NOTICE, policy=container.pay, now=clock())
     assert (done.ends_at - clock()).days == 7
     assert "same terms" in pay.inbox(container.db, worker)[0].body
     clock.advance(days=6, hours=23)
@@ -89,7 +89,7 @@ def test_ending_at_once_pays_notice_pay_exactly(
     work(container, clock, busy, pid, 14)   # 14.00 USD over the last 14 days
     work(container, clock, light, pid, 1)   # 1.00 USD
     done = ending.end_project(container.db, requester, pid, reason="Budget withdrawn by client.",
-                              mode=EndMode.IMMEDIATE, now=clock())
+                              mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())
     # Average daily earnings × 7 notice days, rounded up: 7.00 and 0.50 USD.
     assert done.notice_pay == {busy.id: Money(700, "USD"), light.id: Money(50, "USD")}
     with container.db.read() as tx:
@@ -106,15 +106,20 @@ def test_ending_at_once_pays_notice_pay_exactly(
 
 def test_escrow_first_keeps_the_notice_pay_back(
         container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
-    # 100 per task; leases of 10 min at 15.00/h set aside 250 in all until measured.
-    pid = make_project(container, requester, funding=2_000)
+    # 100 per task; a 10-minute lease at 15.00/h holds 100 + (2 × 250 + 1 − 100) = 501.
+    # After six answers 600 is free: enough for a lease, not for a lease and notice pay.
+    pid = make_project(container, requester, funding=1_200)
     worker = people.make(Role.WORKER)[0]
     work(container, clock, worker, pid, 6)
     jobs.run_due_work(container.db, container.pay, now=clock())
     view = projects.get_project(container.db, requester, pid, container.pay)
     assert view.project.notice_liability_minor == 300  # 6.00 / 14 days × 7, rounded up
-    with pytest.raises(EscrowExhausted, match="notice pay"):
+    with pytest.raises(EscrowExhausted, match="add funds"):
         work(container, clock, worker, pid, 1)
+    need = funding.project_funding(container.db, requester, pid, policy=container.pay,
+                                   now=clock())
+    assert need.notice_liability == Money(300, "USD")
+    assert need.free_escrow == Money(600, "USD") and need.withdrawable == Money(300, "USD")
 
 
 def test_a_pause_longer_than_the_notice_ends_the_project_with_notice_pay(

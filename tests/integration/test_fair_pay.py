@@ -28,7 +28,7 @@ def make_project(container: Container, requester: User, *, tasks: int, price: in
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Sentiment", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
-        redundancy, Money(price, "USD"), lease_seconds), now=now)
+        redundancy, Money(price, "USD"), lease_seconds), floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"text": str(i)} for i in range(tasks)], max_rows=10_000, now=now)
     if funding:
@@ -47,7 +47,7 @@ def work(container: Container, clock: FakeClock, worker: User, project_id: int, 
             break
         clock.advance(seconds=seconds)
         assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                 idempotency_key=None, now=clock())
+                                 idempotency_key=None, now=clock(), policy=container.pay)
         done += 1
     return done
 
@@ -137,7 +137,7 @@ def test_a_price_cut_waits_for_its_notice_and_a_raise_applies_at_once(
         Money(40, "USD")
     # The task leased before the cut keeps its price: nothing changes backward.
     done = assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                    idempotency_key=None, now=clock())
+                                    idempotency_key=None, now=clock(), policy=container.pay)
     assert not done.replayed
     earn = [e for e in pay.statement(container.db, worker) if e.kind == "earn"]
     assert [e.amount_minor for e in earn] == [50, 50]
@@ -150,11 +150,12 @@ def test_a_price_cut_waits_for_its_notice_and_a_raise_applies_at_once(
 
 def test_when_escrow_runs_out_work_stops_and_nothing_done_goes_unpaid(
         container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
-    # 120 s leases at 15.00/h: each lease sets aside 50 cents (price 5 + allowance 45).
+    # 120 s leases at 15.00/h: each lease holds 101 cents (price 5 + 2 × 50 + 1 − 5); each
+    # 20-second answer keeps 13 of it for top-ups it can still be owed (2 × 8.3 + 1 − 5).
     pid = make_project(container, requester, tasks=10, price=5, funding=120)
     worker = people.make(Role.WORKER)[0]
     assert work(container, clock, worker, pid, seconds=20, answers=2) == 2
-    with pytest.raises(EscrowExhausted, match="adds funds"):
+    with pytest.raises(EscrowExhausted, match="waiting for its requester to add funds"):
         assignment.request_next(container.db, worker, pid, now=clock(), policy=container.pay)
     clock.advance(hours=73)
     jobs.run_due_work(container.db, container.pay, now=clock())
@@ -175,7 +176,8 @@ def test_bad_money_is_refused_and_changes_nothing(
             bad()
     with pytest.raises(InvalidInput):
         pay.deposit(container.db, admin, requester_email=requester.email,
-                    amount=Money(-1, "USD"), now=container.clock())
+                    amount=Money(-1, "USD"), floors=container.pay.floors,
+                    now=container.clock())
     with pytest.raises(InvalidInput, match="fund it in USD"):
         pay.fund_project(container.db, requester, pid, Money(5, "EUR"), now=container.clock())
     with pytest.raises(NotFound):

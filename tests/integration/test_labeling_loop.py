@@ -29,7 +29,8 @@ def make_project(container: Container, requester: User, *, n_tasks: int = 3,
         {"type": "single_choice", "choices": ["pos", "neg"]}), redundancy, Money(5, "USD"),
         lease_seconds)
     now = container.clock()
-    project = projects.create_project(container.db, requester, terms, now=now)
+    project = projects.create_project(container.db, requester, terms,
+                                      floors=container.pay.floors, now=now)
     if n_tasks:
         projects.import_tasks(container.db, requester, project.id,
                               [{"data": {"text": f"t{i}"}} for i in range(n_tasks)],
@@ -65,7 +66,7 @@ def test_a_worker_never_gets_the_same_task_twice(container: Container, people: A
     while (lease := next_task(container, worker, pid, now=now)) is not None:
         seen.append(lease.task_id)
         assignment.submit_answer(container.db, worker, lease.assignment_id, "pos",
-                                 idempotency_key=None, now=now)
+                                 idempotency_key=None, now=now, policy=container.pay)
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 3
 
 
@@ -78,7 +79,7 @@ def test_a_task_never_collects_more_answers_than_its_redundancy(
         worker = people.make(Role.WORKER)[0]
         while (lease := next_task(container, worker, pid, now=now)):
             assignment.submit_answer(container.db, worker, lease.assignment_id, "neg",
-                                     idempotency_key=None, now=now)
+                                     idempotency_key=None, now=now, policy=container.pay)
             served += 1
     assert served == 4
     assert all(t.answered == 2 and t.taken == 2 for t in rows(container, tasks))
@@ -104,7 +105,7 @@ def test_an_expired_lease_returns_the_task_to_the_pool(
     clock.advance(seconds=61)
     with pytest.raises(LeaseExpired):
         assignment.submit_answer(container.db, slow, lease.assignment_id, "pos",
-                                 idempotency_key=None, now=clock())
+                                 idempotency_key=None, now=clock(), policy=container.pay)
     second = next_task(container, other, pid, now=clock())
     assert second is not None and second.task_id == lease.task_id
     assert [r.status for r in rows(container, assignments)] == ["expired", "leased"]
@@ -143,15 +144,15 @@ def test_submissions_are_validated_idempotent_and_final(container: Container,
     assert lease is not None
     with pytest.raises(InvalidAnswer):
         assignment.submit_answer(container.db, worker, lease.assignment_id, "maybe",
-                                 idempotency_key="k", now=now)
+                                 idempotency_key="k", now=now, policy=container.pay)
     first = assignment.submit_answer(container.db, worker, lease.assignment_id, "pos",
-                                     idempotency_key="k", now=now)
+                                     idempotency_key="k", now=now, policy=container.pay)
     retry = assignment.submit_answer(container.db, worker, lease.assignment_id, "pos",
-                                     idempotency_key="k", now=now)
+                                     idempotency_key="k", now=now, policy=container.pay)
     assert not first.replayed and retry.replayed and retry.answer == "pos"
     with pytest.raises(AlreadySubmitted):
         assignment.submit_answer(container.db, worker, lease.assignment_id, "neg",
-                                 idempotency_key="other", now=now)
+                                 idempotency_key="other", now=now, policy=container.pay)
     assert sum(t.answered for t in rows(container, tasks)) == 1
 
 
@@ -163,7 +164,7 @@ def test_someone_elses_assignment_is_not_found(container: Container, people: Acc
     assert lease is not None
     with pytest.raises(NotFound):
         assignment.submit_answer(container.db, intruder, lease.assignment_id, "pos",
-                                 idempotency_key=None, now=container.clock())
+                                 idempotency_key=None, now=container.clock(), policy=container.pay)
 
 
 def test_drafts_serve_no_work_and_requesters_cannot_take_tasks(
@@ -196,7 +197,7 @@ def test_export_has_every_answer_under_a_pseudonym_and_the_majority(
         lease = next_task(container, worker, pid, now=now)
         assert lease is not None
         assignment.submit_answer(container.db, worker, lease.assignment_id, answer,
-                                 idempotency_key=None, now=now)
+                                 idempotency_key=None, now=now, policy=container.pay)
     [record] = list(exports.export_records(container.db, requester, pid))
     assert record["majority"] == "pos"
     assert [a["answer"] for a in record["answers"]] == ["pos", "neg", "pos"]

@@ -1,10 +1,13 @@
-"""Random sequences of every money flow on a real database keep the ledger sound.
+"""Random sequences of every money flow on a real database keep the ledger sound and every
+worker's pay held.
 
-Deposits, funding, leases (also leases as made before they held escrow), submissions, skips,
-expiries, approvals, top-ups, price changes and payouts in any order: every transaction
-balances, every currency sums to zero, no account but `world` goes negative, live leases never
-hold more than the escrow has, the cached balances equal the entries, every chain verifies,
-and a changed byte in a worker's statement is caught at its line.
+Deposits, funding, leases, submissions at any time, skips, expiries, approvals, rejections,
+top-ups, price changes, endings (with notice or at once), settlements, withdrawals and payouts
+in any order: every transaction balances, every currency sums to zero, no account but
+`world` goes negative, live leases never hold more than the escrow has, the reserved account
+holds the answers' hold (so every top-up that any median can still owe is there), an ended
+project once settled owes nothing more, the cached balances equal the entries, every chain
+verifies, and a changed byte in a worker's statement is caught at its line.
 """
 
 from __future__ import annotations
@@ -25,14 +28,27 @@ from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.commitments import EndMode
 from fairlabel.domain.errors import DomainError
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
+from fairlabel.domain.pay import fair_price
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import accounts, assignment, jobs, pay, payouts, projects
+from fairlabel.services import (
+    accounts,
+    assignment,
+    ending,
+    funding,
+    holds,
+    jobs,
+    pay,
+    payouts,
+    projects,
+    review,
+)
+from fairlabel.services.pay import measured_median
 from tests.support.clock import FakeClock
 from tests.support.databases import migrated_sqlite_template, sqlite_copy
-from tests.support.legacy import make_legacy
 
 _TEMPLATE_DIR = Path(tempfile.mkdtemp(prefix="fairlabel-props-"))
 _TEMPLATE = migrated_sqlite_template(_TEMPLATE_DIR)
@@ -56,11 +72,11 @@ class MoneyFlows(RuleBasedStateMachine):
                               role=Role.WORKER, now=now) for i in range(3)]
         project = projects.create_project(db, self.requester, ProjectTerms(
             "p", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}), 2,
-            Money(5, "USD"), 60), now=now)
+            Money(5, "USD"), 60), floors=self.container.pay.floors, now=now)
         projects.import_tasks(db, self.requester, project.id,
                               [{"t": i} for i in range(12)], max_rows=20, now=now)
         pay.deposit(db, self.admin, requester_email="r@x.org", amount=Money(400, "USD"),
-                    now=now)
+                    floors=self.container.pay.floors, now=now)
         pay.fund_project(db, self.requester, project.id, Money(300, "USD"), now=now)
         projects.launch_project(db, self.requester, project.id, now=now)
         self.pid = project.id
@@ -81,7 +97,8 @@ class MoneyFlows(RuleBasedStateMachine):
     @rule(amount=st.integers(min_value=1, max_value=5_000))
     def deposit(self, amount: int) -> None:
         pay.deposit(self.container.db, self.admin, requester_email="r@x.org",
-                    amount=Money(amount, "USD"), now=self.clock())
+                    amount=Money(amount, "USD"), floors=self.container.pay.floors,
+                    now=self.clock())
 
     @rule(amount=st.integers(min_value=1, max_value=5_000))
     def fund(self, amount: int) -> None:
@@ -105,7 +122,8 @@ class MoneyFlows(RuleBasedStateMachine):
         user = self.workers[worker]
         if submit:
             self._try(lambda: assignment.submit_answer(self.container.db, user, lease, "a",
-                                                       idempotency_key=None, now=self.clock()))
+                                                       idempotency_key=None, now=self.clock(),
+                                                       policy=self.container.pay))
         else:
             self._try(lambda: assignment.release(self.container.db, user, lease,
                                                  now=self.clock()))
@@ -121,19 +139,46 @@ class MoneyFlows(RuleBasedStateMachine):
             self.clock.advance(seconds=seconds)
             assignment.submit_answer(self.container.db, self.workers[worker],
                                      got.assignment_id, "a", idempotency_key=None,
-                                     now=self.clock())
+                                     now=self.clock(), policy=self.container.pay)
         self._try(work)
 
-    @rule(worker=st.integers(min_value=0, max_value=2))
-    def lease_from_before_holds(self, worker: int) -> None:
-        """A lease made before leases held escrow: its reservation was posted when served."""
-        def take() -> None:
-            got = assignment.request_next(self.container.db, self.workers[worker], self.pid,
-                                          now=self.clock(), policy=self.container.pay)
-            if got is not None:
-                make_legacy(self.container, got.assignment_id)
-                self.leases[worker] = got.assignment_id
-        self._try(take)
+    @rule(worker=st.integers(min_value=0, max_value=2), approve=st.booleans(),
+          withhold=st.booleans())
+    def review_an_answer(self, worker: int, approve: bool, withhold: bool) -> None:
+        with self.container.db.read() as tx:
+            mine = [a for a in tx.assignments.of_worker(self.workers[worker].id)
+                    if a.submitted_at is not None and a.review is None]
+        if mine:
+            self._try(lambda: review.review_answer(
+                self.container.db, self.requester, mine[0].id, approve=approve,
+                reason="" if approve else "Not what the instructions ask.",
+                withhold_pay=withhold and not approve,
+                policy=self.container.pay, now=self.clock()))
+
+    @rule(immediate=st.booleans())
+    def end(self, immediate: bool) -> None:
+        self._try(lambda: ending.end_project(
+            self.container.db, self.requester, self.pid, reason="The study is complete.",
+            mode=EndMode.IMMEDIATE if immediate else EndMode.NOTICE,
+            policy=self.container.pay, now=self.clock()))
+
+    @rule(share=st.sampled_from([1, 2, 3]))
+    def withdraw(self, share: int) -> None:
+        """Take back a share of what can be withdrawn (all of it at 1), or one more cent."""
+        found = funding.project_funding(self.container.db, self.requester, self.pid,
+                                        policy=self.container.pay, now=self.clock())
+        amount = found.withdrawable.amount_minor // share
+        self._try(lambda: funding.withdraw(
+            self.container.db, self.requester, self.pid, Money(max(1, amount), "USD"),
+            policy=self.container.pay, now=self.clock()))
+        if amount and share == 1:  # nothing more than that can go
+            with self.container.db.read() as tx:
+                before = tx.ledger.balance(ledger.project_escrow(self.pid), "USD")
+            self._try(lambda: funding.withdraw(
+                self.container.db, self.requester, self.pid, Money(1, "USD"),
+                policy=self.container.pay, now=self.clock()))
+            with self.container.db.read() as tx:
+                assert tx.ledger.balance(ledger.project_escrow(self.pid), "USD") == before
 
     @rule()
     def later_sweep(self) -> None:
@@ -182,6 +227,35 @@ class MoneyFlows(RuleBasedStateMachine):
             return
         with self.container.db.read() as tx:
             assert tx.escrow.free(self.pid, "USD") >= 0
+
+    @invariant()
+    def every_top_up_that_can_be_owed_is_held(self) -> None:
+        """The reserved account holds the answers' hold, which covers what top-ups at the
+        current median owe; once settled, nothing is owed and nothing is reserved."""
+        if not hasattr(self, "container"):
+            return
+        policy = self.container.pay
+        with self.container.db.read() as tx:
+            project = tx.projects.get(self.pid)
+            assert project is not None
+            reserved = tx.ledger.balance(ledger.project_reserved(self.pid), "USD")
+            totals = tx.holds.totals(self.pid)
+            durations = tx.assignments.durations_ms(self.pid)
+            assert (totals.answers, totals.worked_ms) == (len(durations), sum(durations))
+            settled = tx.holds.settled_at(self.pid) is not None
+            owed = 0
+            if durations:
+                fair = fair_price(holds.hold_floor(project, policy),
+                                  measured_median(durations))
+                owed = sum(max(0, fair - a.price_minor - a.topped_up_minor)
+                           for a in tx.assignments.below_price(self.pid, fair_minor=fair,
+                                                               limit=None))
+            target = holds.hold_for(project, totals, policy)
+        if settled:
+            assert reserved == 0 and owed == 0
+        else:
+            assert reserved >= target, (reserved, target)
+            assert owed <= reserved
 
     @invariant()
     def statements_catch_any_changed_byte(self) -> None:

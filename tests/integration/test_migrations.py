@@ -1,11 +1,19 @@
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from fairlabel.adapters.db.engine import make_engine
+from fairlabel.adapters.db.ledger_repository import LedgerRepository
 from fairlabel.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
 from fairlabel.adapters.db.tables import metadata
 from fairlabel.bootstrap import Container
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import Role
+from fairlabel.domain.money import Money
+from fairlabel.services import assignment, holds
+from tests.conftest import Accounts
+from tests.integration.test_fair_pay import assert_ledger_sound, make_project, work
+from tests.support.clock import FakeClock
 
 
 def test_the_migrations_build_exactly_the_declared_schema(container: Container) -> None:
@@ -26,3 +34,47 @@ def test_migrations_go_down_to_nothing_and_up_again(database_url: str) -> None:
         assert "assignments" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_0008_fills_in_answer_totals_and_turns_old_leases_into_holds(
+        container: Container, people: Accounts, clock: FakeClock) -> None:
+    """A database at 0007 with answers and a lease made before holds: after 0008 the totals
+    are those of its answers, and the old lease's reservation comes back to the escrow when
+    it is submitted."""
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=10, price=5, funding=10_000)
+    one, two = (people.make(Role.WORKER)[0] for _ in range(2))
+    work(container, clock, one, pid, seconds=30, answers=3)
+    old = assignment.request_next(container.db, two, pid, now=clock(), policy=container.pay)
+    assert old is not None
+    with container.db.read() as tx:
+        before = tx.holds.totals(pid)
+    engine = container.engine
+    downgrade(engine, "0007")
+    with engine.begin() as conn:  # as a lease served before 0007 was: reservation posted
+        conn.execute(text("UPDATE assignments SET escrow_hold = false WHERE id = :id"),
+                     {"id": old.assignment_id})
+        held = conn.execute(text("SELECT price_minor + allowance_minor FROM assignments "
+                                 "WHERE id = :id"), {"id": old.assignment_id}).scalar_one()
+        LedgerRepository(conn).post(ledger.LedgerTransaction("reserve", (
+            ledger.Posting(ledger.project_escrow(pid), Money(-held, "USD")),
+            ledger.Posting(ledger.project_reserved(pid), Money(held, "USD")))),
+            tx_id="old-lease", now=clock())
+    upgrade(engine)
+    with container.db.read() as tx:
+        assert tx.holds.totals(pid) == before
+        free_before = tx.escrow.free(pid, "USD")
+        hold_before = tx.ledger.balance(ledger.project_reserved(pid), "USD") - held
+    clock.advance(seconds=30)
+    assignment.submit_answer(container.db, two, old.assignment_id, "a", idempotency_key=None,
+                             now=clock(), policy=container.pay)
+    with container.db.read() as tx:
+        project = tx.projects.get(pid)
+        assert project is not None
+        reserved = tx.ledger.balance(ledger.project_reserved(pid), "USD")
+        assert reserved == holds.hold_for(project, tx.holds.totals(pid), container.pay)
+        # The lease's hold ends and the old reservation comes back, less the price paid and
+        # the growth of the answers' hold.
+        assert tx.escrow.free(pid, "USD") == (free_before + 2 * held - 5
+                                              - (reserved - hold_before))
+    assert_ledger_sound(container)

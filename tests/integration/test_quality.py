@@ -30,7 +30,7 @@ def make_project(container: Container, requester: User, *, work: int, gold: int,
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Checked", "Choose.", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
-        redundancy, Money(5, "USD"), 600, quality=terms), now=now)
+        redundancy, Money(5, "USD"), 600, quality=terms), floors=container.pay.floors, now=now)
     rows: list[Any] = [{"data": {"i": i}} for i in range(work)]
     rows += [{"data": {"g": i}, "gold": "a"} for i in range(gold)]
     projects.import_tasks(container.db, requester, project.id, rows, max_rows=10_000, now=now)
@@ -89,7 +89,8 @@ def simulate(container: Container, pid: int, workers: list[tuple[User, float]],
             wrong = "b" if right == "a" else "a"
             assignment.submit_answer(container.db, worker, lease.assignment_id,
                                      right if rng.random() < accuracy else wrong,
-                                     idempotency_key=None, now=container.clock())
+                                     idempotency_key=None, now=container.clock(),
+                                     policy=container.pay)
 
 
 def test_the_refit_recovers_the_truth_and_ranks_workers_by_accuracy(
@@ -129,7 +130,7 @@ def test_adaptive_redundancy_settles_then_reopens_when_a_refit_lowers_confidence
                                         policy=container.pay)
         assert lease is not None
         assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                 idempotency_key=None, now=container.clock())
+                                 idempotency_key=None, now=container.clock(), policy=container.pay)
     # Two of two agree: vote share 1.0 ≥ 0.9 → settled, not served to a third worker.
     assert assignment.request_next(container.db, third, pid, now=container.clock(),
                                    policy=container.pay) is None
@@ -186,7 +187,7 @@ def test_the_sweep_refits_a_project_at_most_once_per_interval_and_writes_what_ch
                                             policy=container.pay)
             assert lease is not None
             assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                     idempotency_key=None, now=clock())
+                                     idempotency_key=None, now=clock(), policy=container.pay)
         clock.advance(seconds=1)
 
     one_round()

@@ -22,5 +22,5 @@ def fund(container: Container, requester: User, project_id: int, amount_minor: i
          currency: str = "USD") -> Money:
     amount = Money(amount_minor, currency)
     pay.deposit(container.db, operator(container), requester_email=requester.email,
-                amount=amount, now=container.clock())
+                amount=amount, floors=container.pay.floors, now=container.clock())
     return pay.fund_project(container.db, requester, project_id, amount, now=container.clock())

@@ -31,7 +31,7 @@ def launched_project(container: Container, requester: User, *, tasks: int = 40,
     project = projects.create_project(container.db, requester, ProjectTerms(
         name, "Choose the feeling.", parse_schema({"type": "single_choice",
                                                    "choices": ["a", "b"]}),
-        redundancy, Money(price, "USD"), 600), now=now)
+        redundancy, Money(price, "USD"), 600), floors=container.pay.floors, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"data": {"text": f"{name} {i}"}} for i in range(tasks)],
                           max_rows=10_000, now=now)

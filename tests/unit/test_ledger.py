@@ -52,9 +52,9 @@ def sample_book() -> Book:
     for tx in (
         L.deposit(1, usd(10_000)),
         L.fund(1, 7, usd(5_000), fee=usd(250)),
-        L.reserve(7, usd(1_000)),
-        L.earn(7, 9, usd(300), {"task": 11, "note": "réponse ✓"}),
-        L.earn(7, 8, usd(200), {"task": 12}),
+        L.hold(7, usd(1_000)),
+        L.earn(7, 9, usd(300), usd(-300), {"task": 11, "note": "réponse ✓"}),
+        L.earn(7, 8, usd(200), usd(0), {"task": 12}),
         L.approve(9, usd(300), {"by": "auto", "after_hours": 72}),
         L.topup(7, 9, usd(50), {"floor": True}, approved=True),
         L.payout_batch(9, usd(350)),
@@ -133,9 +133,10 @@ def test_world_and_paid_accounts_are_outside_the_platform() -> None:
 FLOWS: list[tuple[Callable[[Money], LedgerTransaction], str, str, str]] = [
     (lambda m: L.deposit(1, m), "deposit", "world", "requester:1:funds"),
     (lambda m: L.fund(1, 7, m), "fund", "requester:1:funds", "project:7:escrow"),
-    (lambda m: L.reserve(7, m), "reserve", "project:7:escrow", "project:7:reserved"),
+    (lambda m: L.hold(7, m), "hold", "project:7:escrow", "project:7:reserved"),
     (lambda m: L.release(7, m), "release", "project:7:reserved", "project:7:escrow"),
-    (lambda m: L.earn(7, 9, m), "earn", "project:7:reserved", "worker:9:pending"),
+    (lambda m: L.earn(7, 9, m, Money(0, m.currency)), "earn", "project:7:escrow",
+     "worker:9:pending"),
     (lambda m: L.approve(9, m), "approve", "worker:9:pending", "worker:9:available"),
     (lambda m: L.topup(7, 9, m, approved=False), "topup", "project:7:escrow", "worker:9:pending"),
     (lambda m: L.topup(7, 9, m, approved=True), "topup", "project:7:escrow", "worker:9:available"),
@@ -150,7 +151,7 @@ FLOWS: list[tuple[Callable[[Money], LedgerTransaction], str, str, str]] = [
         "worker:9:available",
     ),
     (lambda m: L.refund(1, m), "refund", "requester:1:funds", "world"),
-    (lambda m: L.refund(1, m, project_id=7), "refund", "project:7:escrow", "requester:1:funds"),
+    (lambda m: L.withdraw(1, 7, m), "withdraw", "project:7:escrow", "requester:1:funds"),
 ]
 
 
@@ -425,7 +426,7 @@ def test_statement_problems_are_reported_at_their_line(
 
 def test_check_extends_detects_rewritten_or_cut_history() -> None:
     book = sample_book()
-    old = L.verify(book.entries[:8]).heads
+    old = L.verify(book.entries[:9]).heads
     book.post(L.deposit(1, usd(1)))
     assert L.check_extends(old, book.entries) == []
     rewritten = book.entries[:]
@@ -454,7 +455,7 @@ REQUESTERS, PROJECTS, WORKERS = ("r1", "r2"), (1, 2), (5, 6)
 FLOW_NAMES = (
     "deposit",
     "fund",
-    "reserve",
+    "hold",
     "release",
     "earn",
     "approve",
@@ -485,9 +486,10 @@ def _plan(name: str, pick: int) -> tuple[str, Callable[[Money], LedgerTransactio
     plans: dict[str, tuple[str, Callable[[Money], LedgerTransaction]]] = {
         "deposit": ("world", lambda m: L.deposit(r, m)),
         "fund": (L.requester_funds(r), lambda m: L.fund(r, p, m)),
-        "reserve": (L.project_escrow(p), lambda m: L.reserve(p, m)),
+        "hold": (L.project_escrow(p), lambda m: L.hold(p, m)),
         "release": (L.project_reserved(p), lambda m: L.release(p, m)),
-        "earn": (L.project_reserved(p), lambda m: L.earn(p, w, m, {"task": pick})),
+        "earn": (L.project_reserved(p),
+                 lambda m: L.earn(p, w, m, Money(-m.amount_minor, m.currency), {"task": pick})),
         "approve": (L.worker_pending(w), lambda m: L.approve(w, m, {"auto": True})),
         "topup": (L.project_escrow(p), lambda m: L.topup(p, w, m, approved=pick % 2 == 0)),
         "notice_pay": (L.project_escrow(p), lambda m: L.notice_pay(p, w, m, {"days": 7})),
@@ -496,7 +498,7 @@ def _plan(name: str, pick: int) -> tuple[str, Callable[[Money], LedgerTransactio
         "payout_returned": (L.worker_payout(w), lambda m: L.payout_returned(w, m)),
         "bounce": (L.worker_paid(w), lambda m: L.payout_returned(w, m, after_sent=True)),
         "refund": (L.requester_funds(r), lambda m: L.refund(r, m)),
-        "unfund": (L.project_escrow(p), lambda m: L.refund(r, m, project_id=p)),
+        "unfund": (L.project_escrow(p), lambda m: L.withdraw(r, p, m)),
     }
     return plans[name]
 
@@ -591,19 +593,22 @@ def test_any_changed_field_fails_exactly_at_its_line(
     assert L.verify(entries).first_bad == index
 
 
-def test_earning_on_a_held_lease_takes_price_and_allowance_from_escrow() -> None:
-    tx = L.earn_held(7, 9, usd(5), usd(45), {"assignment_id": 1})
+def test_an_earn_pays_the_price_from_escrow_and_moves_the_answers_hold_either_way() -> None:
+    tx = L.earn(7, 9, usd(5), usd(45), {"assignment_id": 1})
     assert tx.kind == "earn"
     assert {(p.account, p.amount.amount_minor) for p in tx.postings} == {
         ("project:7:escrow", -50), ("worker:9:pending", 5), ("project:7:reserved", 45)}
-    # A leg of nothing is left out; a price of nothing still moves the allowance.
-    assert [p.account for p in L.earn_held(7, 9, usd(5), usd(0)).postings] == [
+    # The hold can shrink: what the reserved account no longer needs goes back to the escrow.
+    assert {(p.account, p.amount.amount_minor) for p in L.earn(7, 9, usd(5), usd(-3)).postings
+            } == {("project:7:escrow", -2), ("worker:9:pending", 5), ("project:7:reserved", -3)}
+    # A leg of nothing is left out.
+    assert [p.account for p in L.earn(7, 9, usd(5), usd(0)).postings] == [
         "project:7:escrow", "worker:9:pending"]
-    assert [p.account for p in L.earn_held(7, 9, usd(0), usd(3)).postings] == [
-        "project:7:escrow", "project:7:reserved"]
+    assert [p.account for p in L.earn(7, 9, usd(5), usd(-5)).postings] == [
+        "worker:9:pending", "project:7:reserved"]
 
 
-@pytest.mark.parametrize(("price", "allowance"), [(0, 0), (-1, 5), (5, -1)])
-def test_earning_nothing_or_a_negative_amount_is_refused(price: int, allowance: int) -> None:
+@pytest.mark.parametrize(("price", "hold"), [(0, 0), (0, 3), (-1, 5)])
+def test_earning_nothing_or_a_negative_price_is_refused(price: int, hold: int) -> None:
     with pytest.raises(InvalidInput):
-        L.earn_held(7, 9, usd(price), usd(allowance))
+        L.earn(7, 9, usd(price), usd(hold))

@@ -71,12 +71,23 @@ def _project(price: int, *, lease: int = 600, median: int | None = None,
     return Project(1, 1, terms, ProjectStatus.OPEN, NOW, NOW, median, answers)
 
 
-def test_a_lease_sets_aside_the_worst_case_until_the_project_is_measured() -> None:
+def test_a_lease_holds_its_price_and_the_most_its_answer_can_add_to_the_answers_hold() -> None:
     policy = PayPolicy(floors=FLOORS)
-    # Ten minutes at 15.00/h is 2.50: the lease sets aside the price and the rest.
-    assert lease_reserve(_project(5), None, policy) == (5, 245)
-    # Measured (20 answers, 30 s median): only the top-up at the median is set aside.
-    assert lease_reserve(_project(5, median=30_000, answers=20), None, policy) == (5, 8)
-    assert lease_reserve(_project(13, median=30_000, answers=20), None, policy) == (13, 0)
-    # Fewer answers than the policy asks for: still the worst case.
-    assert lease_reserve(_project(5, median=30_000, answers=19), None, policy) == (5, 245)
+    # Ten minutes at 15.00/h is 2.50; twice that plus a cent of rounding, less the lowest pay.
+    assert lease_reserve(_project(5), policy, lowest_paid_minor=5) == (5, 496)
+    # Measured or not, a live lease may still take the whole lease: the same hold.
+    assert lease_reserve(_project(5, median=30_000, answers=20), policy,
+                         lowest_paid_minor=5) == (5, 496)
+    # A lower pay among earlier answers makes it hold more; a shorter lease, less.
+    assert lease_reserve(_project(13), policy, lowest_paid_minor=5) == (13, 496)
+    assert lease_reserve(_project(5, lease=60), policy, lowest_paid_minor=5) == (5, 46)
+
+
+def test_an_effective_hourly_rate_never_passes_the_largest_amount() -> None:
+    from fractions import Fraction
+
+    from fairlabel.domain.money import MAX_AMOUNT_MINOR
+    from fairlabel.domain.pay import effective_hourly
+
+    assert effective_hourly(10**12, Fraction(1)) == MAX_AMOUNT_MINOR
+    assert effective_hourly(5, Fraction(30_000)) == 600

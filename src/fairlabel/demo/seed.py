@@ -94,7 +94,8 @@ def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
     accounts.add_user(db, email=MODERATOR, password=PASSWORD, role=Role.MODERATOR, now=start)
     workers = [accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER,
                                  now=start) for email in WORKERS]
-    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(700_00, "USD"), now=start)
+    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(700_00, "USD"),
+                floors=policy.floors, now=start)
     told = story.tell(db, policy, requester, workers, _rows("sentiment.jsonl"), now=now)
     plans = [
         (ProjectTerms("Customer review sentiment", SENTIMENT_INSTRUCTIONS,
@@ -109,7 +110,7 @@ def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
          "pairwise.jsonl"),
     ]
     for (terms, data_file), funding in zip(plans, (200_00, 250_00), strict=True):
-        project = projects.create_project(db, requester, terms, now=now)
+        project = projects.create_project(db, requester, terms, floors=policy.floors, now=now)
         rows = _with_gold(data_file, 20) if terms.quality.gold_rate else _rows(data_file)
         projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
         pay.fund_project(db, requester, project.id, Money(funding, "USD"), now=now)

@@ -43,7 +43,8 @@ def tell(db: Database, policy: PayPolicy, requester: User, workers: list[User],
     pool = [dict(r) for r in rows]
     random.Random(5).shuffle(pool)
     musen = projects.create_project(db, requester, _terms(
-        "Musen", MUSEN, ["positive", "negative", "neutral"], 35), now=clock)
+        "Musen", MUSEN, ["positive", "negative", "neutral"], 35), floors=policy.floors,
+        now=clock)
     projects.import_tasks(db, requester, musen.id, pool[:60], max_rows=60, now=clock)
     pay.fund_project(db, requester, musen.id, Money(100_00, "USD"), now=clock)
     projects.launch_project(db, requester, musen.id, now=clock)
@@ -54,11 +55,12 @@ def tell(db: Database, policy: PayPolicy, requester: User, workers: list[User],
                 continue
             clock += timedelta(seconds=60)
             assignment.submit_answer(db, worker, lease.assignment_id, "positive",
-                                     idempotency_key=None, now=clock)
+                                     idempotency_key=None, now=clock, policy=policy)
     jobs.run_due_work(db, policy, now=clock)
     story.append("Musen: 0.35 USD per task, a measured minute per task: 21.00 USD per hour.")
     clock += timedelta(hours=1)
     ended = ending.end_project(db, requester, musen.id, mode=EndMode.IMMEDIATE, now=clock,
+                               policy=policy,
                                reason="Project scope changes at the client.")
     paid = sum(m.amount_minor for m in ended.notice_pay.values())
     story.append(f"Musen ended early, at once: {len(ended.notice_pay)} workers were paid "
@@ -67,7 +69,7 @@ def tell(db: Database, policy: PayPolicy, requester: User, workers: list[User],
     resampled = pool[20:80]
     random.Random(6).shuffle(resampled)
     nova = projects.create_project(db, requester, _terms(
-        "Nova", NOVA, ["good", "bad", "neutral"], 27), now=clock)
+        "Nova", NOVA, ["good", "bad", "neutral"], 27), floors=policy.floors, now=clock)
     projects.import_tasks(db, requester, nova.id, resampled, max_rows=60, now=clock)
     pay.fund_project(db, requester, nova.id, Money(100_00, "USD"), now=clock)
     try:

@@ -69,9 +69,6 @@ class Assignment:
     attempt_id: int | None = None  # the qualification attempt this item belongs to
     correct: bool | None = None  # for gold and qualification items, once answered
     review: Review | None = None
-    # While leased, the price and allowance are held in escrow rather than posted to the
-    # project's reserved account (every lease since holds exist; False for older ones).
-    escrow_hold: bool = False
 
     @property
     def worked_ms(self) -> int | None:
@@ -81,13 +78,9 @@ class Assignment:
         return round((self.submitted_at - self.leased_at).total_seconds() * 1000)
 
     @property
-    def reserved_minor(self) -> int:
+    def held_minor(self) -> int:
+        """What the lease holds in escrow while it is live: its price and allowance."""
         return self.price_minor + self.allowance_minor
-
-    @property
-    def allowance_left(self) -> int:
-        """What is still set aside for top-ups (they draw on it before the escrow)."""
-        return max(0, self.allowance_minor - self.topped_up_minor)
 
     def is_active(self, now: datetime) -> bool:
         return self.status is AssignmentStatus.LEASED and now < self.lease_expires_at

@@ -24,7 +24,14 @@ from types import MappingProxyType
 from typing import Any, NoReturn, TypeAlias
 
 from fairlabel.domain.errors import InvalidInput
-from fairlabel.domain.money import CurrencyMismatch, Money
+from fairlabel.domain.money import (
+    CURRENCIES,
+    MAX_AMOUNT_MINOR,
+    CurrencyMismatch,
+    Money,
+    format_minor,
+    too_large,
+)
 
 JSONValue: TypeAlias = "bool | int | str | list[JSONValue] | dict[str, JSONValue] | None"
 Memo: TypeAlias = Mapping[str, Any]
@@ -36,8 +43,10 @@ PLATFORM_FEES = "platform:fees"
 WORKER_ACCOUNTS = ("pending", "available", "payout", "paid")
 ZERO_HASH = "0" * 64
 KINDS = frozenset(
-    ("deposit", "fund", "reserve", "release", "earn", "approve", "topup", "notice_pay",
-     "payout_batch", "payout_sent", "payout_returned", "refund", "withhold", "appeal_pay")
+    ("deposit", "fund", "hold", "release", "earn", "approve", "topup", "notice_pay",
+     "payout_batch", "payout_sent", "payout_returned", "refund", "withhold", "appeal_pay",
+     "withdraw",
+     "reserve")  # leases made before escrow holds (kept so that old statements verify)
 )  # fmt: skip
 # The fields of an entry, in the order of the dataclass; ``hash`` is last.
 ENTRY_FIELDS = ("account", "seq", "tx_id", "kind", "amount_minor", "currency", "memo",
@@ -109,7 +118,7 @@ def project_escrow(project_id: Id) -> str:
 
 
 def project_reserved(project_id: Id) -> str:
-    """A project's money set aside for open leases."""
+    """A project's money held for the top-ups its submitted answers can still be owed."""
     return _name("project", project_id, "reserved")
 
 
@@ -259,35 +268,28 @@ def fund(
     return LedgerTransaction("fund", postings, memo or {})
 
 
-def reserve(project_id: Id, amount: Money, memo: Memo | None = None) -> LedgerTransaction:
-    """Project escrow → reserved: set aside for open leases."""
-    return _move("reserve", project_escrow(project_id), project_reserved(project_id), amount, memo)
+def hold(project_id: Id, amount: Money, memo: Memo | None = None) -> LedgerTransaction:
+    """Project escrow → reserved: the answers' hold grows (see ``domain.holds``)."""
+    return _move("hold", project_escrow(project_id), project_reserved(project_id), amount, memo)
 
 
 def release(project_id: Id, amount: Money, memo: Memo | None = None) -> LedgerTransaction:
-    """Project reserved → escrow: a lease expired or was given back."""
+    """Project reserved → escrow: the answers' hold shrinks, or the project was settled."""
     return _move("release", project_reserved(project_id), project_escrow(project_id), amount, memo)
 
 
 def earn(
-    project_id: Id, worker_id: Id, amount: Money, memo: Memo | None = None
-) -> LedgerTransaction:
-    """Project reserved → worker pending: work submitted, awaiting review."""
-    return _move("earn", project_reserved(project_id), worker_pending(worker_id), amount, memo)
-
-
-def earn_held(
-    project_id: Id, worker_id: Id, price: Money, allowance: Money, memo: Memo | None = None
+    project_id: Id, worker_id: Id, price: Money, hold_change: Money, memo: Memo | None = None
 ) -> LedgerTransaction:  # fmt: skip
-    """Project escrow → worker pending (the price) and → reserved (the top-up allowance):
-    work submitted on a lease that held its reservation in escrow (the lease itself moves
-    no money; see ``services.assignment``)."""
-    if price.amount_minor < 0 or allowance.amount_minor < 0:
-        raise InvalidInput(f"an earn moves positive amounts, got {price!r} and {allowance!r}")
-    postings = [Posting(project_escrow(project_id), _positive("earn", price + allowance))]
-    postings += [Posting(account, part) for account, part in
-                 ((worker_pending(worker_id), price), (project_reserved(project_id), allowance))
-                 if part.amount_minor]
+    """Work submitted: its price goes from the project's escrow to the worker's pending
+    balance, and the answers' hold changes by ``hold_change`` (escrow → reserved when
+    positive, back when negative). The lease itself moved no money; see
+    ``services.assignment``."""
+    paid = _positive("earn", price)  # the price, negated
+    postings = [Posting(account, part) for account, part in (
+        (project_escrow(project_id), paid - hold_change),
+        (worker_pending(worker_id), price),
+        (project_reserved(project_id), hold_change)) if part.amount_minor]
     return LedgerTransaction("earn", tuple(postings), memo or {})
 
 
@@ -352,13 +354,43 @@ def payout_returned(
     return _move("payout_returned", source, worker_available(worker_id), amount, memo)
 
 
-def refund(
-    requester_id: Id, amount: Money, memo: Memo | None = None, *, project_id: Id | None = None
+def refund(requester_id: Id, amount: Money, memo: Memo | None = None) -> LedgerTransaction:
+    """Requester funds → ``world``: money sent back to a requester."""
+    return _move("refund", requester_funds(requester_id), WORLD, amount, memo)
+
+
+def withdraw(
+    requester_id: Id, project_id: Id, amount: Money, memo: Memo | None = None
 ) -> LedgerTransaction:
-    """Requester funds → ``world``; with ``project_id``, project escrow → requester funds."""
-    if project_id is None:
-        return _move("refund", requester_funds(requester_id), WORLD, amount, memo)
-    return _move("refund", project_escrow(project_id), requester_funds(requester_id), amount, memo)
+    """Project escrow → requester funds: a requester takes back what the project no longer
+    needs to hold."""
+    return _move("withdraw", project_escrow(project_id), requester_funds(requester_id), amount,
+                 memo)
+
+
+def balances_after(current: Mapping[str, int], tx: LedgerTransaction) -> dict[str, int]:
+    """The balance of each account ``tx`` touches once it is recorded, in its currency.
+
+    Args:
+        current: each account's balance in the transaction's currency now (missing: 0).
+
+    Raises:
+        AmountTooLarge: If a balance would pass :data:`MAX_AMOUNT_MINOR` either side of zero
+            (``world`` too: it is minus all the money brought in), so that the sum is refused
+            before anything is written and no stored sum ever nears BIGINT's limit.
+    """
+    currency = tx.postings[0].amount.currency
+    after = {account: current.get(account, 0) for account in tx.accounts}
+    for posting in tx.postings:
+        after[posting.account] += posting.amount.amount_minor
+    for account, balance in sorted(after.items(), key=lambda item: item[0] == WORLD):
+        if abs(balance) > MAX_AMOUNT_MINOR:
+            raise too_large(currency, (
+                f"this would take {account} to {format_minor(balance, currency)}"
+                if account != WORLD else "this would take the money brought onto the "
+                f"platform to {format_minor(-balance, currency)} in all") + "; nothing was "
+                "recorded")
+    return after
 
 
 # --- entries and hash chains ----------------------------------------------------------------
@@ -480,6 +512,10 @@ def _check_field(name: str, value: object) -> None:
         raise StatementError(f"wrong value: {name} {value!r} is not valid")
     if name == "seq" and isinstance(value, int) and value < 1:
         raise StatementError("wrong value: seq starts at 1")
+    if name == "amount_minor" and isinstance(value, int) and abs(value) > MAX_AMOUNT_MINOR:
+        raise StatementError(f"wrong value: amount_minor is beyond {MAX_AMOUNT_MINOR}")
+    if name == "currency" and value not in CURRENCIES:
+        raise StatementError(f"wrong value: currency {value!r} is not an ISO 4217 code")
     if name == "memo":
         try:
             memo_object(value)
@@ -578,8 +614,13 @@ def _problem(heads: Heads, entry: Entry) -> str | None:
 def _verify(entries: Iterable[Entry | StatementError]) -> Verification:
     heads: dict[str, tuple[int, str]] = {}
     good: list[Entry] = []
+    running: dict[tuple[str, str], int] = defaultdict(int)
     for index, item in enumerate(entries):
         problem = item.message if isinstance(item, StatementError) else _problem(heads, item)
+        if problem is None and not isinstance(item, StatementError):
+            running[item.account, item.currency] += item.amount_minor
+            if abs(running[item.account, item.currency]) > MAX_AMOUNT_MINOR:
+                problem = f"{item.account} passes the largest balance, {MAX_AMOUNT_MINOR}"
         if problem is not None or isinstance(item, StatementError):
             return Verification(False, len(good), index, problem or "", balances(good), heads)
         heads[item.account] = (item.seq, item.hash)

@@ -1,16 +1,34 @@
-"""Money: integer minor units with an ISO 4217 currency. No float ever touches money."""
+"""Money: integer minor units with an ISO 4217 currency. No float ever touches money.
+
+The currencies and their minor units are Babel's (the Unicode CLDR data): every ISO 4217 code,
+current and historic (so that old ledger entries stay readable), each with the decimals it is
+written with — 2 for USD, 0 for JPY, 3 for KWD. No list is kept by hand here.
+
+Every amount, and every balance the ledger keeps, lies within :data:`MAX_AMOUNT_MINOR` either
+side of zero; an amount beyond it is refused with :class:`AmountTooLarge` before anything adds
+it up or writes it.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision, list_currencies
 
 from fairlabel.domain.errors import InvalidInput
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-# ISO 4217 minor-unit exponents that differ from the usual 2 (only used for display).
-_EXPONENT = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "BHD": 3, "KWD": 3, "TND": 3}
+MAX_AMOUNT_MINOR = 10**12
+"""The largest amount, and the largest balance of any ledger account, in minor units, either
+side of zero: 10 000 000 000.00 in a two-decimal currency, far above any real deposit. It keeps
+every stored sum nine million times below the database's BIGINT limit (2^63) and every amount
+exact as a JSON number in JavaScript (2^53)."""
+
+CURRENCIES: frozenset[str] = frozenset(list_currencies())
+"""The ISO 4217 codes money may be in (Babel's list, historic codes included)."""
+
+_EXPONENT = {code: get_currency_precision(code) for code in CURRENCIES}
+_AMOUNT = re.compile(r"([+-]?)([0-9]*)(?:([.,])([0-9]*))?")
 
 
 class CurrencyMismatch(InvalidInput):
@@ -19,12 +37,57 @@ class CurrencyMismatch(InvalidInput):
     code = "currency_mismatch"
 
 
+class AmountTooLarge(InvalidInput):
+    """An amount, or a balance it would make, is beyond :data:`MAX_AMOUNT_MINOR`."""
+
+    code = "amount_too_large"
+
+
+def check_currency(currency: object) -> str:
+    """Return ``currency`` if it is an ISO 4217 code; otherwise raise InvalidInput."""
+    if not isinstance(currency, str) or currency not in CURRENCIES:
+        shown = repr(currency)
+        shown = shown if len(shown) <= 12 else "that"
+        raise InvalidInput(f"{shown} is not an ISO 4217 currency; use a three-letter code "
+                           "such as 'USD' or 'EUR'")
+    return currency
+
+
+def minor_units(currency: str) -> int:
+    """How many decimals a currency's minor unit has: 2 for USD, 0 for JPY, 3 for KWD."""
+    return _EXPONENT[check_currency(currency)]
+
+
+def format_minor(amount_minor: int, currency: str) -> str:
+    """``1234`` USD as ``12.34 USD``, ``120`` JPY as ``120 JPY`` (any size: no bound here)."""
+    sign = "-" if amount_minor < 0 else ""
+    exponent = _EXPONENT[currency]
+    if exponent == 0:
+        return f"{sign}{abs(amount_minor)} {currency}"
+    whole, minor = divmod(abs(amount_minor), 10**exponent)
+    return f"{sign}{whole}.{minor:0{exponent}d} {currency}"
+
+
+def too_large(currency: str, what: str = "this one does") -> AmountTooLarge:
+    """The error for an amount or a balance beyond the maximum, in plain words."""
+    return AmountTooLarge(
+        f"no amount may exceed {MAX_AMOUNT_MINOR} minor units "
+        f"({format_minor(MAX_AMOUNT_MINOR, currency)}), positive or negative; {what}")
+
+
+def check_amount(amount_minor: int, currency: str) -> None:
+    """Raise :class:`AmountTooLarge` if a whole number of minor units is beyond the maximum."""
+    if not -MAX_AMOUNT_MINOR <= amount_minor <= MAX_AMOUNT_MINOR:
+        raise too_large(currency)
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount of money in the smallest unit of its currency (cents for USD).
 
     Attributes:
-        amount_minor: whole minor units; never a float.
+        amount_minor: whole minor units, at most :data:`MAX_AMOUNT_MINOR` either side of
+            zero; never a float.
         currency: upper-case ISO 4217 code, e.g. ``"USD"``.
     """
 
@@ -36,11 +99,8 @@ class Money:
             raise InvalidInput(
                 f"amount_minor must be a whole number of minor units, got {self.amount_minor!r}"
             )
-        if not isinstance(self.currency, str) or not _CURRENCY.fullmatch(self.currency):
-            raise InvalidInput(
-                f"currency must be a three-letter ISO 4217 code such as 'USD', "
-                f"got {self.currency!r}"
-            )
+        check_currency(self.currency)
+        check_amount(self.amount_minor, self.currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -69,22 +129,38 @@ class Money:
         return {"amount_minor": self.amount_minor, "currency": self.currency}
 
     def __str__(self) -> str:
-        sign = "-" if self.amount_minor < 0 else ""
-        exponent = _EXPONENT.get(self.currency, 2)
-        if exponent == 0:
-            return f"{sign}{abs(self.amount_minor)} {self.currency}"
-        whole, minor = divmod(abs(self.amount_minor), 10**exponent)
-        return f"{sign}{whole}.{minor:0{exponent}d} {self.currency}"
+        return format_minor(self.amount_minor, self.currency)
 
 
 def parse_amount(text: str, currency: str) -> Money:
-    """Read a decimal amount typed by a person ("0.05") exactly, without floats."""
-    exponent = _EXPONENT.get(currency, 2)
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise InvalidInput(f"{text!r} is not an amount; write it like 0.05") from None
-    minor = value.scaleb(exponent)
-    if not value.is_finite() or minor != minor.to_integral_value():
-        raise InvalidInput(f"{text!r} has more decimals than {currency} allows ({exponent})")
-    return Money(int(minor), currency)
+    """Read an amount typed by a person exactly, without floats.
+
+    The decimals may follow a point or a comma ("0.05" or "0,05"), at most as many as the
+    currency has (none for JPY, three for KWD); thousands separators are not read. A comma
+    followed by exactly three digits after a whole number ("1,000") could be either, and is
+    refused rather than guessed.
+
+    Raises:
+        InvalidInput: If the text is not such an amount, or the currency is unknown.
+        AmountTooLarge: If the amount is beyond :data:`MAX_AMOUNT_MINOR`.
+    """
+    exponent = minor_units(currency)
+    typed = text.strip() if isinstance(text, str) else ""
+    shown = repr(typed) if len(typed) <= 24 else "that"
+    match = _AMOUNT.fullmatch(typed)
+    if match is None or not (match[2] or match[4]):
+        raise InvalidInput(f"{shown} is not an amount; write it like 0.05 or 0,05, without "
+                           "thousands separators")
+    sign, whole, separator, decimals = match[1], match[2], match[3], match[4] or ""
+    if separator == "," and len(decimals) == 3 and whole.strip("0"):
+        raise InvalidInput(f"{shown} is ambiguous: the comma could separate thousands or "
+                           "decimals; write whole amounts without separators (1000) and "
+                           "decimals after a point (1.000)")
+    if len(decimals) > exponent:
+        allowed = f"{exponent} decimals" if exponent else "no decimals"
+        raise InvalidInput(f"{shown} has more decimals than {currency} allows ({allowed}); "
+                           "thousands separators are not read")
+    digits = (whole + decimals.ljust(exponent, "0")).lstrip("0")
+    if len(digits) > len(str(MAX_AMOUNT_MINOR)):  # never build a number of thousands of digits
+        raise too_large(currency)
+    return Money(int(sign + (digits or "0")), currency)

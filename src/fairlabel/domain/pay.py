@@ -14,7 +14,8 @@ from math import ceil, floor
 from statistics import median_high, median_low
 
 from fairlabel.domain.errors import InvalidInput
-from fairlabel.domain.money import Money
+from fairlabel.domain.holds import lease_allowance
+from fairlabel.domain.money import MAX_AMOUNT_MINOR, Money
 from fairlabel.domain.projects import Project
 
 MS_PER_HOUR = 3_600_000
@@ -33,6 +34,12 @@ class FloorTable:
     by_currency: Mapping[str, int]
     by_country: Mapping[str, Mapping[str, int]]
 
+    def require(self, currency: str) -> None:
+        """Refuse money in a currency without a platform floor: work would run with none."""
+        if self.by_currency.get(currency, 0) <= 0:
+            raise InvalidInput(f"no floor is set for {currency}; an operator sets one with "
+                               "FAIRLABEL_FLOORS", code="no_floor")
+
     def hourly(self, currency: str, *, country: str | None = None,
                project_floor: int | None = None) -> int:
         """The floor that applies: the highest of the currency, country and project floors."""
@@ -40,6 +47,11 @@ class FloorTable:
         if country:
             candidates.append(self.by_country.get(country.upper(), {}).get(currency, 0))
         return max(candidates)
+
+    def highest(self, currency: str, *, project_floor: int | None = None) -> int:
+        """The highest floor any worker of a project can be owed (what holds are sized by)."""
+        return max([self.hourly(currency, project_floor=project_floor),
+                    *(floors.get(currency, 0) for floors in self.by_country.values())])
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +77,11 @@ def median_ms(durations_ms: Sequence[int]) -> Fraction:
 
 
 def effective_hourly(price_minor: int, median: Fraction) -> int:
-    """What the price pays per hour at the median time, rounded down (minor units)."""
+    """What the price pays per hour at the median time, rounded down (minor units); never
+    more than the largest amount (a huge price over a millisecond is still shown)."""
     if median <= 0:
         return 0
-    return floor(Fraction(price_minor) * MS_PER_HOUR / median)
+    return min(MAX_AMOUNT_MINOR, floor(Fraction(price_minor) * MS_PER_HOUR / median))
 
 
 def fair_price(floor_hourly: int, work_ms: Fraction | int) -> int:
@@ -79,16 +92,6 @@ def fair_price(floor_hourly: int, work_ms: Fraction | int) -> int:
 def topup_due(*, floor_hourly: int, median: Fraction, paid_minor: int) -> int:
     """Top-up owed on one answer: up to the fair price at the median, minus what it got."""
     return max(0, fair_price(floor_hourly, median) - paid_minor)
-
-
-def topup_allowance(*, price_minor: int, floor_hourly: int, reference_ms: Fraction | int) -> int:
-    """What a lease reserves beside its price for possible top-ups.
-
-    Before a project is measured the reference is the whole lease (an answer can take no
-    longer: later submissions are refused), so the reserve covers the worst case; once
-    measured it is the median.
-    """
-    return max(0, fair_price(floor_hourly, reference_ms) - price_minor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,20 +122,13 @@ def schedule_price_change(old: Money, new: Money, *, now: datetime,
     return PriceChange(old, new, now, now + delay)
 
 
-def lease_reserve(project: Project, country: str | None,
-                  policy: PayPolicy) -> tuple[int, int]:
-    """(price, top-up allowance) that one more lease sets aside from escrow (rule 2).
-
-    The allowance covers the top-up the answer could be owed: at the measured median once the
-    project has enough answers, and before that at the whole lease, the longest an answer can
-    take (later submissions are refused).
-    """
+def lease_reserve(project: Project, policy: PayPolicy, *, lowest_paid_minor: int,
+                  ) -> tuple[int, int]:
+    """(price, allowance) that one more lease holds in the project's escrow (rule 2): its
+    price, and the most its answer can add to the answers' hold (``domain.holds``), whatever
+    time it takes within the lease."""
     price = project.terms.pay_per_task
-    floor = policy.floors.hourly(price.currency, country=country,
-                                 project_floor=project.terms.own_floor_hourly)
-    measured = (project.measured_median_ms is not None
-                and project.measured_answers >= policy.min_answers_for_rate)
-    reference = (project.measured_median_ms if measured and project.measured_median_ms
-                 else project.terms.lease_seconds * 1000)
-    return price.amount_minor, topup_allowance(price_minor=price.amount_minor,
-                                               floor_hourly=floor, reference_ms=reference)
+    floor = policy.floors.highest(price.currency, project_floor=project.terms.own_floor_hourly)
+    return price.amount_minor, lease_allowance(
+        floor_hourly=floor, lease_ms=project.terms.lease_seconds * 1000,
+        lowest_paid_minor=min(lowest_paid_minor, price.amount_minor))

@@ -9,7 +9,7 @@ from enum import StrEnum
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.label_schema import LabelSchema
-from fairlabel.domain.money import Money
+from fairlabel.domain.money import Money, check_amount
 from fairlabel.domain.quality import QualityTerms
 
 MAX_NAME = 200
@@ -57,6 +57,8 @@ class ProjectTerms:
             raise InvalidInput("pay per task must be more than zero")
         if self.own_floor_hourly is not None and self.own_floor_hourly <= 0:
             raise InvalidInput("a project's own hourly floor must be more than zero")
+        if self.own_floor_hourly is not None:
+            check_amount(self.own_floor_hourly, self.pay_per_task.currency)
         if not MIN_LEASE_SECONDS <= self.lease_seconds <= MAX_LEASE_SECONDS:
             raise InvalidInput(
                 f"the lease must last between {MIN_LEASE_SECONDS} s and {MAX_LEASE_SECONDS} s"

@@ -23,6 +23,7 @@ from fairlabel.domain.errors import NotFound
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PayPolicy, lease_reserve
 from fairlabel.domain.projects import ProjectNotOpen, check_serving
+from fairlabel.services.holds import earn_hold_change
 from fairlabel.services.pay import post
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import require_role
@@ -104,20 +105,18 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
             raise AccessBlocked(f"decision {gate.blocking_decision} keeps you from this "
                                 "project's work; see your decisions to read why, and to "
                                 "appeal it")
-        price, allowance = lease_reserve(project, worker.country, policy)
-        # Escrow first: the lease's price, its top-up allowance, and the notice pay that
-        # ending the project now would owe must all be there.
+        price, allowance = lease_reserve(project, policy,
+                                         lowest_paid_minor=gate.lowest_paid_minor)
+        # Escrow first: the lease's price, its allowance, and the notice pay that ending the
+        # project now would owe must all be there.
         needed = price + allowance + project.notice_liability_minor
         free = gate.free_minor
         if free < needed and _return_expired(tx, now=now, project_id=project_id):
             free = tx.escrow.free(project_id, currency)
         if free < needed:
             raise EscrowExhausted(
-                f"the project is paused until its requester adds funds: its escrow has "
-                f"{Money(free, currency)} free, and one more task needs {Money(price, currency)} "
-                f"plus {Money(allowance, currency)} set aside for possible top-ups to the pay "
-                f"floor, while {Money(project.notice_liability_minor, currency)} is kept for "
-                "notice pay. No one works for money that is not there.")
+                "This project is waiting for its requester to add funds. Everything you "
+                "have done on it is paid.")
         picked = pick_task(tx, project, worker, now=now, rng=rng)
         if picked is None and _return_expired(tx, now=now, project_id=project_id):
             picked = pick_task(tx, project, worker, now=now, rng=rng)
@@ -130,7 +129,7 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                                            worker_id=worker.id, now=now, expires=expires,
                                            price_minor=price, allowance_minor=allowance,
                                            purpose=picked.purpose.value,
-                                           attempt_id=picked.attempt_id, escrow_hold=True)
+                                           attempt_id=picked.attempt_id)
         tx.commit()
     return Lease(assignment_id, project_id, claimed.id, claimed.data, expires,
                  picked.purpose is Purpose.QUALIFICATION)
@@ -144,7 +143,8 @@ def _own_assignment(tx: Transaction, worker: User, assignment_id: int) -> Assign
 
 
 def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
-                  *, idempotency_key: str | None, now: datetime) -> Submission:
+                  *, idempotency_key: str | None, now: datetime,
+                  policy: PayPolicy) -> Submission:
     """Record a worker's answer on their leased task.
 
     A retry of the same submission (same ``Idempotency-Key``, or the same answer when no key
@@ -171,25 +171,28 @@ def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
                   if assignment.purpose is Purpose.WORK else None)
         tx.tasks.record_answer(assignment.task_id, update)
         after_graded(tx, facts, assignment, correct, now=now)
-        _earn(tx, assignment, now=now)
+        _earn(tx, assignment, now=now, policy=policy)
         tx.commit()
     return Submission(assignment.id, assignment.task_id, clean, now, replayed=False)
 
 
-def _earn(tx: Transaction, assignment: Assignment, *, now: datetime) -> None:
-    """Post what a submitted answer earns: its price to the worker's pending balance and,
-    from a lease that held them in escrow, its top-up allowance to the reserved account."""
-    currency = tx.projects.currency(assignment.project_id)
-    memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
-            "worked_ms": round((now - assignment.leased_at).total_seconds() * 1000)}
-    if assignment.escrow_hold:
-        if assignment.reserved_minor:
-            post(tx, ledger.earn_held(assignment.project_id, assignment.worker_id,
-                                      Money(assignment.price_minor, currency),
-                                      Money(assignment.allowance_minor, currency), memo), now=now)
-    elif assignment.price_minor:  # a lease from before holds: its reservation is posted
+def _earn(tx: Transaction, assignment: Assignment, *, now: datetime,
+          policy: PayPolicy) -> None:
+    """Post what a submitted answer earns: its price to the worker's pending balance, and
+    the change of the answers' hold that its measured time makes (never more than its lease
+    held beside the price)."""
+    project = tx.projects.get(assignment.project_id)
+    assert project is not None
+    currency = project.terms.pay_per_task.currency
+    worked = round((now - assignment.leased_at).total_seconds() * 1000)
+    change = earn_hold_change(tx, assignment.project_id, worked_ms=worked, project=project,
+                              policy=policy)
+    if assignment.price_minor or change:
+        memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
+                "worked_ms": worked}
         post(tx, ledger.earn(assignment.project_id, assignment.worker_id,
-                             Money(assignment.price_minor, currency), memo), now=now)
+                             Money(assignment.price_minor, currency), Money(change, currency),
+                             memo), now=now)
 
 
 def release(db: Database, worker: User, assignment_id: int, *, now: datetime) -> None:
@@ -199,26 +202,14 @@ def release(db: Database, worker: User, assignment_id: int, *, now: datetime) ->
         assignment = _own_assignment(tx, worker, assignment_id)
         check_releasable(assignment)
         tx.assignments.mark_released(assignment.id, now=now)
-        tx.tasks.free_slots(Counter({assignment.task_id: 1}))
-        _give_back(tx, [assignment], now=now, reason="skipped")
+        tx.tasks.free_slots(Counter({assignment.task_id: 1}))  # its hold ends with it
         tx.commit()
 
 
-def _give_back(tx: Transaction, leases: list[Assignment], *, now: datetime,
-               reason: str) -> None:
-    """Return what leases reserved to their projects' escrow. (A lease that held its
-    reservation in escrow has nothing to return: ending the hold is enough.)"""
-    for lease in leases:
-        if lease.reserved_minor and not lease.escrow_hold:
-            currency = tx.projects.currency(lease.project_id)
-            post(tx, ledger.release(lease.project_id, Money(lease.reserved_minor, currency),
-                                    {"assignment_id": lease.id, "reason": reason}), now=now)
-
-
 def _return_expired(tx: Transaction, *, now: datetime, project_id: int | None) -> int:
+    """Expired leases go back to the pool; their holds end with them (nothing to post)."""
     expired = tx.assignments.expire_due(now=now, project_id=project_id)
     tx.tasks.free_slots(Counter(a.task_id for a in expired))
-    _give_back(tx, expired, now=now, reason="lease expired")
     return len(expired)
 
 

@@ -21,8 +21,10 @@ from fairlabel.domain.commitments import (
 from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.money import Money
+from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import Project, ProjectStatus
 from fairlabel.services.decisions import record_decision
+from fairlabel.services.holds import SettlementShort, settle
 from fairlabel.services.pay import post
 from fairlabel.services.ports import Database, Transaction
 from fairlabel.services.projects import own_project, require_role
@@ -49,9 +51,12 @@ def parse_mode(value: str) -> EndMode:
 
 
 def end_project(db: Database, requester: User, project_id: int, *, reason: str, mode: EndMode,
-                now: datetime) -> Ending:
+                policy: PayPolicy, now: datetime) -> Ending:
     """End a project: with notice (it serves on the same terms until the notice ends) or at
-    once with notice pay to every worker active in the last 14 days."""
+    once with notice pay to every worker active in the last 14 days. Ending at once also
+    settles the project when no lease is live (every top-up at the final median paid, the
+    answers' hold released), so that the notice pay can come from all the money that is no
+    longer owed."""
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     reason = check_reason(reason)
     with db.write() as tx:
@@ -71,24 +76,34 @@ def end_project(db: Database, requester: User, project_id: int, *, reason: str, 
                             "notice_days": project.terms.commitment.notice_days})
             tx.commit()
             return Ending(project_id, mode, reason, ends_at, {})
-        paid = _end_now(tx, project, reason=reason, now=now, decided_by=requester.id)
+        paid = _end_now(tx, project, policy, reason=reason, now=now, decided_by=requester.id)
         tx.commit()
     return Ending(project_id, EndMode.IMMEDIATE, reason, now, paid)
 
 
-def _end_now(tx: Transaction, project: Project, *, reason: str, now: datetime,
-             decided_by: int | None) -> dict[int, Money]:
-    """Close the project and pay notice pay from escrow (charter rule 4)."""
+def _end_now(tx: Transaction, project: Project, policy: PayPolicy, *, reason: str,
+             now: datetime, decided_by: int | None) -> dict[int, Money]:
+    """Close the project and pay notice pay from escrow (charter rule 4); settle it first
+    when no lease is live. The caller's transaction rolls back if the money is short."""
     currency = project.terms.pay_per_task.currency
+    tx.escrow.lock(project.id)
+    live = tx.holds.live_leases(project.id)
+    try:
+        topped = 0 if live else settle(tx, project, policy, now=now)
+    except SettlementShort as short:
+        raise NoticePayNotCovered(f"{short}: fund the project, or end it with notice") from None
     owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
                       project.terms.commitment.notice_days)
-    tx.escrow.lock(project.id)
     escrow = tx.escrow.free(project.id, currency)  # what live leases hold stays theirs
     if sum(owed.values()) > escrow:
+        waiting = (f" ({live} live lease{'s' if live != 1 else ''} hold their money until "
+                   "they end: ending once they have ends with less held)" if live else "")
         raise NoticePayNotCovered(
-            f"ending now owes {Money(sum(owed.values()), currency)} of notice pay but the "
-            f"escrow has {Money(escrow, currency)} free (what open leases hold pays their "
-            "answers): fund the project, or end it with notice")
+            f"ending now owes {Money(sum(owed.values()), currency)} of notice pay"
+            + (f" after {Money(topped, currency)} of final top-ups" if topped else "")
+            + f", but the escrow has {Money(escrow, currency)} free{waiting}: add "
+            f"{Money(sum(owed.values()) - escrow, currency)} to the project, or end it with "
+            "notice")
     for worker_id, amount in owed.items():
         post(tx, ledger.notice_pay(project.id, worker_id, Money(amount, currency), {
             "project_id": project.id, "notice_days": project.terms.commitment.notice_days,
@@ -146,7 +161,7 @@ def pause_project(db: Database, requester: User, project_id: int, *, now: dateti
         tx.commit()
 
 
-def close_due(db: Database, *, now: datetime) -> int:
+def close_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
     """Close projects whose notice has run out; end (with notice pay) overlong pauses."""
     closed = 0
     with db.read() as tx:
@@ -162,7 +177,7 @@ def close_due(db: Database, *, now: datetime) -> int:
             elif project.paused_at is not None and pause_counts_as_ending(
                     project.paused_at, project.terms.commitment.notice_days, now):
                 try:
-                    _end_now(tx, project, now=now, decided_by=None,
+                    _end_now(tx, project, policy, now=now, decided_by=None,
                              reason="paused longer than its notice period")
                 except NoticePayNotCovered:
                     continue  # stays paused and owed; the requester is asked to fund it
@@ -171,6 +186,28 @@ def close_due(db: Database, *, now: datetime) -> int:
             tx.commit()
             closed += 1
     return closed
+
+
+def settle_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
+    """Settle every ended project whose last lease has ended: pay the top-ups its final
+    median owes and release its answers' hold, so that what is left can be withdrawn."""
+    settled = 0
+    with db.read() as tx:
+        due = tx.holds.unsettled_ended()
+    for project_id in due:
+        with db.write() as tx:
+            tx.escrow.lock(project_id)
+            project = tx.projects.get(project_id)
+            if (project is None or tx.holds.settled_at(project_id) is not None
+                    or tx.holds.live_leases(project_id)):
+                continue
+            try:
+                settle(tx, project, policy, now=now)
+            except SettlementShort:
+                continue  # owed: settled once the requester adds funds
+            tx.commit()
+            settled += 1
+    return settled
 
 
 def refresh_notice_liability(db: Database, *, now: datetime) -> None:

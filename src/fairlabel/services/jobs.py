@@ -12,15 +12,19 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from fairlabel.domain import ledger
-from fairlabel.domain.algorithms import TOPUP_RULE
-from fairlabel.domain.assignment import Assignment, Review
-from fairlabel.domain.decisions import DecisionKind
+from fairlabel.domain.assignment import Review
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PayPolicy, fair_price, topup_due
 from fairlabel.domain.projects import Project
 from fairlabel.services import appeals, decisions, ending
 from fairlabel.services.assignment import expire_leases
-from fairlabel.services.decisions import record_decision
+from fairlabel.services.holds import (
+    lower_lowest_paid,
+    pay_topups,
+    raise_lowest_paid,
+    rebalance,
+    record_topups,
+)
 from fairlabel.services.pay import (
     measured_median,
     post,
@@ -42,6 +46,7 @@ class SweepReport:
     topup_minor: dict[str, int] = field(default_factory=dict)
     payouts: int = 0
     projects_closed: int = 0
+    projects_settled: int = 0
     consensus_refits: int = 0
     appeals_overturned: int = 0
     proposals: int = 0
@@ -51,7 +56,8 @@ class SweepReport:
         return (f"expired {self.expired} leases, approved {self.approved} answers, applied "
                 f"{self.prices_applied} price changes, {self.topups} top-ups"
                 f"{f' ({topped})' if topped else ''}, {self.payouts} payouts, "
-                f"closed {self.projects_closed} projects, refitted the consensus of "
+                f"closed {self.projects_closed} projects, settled {self.projects_settled} "
+                f"ended projects, refitted the consensus of "
                 f"{self.consensus_refits} projects, overturned {self.appeals_overturned} "
                 f"overdue appeals, made {self.proposals} proposals")
 
@@ -66,15 +72,17 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
     report = SweepReport()
     report.appeals_overturned = appeals.overturn_overdue(db, now=now)
     report.expired = expire_leases(db, now=now)
-    report.projects_closed = ending.close_due(db, now=now)
+    report.projects_closed = ending.close_due(db, policy, now=now)
+    report.projects_settled = ending.settle_due(db, policy, now=now)
     ending.refresh_notice_liability(db, now=now)
-    report.prices_applied = apply_due_prices(db, now=now)
+    report.prices_applied = apply_due_prices(db, policy, now=now)
     if measure:
         for project_id in _projects_with_answers(db):
             topped = measure_and_top_up(db, project_id, policy, now=now)
-            report.topups += topped[0]
-            if topped[1]:
-                report.topup_minor[topped[2]] = report.topup_minor.get(topped[2], 0) + topped[1]
+            report.topups += topped.count
+            if topped.paid_minor:
+                report.topup_minor[topped.currency] = (report.topup_minor.get(topped.currency, 0)
+                                                       + topped.paid_minor)
     report.approved = approve_due(db, policy, now=now)
     if measure:
         report.proposals = decisions.propose_blocks(db, policy, now=now)
@@ -107,23 +115,45 @@ def approve_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
             return total
 
 
-def apply_due_prices(db: Database, *, now: datetime) -> int:
-    """Price cuts whose notice has run out take effect now, and not before."""
-    with db.write() as tx:
+def apply_due_prices(db: Database, policy: PayPolicy, *, now: datetime) -> int:
+    """Price cuts whose notice has run out take effect now, and not before. A cut lowers
+    what answers to come are paid, so the answers' hold grows by its bound's lowest pay
+    (``domain.holds``); a cut whose growth the free escrow cannot hold waits (in the workers'
+    favour) until the requester adds funds."""
+    with db.read() as tx:
         due = tx.prices.due(now=now)
-        for change in due:
+    applied = 0
+    for change in due:
+        with db.write() as tx:
+            tx.escrow.lock(change.project_id)
+            project = tx.projects.get(change.project_id)
+            if project is None or change not in tx.prices.due(now=now):
+                continue
             tx.projects.set_price(change.project_id, change.new_minor)
             tx.prices.mark_applied(change.id, now=now)
-        tx.commit()
-    return len(due)
+            if lower_lowest_paid(tx, project, change.new_minor):
+                fresh = tx.projects.get(change.project_id)
+                assert fresh is not None
+                if rebalance(tx, fresh, policy, now=now, reason="price cut").short_minor:
+                    continue  # rolled back: the cut waits for funds
+            tx.commit()
+            applied += 1
+    return applied
+
+
+@dataclass(frozen=True, slots=True)
+class TopUps:
+    """What one measurement paid: how many top-ups, how much in all, in which currency."""
+
+    count: int
+    paid_minor: int
+    currency: str
 
 
 def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
-                       *, now: datetime) -> tuple[int, int, str]:
-    """Measure a project's median time; top every answer up to the floor; raise the price.
-
-    Returns (top-ups paid, minor units paid, currency).
-    """
+                       *, now: datetime) -> TopUps:
+    """Measure a project's median time; top every answer up to the floor; raise the price;
+    then lift the answers' hold's lowest pay and bring the reserved account back to it."""
     with db.write() as tx:
         project = tx.projects.get(project_id, for_update=True)
         assert project is not None
@@ -131,63 +161,47 @@ def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
         median = measured_median(durations)
         tx.projects.set_measurement(project_id, median_ms=median, answers=len(durations))
         currency = project.terms.pay_per_task.currency
-        if len(durations) < policy.min_answers_for_rate:
+        if len(durations) < policy.min_answers_for_rate or tx.holds.settled_at(project_id):
             tx.commit()
-            return 0, 0, currency
+            return TopUps(0, 0, currency)
         floor = policy.floors.hourly(currency, project_floor=project.terms.own_floor_hourly)
         fair = fair_price(floor, median)
         if project.terms.pay_per_task.amount_minor < fair:
             _raise_to_floor(tx, project, fair, floor=floor, median=median, now=now)
         tx.commit()
     count = paid = 0
-    highest = max([floor, *(f.get(currency, 0) for f in policy.floors.by_country.values())])
+    highest = policy.floors.highest(currency, project_floor=project.terms.own_floor_hourly)
     while True:
         with db.write() as tx:
+            tx.escrow.lock(project_id)  # top-ups may spend the free escrow; settling waits
+            tx.holds.totals(project_id, for_update=True)  # and they spend the reserved account
             answers = tx.assignments.below_price(project_id, fair_minor=fair_price(highest, median),
                                                  limit=BATCH)
             countries = tx.users.countries([a.worker_id for a in answers])
-            tx.escrow.lock(project_id)  # top-ups may spend the free escrow
             tx.ledger.lock(account for a in answers for account in settlement_accounts(a))
-            batch_paid = 0
-            per_worker: dict[int, tuple[int, int, int]] = {}  # answers, amount, floor
-            for answer in answers:
+            figures = {"median_ms": median, "answers_measured": len(durations)}
+            owed = {}
+            for a in answers:
                 worker_floor = policy.floors.hourly(
-                    currency, country=countries.get(answer.worker_id),
+                    currency, country=countries.get(a.worker_id),
                     project_floor=project.terms.own_floor_hourly)
-                amount = topup_due(floor_hourly=worker_floor, median=Fraction(median),
-                                   paid_minor=answer.price_minor + answer.topped_up_minor)
-                if amount and _top_up(tx, project, answer, amount, figures={
-                        "median_ms": median, "answers_measured": len(durations),
-                        "floor_hourly_minor": worker_floor,
-                        "price_minor": answer.price_minor,
-                        "fair_price_minor": fair_price(worker_floor, median)}, now=now):
-                    count, batch_paid = count + 1, batch_paid + amount
-                    done, total, _ = per_worker.get(answer.worker_id, (0, 0, worker_floor))
-                    per_worker[answer.worker_id] = (done + 1, total + amount, worker_floor)
-            _record_topups(tx, project, per_worker, median=median, measured=len(durations),
+                owed[a.id] = (topup_due(floor_hourly=worker_floor, median=Fraction(median),
+                                        paid_minor=a.price_minor + a.topped_up_minor),
+                              worker_floor)
+            batch_paid, per_worker = pay_topups(tx, project, answers, owed, figures=figures,
+                                                now=now)
+            record_topups(tx, project, per_worker, median=median, measured=len(durations),
                            now=now)
+            count += sum(n for n, _, _ in per_worker.values())
+            if len(answers) < BATCH or batch_paid == 0:
+                fresh = tx.projects.get(project_id)
+                assert fresh is not None
+                raise_lowest_paid(tx, fresh)
+                rebalance(tx, fresh, policy, now=now, reason="top-ups paid")
             tx.commit()
         paid += batch_paid
         if len(answers) < BATCH or batch_paid == 0:
-            return count, paid, currency
-
-
-def _record_topups(tx: Transaction, project: Project,
-                   per_worker: dict[int, tuple[int, int, int]], *, median: int, measured: int,
-                   now: datetime) -> None:
-    """One decision per worker for the top-ups of this batch (rule pay_floor@1)."""
-    currency = project.terms.pay_per_task.currency
-    for worker_id, (answers, amount, floor) in sorted(per_worker.items()):
-        record_decision(
-            tx, worker_id=worker_id, kind=DecisionKind.TOPUP, rule=TOPUP_RULE,
-            project_id=project.id, now=now, outcome=f"topped up {Money(amount, currency)}",
-            inputs={"median_ms": median, "answers_measured": measured,
-                    "floor_hourly_minor": floor, "fair_price_minor": fair_price(floor, median),
-                    "answers_topped_up": answers, "amount_minor": amount, "currency": currency},
-            explanation=f"The project's median working time is {median / 1000:.1f} s over "
-                        f"{measured} answers; at that time its price paid less than the floor "
-                        f"of {Money(floor, currency)} per hour, so {answers} of your answers "
-                        f"were topped up by {Money(amount, currency)} in all.")
+            return TopUps(count, paid, currency)
 
 
 def _raise_to_floor(tx: Transaction, project: Project, fair: int, *, floor: int, median: int,
@@ -199,28 +213,6 @@ def _raise_to_floor(tx: Transaction, project: Project, fair: int, *, floor: int,
                          f"than the floor of {Money(floor, old.currency)} per hour",
                   announced_at=now, effective_at=now, applied_at=now)
     tx.projects.set_price(project.id, fair)
-
-
-def _top_up(tx: Transaction, project: Project, answer: Assignment, amount: int,
-            *, figures: dict[str, int], now: datetime) -> bool:
-    """Pay one answer's top-up: from its reserve first, then from escrow if it covers it."""
-    currency = project.terms.pay_per_task.currency
-    approved = answer.approved_at is not None
-    from_reserve = 0 if approved else min(answer.allowance_left, amount)
-    from_escrow = amount - from_reserve
-    if from_escrow:
-        tx.escrow.lock(project.id)  # held already by the caller, before any chain head
-        if tx.escrow.free(project.id, currency) < from_escrow:
-            return False  # owed, paid as soon as the free escrow holds it; no work is served
-    memo = {"assignment_id": answer.id, "project_id": project.id, **figures}
-    if from_reserve:
-        post(tx, ledger.topup(project.id, answer.worker_id, Money(from_reserve, currency), memo,
-                              approved=False, from_reserve=True), now=now)
-    if from_escrow:
-        post(tx, ledger.topup(project.id, answer.worker_id, Money(from_escrow, currency), memo,
-                              approved=approved), now=now)
-    tx.assignments.add_topup(answer.id, amount)
-    return True
 
 
 def batch_payouts(db: Database, policy: PayPolicy, *, now: datetime) -> int:

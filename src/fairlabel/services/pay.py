@@ -15,6 +15,7 @@ from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
 from fairlabel.domain.ledger import Entry, LedgerTransaction
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import (
+    FloorTable,
     PayPolicy,
     effective_hourly,
     median_ms,
@@ -36,9 +37,11 @@ def post(tx: Transaction, movement: LedgerTransaction, *, now: datetime) -> list
 
 
 def deposit(db: Database, admin: User, *, requester_email: str, amount: Money,
-            now: datetime) -> Money:
-    """An operator records money a requester paid in (a payment provider is a later adapter)."""
+            floors: FloorTable, now: datetime) -> Money:
+    """An operator records money a requester paid in (a payment provider is a later adapter);
+    refused in a currency the platform has no floor for."""
     require_role(admin, Role.ADMIN)
+    floors.require(amount.currency)
     if amount.amount_minor <= 0:
         raise InvalidInput("a deposit must be more than zero")
     with db.write() as tx:
@@ -59,6 +62,7 @@ def fund_project(db: Database, requester: User, project_id: int, amount: Money,
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     with db.write() as tx:
         project = own_project(tx, requester, project_id, for_update=True)
+        check_not_ended(project, "be funded")
         currency = project.terms.pay_per_task.currency
         if amount.currency != currency:
             raise InvalidInput(f"the project pays in {currency}; fund it in {currency}, "
@@ -91,6 +95,7 @@ def change_price(db: Database, requester: User, project_id: int, new_price: Mone
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     with db.write() as tx:
         project = own_project(tx, requester, project_id, for_update=True)
+        check_not_ended(project, "change its price")
         old = project.terms.pay_per_task
         change = schedule_price_change(old, new_price, now=now, notice=policy.price_cut_notice)
         if change.is_cut and any(p.kind == "cut" for p in tx.prices.pending(project_id)):
@@ -129,18 +134,23 @@ def settlement_accounts(assignment: Assignment) -> tuple[str, ...]:
             ledger.worker_available(assignment.worker_id))
 
 
+def check_not_ended(project: Project, action: str) -> None:
+    """An ended project takes no more money, prices or tasks (charter rule 4)."""
+    if project.ended_at is not None or project.status.value == "ended":
+        raise Conflict(f"the project has ended: it can no longer {action}. Withdraw what is "
+                       "left in its escrow once it is settled", code="project_ended")
+
+
 def settle_approval(tx: Transaction, assignment: Assignment, *, now: datetime,
                     reason: str, review: Review) -> None:
-    """Pending pay of an answer becomes available; its unused top-up reserve goes back."""
+    """Pending pay of an answer becomes available. (The answers' hold stays: an approved
+    answer is still topped up at a later median, until the project is settled.)"""
     currency = tx.projects.currency(assignment.project_id)
     pending = assignment.price_minor + assignment.topped_up_minor
     memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
             "reason": reason}
     if pending:
         post(tx, ledger.approve(assignment.worker_id, Money(pending, currency), memo), now=now)
-    if assignment.allowance_left:
-        post(tx, ledger.release(assignment.project_id,
-                                Money(assignment.allowance_left, currency), memo), now=now)
     tx.assignments.mark_approved(assignment.id, now=now, review=review.value)
 
 

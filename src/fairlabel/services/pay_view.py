@@ -22,7 +22,8 @@ class ProjectPay:
     escrow: Money
     reserved: Money
     pending_changes: list[ScheduledPrice]
-    next_lease_needs: Money  # free escrow one more lease sets aside (price + allowance)
+    # free escrow one more lease needs: its price and allowance, and the notice pay kept
+    next_lease_needs: Money
 
     @property
     def serving(self) -> bool:
@@ -35,7 +36,7 @@ def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> Project
     measured = project.measured_median_ms is not None
     floor = policy.floors.hourly(currency, project_floor=project.terms.own_floor_hourly)
     # Live leases hold their price and allowance in the escrow's ledger balance; shown here
-    # as reserved, so that "escrow" is what is free for more work.
+    # as reserved beside the answers' hold, so that "escrow" is what is free for more work.
     held = tx.escrow.held(project.id)
     return ProjectPay(
         per_task=price,
@@ -50,7 +51,9 @@ def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> Project
         reserved=Money(tx.ledger.balance(ledger.project_reserved(project.id), currency) + held,
                        currency),
         pending_changes=tx.prices.pending(project.id),
-        next_lease_needs=Money(sum(lease_reserve(project, None, policy)), currency),
+        next_lease_needs=Money(sum(lease_reserve(
+            project, policy, lowest_paid_minor=tx.holds.totals(project.id).lowest_paid_minor))
+            + project.notice_liability_minor, currency),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import (
+    Conflict,
     ImportRejected,
     InvalidInput,
     NotFound,
@@ -16,7 +17,7 @@ from fairlabel.domain.errors import (
     TooLarge,
 )
 from fairlabel.domain.label_schema import LabelSchema
-from fairlabel.domain.pay import PayPolicy
+from fairlabel.domain.pay import FloorTable, PayPolicy
 from fairlabel.domain.projects import (
     Project,
     ProjectStatus,
@@ -62,9 +63,11 @@ def visible_project(tx: Transaction, user: User, project_id: int) -> Project:
     raise NotFound(f"no project {project_id}")
 
 
-def create_project(db: Database, user: User, terms: ProjectTerms, *, now: datetime,
-                   min_notice_days: int = 7) -> Project:
+def create_project(db: Database, user: User, terms: ProjectTerms, *, floors: FloorTable,
+                   now: datetime, min_notice_days: int = 7) -> Project:
+    """Create a draft project; refused in a currency the platform has no floor for."""
     require_role(user, Role.REQUESTER, Role.ADMIN)
+    floors.require(terms.pay_per_task.currency)
     terms.commitment.check(min_notice_days=min_notice_days, today=now.date())
     with db.write() as tx:
         project = tx.projects.add(requester_id=user.id, terms=terms, now=now)
@@ -163,8 +166,9 @@ def import_tasks(db: Database, user: User, project_id: int, rows: Sequence[Any],
         raise ImportRejected(1, "the file holds no tasks")
     with db.write() as tx:
         project = own_project(tx, user, project_id, for_update=True)
-        if project.status is ProjectStatus.ENDED:
-            raise InvalidInput("the project has ended; tasks can no longer be added")
+        if project.status is ProjectStatus.ENDED or project.ended_at is not None:
+            raise Conflict("the project has ended: it takes no more tasks",
+                           code="project_ended")
         schema = project.terms.schema
         new_tasks = []
         for number, row in enumerate(rows, start=1):

@@ -121,9 +121,6 @@ def _withhold(tx: Transaction, requester: User, project: Project, assignment: As
     if amount:
         post(tx, ledger.withhold(project.id, assignment.worker_id, Money(amount, currency),
                                  {**memo, "evidence": evidence["evidence"]}), now=now)
-    if assignment.allowance_left:
-        post(tx, ledger.release(project.id, Money(assignment.allowance_left, currency), memo),
-             now=now)
     tx.assignments.mark_reviewed(assignment.id, review=Review.WITHHELD.value)
     found = " and ".join({"gold_accuracy": "your gold accuracy is below the project's "
                           "threshold", "working_time": "the answer took under a tenth of the "

@@ -32,7 +32,7 @@ def deposit(requester_email: str, amount: str, currency: str, as_email: str) -> 
                                        "by an operator")
         balance = pay.deposit(container.db, admin, requester_email=requester_email,
                               amount=parse_amount(amount, currency.upper()),
-                              now=container.clock())
+                              floors=container.pay.floors, now=container.clock())
     click.echo(f"{requester_email} now holds {balance}")
 
 

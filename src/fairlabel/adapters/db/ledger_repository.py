@@ -30,11 +30,11 @@ from fairlabel.services.ports import LeaseGate
 _heads_for_update = (select(ledger_accounts)
                      .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
                      .order_by(ledger_accounts.c.account).with_for_update())
-# The heads to append to, locked, each with whether it has a balance in the transaction's
-# currency yet (one statement instead of a lookup per account).
+# The heads to append to, locked, each with its balance in the transaction's currency if it
+# has one yet (one statement instead of a lookup per account).
 _heads_and_balances_for_update = (
     select(ledger_accounts.c.account, ledger_accounts.c.seq, ledger_accounts.c.head_hash,
-           ledger_balances.c.currency)
+           ledger_balances.c.currency, ledger_balances.c.balance_minor)
     .select_from(ledger_accounts.outerjoin(
         ledger_balances, and_(ledger_balances.c.account == ledger_accounts.c.account,
                               ledger_balances.c.currency == bindparam("currency"))))
@@ -77,6 +77,7 @@ class LedgerRepository:
             self._ensure(ledger_accounts, [{"account": n, "seq": 0,
                                             "head_hash": ledger.ZERO_HASH} for n in names])
             heads, with_balance = self._locked_heads_with_balances(names, currency)
+        ledger.balances_after(with_balance, tx)  # refuses a sum past the maximum, unwritten
         if len(with_balance) < len(names):
             # A currency new to an account (its head is locked: no one else adds it).
             self._ensure(ledger_balances, [{"account": n, "currency": currency,
@@ -98,11 +99,11 @@ class LedgerRepository:
         return entries
 
     def _locked_heads_with_balances(self, names: list[str], currency: str,
-                                    ) -> tuple[dict[str, tuple[int, str]], set[str]]:
+                                    ) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
         rows = self._conn.execute(_heads_and_balances_for_update,
                                   {"accounts": names, "currency": currency}).all()
         return ({r.account: (r.seq, r.head_hash) for r in rows},
-                {r.account for r in rows if r.currency is not None})
+                {r.account: int(r.balance_minor) for r in rows if r.currency is not None})
 
 
     def lock(self, accounts: Iterable[str]) -> None:
@@ -191,4 +192,4 @@ class EscrowRepository:
         row = self._conn.execute(sql.lease_gate, {
             "account": ledger.project_escrow(project_id), "currency": currency,
             "project_id": project_id, "worker_id": worker_id, "now": now}).one()
-        return LeaseGate(row.held_id, row.blocking, int(row.free))
+        return LeaseGate(row.held_id, row.blocking, int(row.free), int(row.lowest_paid))

@@ -28,6 +28,7 @@ from fairlabel.adapters.db.tables import (
     instance_settings,
     price_changes,
     project_fingerprints,
+    project_holds,
     projects,
     tasks,
     users,
@@ -117,6 +118,12 @@ class UserRepository:
                                   .where(users.c.id.in_(ids)))
         return {r.id: r.country for r in rows}
 
+    def with_role(self, role: Role) -> list[User]:
+        """Every user of one role, by e-mail address."""
+        rows = self._conn.execute(select(users).where(users.c.role == role.value)
+                                  .order_by(users.c.email))
+        return [to_user(r) for r in rows]
+
 
 class SettingsRepository:
     def __init__(self, conn: Connection) -> None:
@@ -177,6 +184,10 @@ class ProjectRepository:
             created_at=now,
             **quality_columns(terms.quality),
         ).returning(projects.c.id)).scalar_one()
+        # Every project has the totals its answers' hold is computed from (holds_repository).
+        self._conn.execute(insert(project_holds).values(
+            project_id=new_id, answers=0, worked_ms=0,
+            lowest_paid_minor=terms.pay_per_task.amount_minor))
         return Project(new_id, requester_id, terms, ProjectStatus.DRAFT, now, None)
 
     def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
@@ -384,15 +395,14 @@ class AssignmentRepository:
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime, price_minor: int, allowance_minor: int,
-            purpose: str = "work", attempt_id: int | None = None,
-            escrow_hold: bool = False) -> int:
+            purpose: str = "work", attempt_id: int | None = None) -> int:
         try:
             new_id: int = self._conn.execute(sql.new_lease, {
                 "task_id": task_id, "project_id": project_id, "worker_id": worker_id,
                 "status": AssignmentStatus.LEASED.value, "leased_at": now,
                 "lease_expires_at": expires, "price_minor": price_minor,
                 "allowance_minor": allowance_minor, "purpose": purpose,
-                "attempt_id": attempt_id, "escrow_hold": escrow_hold}).scalar_one()
+                "attempt_id": attempt_id}).scalar_one()
         except IntegrityError:
             raise Conflict("another request of yours took this task at the same moment; "
                            "ask again", code="concurrent_request") from None
@@ -483,7 +493,8 @@ class AssignmentRepository:
             .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
         return [to_assignment(r) for r in rows]
 
-    def below_price(self, project_id: int, *, fair_minor: int, limit: int) -> list[Assignment]:
+    def below_price(self, project_id: int, *, fair_minor: int,
+                    limit: int | None) -> list[Assignment]:
         """Answers paid less than ``fair_minor`` so far, locked (SKIP LOCKED)."""
         rows = self._conn.execute(
             select(assignments).where(

@@ -132,5 +132,4 @@ def to_assignment(row: Any) -> Assignment:
         purpose=Purpose(row.purpose),
         attempt_id=row.attempt_id,
         correct=row.correct,
-        escrow_hold=bool(row.escrow_hold),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, false, func, insert, select, true, update
+from sqlalchemy import bindparam, false, func, insert, select, update
 
 from fairlabel.adapters.db.tables import (
     access_blocks,
@@ -17,6 +17,7 @@ from fairlabel.adapters.db.tables import (
     assignments,
     ledger_balances,
     ledger_entries,
+    project_holds,
     projects,
     tasks,
     users,
@@ -110,7 +111,7 @@ account_balance = select(ledger_balances.c.balance_minor).where(
 held_by_leases = (
     select(func.coalesce(func.sum(assignments.c.price_minor + assignments.c.allowance_minor), 0))
     .where(assignments.c.project_id == bindparam("project_id"),
-           assignments.c.status == LEASED, assignments.c.escrow_hold == true()))
+           assignments.c.status == LEASED))
 free_escrow = select(func.coalesce(account_balance.scalar_subquery(), 0)
                      - held_by_leases.scalar_subquery())
 assignment_by_id = select(assignments).where(assignments.c.id == bindparam("assignment_id"))
@@ -135,7 +136,10 @@ due_leases_of_project = (_due.where(assignments.c.project_id == bindparam("proje
 lease_gate = select(
     active_lease_id.scalar_subquery().label("held_id"),
     blocking_decision.limit(1).scalar_subquery().label("blocking"),
-    free_escrow.scalar_subquery().label("free"))
+    free_escrow.scalar_subquery().label("free"),
+    select(project_holds.c.lowest_paid_minor)
+    .where(project_holds.c.project_id == bindparam("project_id"))
+    .scalar_subquery().label("lowest_paid"))
 submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
           .values(status=AssignmentStatus.SUBMITTED.value, answer=bindparam("answer"),
                   idempotency_key=bindparam("idempotency_key"),

@@ -112,6 +112,18 @@ projects = Table(
     Column("consensus_until", UTCDateTime, nullable=True),
 )
 
+# What the answers' hold needs to know of a project's submitted answers (domain/holds.py),
+# kept up to date by each submission; and when the project was settled after it ended.
+project_holds = Table(
+    "project_holds",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("answers", BigInteger, nullable=False, server_default=text("0")),
+    Column("worked_ms", BigInteger, nullable=False, server_default=text("0")),
+    Column("lowest_paid_minor", BigInteger, nullable=False),
+    Column("settled_at", UTCDateTime, nullable=True),
+)
+
 # What the continuation guard compares: MinHash signatures and shingles, taken at launch.
 project_fingerprints = Table(
     "project_fingerprints",
@@ -190,10 +202,6 @@ assignments = Table(
     Column("correct", Boolean, nullable=True),
     # The review: approved, auto_approved, rejected (paid), withheld, overturned (on appeal).
     Column("review", String(20), nullable=True),
-    # True: while leased, the price and allowance are held in the project's escrow (no ledger
-    # entry until the answer is submitted). False: leases made before holds existed, which
-    # moved them to the reserved account when served.
-    Column("escrow_hold", Boolean, nullable=False, server_default=text("false")),
     UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),
 )
 Index("ix_assignments_worker", assignments.c.worker_id, assignments.c.project_id,

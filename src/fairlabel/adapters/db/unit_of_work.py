@@ -13,6 +13,7 @@ from fairlabel.adapters.db.decision_repositories import (
     BlockRepository,
     DecisionRepository,
 )
+from fairlabel.adapters.db.holds_repository import HoldsRepository
 from fairlabel.adapters.db.ledger_repository import EscrowRepository, LedgerRepository
 from fairlabel.adapters.db.pay_repositories import (
     InboxRepository,
@@ -43,6 +44,7 @@ class SqlTransaction:
         self.assignments = AssignmentRepository(conn)
         self.ledger = LedgerRepository(conn)
         self.escrow = EscrowRepository(conn)
+        self.holds = HoldsRepository(conn)
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)

@@ -16,6 +16,7 @@ from fairlabel.domain.errors import (
     PermissionDenied,
     TooLarge,
 )
+from fairlabel.domain.money import MAX_AMOUNT_MINOR
 
 STATUS_FOR = {
     NotFound: status.HTTP_404_NOT_FOUND,
@@ -52,6 +53,18 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _unreadable_body(error: StarletteHTTPException) -> str | None:
+    """Why FastAPI could not read a JSON body it answered 400 for (it chains the cause), as a
+    plain message; None for any other 400."""
+    cause = error.__cause__
+    if error.status_code != 400 or not isinstance(cause, ValueError):
+        return None
+    if "integer string conversion" in str(cause):  # Python reads at most 4300 digits
+        return (f"the body holds a number too long to read; amounts are at most "
+                f"{MAX_AMOUNT_MINOR} minor units")
+    return "the body could not be read as JSON: it must be UTF-8 text"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
@@ -66,6 +79,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if (unreadable := _unreadable_body(error)) is not None:
+            return _respond(request, status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid",
+                            unreadable)
         names = {401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 413: "too_large"}
         return _respond(request, error.status_code, names.get(error.status_code, "error"),

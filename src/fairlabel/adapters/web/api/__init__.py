@@ -6,6 +6,7 @@ from fairlabel.adapters.web.api import (
     admin,
     assignments,
     decisions,
+    funding,
     me,
     money,
     projects,
@@ -19,6 +20,7 @@ router.include_router(projects.router)
 router.include_router(quality.router)
 router.include_router(assignments.router)
 router.include_router(money.router)
+router.include_router(funding.router)
 router.include_router(me.router)
 router.include_router(admin.router)
 router.include_router(decisions.router)

@@ -30,7 +30,7 @@ async def submit(assignment_id: int, body: SubmitBody, call: LoopCallDep,
     """Submit the answer to a leased task. Retries with the same `Idempotency-Key` are safe."""
     result = await call.run(assignment.submit_answer, call.container.db, call.user,
                             assignment_id, body.answer, idempotency_key=idempotency_key,
-                            now=call.now)
+                            now=call.now, policy=call.container.pay)
     return json_response(
         SubmissionPublic(assignment_id=result.assignment_id, task_id=result.task_id,
                          answer=result.answer, submitted_at=result.submitted_at,

@@ -27,7 +27,7 @@ def record_deposit(body: DepositCreate, user: CurrentUser, container: ContainerD
                    now: NowDep) -> DepositPublic:
     """Record money a requester paid in (admins). Returns the requester's funds."""
     funds = pay.deposit(container.db, user, requester_email=body.requester,
-                        amount=body.amount.to_money(), now=now)
+                        amount=body.amount.to_money(), floors=container.pay.floors, now=now)
     return DepositPublic(requester=body.requester, funds=MoneyModel.of(funds))
 
 

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from fairlabel.adapters.io.exporters import export_lines
-from fairlabel.adapters.io.task_files import format_for_content_type, parse_tasks
+from fairlabel.adapters.io.task_files import format_for_content_type, read_tasks
 from fairlabel.adapters.web.api.schemas import (
     EndBody,
     EndingPublic,
@@ -49,7 +49,8 @@ def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerD
                               ends_on=body.commitment.ends_on),
         quality=body.quality.to_terms(),
     )
-    project = projects.create_project(container.db, user, terms, now=now,
+    project = projects.create_project(container.db, user, terms, floors=container.pay.floors,
+                                      now=now,
                                       min_notice_days=container.settings.min_notice_days)
     return ProjectPublic.of(projects.get_project(container.db, user, project.id, container.pay))
 
@@ -101,18 +102,21 @@ async def _read_limited(request: Request, limit: int) -> bytearray:
              response_model=ImportResult)
 async def import_tasks(project_id: int, request: Request, user: CurrentUser,
                        container: ContainerDep, now: NowDep) -> ImportResult:
-    """Import tasks: a JSON array of `{"data": {...}}`, JSON Lines, or CSV (by Content-Type).
+    """Import tasks: a JSON array of `{"data": {...}}`, JSON Lines, or CSV (by Content-Type;
+    comma, semicolon or tab separated, detected).
 
-    All or nothing: one bad row rejects the whole body with its row number.
+    All or nothing: one bad row rejects the whole body with its row number. The answer says
+    how many rows were read and which data fields (columns) they hold.
     """
     fmt = format_for_content_type(request.headers.get("content-type"))
     body = await _read_limited(request, container.settings.import_max_bytes)
-    rows = await run_in_threadpool(parse_tasks, body, fmt)
+    read = await run_in_threadpool(read_tasks, body, fmt)
     del body  # a large import's memory: the parsed rows only, from here on
     count = await run_in_threadpool(
-        lambda: projects.import_tasks(container.db, user, project_id, rows,
+        lambda: projects.import_tasks(container.db, user, project_id, read.rows,
                                       max_rows=container.settings.import_max_rows, now=now))
-    return ImportResult(imported=count)
+    return ImportResult(imported=count, rows_read=len(read.rows), columns=read.columns,
+                        delimiter=read.delimiter)
 
 
 @router.get("/{project_id}/next", response_model=LeasePublic,
@@ -139,7 +143,8 @@ def end_project(project_id: int, body: EndBody, user: CurrentUser, container: Co
     same terms until the notice period ends. `immediate`: every worker active in the last 14
     days is paid notice pay now (average daily earnings × notice days)."""
     done = ending.end_project(container.db, user, project_id, reason=body.reason,
-                              mode=ending.parse_mode(body.mode), now=now)
+                              mode=ending.parse_mode(body.mode), policy=container.pay,
+                              now=now)
     return EndingPublic(project_id=done.project_id, mode=done.mode.value, reason=done.reason,
                         ends_at=done.ends_at,
                         notice_pay=[{"worker": w, "amount": MoneyModel.of(m).model_dump()}

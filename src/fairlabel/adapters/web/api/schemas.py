@@ -8,16 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from fairlabel.adapters.web.api.quality_schemas import QualityModel
-from fairlabel.domain.money import Money
+from fairlabel.domain.money import MAX_AMOUNT_MINOR, Money
 from fairlabel.services.pay_view import ProjectPay
 from fairlabel.services.ports import ScheduledPrice
 from fairlabel.services.projects import ProjectView
 
 
 class MoneyModel(BaseModel):
-    """An amount in integer minor units (cents for USD) and its ISO 4217 currency."""
+    """An amount in integer minor units (cents for USD) and its ISO 4217 currency; at most
+    10^12 minor units either side of zero (beyond is 422)."""
 
-    amount_minor: StrictInt = Field(examples=[5])
+    amount_minor: StrictInt = Field(ge=-MAX_AMOUNT_MINOR, le=MAX_AMOUNT_MINOR, examples=[5])
     currency: str = Field(min_length=3, max_length=3, examples=["USD"])
 
     def to_money(self) -> Money:
@@ -128,6 +129,12 @@ class ProjectPublic(BaseModel):
 
 class ImportResult(BaseModel):
     imported: int
+    rows_read: int = Field(description="Rows read from the body (CSV: after the header).")
+    columns: list[str] = Field(description="The data fields the rows hold: a CSV's header "
+                               "(without `_gold`), or the fields of JSON tasks' data in the "
+                               "order first seen (at most 100).")
+    delimiter: str | None = Field(default=None, description="CSV: the delimiter detected "
+                                  "(`,`, `;` or a tab).")
 
 
 class TaskPublic(BaseModel):

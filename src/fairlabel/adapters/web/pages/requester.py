@@ -25,7 +25,7 @@ from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money, parse_amount
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import Qualification, QualityTerms
-from fairlabel.services import ending, pay, projects, quality, review
+from fairlabel.services import ending, funding, pay, projects, quality, review
 
 router = APIRouter(prefix="/requester")
 REQUESTERS = (Role.REQUESTER, Role.ADMIN)
@@ -87,11 +87,13 @@ async def create_project(request: Request, container: ContainerDep, now: NowDep)
             name=form.get("name", ""), instructions=form.get("instructions", ""),
             schema=parse_schema(_schema_from_form(form)),
             redundancy=int(form.get("redundancy") or 3),
-            pay_per_task=parse_amount(form.get("pay", ""), form.get("currency", "USD")),
+            pay_per_task=parse_amount(form.get("pay", ""),  # "0.10" or "0,10"
+                                      (form.get("currency") or "USD").strip().upper()),
             lease_seconds=int(float(form.get("lease_minutes") or 15) * 60),
             quality=_quality_from_form(form),
         )
-        project = projects.create_project(container.db, user, terms, now=now)
+        project = projects.create_project(container.db, user, terms,
+                                          floors=container.pay.floors, now=now)
     except (DomainError, ValueError) as error:
         message = error.message if isinstance(error, DomainError) else f"a number is wrong: {error}"
         return render(request, "project_new.html",
@@ -107,8 +109,10 @@ def project_page(project_id: int, request: Request, container: ContainerDep) -> 
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
     checks = quality.project_quality(container.db, user, project_id, now=container.clock(),
                                      fit=container.consensus_fit)
+    money = funding.project_funding(container.db, user, project_id, policy=container.pay,
+                                    now=container.clock())
     return render(request, "project.html", {"user": user, "view": view, "answers": answers,
-                                            "quality": checks,
+                                            "quality": checks, "money": money,
                                             "flashes": take_flashes(request)})
 
 
@@ -132,7 +136,7 @@ async def upload(project_id: int, request: Request, container: ContainerDep, now
 
 
 def _amount(container: Container, user: User, project_id: int, typed: str) -> Money:
-    """An amount typed on a project's page, in the project's currency."""
+    """An amount typed on a project's page ("0.10" or "0,10"), in the project's currency."""
     project = projects.get_project(container.db, user, project_id).project
     return parse_amount(typed, project.terms.pay_per_task.currency)
 
@@ -159,6 +163,17 @@ def fund(project_id: int, request: Request, container: ContainerDep, now: NowDep
     return _act(request, project_id, csrf_token, "Not funded", action)
 
 
+@router.post("/projects/{project_id}/withdraw")
+def withdraw(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+             csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
+    def action(user: User) -> str:
+        done = funding.withdraw(container.db, user, project_id,
+                                _amount(container, user, project_id, amount),
+                                policy=container.pay, now=now)
+        return f"Withdrew {done.amount}: your funds hold {done.funds}."
+    return _act(request, project_id, csrf_token, "Not withdrawn", action)
+
+
 @router.post("/projects/{project_id}/price")
 def price(project_id: int, request: Request, container: ContainerDep, now: NowDep,
           csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()],
@@ -179,6 +194,7 @@ def end(project_id: int, request: Request, container: ContainerDep, now: NowDep,
         mode: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         done = ending.end_project(container.db, user, project_id, reason=reason,
+                                  policy=container.pay,
                                   mode=ending.parse_mode(mode), now=now)
         when = ("now" if done.mode.value == "immediate"
                 else f"on {done.ends_at:%Y-%m-%d %H:%M} UTC")

@@ -147,7 +147,10 @@ async function loadNext() {
   }
   const body = await response.json();
   if (!response.ok) {
-    taskBox.replaceChildren(el("p", { class: "flash error" }, body.message || "Could not load a task."));
+    // A project waiting for funds is no error of the worker's: say so plainly.
+    const kind = body.error === "escrow_exhausted" ? "flash" : "flash error";
+    taskBox.replaceChildren(el("p", { class: kind, role: "status" },
+      body.message || "Could not load a task."));
     return;
   }
   lease = body;

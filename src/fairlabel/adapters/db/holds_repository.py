@@ -1,0 +1,85 @@
+"""The totals of each project's submitted answers that the answers' hold is computed from
+(``domain/holds.py``), and when the project was settled.
+
+A submission adds its answer in one ``UPDATE … RETURNING``, which also locks the project's
+row of this table until the transaction ends: everything that then moves money to or from the
+project's reserved account (submissions, top-ups, rebalancing, settlement) takes this row
+first, after the project's own row (``EscrowRepository.lock``) and before any ledger chain
+head, so that the reserved account always follows the totals it was computed from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from fairlabel.adapters.db.tables import assignments, project_holds, projects
+from fairlabel.domain.assignment import AssignmentStatus
+from fairlabel.domain.holds import AnswerTotals
+
+_of_project = project_holds.c.project_id == bindparam("holds_project")
+_totals = select(project_holds.c.answers, project_holds.c.worked_ms,
+                 project_holds.c.lowest_paid_minor).where(_of_project)
+_totals_for_update = _totals.with_for_update()
+_add_answer = (update(project_holds).where(_of_project)
+               .values(answers=project_holds.c.answers + 1,
+                       worked_ms=project_holds.c.worked_ms + bindparam("worked"))
+               .returning(project_holds.c.answers, project_holds.c.worked_ms,
+                          project_holds.c.lowest_paid_minor))
+# What answers and live leases have received so far, at the least (for raising the bound c).
+_lowest_paid = select(func.min(assignments.c.price_minor + assignments.c.topped_up_minor)).where(
+    assignments.c.project_id == bindparam("holds_project"),
+    assignments.c.status.in_((AssignmentStatus.SUBMITTED.value, AssignmentStatus.LEASED.value)))
+
+
+class HoldsRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def totals(self, project_id: int, *, for_update: bool = False) -> AnswerTotals:
+        query = _totals_for_update if for_update else _totals
+        row = self._conn.execute(query, {"holds_project": project_id}).one()
+        return AnswerTotals(int(row.answers), int(row.worked_ms), int(row.lowest_paid_minor))
+
+    def add_answer(self, project_id: int, *, worked_ms: int) -> AnswerTotals:
+        """Count one more submitted answer; returns the new totals (the row stays locked)."""
+        row = self._conn.execute(_add_answer, {"holds_project": project_id,
+                                               "worked": worked_ms}).one()
+        return AnswerTotals(int(row.answers), int(row.worked_ms), int(row.lowest_paid_minor))
+
+    def lowest_paid_so_far(self, project_id: int) -> int | None:
+        """The least that any submitted answer or live lease of the project has received."""
+        value = self._conn.execute(_lowest_paid, {"holds_project": project_id}).scalar()
+        return None if value is None else int(value)
+
+    def set_lowest_paid(self, project_id: int, lowest_paid_minor: int) -> None:
+        self._conn.execute(update(project_holds).where(_of_project)
+                           .values(lowest_paid_minor=lowest_paid_minor),
+                           {"holds_project": project_id})
+
+    def live_leases(self, project_id: int) -> int:
+        """Leases of the project not yet submitted, skipped or swept as expired."""
+        return int(self._conn.execute(
+            select(func.count()).select_from(assignments).where(
+                assignments.c.project_id == bindparam("holds_project"),
+                assignments.c.status == AssignmentStatus.LEASED.value),
+            {"holds_project": project_id}).scalar_one())
+
+    def unsettled_ended(self) -> list[int]:
+        """Ended projects not settled yet."""
+        return list(self._conn.execute(
+            select(project_holds.c.project_id)
+            .join(projects, projects.c.id == project_holds.c.project_id)
+            .where(projects.c.ended_at.is_not(None), project_holds.c.settled_at.is_(None))
+            .order_by(project_holds.c.project_id)).scalars())
+
+    def settled_at(self, project_id: int) -> datetime | None:
+        value: datetime | None = self._conn.execute(
+            select(project_holds.c.settled_at).where(_of_project),
+            {"holds_project": project_id}).scalar()
+        return value
+
+    def mark_settled(self, project_id: int, *, now: datetime) -> None:
+        self._conn.execute(update(project_holds).where(_of_project).values(settled_at=now),
+                           {"holds_project": project_id})

@@ -1,0 +1,115 @@
+"""Charter rule 2, escrow first: how much of a project's money is held, and why.
+
+A project holds money for three things, and only for as long as they can still be owed:
+
+1. **Live leases.** A lease may take up to its whole length; while it is live it holds its
+   price and :func:`lease_allowance` (its answer's growth of the answers' hold, below).
+2. **Submitted answers.** Their times are known, but a later median can still owe them a
+   top-up to the floor. :func:`answers_hold` is a bound of every top-up that any future
+   median can owe them, proved below; it is kept on the project's ``reserved`` account.
+3. **Notice pay** that ending the project now would owe (``domain.commitments``).
+
+When the project ends and has no live lease, no answer can move the median any more: it is
+settled (every top-up at the final median paid, the reserved account released) and whatever
+is left in its escrow can be withdrawn.
+
+The bound (docs/pay.md states it for requesters). Let ``f`` be the highest floor that can
+apply to an answer of the project, ``F(t) = ceil(f·t / 1 h)`` the fair price of ``t``
+milliseconds, ``N`` the submitted answers with times ``tᵢ`` (each shorter than the lease
+``L``) and ``c`` a lower bound of what each answer has received so far (price plus top-ups)
+that also holds for every answer still to come. At a median ``m`` of the answers, at least
+half of them took ``m`` or longer, so ``N·F(m) ≤ 2·Σ_{tᵢ ≥ m} F(tᵢ) ≤ Σᵢ (2·f·tᵢ / 1 h + 2)``
+— or, more simply, ``≤ ceil(2·f·Σtᵢ / 1 h) + N`` since ``F(m) < f·m / 1 h + 1``; and
+``F(m) ≤ F(L)``. The top-ups owed at ``m`` are ``Σᵢ max(0, F(m) − qᵢ) ≤ N·max(0, F(m) − c)``,
+hence never more than ``max(0, min(ceil(2·f·Σtᵢ / 1 h) + N, N·F(L)) − N·c)``. Adding one
+answer raises that bound by at most ``ceil(2·f·L / 1 h) + 1 − c``: what its lease holds beside
+its price. (A lease cannot hold less and stay safe: if half the answers come back at once and
+the other half take the whole lease, the median is the lease, and the slow half must cover
+the fast half's top-ups too.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+MS_PER_HOUR = 3_600_000
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTotals:
+    """What the bound needs to know of a project's submitted answers.
+
+    Attributes:
+        answers: submitted answers (every purpose, withheld ones too: they count in the
+            median, and an appeal can make them owed again).
+        worked_ms: the sum of their measured working times.
+        lowest_paid_minor: a lower bound of what any answer, submitted or still to come,
+            has received (price plus top-ups): the lowest of the prices that answers were
+            served at and can still be served at, raised once top-ups lift every answer.
+    """
+
+    answers: int
+    worked_ms: int
+    lowest_paid_minor: int
+
+
+def answers_hold(totals: AnswerTotals, *, floor_hourly: int, lease_ms: int) -> int:
+    """The most that top-ups at any future median can still owe these answers (minor
+    units): ``max(0, min(ceil(2·f·Σt / 1 h) + N, N·F(L)) − N·c)``."""
+    n = totals.answers
+    if n <= 0:
+        return 0
+    by_times = ceil(2 * floor_hourly * totals.worked_ms / MS_PER_HOUR) + n
+    by_lease = n * ceil(floor_hourly * lease_ms / MS_PER_HOUR)
+    return max(0, min(by_times, by_lease) - n * totals.lowest_paid_minor)
+
+
+def lease_allowance(*, floor_hourly: int, lease_ms: int, lowest_paid_minor: int) -> int:
+    """What a live lease holds beside its price: the most its answer can add to
+    :func:`answers_hold`, whatever time it takes within the lease."""
+    return max(0, ceil(2 * floor_hourly * lease_ms / MS_PER_HOUR) + 1 - lowest_paid_minor)
+
+
+def hold_change(before: AnswerTotals, after: AnswerTotals, *, floor_hourly: int,
+                lease_ms: int) -> int:
+    """How much the answers' hold moves between two states (negative: released)."""
+    return (answers_hold(after, floor_hourly=floor_hourly, lease_ms=lease_ms)
+            - answers_hold(before, floor_hourly=floor_hourly, lease_ms=lease_ms))
+
+
+@dataclass(frozen=True, slots=True)
+class FundingNeed:
+    """What finishing a project's remaining work needs, for the requester to read."""
+
+    remaining_answers: int
+    per_answer_minor: int  # price plus the top-up expected at the current measurement
+    notice_growth_minor: int  # how much the notice-pay liability grows with that work
+    hold_growth_minor: int  # how much the answers' hold grows with that work
+    lease_hold_minor: int  # one more live lease beside its price
+    needed_minor: int  # all of it together
+    to_add_minor: int  # beyond what is free now
+
+
+def funding_need(*, remaining_answers: int, price_minor: int, fair_price_minor: int | None,
+                 typical_ms: int | None, totals: AnswerTotals, floor_hourly: int,
+                 lease_ms: int, notice_days: int, notice_window_days: int,
+                 free_minor: int, notice_liability_minor: int) -> FundingNeed:
+    """What the remaining answers need at the current measurement (at the lease's worst case
+    before the project is measured): their pay and expected top-ups, the growth of the
+    answers' hold and of the notice pay owed if the project ended, and one lease's hold."""
+    remaining = max(0, remaining_answers)
+    per_answer = max(price_minor, fair_price_minor or 0)
+    reference_ms = typical_ms if typical_ms is not None else lease_ms
+    lowest = min(totals.lowest_paid_minor, per_answer)
+    after = AnswerTotals(totals.answers + remaining, totals.worked_ms + remaining * reference_ms,
+                         lowest)
+    hold_growth = max(0, hold_change(totals, after, floor_hourly=floor_hourly,
+                                     lease_ms=lease_ms)) if remaining else 0
+    notice_growth = ceil(remaining * per_answer * notice_days / notice_window_days)
+    lease_hold = lease_allowance(floor_hourly=floor_hourly, lease_ms=lease_ms,
+                                 lowest_paid_minor=lowest) if remaining else 0
+    needed = remaining * per_answer + hold_growth + notice_growth + lease_hold
+    to_add = max(0, needed - max(0, free_minor - notice_liability_minor))
+    return FundingNeed(remaining, per_answer, notice_growth, hold_growth, lease_hold, needed,
+                       to_add)

@@ -1,0 +1,161 @@
+"""Use cases for a requester's money in a project: what it holds and needs, and taking back
+what it no longer needs (charter rules 2 and 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+
+from fairlabel.domain import ledger
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.commitments import NOTICE_PAY_WINDOW, notice_pay
+from fairlabel.domain.errors import Conflict, InvalidInput
+from fairlabel.domain.holds import funding_need
+from fairlabel.domain.money import Money
+from fairlabel.domain.pay import PayPolicy, fair_price
+from fairlabel.domain.projects import Project, ProjectStatus
+from fairlabel.services.holds import hold_floor
+from fairlabel.services.pay import post
+from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.projects import own_project, require_role
+
+
+class NotWithdrawable(Conflict):
+    code = "not_withdrawable"
+
+
+@dataclass(frozen=True, slots=True)
+class Funding:
+    """A project's money as its requester sees it."""
+
+    free_escrow: Money  # the escrow less what live leases hold
+    held: Money  # live leases' holds and the answers' hold (reserved)
+    notice_liability: Money  # notice pay that ending now would owe
+    withdrawable: Money  # what can be taken back now
+    needed_to_finish: Money  # what to add so that every remaining task can be served
+    remaining_answers: int
+    settled: bool
+    explanation: str
+
+
+def _notice_liability(tx: Transaction, project: Project, now: datetime) -> int:
+    if project.ended_at is not None or project.status is ProjectStatus.DRAFT:
+        return 0
+    owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
+                      project.terms.commitment.notice_days)
+    return sum(owed.values())
+
+
+def _withdrawable(tx: Transaction, project: Project, *, free: int, notice: int) -> int:
+    """Draft or paused: the free escrow; open: down to holds and notice pay; ended: what is
+    free (everything once settled)."""
+    if project.status is ProjectStatus.DRAFT or project.ended_at is not None:
+        return max(0, free)
+    return max(0, free - notice)
+
+
+def project_funding(db: Database, user: User, project_id: int, *, policy: PayPolicy,
+                    now: datetime) -> Funding:
+    """What the project holds, why, what can be withdrawn, and what finishing it needs."""
+    require_role(user, Role.REQUESTER, Role.ADMIN)
+    with db.read() as tx:
+        project = own_project(tx, user, project_id)
+        return _funding(tx, project, policy, now=now)
+
+
+def _funding(tx: Transaction, project: Project, policy: PayPolicy, *, now: datetime) -> Funding:
+    currency = project.terms.pay_per_task.currency
+    free = tx.escrow.free(project.id, currency)
+    leases = tx.escrow.held(project.id)
+    reserved = tx.ledger.balance(ledger.project_reserved(project.id), currency)
+    notice = _notice_liability(tx, project, now)
+    totals = tx.holds.totals(project.id)
+    settled = tx.holds.settled_at(project.id) is not None
+    counts = tx.projects.counts([project.id])[project.id]
+    remaining = 0 if project.ended_at is not None else max(0, counts.answers_wanted
+                                                           - counts.answers)
+    floor = hold_floor(project, policy)
+    measured = (project.measured_median_ms is not None
+                and project.measured_answers >= policy.min_answers_for_rate)
+    median = project.measured_median_ms if measured else None
+    need = funding_need(
+        remaining_answers=remaining, price_minor=project.terms.pay_per_task.amount_minor,
+        fair_price_minor=fair_price(floor, Fraction(median)) if median else None,
+        typical_ms=median, totals=totals, floor_hourly=floor,
+        lease_ms=project.terms.lease_seconds * 1000,
+        notice_days=project.terms.commitment.notice_days,
+        notice_window_days=NOTICE_PAY_WINDOW.days, free_minor=free,
+        notice_liability_minor=notice)
+    withdrawable = _withdrawable(tx, project, free=free, notice=notice)
+
+    def m(amount: int) -> Money:
+        return Money(amount, currency)
+
+    if project.ended_at is not None:
+        explanation = (f"The project has ended. {m(withdrawable)} can be withdrawn now"
+                       + ("." if settled else
+                          "; the rest is settled once its last live lease ends (every top-up"
+                          " at the final median paid, the answers' hold released)."))
+    else:
+        lease = project.terms.lease_seconds
+        basis = (f"at the measured median of {median / 1000:.1f} s" if median else
+                 f"before the project is measured, at the lease's full {lease} s")
+        explanation = (
+            f"{remaining} answers remain, at {m(need.per_answer_minor)} each ({basis}). "
+            f"Beside their pay, finishing holds {m(need.hold_growth_minor)} more for top-ups "
+            f"the answers could still be owed (released when the project ends), "
+            f"{m(need.notice_growth_minor)} more for notice pay, and "
+            f"{m(need.lease_hold_minor)} for each worker working at the same moment. "
+            + (f"Add {m(need.to_add_minor)} to serve every remaining task"
+               + ("." if median else " even if every answer took the whole lease; once "
+                  f"{policy.min_answers_for_rate} answers are measured this follows their "
+                  "real times.")
+               if need.to_add_minor else "The escrow covers it."))
+    return Funding(m(free), m(leases + reserved), m(notice), m(withdrawable),
+                   m(need.to_add_minor), remaining, settled, explanation)
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    amount: Money
+    free_escrow: Money
+    funds: Money  # the requester's funds outside any project
+
+
+def withdraw(db: Database, requester: User, project_id: int, amount: Money, *,
+             policy: PayPolicy, now: datetime) -> Withdrawal:
+    """Take free escrow back to the requester's funds: any time from a draft or paused
+    project, from an open one down to what its holds and notice pay need, and everything
+    left once an ended project is settled."""
+    require_role(requester, Role.REQUESTER, Role.ADMIN)
+    if amount.amount_minor <= 0:
+        raise InvalidInput("a withdrawal must be more than zero")
+    with db.write() as tx:
+        project = own_project(tx, requester, project_id, for_update=True)
+        currency = project.terms.pay_per_task.currency
+        if amount.currency != currency:
+            raise InvalidInput(f"the project holds {currency}; withdraw {currency}, not "
+                               f"{amount.currency}")
+        tx.escrow.lock(project_id)
+        free = tx.escrow.free(project_id, currency)
+        can = _withdrawable(tx, project, free=free,
+                            notice=_notice_liability(tx, project, now))
+        if amount.amount_minor > can:
+            raise NotWithdrawable(
+                f"{Money(can, currency)} of this project's escrow can be withdrawn now; "
+                f"{amount} is more than that. " + _why_held(project))
+        post(tx, ledger.withdraw(project.requester_id, project_id, amount,
+                                 {"project_id": project_id, "by": requester.pseudonym}), now=now)
+        left = tx.escrow.free(project_id, currency)
+        funds = tx.ledger.balance(ledger.requester_funds(project.requester_id), currency)
+        tx.commit()
+    return Withdrawal(amount, Money(left, currency), Money(funds, currency))
+
+
+def _why_held(project: Project) -> str:
+    if project.ended_at is not None:
+        return ("Live leases hold their price until they end; the rest comes free when the "
+                "project is settled.")
+    return ("Live leases hold their price and allowance, and the notice pay that ending the "
+            "project now would owe stays in the escrow while it can be owed.")

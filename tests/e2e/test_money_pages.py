@@ -1,0 +1,56 @@
+"""Money typed in the requester pages: a decimal comma is read, and what the API refuses
+(too large, a currency without a floor) the pages refuse too, with the same words."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from fairlabel.bootstrap import Container
+from fairlabel.domain.accounts import Role
+from fairlabel.domain.money import Money
+from fairlabel.services import pay, projects
+from tests.conftest import Accounts
+from tests.e2e.test_pages import csrf, sign_in
+from tests.support.funding import operator
+
+
+def test_prices_and_funding_typed_with_a_decimal_comma_are_read(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    requester, _ = people.make(Role.REQUESTER)
+    pay.deposit(container.db, operator(container), requester_email=requester.email,
+                amount=Money(5_000, "EUR"), floors=container.pay.floors, now=container.clock())
+    sign_in(client, requester.email)
+    token = csrf(client, "/requester/projects/new")
+    created = client.post("/requester/projects/new", data={
+        "csrf_token": token, "name": "Katzen", "type": "pairwise", "pay": "0,10",
+        "currency": "eur"}, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    [view] = projects.list_projects(container.db, requester)
+    assert view.project.terms.pay_per_task == Money(10, "EUR")
+    url = created.headers["location"]
+    funded = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "12,50"})
+    assert "Escrow now holds 12.50 EUR" in funded.text
+    raised = client.post(f"{url}/price", data={"csrf_token": token, "amount": "0,12"})
+    assert "takes effect now" in raised.text
+    assert projects.get_project(container.db, requester, view.project.id).project.terms \
+        .pay_per_task == Money(12, "EUR")
+    ambiguous = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "1,000"})
+    assert "Not funded" in ambiguous.text and "ambiguous" in ambiguous.text
+
+
+def test_the_project_form_refuses_too_large_and_floorless_prices_in_plain_words(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    requester, _ = people.make(Role.REQUESTER)
+    sign_in(client, requester.email)
+    token = csrf(client, "/requester/projects/new")
+    for pay_typed, currency, words in [
+            ("99999999999", "USD", "no amount may exceed 1000000000000 minor units"),
+            ("9" * 5000, "USD", "no amount may exceed"),
+            ("120", "JPY", "no floor is set for JPY; an operator sets one with "
+                           "FAIRLABEL_FLOORS"),
+            ("1", "XYZ", "not an ISO 4217 currency")]:
+        refused = client.post("/requester/projects/new", data={
+            "csrf_token": token, "name": "Big", "type": "pairwise", "pay": pay_typed,
+            "currency": currency})
+        assert refused.status_code == 400 and words in refused.text, (currency, refused.text)
+    assert projects.list_projects(container.db, requester) == []
