@@ -8,26 +8,17 @@ from fastapi.testclient import TestClient
 from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.money import Money
-from fairlabel.services import pay, projects
+from fairlabel.services import projects
 from tests.conftest import Accounts
-from tests.e2e.test_pages import csrf, sign_in
-from tests.support.funding import operator
+from tests.e2e.test_pages import csrf, requester_with_a_draft, sign_in
 
 
 def test_prices_and_funding_typed_with_a_decimal_comma_are_read(
         client: TestClient, people: Accounts, container: Container) -> None:
-    requester, _ = people.make(Role.REQUESTER)
-    pay.deposit(container.db, operator(container), requester_email=requester.email,
-                amount=Money(5_000, "EUR"), floors=container.pay.floors, now=container.clock())
-    sign_in(client, requester.email)
-    token = csrf(client, "/requester/projects/new")
-    created = client.post("/requester/projects/new", data={
-        "csrf_token": token, "name": "Katzen", "type": "pairwise", "pay": "0,10",
-        "currency": "eur"}, follow_redirects=False)
-    assert created.status_code == 303, created.text
+    requester, url, token = requester_with_a_draft(client, people, container,
+                                                   pay_typed="0,10", currency="eur")
     [view] = projects.list_projects(container.db, requester)
     assert view.project.terms.pay_per_task == Money(10, "EUR")
-    url = created.headers["location"]
     funded = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "12,50"})
     assert "Escrow now holds 12.50 EUR" in funded.text
     raised = client.post(f"{url}/price", data={"csrf_token": token, "amount": "0,12"})

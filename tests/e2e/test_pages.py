@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from fairlabel.bootstrap import Container
-from fairlabel.domain.accounts import Role
+from fairlabel.domain.accounts import Role, User
 from fairlabel.services import projects
 from tests.conftest import Accounts
 from tests.support.work import launched_project
@@ -148,21 +148,30 @@ def test_workers_see_their_earnings_inbox_and_statement_link(
     assert "Announced: cut to 0.20 USD" in work
 
 
-def test_requesters_fund_and_reprice_from_the_project_page(
-        client: TestClient, people: Accounts, container: Container) -> None:
+def requester_with_a_draft(client: TestClient, people: Accounts, container: Container, *,
+                           pay_typed: str, currency: str = "USD") -> tuple[User, str, str]:
+    """A signed-in requester with 50.00 in funds and a draft pairwise project made with the
+    form; returns the requester, the project page's address and the CSRF token."""
     from fairlabel.domain.money import Money
     from fairlabel.services import pay
     from tests.support.funding import operator
 
     requester, _ = people.make(Role.REQUESTER)
     pay.deposit(container.db, operator(container), requester_email=requester.email,
-                amount=Money(5_000, "USD"), floors=container.pay.floors, now=container.clock())
+                amount=Money(5_000, currency.upper()), floors=container.pay.floors,
+                now=container.clock())
     sign_in(client, requester.email)
     token = csrf(client, "/requester/projects/new")
     created = client.post("/requester/projects/new", data={
-        "csrf_token": token, "name": "Cats", "type": "pairwise", "pay": "0.30",
-        "currency": "USD"}, follow_redirects=False)
-    url = created.headers["location"]
+        "csrf_token": token, "name": "Cats", "type": "pairwise", "pay": pay_typed,
+        "currency": currency}, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    return requester, created.headers["location"], token
+
+
+def test_requesters_fund_and_reprice_from_the_project_page(
+        client: TestClient, people: Accounts, container: Container) -> None:
+    _, url, token = requester_with_a_draft(client, people, container, pay_typed="0.30")
     funded = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "12.50"})
     assert "Escrow now holds 12.50 USD" in funded.text
     too_much = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "1000"})
@@ -174,19 +183,7 @@ def test_requesters_fund_and_reprice_from_the_project_page(
 
 def test_requesters_read_what_a_project_holds_and_needs_and_withdraw_from_its_page(
         client: TestClient, people: Accounts, container: Container) -> None:
-    from fairlabel.domain.money import Money
-    from fairlabel.services import pay
-    from tests.support.funding import operator
-
-    requester, _ = people.make(Role.REQUESTER)
-    pay.deposit(container.db, operator(container), requester_email=requester.email,
-                amount=Money(5_000, "USD"), floors=container.pay.floors, now=container.clock())
-    sign_in(client, requester.email)
-    token = csrf(client, "/requester/projects/new")
-    created = client.post("/requester/projects/new", data={
-        "csrf_token": token, "name": "Cats", "type": "pairwise", "pay": "0,10",
-        "currency": "USD"}, follow_redirects=False)
-    url = created.headers["location"]
+    _, url, token = requester_with_a_draft(client, people, container, pay_typed="0,10")
     client.post(f"{url}/upload", data={"csrf_token": token}, files={"file": (
         "t.jsonl", b'{"prompt": "p", "response_a": "a", "response_b": "b"}\n' * 4)})
     page = BeautifulSoup(client.get(url).text, "html.parser")

@@ -14,8 +14,9 @@ from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.commitments import EndMode
 from fairlabel.domain.money import Money
-from fairlabel.services import assignment, ending, holds, jobs, review
+from fairlabel.services import assignment, ending, holds, jobs, pay, projects, review
 from fairlabel.services.assignment import EscrowExhausted
+from fairlabel.services.pay import post
 from fairlabel.services.pay_view import project_pay
 from tests.conftest import Accounts
 from tests.integration.test_ending import make_project as make_rating_project
@@ -174,4 +175,45 @@ def test_a_top_up_from_escrow_cannot_take_what_a_live_lease_holds(
     assert free(container, pid) == 10
     assert top_up(ANSWER_HOLD + 10) == ANSWER_HOLD + 10
     assert free(container, pid) == 0
+    assert_ledger_sound(container)
+
+
+def test_a_price_cut_takes_effect_once_the_escrow_holds_what_it_adds_to_the_holds(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    # 10 cents a task, 120 s leases: a 30-second answer holds 2 × 12.5 + 1 − 10 = 16.
+    pid = make_project(container, requester, tasks=10, price=10, funding=3 * 10 + 48 + 400)
+    one, two = (people.make(Role.WORKER)[0] for _ in range(2))
+    for _ in range(3):
+        got = lease(container, one, pid)
+        clock.advance(seconds=30)
+        assignment.submit_answer(container.db, one, got.assignment_id, "a",
+                                 idempotency_key=None, now=clock(), policy=container.pay)
+    with container.db.read() as tx:
+        assert tx.ledger.balance(ledger.project_reserved(pid), "USD") == 3 * 16
+    pay.change_price(container.db, requester, pid, Money(2, "USD"), reason="Cheaper now.",
+                     policy=container.pay, now=clock())
+    clock.advance(days=14, seconds=1)
+    live = lease(container, two, pid)  # 10 + (2 × 50 + 1 − 10) = 101 held
+    with container.db.write() as tx:  # spend the rest elsewhere, as other work would
+        tx.escrow.lock(pid)
+        left = tx.escrow.free(pid, "USD")
+        post(tx, ledger.withdraw(requester.id, pid, Money(left, "USD")), now=clock())
+        tx.commit()
+    # At 2 cents, every answer may owe 8 cents more at some median: 3 × 8 for the answers,
+    # 8 more for the live lease. The escrow holds none of it: the cut waits.
+    assert jobs.apply_due_prices(container.db, container.pay, now=clock()) == 0
+    assert projects.get_project(container.db, requester, pid).project.terms.pay_per_task == \
+        Money(10, "USD")
+    fund(container, requester, pid, 3 * 8 + 8)
+    assert jobs.apply_due_prices(container.db, container.pay, now=clock()) == 1
+    with container.db.read() as tx:
+        assert tx.ledger.balance(ledger.project_reserved(pid), "USD") == 3 * 24
+        assert tx.holds.totals(pid).lowest_paid_minor == 2
+        widened = tx.assignments.get(live.assignment_id)
+        assert widened is not None and widened.allowance_minor == 91 + 8
+    assert free(container, pid) == 0
+    clock.advance(seconds=100)  # the slowest answer the lease allows
+    assignment.submit_answer(container.db, two, live.assignment_id, "a",
+                             idempotency_key=None, now=clock(), policy=container.pay)
+    assert free(container, pid) >= 0
     assert_ledger_sound(container)

@@ -185,6 +185,12 @@ class MoneyFlows(RuleBasedStateMachine):
         self.clock.advance(hours=2)
         jobs.run_due_work(self.container.db, self.container.pay, now=self.clock())
 
+    @rule()
+    def a_fortnight_later(self) -> None:
+        """Announced cuts take effect (or wait for funds), endings with notice close."""
+        self.clock.advance(days=15)
+        jobs.run_due_work(self.container.db, self.container.pay, now=self.clock())
+
     @rule(seconds=st.sampled_from([1, 5, 20, 45, 90, 4_000]))
     def wait(self, seconds: int) -> None:
         self.clock.advance(seconds=seconds)

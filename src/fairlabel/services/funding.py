@@ -36,7 +36,8 @@ class Funding:
     needed_to_finish: Money  # what to add so that every remaining task can be served
     remaining_answers: int
     settled: bool
-    explanation: str
+    summary: str  # one sentence
+    explanation: str  # every figure, in plain words
 
 
 def _notice_liability(tx: Transaction, project: Project, now: datetime) -> int:
@@ -97,7 +98,12 @@ def _funding(tx: Transaction, project: Project, policy: PayPolicy, *, now: datet
                        + ("." if settled else
                           "; the rest is settled once its last live lease ends (every top-up"
                           " at the final median paid, the answers' hold released)."))
+        summary = explanation
     else:
+        worst = "" if median else ", even if every answer took the whole lease"
+        summary = (f"Add {m(need.to_add_minor)} to serve the {remaining} remaining "
+                   f"answers{worst}." if need.to_add_minor else
+                   f"The escrow covers the {remaining} remaining answers{worst}.")
         lease = project.terms.lease_seconds
         basis = (f"at the measured median of {median / 1000:.1f} s" if median else
                  f"before the project is measured, at the lease's full {lease} s")
@@ -113,7 +119,7 @@ def _funding(tx: Transaction, project: Project, policy: PayPolicy, *, now: datet
                   "real times.")
                if need.to_add_minor else "The escrow covers it."))
     return Funding(m(free), m(leases + reserved), m(notice), m(withdrawable),
-                   m(need.to_add_minor), remaining, settled, explanation)
+                   m(need.to_add_minor), remaining, settled, summary, explanation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,12 +84,16 @@ def raise_lowest_paid(tx: Transaction, project: Project) -> None:
 
 
 def lower_lowest_paid(tx: Transaction, project: Project, new_price_minor: int) -> int:
-    """A price cut lowers the bound's lowest pay; returns by how much (0 when it does not)."""
+    """A price cut lowers the bound's lowest pay; returns by how much (0 when it does not).
+    Every answer still to come may then add that much more to the answers' hold, so live
+    leases hold it too."""
     totals = tx.holds.totals(project.id, for_update=True)
     if new_price_minor >= totals.lowest_paid_minor:
         return 0
+    lowered = totals.lowest_paid_minor - new_price_minor
     tx.holds.set_lowest_paid(project.id, new_price_minor)
-    return totals.lowest_paid_minor - new_price_minor
+    tx.holds.widen_live_leases(project.id, lowered)
+    return lowered
 
 
 @dataclass(frozen=True, slots=True)

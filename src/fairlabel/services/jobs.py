@@ -134,7 +134,9 @@ def apply_due_prices(db: Database, policy: PayPolicy, *, now: datetime) -> int:
             if lower_lowest_paid(tx, project, change.new_minor):
                 fresh = tx.projects.get(change.project_id)
                 assert fresh is not None
-                if rebalance(tx, fresh, policy, now=now, reason="price cut").short_minor:
+                short = rebalance(tx, fresh, policy, now=now, reason="price cut").short_minor
+                if short or tx.escrow.free(change.project_id,
+                                           project.terms.pay_per_task.currency) < 0:
                     continue  # rolled back: the cut waits for funds
             tx.commit()
             applied += 1

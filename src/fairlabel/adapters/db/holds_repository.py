@@ -66,6 +66,15 @@ class HoldsRepository:
                 assignments.c.status == AssignmentStatus.LEASED.value),
             {"holds_project": project_id}).scalar_one())
 
+    def widen_live_leases(self, project_id: int, by_minor: int) -> None:
+        """Raise the allowance of the project's live leases (their answers may now add more
+        to the answers' hold)."""
+        self._conn.execute(
+            update(assignments).where(assignments.c.project_id == bindparam("holds_project"),
+                                      assignments.c.status == AssignmentStatus.LEASED.value)
+            .values(allowance_minor=assignments.c.allowance_minor + bindparam("by")),
+            {"holds_project": project_id, "by": by_minor})
+
     def unsettled_ended(self) -> list[int]:
         """Ended projects not settled yet."""
         return list(self._conn.execute(
