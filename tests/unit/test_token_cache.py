@@ -28,3 +28,14 @@ def test_a_zero_time_to_live_never_trusts_a_cached_token() -> None:
     cache.put("k", USER)
     now[0] = 5.000001
     assert cache.get("k") is None
+
+
+def test_a_token_is_never_trusted_past_its_expiry_and_is_dropped_when_revoked() -> None:
+    cache = TokenCache(ttl=60)
+    expires = datetime(2026, 1, 2, tzinfo=UTC)
+    cache.put("k", USER, expires_at=expires)
+    assert cache.get("k", datetime(2026, 1, 1, 23, 59, tzinfo=UTC)) == USER
+    assert cache.get("k", expires) is None
+    cache.put("r", USER)
+    cache.drop(["r", "unknown"])
+    assert cache.get("r") is None

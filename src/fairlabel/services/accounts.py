@@ -1,4 +1,4 @@
-"""Use cases for accounts: users, passwords, API tokens, the session-signing secret."""
+"""Use cases for accounts: users, passwords, sessions, API tokens, the session-signing secret."""
 
 from __future__ import annotations
 
@@ -10,9 +10,21 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from fairlabel.domain.accounts import Role, User, check_password, normalize_email
-from fairlabel.domain.errors import InvalidInput, NotFound
-from fairlabel.services.ports import Database
+from fairlabel.domain.accounts import (
+    SESSION_LIFETIME,
+    ApiToken,
+    Role,
+    User,
+    check_new_email,
+    check_password,
+    email_skeleton,
+    legacy_normalize_email,
+    normalize_email,
+    token_expiry,
+)
+from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
+from fairlabel.services.clock import utc_now
+from fairlabel.services.ports import Database, Transaction
 
 # Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): strong, and light
 # enough that a burst of sign-ins does not multiply 64 MiB per request on a small server.
@@ -31,6 +43,19 @@ class InvalidCredentials(InvalidInput):
     code = "invalid_credentials"
 
 
+# One answer whether the address has an account or only looks like one that has: sign-up
+# does not tell strangers who has an account (docs/security.md).
+EMAIL_UNAVAILABLE = ("this e-mail address cannot be used for a new account: if it is yours, "
+                     "sign in; otherwise use another address")
+
+
+class EmailUnavailable(Conflict):
+    code = "email_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(EMAIL_UNAVAILABLE, code=self.code)
+
+
 def token_hash(token: str) -> str:
     """Tokens are 256 random bits, so a plain SHA-256 is enough to store them safely."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -42,14 +67,37 @@ PSEUDONYM_PREFIX = {Role.WORKER: "w_", Role.REQUESTER: "r_", Role.MODERATOR: "m_
 
 
 def add_user(db: Database, *, email: str, password: str, role: Role, now: datetime) -> User:
+    """A new account. Its address is normalised (NFKC, case folded); one that mixes scripts,
+    or that looks like an existing account's (same skeleton), is refused with the same answer
+    as one that has an account."""
     email = normalize_email(email)
+    check_new_email(email)
     check_password(password)
+    skeleton = email_skeleton(email)
     password_hash = _hasher.hash(password)
     with db.write() as tx:
-        user = tx.users.add(email=email, password_hash=password_hash, role=role,
-                            pseudonym=PSEUDONYM_PREFIX[role] + secrets.token_hex(6), now=now)
+        if tx.users.skeleton_taken(skeleton) or tx.users.with_password_hash(email):
+            raise EmailUnavailable()
+        try:
+            user = tx.users.add(email=email, password_hash=password_hash, role=role,
+                                pseudonym=PSEUDONYM_PREFIX[role] + secrets.token_hex(6),
+                                now=now, skeleton=skeleton)
+        except Conflict:
+            raise EmailUnavailable() from None
         tx.commit()
     return user
+
+
+def _find_by_input(tx: Transaction, raw: str) -> tuple[User, str] | None:
+    """An account by its normalised address, or by the address as stored before NFKC and
+    case folding (``legacy_normalize_email``), so that existing accounts keep working."""
+    email = normalize_email(raw)
+    found = tx.users.with_password_hash(email)
+    if found is None:
+        legacy = legacy_normalize_email(raw)
+        if legacy != email:
+            found = tx.users.with_password_hash(legacy)
+    return found
 
 
 def sign_up_worker(db: Database, *, email: str, password: str, now: datetime) -> User:
@@ -59,11 +107,11 @@ def sign_up_worker(db: Database, *, email: str, password: str, now: datetime) ->
 
 def authenticate(db: Database, *, email: str, password: str) -> User:
     try:
-        email = normalize_email(email)
+        normalize_email(email)
     except InvalidInput:
         raise InvalidCredentials("unknown e-mail or wrong password") from None
     with db.read() as tx:
-        found = tx.users.with_password_hash(email)
+        found = _find_by_input(tx, email)
     stored = found[1] if found else _dummy_hash()
     try:
         _hasher.verify(stored, password)
@@ -79,27 +127,97 @@ def authenticate(db: Database, *, email: str, password: str) -> User:
     return user
 
 
-def create_token(db: Database, *, email: str, name: str, now: datetime) -> str:
+def start_session(db: Database, user: User, *, now: datetime) -> str:
+    """A new browser session; the value goes in the signed cookie, its hash in the table."""
+    value = secrets.token_urlsafe(32)
+    with db.write() as tx:
+        tx.users.add_session(token_hash=token_hash(value), user_id=user.id, now=now,
+                             expires_at=now + SESSION_LIFETIME)
+        tx.commit()
+    return value
+
+
+def user_for_session(db: Database, value: str, *, now: datetime) -> User | None:
+    with db.read() as tx:
+        return tx.users.by_session_hash(token_hash(value), now)
+
+
+def end_session(db: Database, value: str, *, now: datetime) -> None:
+    with db.write() as tx:
+        tx.users.revoke_session(token_hash(value), now)
+        tx.commit()
+
+
+def create_token(db: Database, *, email: str, name: str, now: datetime,
+                 expires_days: float | None = None) -> str:
     """Issue an API token for a user; only its hash is stored, so show it once."""
-    email = normalize_email(email)
+    expires_at = token_expiry(now, expires_days)
+    name = name.strip()
+    if not 0 < len(name) <= 100:
+        raise InvalidInput("a token's name is 1 to 100 characters long")
     token = secrets.token_urlsafe(32)
     with db.write() as tx:
-        found = tx.users.with_password_hash(email)
+        found = _find_by_input(tx, email)
         if found is None:
             raise NotFound(f"no user with the e-mail {email}; add one with `fairlabel user add`")
-        tx.users.add_token(user_id=found[0].id, token_hash=token_hash(token), name=name, now=now)
+        tx.users.add_token(user_id=found[0].id, token_hash=token_hash(token), name=name,
+                           now=now, expires_at=expires_at)
         tx.commit()
     return token
 
 
-def user_for_token(db: Database, token: str) -> User | None:
+def checked_token(db: Database, token: str, *, now: datetime) -> tuple[User, ApiToken] | None:
+    """The token's user and the token, if it is neither revoked nor expired. Its last use is
+    written at most once a minute (``TOKEN_USE_GRANULARITY``)."""
     with db.read() as tx:
-        return tx.users.by_token_hash(token_hash(token))
+        found = tx.users.by_token_hash(token_hash(token))
+    if found is None or not found[1].usable(now):
+        return None
+    if found[1].needs_touch(now):
+        with db.write() as tx:
+            tx.users.touch_token(found[1].id, now)
+            tx.commit()
+    return found
+
+
+def user_for_token(db: Database, token: str, *, now: datetime | None = None) -> User | None:
+    found = checked_token(db, token, now=now or utc_now())
+    return found[0] if found else None
+
+
+def tokens_of(db: Database, user_id: int) -> list[ApiToken]:
+    with db.read() as tx:
+        return tx.users.tokens(user_id)
+
+
+def revoke_token(db: Database, token_id: int, *, now: datetime,
+                 user_id: int | None = None) -> list[str]:
+    """Revoke one token (only the user's own, if ``user_id`` is given); return the hashes
+    revoked (for the caller's token cache). Revoking a revoked token changes nothing."""
+    with db.write() as tx:
+        known = tx.users.tokens(user_id) if user_id is not None else None
+        if known is not None and all(t.id != token_id for t in known):
+            raise NotFound(f"no token {token_id} on this account")
+        revoked = tx.users.revoke_tokens(now=now, token_id=token_id, user_id=user_id)
+        if known is None and not revoked:
+            raise NotFound(f"no live token with the id {token_id}")
+        tx.commit()
+    return revoked
+
+
+def revoke_all_tokens(db: Database, *, email: str, now: datetime) -> list[str]:
+    with db.write() as tx:
+        found = _find_by_input(tx, email)
+        if found is None:
+            raise NotFound(f"no user with the e-mail {email}")
+        revoked = tx.users.revoke_tokens(now=now, user_id=found[0].id)
+        tx.commit()
+    return revoked
 
 
 def find_user(db: Database, email: str) -> User | None:
     with db.read() as tx:
-        found = tx.users.with_password_hash(normalize_email(email))
+        found = _find_by_input(tx, email)
     return found[0] if found else None
 
 

@@ -56,11 +56,41 @@ def check_csrf(request: Request, submitted: str | None) -> None:
                             "and try again")
 
 
+SESSION_KEY = "sid"
+_NO_USER = object()
+
+
 def session_user(request: Request, container: Container) -> User | None:
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
-        return None
-    return accounts.get_user(container.db, user_id)
+    """The signed-in user: the cookie's session id, looked up once per request (one indexed
+    read) and refused once signed out or past its lifetime (``services.accounts``)."""
+    known = getattr(request.state, "session_user", _NO_USER)
+    if known is not _NO_USER:
+        return known  # type: ignore[return-value]
+    user = None
+    user_id, sid = request.session.get("user_id"), request.session.get(SESSION_KEY)
+    if isinstance(user_id, int) and isinstance(sid, str):
+        found = accounts.user_for_session(container.db, sid, now=container.clock())
+        user = found if found is not None and found.id == user_id else None
+    request.state.session_user = user
+    return user
+
+
+def sign_in_session(request: Request, container: Container, user: User) -> None:
+    """Start a server-side session for the user and put its id in the signed cookie."""
+    sign_out_session(request, container)
+    request.session.clear()
+    request.session[SESSION_KEY] = accounts.start_session(container.db, user,
+                                                          now=container.clock())
+    request.session["user_id"] = user.id
+    request.state.session_user = user
+
+
+def sign_out_session(request: Request, container: Container) -> None:
+    sid = request.session.get(SESSION_KEY)
+    if isinstance(sid, str):
+        accounts.end_session(container.db, sid, now=container.clock())
+    request.session.clear()
+    request.state.session_user = None
 
 
 def _unauthorized(message: str) -> HTTPException:
@@ -80,11 +110,13 @@ async def api_user(request: Request, container: ContainerDep) -> User:
             raise _unauthorized("use 'Authorization: Bearer <token>'")
         cache: TokenCache = request.app.state.token_cache
         key = accounts.token_hash(token.strip())
-        user = cache.get(key)
+        now = container.clock()
+        user = cache.get(key, now)
         if user is None:
-            user = accounts.user_for_token(container.db, token.strip())
-            if user is not None:
-                cache.put(key, user)
+            found = accounts.checked_token(container.db, token.strip(), now=now)
+            if found is not None:
+                user = found[0]
+                cache.put(key, user, expires_at=found[1].expires_at)
         if user is None:
             raise _unauthorized("the token is not valid; create one with "
                                 "`fairlabel token create EMAIL`")
