@@ -1,0 +1,69 @@
+"""Which methods an address allows: ``OPTIONS`` answers them, any other method not among
+them is 405, and both say so in ``Allow``.
+
+Starlette matches routes one by one, so an address served by two routes (``GET`` and
+``POST /api/v1/projects``) answered an unlisted method with the first route's methods only,
+and ``OPTIONS`` with 405. ``AllowedMethods`` (a pure ASGI middleware) looks the address up in
+every route of the app: ``OPTIONS`` on an address that exists is ``204 No Content`` with
+``Allow``; another method it does not allow is 405 with the complete ``Allow`` (the API's
+error shape under /api/, the error page elsewhere); an unknown address goes on to its 404.
+There is no CORS: the API is meant for programs and the pages for the same origin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fairlabel.adapters.web.limits import refuse
+
+Table = list[tuple[re.Pattern[str], frozenset[str]]]
+
+
+def route_table(routes: list[object]) -> Table:
+    """(path pattern, methods) of every route, those of included routers too."""
+    table: Table = []
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        for each in (contexts() if contexts is not None else [route]):
+            pattern, methods = getattr(each, "path_regex", None), getattr(each, "methods", None)
+            if pattern is not None and methods:
+                table.append((pattern, frozenset(methods)))
+    return table
+
+
+class AllowedMethods:
+    def __init__(self, app: ASGIApp, *, routes: Callable[[], list[object]]) -> None:
+        self.app = app
+        self._routes = routes
+        self._table: Table | None = None  # built at the first request: every route is in
+
+    def allowed(self, path: str) -> frozenset[str]:
+        if self._table is None:
+            self._table = route_table(self._routes())
+        found: set[str] = set()
+        for pattern, methods in self._table:
+            if pattern.match(path):
+                found |= methods
+        return frozenset(found | {"OPTIONS"}) if found else frozenset()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        allowed = self.allowed(scope["path"])
+        if not allowed or (method in allowed and method != "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        allow = ", ".join(sorted(allowed))
+        if method == "OPTIONS":
+            await send({"type": "http.response.start", "status": 204,
+                        "headers": [(b"allow", allow.encode())]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await refuse(scope, send, 405, "method_not_allowed",
+                     f"{method} is not allowed here; allowed: {allow}", close=False,
+                     headers={"Allow": allow})
