@@ -53,7 +53,9 @@ SCENARIOS = [
     Scenario("48 tasks × 1 at 0.01, 60 s lease, 5.00 funded", 48, 1, 1, 60, 5_00, 8, 3.0),
     Scenario("40 tasks × 3 at 0.05, 60 s lease, 15.00 funded", 40, 3, 5, 60, 15_00, 8, 5.0),
     Scenario("53 tasks × 1 at 0.30, 600 s lease, 60.00 funded", 53, 1, 30, 600, 60_00, 4, 45.0),
-    Scenario("300 tasks × 3 at 0.05, 300 s lease, 60.00 funded", 300, 3, 5, 300, 60_00,
+    Scenario("300 tasks × 3 at 0.05, 300 s lease, 80.00 funded", 300, 3, 5, 300, 80_00,
+             16, 12.0),
+    Scenario("300 tasks × 3 at 0.05, 120 s lease, 130.00 funded", 300, 3, 5, 120, 130_00,
              16, 12.0),
 ]
 
@@ -106,6 +108,7 @@ def run(scenario: Scenario, seed: int) -> None:
                 floors=container.pay.floors, now=now)
     pay.fund_project(db, requester, project.id, Money(scenario.funding, "USD"), now=now)
     projects.launch_project(db, requester, project.id, now=now)
+    print(f"\n{scenario.name} — {scenario.workers} workers, median {scenario.median_seconds} s")
     figures = crowd(container, clock, workers, project.id, scenario, rng)
     jobs.run_due_work(db, container.pay, now=clock())
     before_end = funding.project_funding(db, requester, project.id, policy=container.pay,
@@ -116,7 +119,6 @@ def run(scenario: Scenario, seed: int) -> None:
                                     now=clock())
     notice = sum(m.amount_minor for m in ended.notice_pay.values())
     work = scenario.tasks * scenario.redundancy
-    print(f"\n{scenario.name} — {scenario.workers} workers, median {scenario.median_seconds} s")
     print(f"  answers {figures.answers}/{work}; requests told to wait for funds: "
           f"{figures.waited}")
     print(f"  held at peak: {usd(figures.peak_held)} (rules before: "
@@ -146,6 +148,9 @@ def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
                                                 now=clock(), policy=container.pay)
             except EscrowExhausted:
                 figures.waited += 1
+                if figures.waited > 50 * len(workers) + figures.answers * len(workers):
+                    print("  stopped: the project waits for funds for good")
+                    return figures
                 heapq.heappush(queue, (clock() + timedelta(seconds=5), index, "next", 0))
                 continue
             if lease is None:
@@ -159,8 +164,9 @@ def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
                                      idempotency_key=None, now=clock(), policy=container.pay)
             figures.answers += 1
             answered_at.append(clock())
-            if figures.answers % 50 == 0:
-                jobs.run_due_work(container.db, container.pay, now=clock())
+            if figures.answers % 50 == 0:  # measurement and top-ups, as the sweep does
+                jobs.run_due_work(container.db, container.pay, now=clock(),
+                                  consensus_interval=timedelta(days=1))
             heapq.heappush(queue, (clock(), index, "next", 0))
         figures.peak_held = max(figures.peak_held, held(container, pid))
         # Before: each lease held the whole lease at the floor, and each answer kept its

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         default={"USD": 1000, "EUR": 1000},
         description="Smallest available balance paid out, per currency, in minor units.",
     )
+    image_hosts: list[str] = Field(
+        default=[], description="Hosts whose HTTPS images task pages may show (e.g. "
+        "[\"images.example.org\"]); none by default, so that a task cannot make workers' "
+        "browsers contact any address on the internet."
+    )
     secure_cookies: bool = Field(
         default=False, description="Mark session cookies Secure on every response (they are "
         "anyway on requests that arrived over HTTPS)."
@@ -87,3 +92,17 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(
         default=10.0, description="How long a server trusts an API token it checked (0: never)."
     )
+    sign_in_per_account: int = Field(
+        default=10, ge=1, description="Failed sign-ins (and sign-up attempts) allowed per "
+        "e-mail address in FAIRLABEL_AUTH_WINDOW_SECONDS, per server process.")
+    sign_in_per_address: int = Field(
+        default=30, ge=1, description="Failed sign-ins allowed per client address in "
+        "FAIRLABEL_AUTH_WINDOW_SECONDS, per server process.")
+    auth_window_seconds: float = Field(
+        default=300.0, gt=0, description="The window of the sign-in limits: the allowance "
+        "refills evenly over it.")
+    sign_up_per_address: int = Field(
+        default=5, ge=1, description="Sign-up attempts allowed per client address in "
+        "FAIRLABEL_SIGN_UP_WINDOW_SECONDS, per server process.")
+    sign_up_window_seconds: float = Field(
+        default=3600.0, gt=0, description="The window of the sign-up limit.")

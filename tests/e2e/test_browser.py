@@ -45,8 +45,9 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def serve_project(tmp_path: Path, terms: ProjectTerms,
-                  rows: list[dict[str, Any]]) -> Iterator[tuple[RunningServer, int, str]]:
+def serve_project(tmp_path: Path, terms: ProjectTerms, rows: list[dict[str, Any]],
+                  env: dict[str, str] | None = None,
+                  ) -> Iterator[tuple[RunningServer, int, str]]:
     """A requester (with an API token) and a worker; one funded, launched project with these
     terms and tasks; a real server on it. Yields the server, the project id and the token."""
     url = sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
@@ -63,7 +64,7 @@ def serve_project(tmp_path: Path, terms: ProjectTerms,
     fund(container, requester, project.id, 10_000)
     projects.launch_project(container.db, requester, project.id, now=now)
     container.close()
-    with running_server(url, tmp_path) as server:
+    with running_server(url, tmp_path, env=env) as server:
         yield server, project.id, token
 
 

@@ -438,7 +438,8 @@ def test_no_page_breaks_the_content_security_policy(request: pytest.FixtureReque
     site = serve_project(tmp_path, ProjectTerms(
         "Sentiment", "Choose **one**.", parse_schema(
             {"type": "single_choice", "choices": ["a", "b"]}), 2, Money(5, "USD"), 600),
-        [{"data": {"text": f"t{i}", "image": "https://example.org/cat.png"}} for i in range(3)])
+        [{"data": {"text": f"t{i}", "image": "https://example.org/cat.png"}} for i in range(3)],
+        env={"FAIRLABEL_IMAGE_HOSTS": '["example.org"]'})
     server, project_id, _token = next(site)
     try:
         for who, paths in (
@@ -465,3 +466,15 @@ def test_no_page_breaks_the_content_security_policy(request: pytest.FixtureReque
             context.close()
     finally:
         site.close()
+
+
+def test_task_images_load_only_from_hosts_the_operator_allows(container: Container) -> None:
+    from fairlabel.adapters.web.security import content_security_policy
+
+    with TestClient(create_app(container)) as client:
+        policy = client.get("/login").headers["content-security-policy"]
+    assert "img-src 'self' data:;" in policy and "https:" not in policy
+    allowed = content_security_policy(["Images.Example.org"])
+    assert "img-src 'self' data: https://images.example.org;" in allowed
+    with pytest.raises(ValueError, match="not a host name"):
+        content_security_policy(["https://evil.example/x"])

@@ -125,11 +125,11 @@ def test_a_cent_a_task_project_funded_with_five_dollars_finishes_and_pays_the_fl
     # The figures of the worked example in docs/pay.md.
     shown = funding.project_funding(container.db, requester, pid, policy=container.pay,
                                     now=clock())
-    assert balance(container, ledger.project_reserved(pid)) == 66
+    assert balance(container, ledger.project_reserved(pid)) == 18
     notice = shown.notice_liability.amount_minor
     assert 48 <= notice <= 52  # 0.96 earned × 7 / 14, rounded up per worker
-    assert shown.free_escrow == Money(500 - 96 - 66, "USD")
-    assert shown.withdrawable == Money(500 - 96 - 66 - notice, "USD")
+    assert shown.free_escrow == Money(500 - 96 - 18, "USD")
+    assert shown.withdrawable == Money(500 - 96 - 18 - notice, "USD")
     print(f"48 answers, {run.waited} requests told to wait, notice pay {notice}")
     ending.end_project(container.db, requester, pid, reason="All the tasks are answered.",
                        mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())

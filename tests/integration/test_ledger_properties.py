@@ -30,6 +30,7 @@ from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.commitments import EndMode
 from fairlabel.domain.errors import DomainError
+from fairlabel.domain.holds import bound_ms
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import fair_price
@@ -247,7 +248,8 @@ class MoneyFlows(RuleBasedStateMachine):
             reserved = tx.ledger.balance(ledger.project_reserved(self.pid), "USD")
             totals = tx.holds.totals(self.pid)
             durations = tx.assignments.durations_ms(self.pid)
-            assert (totals.answers, totals.worked_ms) == (len(durations), sum(durations))
+            assert (totals.answers, totals.bound_ms) == (
+                len(durations), bound_ms(durations, totals.pivot_ms))
             settled = tx.holds.settled_at(self.pid) is not None
             owed = 0
             if durations:

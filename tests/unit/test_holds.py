@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from fairlabel.domain.holds import (
     AnswerTotals,
     answers_hold,
+    bound_ms,
     funding_need,
     hold_change,
     lease_allowance,
@@ -23,8 +24,8 @@ from fairlabel.domain.pay import fair_price, topup_due
 HOUR = 3_600_000
 
 
-def totals(times: list[int], lowest: int) -> AnswerTotals:
-    return AnswerTotals(len(times), sum(times), lowest)
+def totals(times: list[int], lowest: int, pivot: int = 0) -> AnswerTotals:
+    return AnswerTotals(len(times), bound_ms(times, pivot), lowest, pivot)
 
 
 def owed_at_median(times: list[int], paid: list[int], floor: int) -> int:
@@ -71,25 +72,53 @@ times_st = st.lists(st.integers(0, 600_000), min_size=1, max_size=60)
 @settings(max_examples=400, deadline=None)
 @given(times=times_st, extra=st.lists(st.integers(0, 600_000), max_size=60),
        prices=st.lists(st.integers(1, 500), min_size=1, max_size=5),
-       floor=st.integers(1, 10_000), lease=st.integers(1_000, 600_000), data=st.data())
+       floor=st.integers(1, 10_000), lease=st.integers(1_000, 600_000),
+       pivot_share=st.fractions(0, 1), data=st.data())
 def test_no_future_median_owes_more_than_the_hold(times: list[int], extra: list[int],
                                                  prices: list[int], floor: int, lease: int,
+                                                 pivot_share: Fraction,
                                                  data: st.DataObject) -> None:
-    """Whatever answers come later (each with its own hold), the top-ups owed at the median
-    never exceed the answers' hold, and a lease's allowance covers its answer's growth."""
+    """Whatever answers come later (each with its own hold), and whatever the pivot, the
+    top-ups owed at the median never exceed the answers' hold, and a lease's allowance
+    covers its answer's growth."""
     times = [min(t, lease) for t in times]
     later = [min(t, lease) for t in extra]
     paid = [data.draw(st.sampled_from(prices)) for _ in times + later]
     lowest = min(paid)
+    pivot = int(pivot_share * lease)
     everything = times + later
-    held = answers_hold(totals(everything, lowest), floor_hourly=floor, lease_ms=lease)
+    held = answers_hold(totals(everything, lowest, pivot), floor_hourly=floor, lease_ms=lease)
     assert owed_at_median(everything, paid, floor) <= held
     # Each answer added one at a time grows the hold by at most what its lease held.
-    allowance = lease_allowance(floor_hourly=floor, lease_ms=lease, lowest_paid_minor=lowest)
+    allowance = lease_allowance(floor_hourly=floor, lease_ms=lease, lowest_paid_minor=lowest,
+                                pivot_ms=pivot)
     for n in range(len(everything)):
-        grown = hold_change(totals(everything[:n], lowest), totals(everything[:n + 1], lowest),
+        grown = hold_change(totals(everything[:n], lowest, pivot),
+                            totals(everything[:n + 1], lowest, pivot),
                             floor_hourly=floor, lease_ms=lease)
         assert grown <= allowance
+
+
+@settings(max_examples=200, deadline=None)
+@given(times=times_st, pivot=st.integers(0, 600_000))
+def test_the_median_is_the_pivot_that_holds_least(times: list[int], pivot: int) -> None:
+    """Raising the pivot to the measured median never raises the hold."""
+    exact = Fraction(median_low(times) + median_high(times), 2)
+    median = -(-exact.numerator // exact.denominator)
+    assert bound_ms(times, median) <= bound_ms(times, pivot) + len(times)
+
+
+def test_a_measured_pivot_halves_what_floor_priced_answers_hold() -> None:
+    # 1,000 answers at the fair price of their 12 s median, their times spread as people's
+    # are (a long tail): the pivot at the median holds about half as much as none.
+    rng = __import__("random").Random(3)
+    times = [round(12_000 * rng.lognormvariate(0, 0.6)) for _ in range(1_000)]
+    exact = Fraction(median_low(times) + median_high(times), 2)
+    median = -(-exact.numerator // exact.denominator)
+    price = fair_price(1500, median)
+    unpivoted = answers_hold(totals(times, price), floor_hourly=1500, lease_ms=300_000)
+    pivoted = answers_hold(totals(times, price, median), floor_hourly=1500, lease_ms=300_000)
+    assert pivoted < 0.6 * unpivoted
 
 
 @settings(max_examples=200, deadline=None)

@@ -15,21 +15,26 @@ is left in its escrow can be withdrawn.
 
 The bound (docs/pay.md states it for requesters). Let ``f`` be the highest floor that can
 apply to an answer of the project, ``F(t) = ceil(f·t / 1 h)`` the fair price of ``t``
-milliseconds, ``N`` the submitted answers with times ``tᵢ`` (each shorter than the lease
-``L``) and ``c`` a lower bound of what each answer has received so far (price plus top-ups)
-that also holds for every answer still to come. At a median ``m`` of the answers, at least
-half of them took ``m`` or longer, so ``N·F(m) ≤ 2·Σ_{tᵢ ≥ m} F(tᵢ) ≤ Σᵢ (2·f·tᵢ / 1 h + 2)``
-— or, more simply, ``≤ ceil(2·f·Σtᵢ / 1 h) + N`` since ``F(m) < f·m / 1 h + 1``; and
-``F(m) ≤ F(L)``. The top-ups owed at ``m`` are ``Σᵢ max(0, F(m) − qᵢ) ≤ N·max(0, F(m) − c)``,
-hence never more than ``max(0, min(ceil(2·f·Σtᵢ / 1 h) + N, N·F(L)) − N·c)``. Adding one
-answer raises that bound by at most ``ceil(2·f·L / 1 h) + 1 − c``: what its lease holds beside
-its price. (A lease cannot hold less and stay safe: if half the answers come back at once and
-the other half take the whole lease, the median is the lease, and the slow half must cover
-the fast half's top-ups too.)
+milliseconds, ``N`` the submitted answers with times ``tᵢ`` (each within the lease ``L``),
+``c`` a lower bound of what each answer has received so far (price plus top-ups) that also
+holds for every answer still to come, and ``a`` any time from 0 to ``L`` (the *pivot*; the
+project uses its measured median once it has one). At a median ``m`` of the answers at least
+half of them took ``m`` or longer, so ``Σᵢ max(a, 2·tᵢ − a) ≥ N·m`` (if ``m ≥ a``, the slow
+half contributes ``2·tᵢ − a ≥ 2m − a`` and the rest ``a``; if ``m < a``, every term is at
+least ``a > m``). As ``F(m) < f·m / 1 h + 1``, ``N·F(m) ≤ ceil(f·B / 1 h) + N`` where
+``B = Σᵢ max(a, 2·tᵢ − a)``; and ``F(m) ≤ F(L)``. The top-ups owed at ``m`` are
+``Σᵢ max(0, F(m) − qᵢ) ≤ N·max(0, F(m) − c)``, hence never more than
+``max(0, min(ceil(f·B / 1 h) + N, N·F(L)) − N·c)``. Adding one answer raises that bound by at
+most ``ceil(f·(2L − a) / 1 h) + 1 − c``: what its lease holds beside its price. (A lease cannot
+hold much less and stay safe: if half the answers come back at once and the other half take
+the whole lease, the median is the lease, and the slow half must cover the fast half's
+top-ups too.) The pivot only ever rises (to a higher measured median): ``B`` is then
+recomputed from every answer's time, and no live lease's allowance falls short.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from math import ceil
 
@@ -43,32 +48,46 @@ class AnswerTotals:
     Attributes:
         answers: submitted answers (every purpose, withheld ones too: they count in the
             median, and an appeal can make them owed again).
-        worked_ms: the sum of their measured working times.
+        bound_ms: ``Σ max(pivot, 2·t − pivot)`` over their measured working times ``t``.
         lowest_paid_minor: a lower bound of what any answer, submitted or still to come,
             has received (price plus top-ups): the lowest of the prices that answers were
             served at and can still be served at, raised once top-ups lift every answer.
+        pivot_ms: the pivot of ``bound_ms`` (0 until the project is measured, then its
+            highest measured median).
     """
 
     answers: int
-    worked_ms: int
+    bound_ms: int
     lowest_paid_minor: int
+    pivot_ms: int = 0
+
+
+def answer_bound_ms(worked_ms: int, pivot_ms: int) -> int:
+    """One answer's part of ``bound_ms``."""
+    return max(pivot_ms, 2 * worked_ms - pivot_ms)
+
+
+def bound_ms(times_ms: Iterable[int], pivot_ms: int) -> int:
+    return sum(answer_bound_ms(t, pivot_ms) for t in times_ms)
 
 
 def answers_hold(totals: AnswerTotals, *, floor_hourly: int, lease_ms: int) -> int:
     """The most that top-ups at any future median can still owe these answers (minor
-    units): ``max(0, min(ceil(2·f·Σt / 1 h) + N, N·F(L)) − N·c)``."""
+    units): ``max(0, min(ceil(f·B / 1 h) + N, N·F(L)) − N·c)``."""
     n = totals.answers
     if n <= 0:
         return 0
-    by_times = ceil(2 * floor_hourly * totals.worked_ms / MS_PER_HOUR) + n
+    by_times = ceil(floor_hourly * totals.bound_ms / MS_PER_HOUR) + n
     by_lease = n * ceil(floor_hourly * lease_ms / MS_PER_HOUR)
     return max(0, min(by_times, by_lease) - n * totals.lowest_paid_minor)
 
 
-def lease_allowance(*, floor_hourly: int, lease_ms: int, lowest_paid_minor: int) -> int:
+def lease_allowance(*, floor_hourly: int, lease_ms: int, lowest_paid_minor: int,
+                    pivot_ms: int = 0) -> int:
     """What a live lease holds beside its price: the most its answer can add to
     :func:`answers_hold`, whatever time it takes within the lease."""
-    return max(0, ceil(2 * floor_hourly * lease_ms / MS_PER_HOUR) + 1 - lowest_paid_minor)
+    reach = answer_bound_ms(lease_ms, min(pivot_ms, lease_ms))
+    return max(0, ceil(floor_hourly * reach / MS_PER_HOUR) + 1 - lowest_paid_minor)
 
 
 def hold_change(before: AnswerTotals, after: AnswerTotals, *, floor_hourly: int,
@@ -102,13 +121,16 @@ def funding_need(*, remaining_answers: int, price_minor: int, fair_price_minor: 
     per_answer = max(price_minor, fair_price_minor or 0)
     reference_ms = typical_ms if typical_ms is not None else lease_ms
     lowest = min(totals.lowest_paid_minor, per_answer)
-    after = AnswerTotals(totals.answers + remaining, totals.worked_ms + remaining * reference_ms,
-                         lowest)
+    after = AnswerTotals(totals.answers + remaining,
+                         totals.bound_ms + remaining * answer_bound_ms(reference_ms,
+                                                                       totals.pivot_ms),
+                         lowest, totals.pivot_ms)
     hold_growth = max(0, hold_change(totals, after, floor_hourly=floor_hourly,
                                      lease_ms=lease_ms)) if remaining else 0
     notice_growth = ceil(remaining * per_answer * notice_days / notice_window_days)
     lease_hold = lease_allowance(floor_hourly=floor_hourly, lease_ms=lease_ms,
-                                 lowest_paid_minor=lowest) if remaining else 0
+                                 lowest_paid_minor=lowest,
+                                 pivot_ms=totals.pivot_ms) if remaining else 0
     needed = remaining * per_answer + hold_growth + notice_growth + lease_hold
     to_add = max(0, needed - max(0, free_minor - notice_liability_minor))
     return FundingNeed(remaining, per_answer, notice_growth, hold_growth, lease_hold, needed,

@@ -123,7 +123,7 @@ def schedule_price_change(old: Money, new: Money, *, now: datetime,
 
 
 def lease_reserve(project: Project, policy: PayPolicy, *, lowest_paid_minor: int,
-                  ) -> tuple[int, int]:
+                  pivot_ms: int = 0) -> tuple[int, int]:
     """(price, allowance) that one more lease holds in the project's escrow (rule 2): its
     price, and the most its answer can add to the answers' hold (``domain.holds``), whatever
     time it takes within the lease."""
@@ -131,4 +131,4 @@ def lease_reserve(project: Project, policy: PayPolicy, *, lowest_paid_minor: int
     floor = policy.floors.highest(price.currency, project_floor=project.terms.own_floor_hourly)
     return price.amount_minor, lease_allowance(
         floor_hourly=floor, lease_ms=project.terms.lease_seconds * 1000,
-        lowest_paid_minor=min(lowest_paid_minor, price.amount_minor))
+        lowest_paid_minor=min(lowest_paid_minor, price.amount_minor), pivot_ms=pivot_ms)

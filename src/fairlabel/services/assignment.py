@@ -106,7 +106,8 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                                 "project's work; see your decisions to read why, and to "
                                 "appeal it")
         price, allowance = lease_reserve(project, policy,
-                                         lowest_paid_minor=gate.lowest_paid_minor)
+                                         lowest_paid_minor=gate.lowest_paid_minor,
+                                         pivot_ms=gate.pivot_ms)
         # Escrow first: the lease's price, its allowance, and the notice pay that ending the
         # project now would owe must all be there.
         needed = price + allowance + project.notice_liability_minor

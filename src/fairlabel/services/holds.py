@@ -13,7 +13,7 @@ from fairlabel.domain.algorithms import TOPUP_RULE
 from fairlabel.domain.assignment import Assignment
 from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import Conflict
-from fairlabel.domain.holds import AnswerTotals, answers_hold
+from fairlabel.domain.holds import AnswerTotals, answers_hold, bound_ms
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PayPolicy, fair_price, topup_due
 from fairlabel.domain.projects import Project
@@ -60,8 +60,8 @@ def rebalance(tx: Transaction, project: Project, policy: PayPolicy, *, now: date
     target = hold_for(project, totals, policy)
     reserved = tx.ledger.balance(ledger.project_reserved(project.id), currency)
     memo = {"project_id": project.id, "reason": reason, "hold_minor": target,
-            "answers": totals.answers, "worked_ms": totals.worked_ms,
-            "lowest_paid_minor": totals.lowest_paid_minor}
+            "answers": totals.answers, "bound_ms": totals.bound_ms,
+            "pivot_ms": totals.pivot_ms, "lowest_paid_minor": totals.lowest_paid_minor}
     if reserved > target:
         post(tx, ledger.release(project.id, Money(reserved - target, currency), memo), now=now)
         return Rebalance(target, target - reserved, 0)
@@ -81,6 +81,20 @@ def raise_lowest_paid(tx: Transaction, project: Project) -> None:
     lowest = min(price, so_far) if so_far is not None else price
     if lowest > totals.lowest_paid_minor:
         tx.holds.set_lowest_paid(project.id, lowest)
+
+
+def raise_pivot(tx: Transaction, project: Project, median_ms: int) -> None:
+    """Move the bound's pivot up to a higher measured median: ``bound_ms`` is recomputed
+    from every answer's time, which lowers it (the median is where it is lowest). A pivot
+    never falls: live leases hold enough for the pivot they were served under."""
+    totals = tx.holds.totals(project.id, for_update=True)
+    pivot = min(median_ms, project.terms.lease_seconds * 1000)
+    if pivot <= totals.pivot_ms:
+        return
+    durations = tx.assignments.durations_ms(project.id)
+    if len(durations) != totals.answers:
+        return  # not the answers the totals count: left for the next run
+    tx.holds.set_pivot(project.id, pivot_ms=pivot, bound_ms=bound_ms(durations, pivot))
 
 
 def lower_lowest_paid(tx: Transaction, project: Project, new_price_minor: int) -> int:

@@ -22,6 +22,7 @@ from fairlabel.services.holds import (
     lower_lowest_paid,
     pay_topups,
     raise_lowest_paid,
+    raise_pivot,
     rebalance,
     record_topups,
 )
@@ -198,6 +199,7 @@ def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
             if len(answers) < BATCH or batch_paid == 0:
                 fresh = tx.projects.get(project_id)
                 assert fresh is not None
+                raise_pivot(tx, fresh, median)
                 raise_lowest_paid(tx, fresh)
                 rebalance(tx, fresh, policy, now=now, reason="top-ups paid")
             tx.commit()

@@ -38,6 +38,7 @@ def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> Project
     # Live leases hold their price and allowance in the escrow's ledger balance; shown here
     # as reserved beside the answers' hold, so that "escrow" is what is free for more work.
     held = tx.escrow.held(project.id)
+    totals = tx.holds.totals(project.id)
     return ProjectPay(
         per_task=price,
         median_seconds=(project.measured_median_ms or 0) / 1000 if measured else None,
@@ -52,8 +53,8 @@ def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> Project
                        currency),
         pending_changes=tx.prices.pending(project.id),
         next_lease_needs=Money(sum(lease_reserve(
-            project, policy, lowest_paid_minor=tx.holds.totals(project.id).lowest_paid_minor))
-            + project.notice_liability_minor, currency),
+            project, policy, lowest_paid_minor=totals.lowest_paid_minor,
+            pivot_ms=totals.pivot_ms)) + project.notice_liability_minor, currency),
     )
 
 

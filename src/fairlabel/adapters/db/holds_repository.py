@@ -11,26 +11,37 @@ head, so that the reserved account always follows the totals it was computed fro
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import BigInteger, Connection, bindparam, case, func, select, update
 
 from fairlabel.adapters.db.tables import assignments, project_holds, projects
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.domain.holds import AnswerTotals
 
 _of_project = project_holds.c.project_id == bindparam("holds_project")
-_totals = select(project_holds.c.answers, project_holds.c.worked_ms,
-                 project_holds.c.lowest_paid_minor).where(_of_project)
+_columns = (project_holds.c.answers, project_holds.c.bound_ms,
+            project_holds.c.lowest_paid_minor, project_holds.c.pivot_ms)
+_totals = select(*_columns).where(_of_project)
 _totals_for_update = _totals.with_for_update()
+# One answer's part of bound_ms, max(pivot, 2·t − pivot), with the pivot the row has when the
+# update runs (after any lock wait), in SQL both databases speak.
+_twice = 2 * bindparam("worked", type_=BigInteger)
+_part = case((_twice - project_holds.c.pivot_ms > project_holds.c.pivot_ms,
+              _twice - project_holds.c.pivot_ms), else_=project_holds.c.pivot_ms)
 _add_answer = (update(project_holds).where(_of_project)
                .values(answers=project_holds.c.answers + 1,
-                       worked_ms=project_holds.c.worked_ms + bindparam("worked"))
-               .returning(project_holds.c.answers, project_holds.c.worked_ms,
-                          project_holds.c.lowest_paid_minor))
+                       bound_ms=project_holds.c.bound_ms + _part)
+               .returning(*_columns))
 # What answers and live leases have received so far, at the least (for raising the bound c).
 _lowest_paid = select(func.min(assignments.c.price_minor + assignments.c.topped_up_minor)).where(
     assignments.c.project_id == bindparam("holds_project"),
     assignments.c.status.in_((AssignmentStatus.SUBMITTED.value, AssignmentStatus.LEASED.value)))
+
+
+def _to_totals(row: Any) -> AnswerTotals:
+    return AnswerTotals(int(row.answers), int(row.bound_ms), int(row.lowest_paid_minor),
+                        int(row.pivot_ms))
 
 
 class HoldsRepository:
@@ -39,19 +50,23 @@ class HoldsRepository:
 
     def totals(self, project_id: int, *, for_update: bool = False) -> AnswerTotals:
         query = _totals_for_update if for_update else _totals
-        row = self._conn.execute(query, {"holds_project": project_id}).one()
-        return AnswerTotals(int(row.answers), int(row.worked_ms), int(row.lowest_paid_minor))
+        return _to_totals(self._conn.execute(query, {"holds_project": project_id}).one())
 
     def add_answer(self, project_id: int, *, worked_ms: int) -> AnswerTotals:
         """Count one more submitted answer; returns the new totals (the row stays locked)."""
-        row = self._conn.execute(_add_answer, {"holds_project": project_id,
-                                               "worked": worked_ms}).one()
-        return AnswerTotals(int(row.answers), int(row.worked_ms), int(row.lowest_paid_minor))
+        return _to_totals(self._conn.execute(_add_answer, {"holds_project": project_id,
+                                                           "worked": worked_ms}).one())
 
     def lowest_paid_so_far(self, project_id: int) -> int | None:
         """The least that any submitted answer or live lease of the project has received."""
         value = self._conn.execute(_lowest_paid, {"holds_project": project_id}).scalar()
         return None if value is None else int(value)
+
+    def set_pivot(self, project_id: int, *, pivot_ms: int, bound_ms: int) -> None:
+        """Move the pivot, with ``bound_ms`` recomputed from every answer for it."""
+        self._conn.execute(update(project_holds).where(_of_project)
+                           .values(pivot_ms=pivot_ms, bound_ms=bound_ms),
+                           {"holds_project": project_id})
 
     def set_lowest_paid(self, project_id: int, lowest_paid_minor: int) -> None:
         self._conn.execute(update(project_holds).where(_of_project)

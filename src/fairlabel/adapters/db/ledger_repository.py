@@ -192,4 +192,5 @@ class EscrowRepository:
         row = self._conn.execute(sql.lease_gate, {
             "account": ledger.project_escrow(project_id), "currency": currency,
             "project_id": project_id, "worker_id": worker_id, "now": now}).one()
-        return LeaseGate(row.held_id, row.blocking, int(row.free), int(row.lowest_paid))
+        return LeaseGate(row.held_id, row.blocking, int(row.free), int(row.lowest_paid),
+                         int(row.pivot))

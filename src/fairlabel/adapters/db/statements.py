@@ -19,6 +19,7 @@ from fairlabel.adapters.db.tables import (
     ledger_entries,
     project_holds,
     projects,
+    sessions,
     tasks,
     users,
 )
@@ -26,8 +27,21 @@ from fairlabel.domain.assignment import AssignmentStatus
 
 LEASED = AssignmentStatus.LEASED.value
 
-user_by_token = (select(users).join(api_tokens, api_tokens.c.user_id == users.c.id)
+user_by_token = (select(users, api_tokens.c.id.label("token_id"),
+                        api_tokens.c.name.label("token_name"),
+                        api_tokens.c.created_at.label("token_created_at"),
+                        api_tokens.c.expires_at.label("token_expires_at"),
+                        api_tokens.c.last_used_at.label("token_last_used_at"),
+                        api_tokens.c.revoked_at.label("token_revoked_at"))
+                 .join(api_tokens, api_tokens.c.user_id == users.c.id)
                  .where(api_tokens.c.token_hash == bindparam("token_hash")))
+touch_token = (update(api_tokens).where(api_tokens.c.id == bindparam("token_id"))
+               .values(last_used_at=bindparam("last_used_at")))
+# A page's signed-in user: one indexed read, as the user's row alone was before sessions.
+user_by_session = (select(users).join(sessions, sessions.c.user_id == users.c.id)
+                   .where(sessions.c.token_hash == bindparam("token_hash"),
+                          sessions.c.revoked_at.is_(None),
+                          sessions.c.expires_at > bindparam("now")))
 
 project_by_id = select(projects).where(projects.c.id == bindparam("project_id"))
 project_by_id_for_update = project_by_id.with_for_update()
@@ -139,7 +153,10 @@ lease_gate = select(
     free_escrow.scalar_subquery().label("free"),
     select(project_holds.c.lowest_paid_minor)
     .where(project_holds.c.project_id == bindparam("project_id"))
-    .scalar_subquery().label("lowest_paid"))
+    .scalar_subquery().label("lowest_paid"),
+    select(project_holds.c.pivot_ms)
+    .where(project_holds.c.project_id == bindparam("project_id"))
+    .scalar_subquery().label("pivot"))
 submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
           .values(status=AssignmentStatus.SUBMITTED.value, answer=bindparam("answer"),
                   idempotency_key=bindparam("idempotency_key"),

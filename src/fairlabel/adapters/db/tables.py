@@ -47,6 +47,9 @@ users = Table(
     Column("payout_name", String(140), nullable=True),
     Column("iban", String(34), nullable=True),
     Column("bic", String(11), nullable=True),
+    # What the address looks like (domain.accounts.email_skeleton): a new account whose
+    # skeleton is an existing one's is refused as a look-alike.
+    Column("email_skeleton", String(320), nullable=True, index=True),
 )
 
 api_tokens = Table(
@@ -57,6 +60,23 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("name", String(100), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+# Browser sessions: the signed cookie carries a random id; only its SHA-256 is kept here, so
+# that signing out (or an operator) can end a session before its cookie expires.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
 )
 
 instance_settings = Table(
@@ -119,8 +139,9 @@ project_holds = Table(
     metadata,
     Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
     Column("answers", BigInteger, nullable=False, server_default=text("0")),
-    Column("worked_ms", BigInteger, nullable=False, server_default=text("0")),
+    Column("bound_ms", BigInteger, nullable=False, server_default=text("0")),
     Column("lowest_paid_minor", BigInteger, nullable=False),
+    Column("pivot_ms", BigInteger, nullable=False, server_default=text("0")),
     Column("settled_at", UTCDateTime, nullable=True),
 )
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from fairlabel.adapters.db.decision_repositories import (
     AppealRepository,
@@ -30,6 +35,62 @@ from fairlabel.adapters.db.repositories import (
     UserRepository,
 )
 from fairlabel.adapters.db.voice_repositories import RecordQueries, VoiceRepository
+
+R = TypeVar("R")
+log = logging.getLogger("fairlabel.db")
+
+# SQLSTATE classes of a connection that is gone: 08 connection exception, 57P operator
+# intervention (pg_terminate_backend, shutdown, crash recovery).
+_DEAD_SQLSTATES = ("08", "57P")
+
+
+def is_dead_connection(error: BaseException) -> bool:
+    """Whether the error says the database connection died (the pool can replace it)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(_DEAD_SQLSTATES)
+
+
+@dataclass(slots=True)
+class Attempt:
+    """One try at a unit of work that may be retried (a request, a use case): whether any
+    transaction of it began committing. A retry is safe only when none did."""
+
+    committing: bool = False
+
+
+_attempt: ContextVar[Attempt | None] = ContextVar("fairlabel_db_attempt", default=None)
+
+
+@contextmanager
+def attempt() -> Iterator[Attempt]:
+    """Record, for the code run inside (threads it hands work to included: they run in a
+    copy of this context), whether a transaction began to commit."""
+    current = Attempt()
+    reset = _attempt.set(current)
+    try:
+        yield current
+    finally:
+        _attempt.reset(reset)
+
+
+def retry_once(work: Callable[[], R]) -> R:
+    """Run ``work``; when a database connection died under it before any of its transactions
+    began to commit, run it once more (the pool then hands out fresh connections). Nothing
+    was written, so the retry is idempotent by construction."""
+    with attempt() as first:
+        try:
+            return work()
+        except DBAPIError as error:
+            if first.committing or not is_dead_connection(error):
+                raise
+            log.warning("database connection lost before commit; retrying once: %s",
+                        error.orig)
+    with attempt():
+        return work()
 
 
 class SqlTransaction:
@@ -57,6 +118,9 @@ class SqlTransaction:
         self.record = RecordQueries(conn)
 
     def commit(self) -> None:
+        current = _attempt.get()
+        if current is not None:  # from here on, a lost connection may have committed
+            current.committing = True
         self._conn.commit()
 
 
@@ -115,6 +179,11 @@ class SqlDatabase:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+
+    def retrying(self, work: Callable[[], R]) -> R:
+        """``work`` (a use case on this database), retried once if a connection died before
+        it committed anything: see ``retry_once``."""
+        return retry_once(work)
 
     def write(self) -> AbstractContextManager[SqlTransaction]:
         return self._transaction(True)

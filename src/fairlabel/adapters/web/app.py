@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -17,8 +18,12 @@ from starlette.types import ASGIApp
 from fairlabel import __version__
 from fairlabel.adapters.web import api, errors, pages
 from fairlabel.adapters.web.calls import UseCaseRunner
+from fairlabel.adapters.web.contract import document_errors
 from fairlabel.adapters.web.limits import RequestGate, large_bodies
+from fairlabel.adapters.web.methods import AllowedMethods
 from fairlabel.adapters.web.pages import common
+from fairlabel.adapters.web.rate_limit import AuthLimiter
+from fairlabel.adapters.web.retries import RetryDeadConnections
 from fairlabel.adapters.web.security import SecurityHeaders
 from fairlabel.adapters.web.token_cache import TokenCache
 from fairlabel.bootstrap import Container, bootstrap
@@ -49,10 +54,18 @@ class _App(FastAPI):
     every response carries them (``web/security.py``)."""
 
     always_secure_cookies = False
+    image_hosts: tuple[str, ...] = ()
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, with every route's error statuses (``web/contract.py``)."""
+        if self.openapi_schema is None:
+            self.openapi_schema = document_errors(super().openapi())
+        return self.openapi_schema
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeaders(super().build_middleware_stack(),
-                               always_secure_cookies=self.always_secure_cookies)
+                               always_secure_cookies=self.always_secure_cookies,
+                               image_hosts=self.image_hosts)
 
 
 def create_app(container: Container) -> FastAPI:
@@ -79,11 +92,18 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     app.state.token_cache = TokenCache(ttl=container.settings.token_cache_seconds)
+    app.state.auth_limiter = AuthLimiter(container.settings, container.clock)
     app.state.use_cases = UseCaseRunner(container)
     app.always_secure_cookies = container.settings.secure_cookies
+    app.image_hosts = tuple(container.settings.image_hosts)
     # Middleware added later wraps what was added before: the request gate (body limits,
     # anonymous callers, text checks: web/limits.py) runs inside the session middleware,
-    # whose session it reads.
+    # whose session it reads. Innermost, just outside the routes: OPTIONS and 405 with the
+    # address's every method (web/methods.py); a request whose database connection died
+    # before it committed is run once more (web/retries.py).
+    app.add_middleware(AllowedMethods, routes=lambda: list(app.routes))
+    app.add_middleware(RetryDeadConnections,
+                       max_replay_bytes=container.settings.body_max_bytes)
     app.add_middleware(RequestGate, settings=container.settings,
                        large=large_bodies(container.settings))
     secret = container.settings.secret_key or accounts.session_secret(container.db)

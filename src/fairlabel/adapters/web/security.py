@@ -20,19 +20,40 @@ A route that sets one of these headers itself keeps its own.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data: https: http:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+")
+
+
+def content_security_policy(image_hosts: Sequence[str] = ()) -> str:
+    """The pages' policy. Images come from the platform itself, ``data:`` URLs, and over
+    HTTPS from the hosts the operator allows (``FAIRLABEL_IMAGE_HOSTS``) — no others: a
+    task's image from any other address is not loaded, so no task can make workers'
+    browsers contact the internet at large."""
+    hosts = []
+    for host in image_hosts:
+        name = host.strip().lower()
+        if not _HOST.fullmatch(name):
+            raise ValueError(f"FAIRLABEL_IMAGE_HOSTS: {host!r} is not a host name such as "
+                             "images.example.org")
+        hosts.append(f"https://{name}")
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        " ".join(["img-src 'self' data:", *hosts]),
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 DOCS_PATHS = ("/api/docs", "/docs/oauth2-redirect")
 DOCS_POLICY = "; ".join([
@@ -72,16 +93,18 @@ class SecurityHeaders:
     """Adds the headers above to every HTTP response. Wrap the whole application with it (the
     server-error middleware included), so that error pages carry them too."""
 
-    def __init__(self, app: ASGIApp, *, always_secure_cookies: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, always_secure_cookies: bool = False,
+                 image_hosts: Sequence[str] = ()) -> None:
         self.app = app
         self.always_secure_cookies = always_secure_cookies
+        self.page_headers = _headers(content_security_policy(image_hosts))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        added = DOCS_HEADERS if path.startswith(DOCS_PATHS) else PAGE_HEADERS
+        added = DOCS_HEADERS if path.startswith(DOCS_PATHS) else self.page_headers
         secure = self.always_secure_cookies or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.adapters.web.api.schemas import MoneyModel
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.paths import Id
 from fairlabel.services import payouts
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -46,7 +47,7 @@ def list_payouts(user: CurrentUser, container: ContainerDep, now: NowDep,
 
 
 @router.post("/payouts/{payout_id}/sent", response_model=PayoutPublic)
-def mark_sent(payout_id: int, user: CurrentUser, container: ContainerDep,
+def mark_sent(payout_id: Id, user: CurrentUser, container: ContainerDep,
               now: NowDep) -> PayoutPublic:
     """Mark a payout as sent: the ledger moves it from the worker's payout to paid."""
     record = payouts.mark(container.db, user, payout_id, status="sent", now=now)

@@ -15,6 +15,7 @@ from fairlabel.adapters.web.deps import (
     NowDep,
     json_response,
 )
+from fairlabel.adapters.web.paths import BigRowId
 from fairlabel.services import assignment, review
 from fairlabel.services.decisions import DecisionView
 
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/assignments", tags=["assignments"])
 @router.post("/{assignment_id}/submit", status_code=status.HTTP_201_CREATED,
              response_model=SubmissionPublic,
              responses={200: {"description": "A retry of a submission already recorded."}})
-async def submit(assignment_id: int, body: SubmitBody, call: LoopCallDep,
+async def submit(assignment_id: BigRowId, body: SubmitBody, call: LoopCallDep,
                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
                  ) -> Response:
     """Submit the answer to a leased task. Retries with the same `Idempotency-Key` are safe."""
@@ -39,7 +40,7 @@ async def submit(assignment_id: int, body: SubmitBody, call: LoopCallDep,
 
 
 @router.post("/{assignment_id}/release", response_model=Released)
-def release(assignment_id: int, user: CurrentUser, container: ContainerDep,
+def release(assignment_id: BigRowId, user: CurrentUser, container: ContainerDep,
             now: NowDep) -> Released:
     """Skip a leased task: it returns to the pool, and you will not be offered it again."""
     assignment.release(container.db, user, assignment_id, now=now)
@@ -47,7 +48,7 @@ def release(assignment_id: int, user: CurrentUser, container: ContainerDep,
 
 
 @router.post("/{assignment_id}/review", response_model=DecisionPublic)
-def review_answer(assignment_id: int, body: ReviewBody, user: CurrentUser,
+def review_answer(assignment_id: BigRowId, body: ReviewBody, user: CurrentUser,
                   container: ContainerDep, now: NowDep) -> DecisionPublic:
     """The project's requester approves or rejects an answer; returns the recorded decision.
     A rejection needs a reason (422) and still pays unless `withhold_pay` and the evidence of

@@ -14,6 +14,7 @@ from fairlabel.adapters.web.api.decision_schemas import (
     RestrictBody,
 )
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.services import appeals, decisions, moderation
 from fairlabel.services.decisions import DecisionView
 
@@ -29,7 +30,7 @@ def my_decisions(user: CurrentUser, container: ContainerDep) -> list[DecisionPub
 
 @router.post("/decisions/{decision_id}/appeal", status_code=status.HTTP_201_CREATED,
              response_model=AppealPublic)
-def appeal(decision_id: int, body: AppealBody, user: CurrentUser, container: ContainerDep,
+def appeal(decision_id: BigRowId, body: AppealBody, user: CurrentUser, container: ContainerDep,
            now: NowDep) -> AppealPublic:
     """Appeal a decision about you, once, to a human moderator."""
     filed = appeals.appeal(container.db, user, decision_id, message=body.message,
@@ -46,7 +47,7 @@ def appeal_queue(user: CurrentUser, container: ContainerDep,
 
 
 @router.post("/appeals/{appeal_id}/resolve", response_model=AppealPublic)
-def resolve_appeal(appeal_id: int, body: ResolveBody, user: CurrentUser,
+def resolve_appeal(appeal_id: Id, body: ResolveBody, user: CurrentUser,
                    container: ContainerDep, now: NowDep) -> AppealPublic:
     """Moderators: uphold or overturn an appeal with a written reason."""
     return AppealPublic.of(appeals.resolve_appeal(container.db, user, appeal_id,
@@ -62,7 +63,7 @@ def proposals(user: CurrentUser, container: ContainerDep) -> list[DecisionPublic
 
 
 @router.post("/proposals/{decision_id}/resolve", response_model=DecisionPublic)
-def resolve_proposal(decision_id: int, body: ProposalBody, user: CurrentUser,
+def resolve_proposal(decision_id: BigRowId, body: ProposalBody, user: CurrentUser,
                      container: ContainerDep, now: NowDep) -> DecisionPublic:
     """Moderators: confirm or decline a rule's proposal, with a reason; the result is a
     decision of its own, which the worker can appeal."""

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fairlabel.adapters.web.api.schemas import MoneyModel
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.paths import Id
 from fairlabel.services import funding
 
 router = APIRouter(prefix="/projects", tags=["money"])
@@ -39,7 +40,7 @@ class WithdrawalPublic(BaseModel):
 
 
 @router.get("/{project_id}/funding", response_model=FundingPublic)
-def project_funding(project_id: int, user: CurrentUser, container: ContainerDep,
+def project_funding(project_id: Id, user: CurrentUser, container: ContainerDep,
                     now: NowDep) -> FundingPublic:
     """What the project's escrow holds and why, what can be withdrawn, and what finishing
     the remaining tasks needs (the project's requester)."""
@@ -55,7 +56,7 @@ def project_funding(project_id: int, user: CurrentUser, container: ContainerDep,
 
 
 @router.post("/{project_id}/withdraw", response_model=WithdrawalPublic)
-def withdraw(project_id: int, body: WithdrawBody, user: CurrentUser, container: ContainerDep,
+def withdraw(project_id: Id, body: WithdrawBody, user: CurrentUser, container: ContainerDep,
              now: NowDep) -> WithdrawalPublic:
     """Take free escrow back to your funds: any time from a draft, from an open or paused
     project down to what live leases and notice pay need, everything once an ended project

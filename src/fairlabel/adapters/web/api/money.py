@@ -16,6 +16,7 @@ from fairlabel.adapters.web.api.schemas import (
     price_change_public,
 )
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.services import pay, review
 
 router = APIRouter(tags=["money"])
@@ -32,7 +33,7 @@ def record_deposit(body: DepositCreate, user: CurrentUser, container: ContainerD
 
 
 @router.post("/projects/{project_id}/fund", response_model=EscrowPublic)
-def fund_project(project_id: int, body: FundBody, user: CurrentUser, container: ContainerDep,
+def fund_project(project_id: Id, body: FundBody, user: CurrentUser, container: ContainerDep,
                  now: NowDep) -> EscrowPublic:
     """Move funds into the project's escrow (requesters). Work is served only while escrow
     covers it."""
@@ -41,7 +42,7 @@ def fund_project(project_id: int, body: FundBody, user: CurrentUser, container: 
 
 
 @router.post("/projects/{project_id}/price", response_model=PriceChangePublic)
-def change_price(project_id: int, body: PriceBody, user: CurrentUser, container: ContainerDep,
+def change_price(project_id: Id, body: PriceBody, user: CurrentUser, container: ContainerDep,
                  now: NowDep) -> PriceChangePublic:
     """Change the price per task: a raise applies at once; a cut after the notice period
     (`effective_at`). Active workers are told in their inbox."""
@@ -51,7 +52,7 @@ def change_price(project_id: int, body: PriceBody, user: CurrentUser, container:
 
 
 @router.post("/assignments/{assignment_id}/approve", response_model=Approved)
-def approve(assignment_id: int, user: CurrentUser, container: ContainerDep,
+def approve(assignment_id: BigRowId, user: CurrentUser, container: ContainerDep,
             now: NowDep) -> Approved:
     """Approve an answer before the review window ends (the project's requester); the same as
     a review with `{"decision": "approve"}`."""

@@ -27,6 +27,7 @@ from fairlabel.adapters.web.deps import (
     NowDep,
     json_response,
 )
+from fairlabel.adapters.web.paths import Id
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import InvalidInput, TooLarge
 from fairlabel.domain.label_schema import parse_schema
@@ -34,6 +35,23 @@ from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import assignment, ending, exports, projects
 
 router = APIRouter(prefix="/projects", tags=["projects"])
+
+_TEXT = {"schema": {"type": "string"}}
+IMPORT_BODY: dict[str, object] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"oneOf": [
+        {"type": "array", "items": {"type": "object"}}, {"type": "object"}]}},
+    "application/x-ndjson": _TEXT,
+    "text/csv": _TEXT,
+}}}
+"""The import's body, which the route reads itself (streamed, counted): JSON, JSON Lines or
+CSV, by Content-Type."""
+
+EXPORT_TYPES = {
+    "application/x-ndjson": {"schema": {"type": "string",
+                                        "description": "One JSON record per line."}},
+    "text/csv": {"schema": {"type": "string", "description": "A header, then one row per "
+                                                             "task."}},
+}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectPublic)
@@ -71,13 +89,13 @@ def list_projects(user: CurrentUser, container: ContainerDep) -> list[ProjectPub
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
-def read_project(project_id: int, user: CurrentUser, container: ContainerDep) -> ProjectPublic:
+def read_project(project_id: Id, user: CurrentUser, container: ContainerDep) -> ProjectPublic:
     """One project with its terms and progress."""
     return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
 
 
 @router.post("/{project_id}/launch", response_model=ProjectPublic)
-def launch_project(project_id: int, user: CurrentUser, container: ContainerDep,
+def launch_project(project_id: Id, user: CurrentUser, container: ContainerDep,
                    now: NowDep) -> ProjectPublic:
     """Open a project to workers. It needs at least one task."""
     projects.launch_project(container.db, user, project_id, now=now,
@@ -99,8 +117,8 @@ async def _read_limited(request: Request, limit: int) -> bytearray:
 
 
 @router.post("/{project_id}/tasks", status_code=status.HTTP_201_CREATED,
-             response_model=ImportResult)
-async def import_tasks(project_id: int, request: Request, user: CurrentUser,
+             response_model=ImportResult, openapi_extra=IMPORT_BODY)
+async def import_tasks(project_id: Id, request: Request, user: CurrentUser,
                        container: ContainerDep, now: NowDep) -> ImportResult:
     """Import tasks: a JSON array of `{"data": {...}}`, JSON Lines, or CSV (by Content-Type;
     comma, semicolon or tab separated, detected).
@@ -122,7 +140,7 @@ async def import_tasks(project_id: int, request: Request, user: CurrentUser,
 @router.get("/{project_id}/next", response_model=LeasePublic,
             responses={204: {"description": "Nothing is left for you in this project."},
                        409: {"description": "The project does not serve work now."}})
-async def next_task(project_id: int, call: LoopCallDep) -> LeasePublic | Response:
+async def next_task(project_id: Id, call: LoopCallDep) -> LeasePublic | Response:
     """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
     container = call.container
     lease = await call.run(assignment.request_next, container.db, call.user, project_id,
@@ -137,7 +155,7 @@ async def next_task(project_id: int, call: LoopCallDep) -> LeasePublic | Respons
 
 
 @router.post("/{project_id}/end", response_model=EndingPublic)
-def end_project(project_id: int, body: EndBody, user: CurrentUser, container: ContainerDep,
+def end_project(project_id: Id, body: EndBody, user: CurrentUser, container: ContainerDep,
                 now: NowDep) -> EndingPublic:
     """End a project, with a reason the workers read. `notice`: work stays available on the
     same terms until the notice period ends. `immediate`: every worker active in the last 14
@@ -152,7 +170,7 @@ def end_project(project_id: int, body: EndBody, user: CurrentUser, container: Co
 
 
 @router.post("/{project_id}/pause", response_model=ProjectPublic)
-def pause_project(project_id: int, user: CurrentUser, container: ContainerDep,
+def pause_project(project_id: Id, user: CurrentUser, container: ContainerDep,
                   now: NowDep) -> ProjectPublic:
     """Stop serving work for now (launch resumes it). A pause longer than the notice period
     counts as ending the project, with notice pay."""
@@ -160,8 +178,11 @@ def pause_project(project_id: int, user: CurrentUser, container: ContainerDep,
     return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
 
 
-@router.get("/{project_id}/export")
-def export_project(project_id: int, user: CurrentUser, container: ContainerDep,
+@router.get("/{project_id}/export", response_class=StreamingResponse,
+            responses={200: {"description": "The dataset, as `format` asks: JSON Lines "
+                             "(`jsonl`) or CSV (`csv`), as an attachment.",
+                             "content": EXPORT_TYPES}})
+def export_project(project_id: Id, user: CurrentUser, container: ContainerDep,
                    format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
                    ) -> StreamingResponse:
     """The dataset: one record per task with its data, every answer, the majority, and the

@@ -10,6 +10,7 @@ from fairlabel.adapters.web.api.public_schemas import (
     RequesterRecordPublic,
 )
 from fairlabel.adapters.web.deps import ContainerDep
+from fairlabel.adapters.web.paths import Id
 from fairlabel.services import record
 
 router = APIRouter(prefix="/public", tags=["public"])
@@ -22,7 +23,7 @@ def requesters(container: ContainerDep) -> list[RequesterListed]:
 
 
 @router.get("/requesters/{requester_id}", response_model=RequesterRecordPublic)
-def requester_record(requester_id: int, container: ContainerDep) -> RequesterRecordPublic:
+def requester_record(requester_id: Id, container: ContainerDep) -> RequesterRecordPublic:
     """A requester's record, from the platform's own data: measured pay against the floor,
     price changes and notice, endings and notice pay, continuations, reviews and appeals,
     ratings (once 3 workers rated) and published testimonies (no login)."""

@@ -6,13 +6,14 @@ from fastapi import APIRouter
 
 from fairlabel.adapters.web.api.quality_schemas import MyQualityPublic, ProjectQualityPublic
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.paths import Id
 from fairlabel.services import quality
 
 router = APIRouter(prefix="/projects", tags=["quality"])
 
 
 @router.get("/{project_id}/quality", response_model=ProjectQualityPublic)
-def project_quality(project_id: int, user: CurrentUser, container: ContainerDep,
+def project_quality(project_id: Id, user: CurrentUser, container: ContainerDep,
                     now: NowDep) -> ProjectQualityPublic:
     """The project's requester: consensus coverage and mean confidence, answers saved by
     adaptive redundancy, and each worker's gold accuracy and agreement (under pseudonyms).
@@ -22,7 +23,7 @@ def project_quality(project_id: int, user: CurrentUser, container: ContainerDep,
 
 
 @router.get("/{project_id}/my-quality", response_model=MyQualityPublic)
-def my_quality(project_id: int, user: CurrentUser, container: ContainerDep,
+def my_quality(project_id: Id, user: CurrentUser, container: ContainerDep,
                now: NowDep) -> MyQualityPublic:
     """The calling worker's gold accuracy on the project (with a Beta(3, 1) prior), every gold
     task they missed with the expected answer, and their qualification status."""

@@ -13,6 +13,7 @@ from fairlabel.adapters.web.api.decision_schemas import (
     TestimonyPublic,
 )
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
+from fairlabel.adapters.web.paths import Id
 from fairlabel.domain.voice import Scores
 from fairlabel.services import voice
 
@@ -21,7 +22,7 @@ router = APIRouter(tags=["voice"])
 
 @router.post("/projects/{project_id}/ratings", status_code=status.HTTP_201_CREATED,
              response_model=Created)
-def rate(project_id: int, body: RatingBody, user: CurrentUser, container: ContainerDep,
+def rate(project_id: Id, body: RatingBody, user: CurrentUser, container: ContainerDep,
          now: NowDep) -> Created:
     """Workers who answered at least 3 of the project's tasks: rate its requester once, 1–5
     on pay, communication, fairness of review and promptness. Only aggregates are shown."""
@@ -32,7 +33,7 @@ def rate(project_id: int, body: RatingBody, user: CurrentUser, container: Contai
 
 @router.post("/projects/{project_id}/testimonies", status_code=status.HTTP_201_CREATED,
              response_model=Created)
-def testify(project_id: int, body: TestimonyBody, user: CurrentUser, container: ContainerDep,
+def testify(project_id: Id, body: TestimonyBody, user: CurrentUser, container: ContainerDep,
             now: NowDep) -> Created:
     """Workers who worked on the project: write a testimony. It is published, moderated and
     without any identifier, once at least 3 workers have testified about the project."""
@@ -46,7 +47,7 @@ def pending(user: CurrentUser, container: ContainerDep) -> list[TestimonyPublic]
 
 
 @router.post("/testimonies/{testimony_id}/moderate", response_model=TestimonyPublic)
-def moderate(testimony_id: int, body: ModerateBody, user: CurrentUser, container: ContainerDep,
+def moderate(testimony_id: Id, body: ModerateBody, user: CurrentUser, container: ContainerDep,
              now: NowDep) -> TestimonyPublic:
     """Moderators: approve a testimony for publication, or reject it with a reason."""
     return TestimonyPublic.of(voice.moderate(container.db, user, testimony_id,
@@ -55,7 +56,7 @@ def moderate(testimony_id: int, body: ModerateBody, user: CurrentUser, container
 
 
 @router.post("/testimonies/{testimony_id}/reply", response_model=TestimonyPublic)
-def reply(testimony_id: int, body: ReplyBody, user: CurrentUser, container: ContainerDep,
+def reply(testimony_id: Id, body: ReplyBody, user: CurrentUser, container: ContainerDep,
           now: NowDep) -> TestimonyPublic:
     """The requester: reply publicly, once, to a published testimony about your project."""
     return TestimonyPublic.of(voice.reply(container.db, user, testimony_id, text=body.text,

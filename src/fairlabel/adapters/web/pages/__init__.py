@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from fairlabel.adapters.web.pages import (
+    account,
     auth,
     decisions,
     operator,
@@ -13,6 +14,7 @@ from fairlabel.adapters.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
+router.include_router(account.router)
 router.include_router(worker.router)
 router.include_router(requester.router)
 router.include_router(decisions.router)

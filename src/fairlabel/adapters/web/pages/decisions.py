@@ -17,6 +17,7 @@ from fairlabel.adapters.web.pages.common import (
     redirect,
     take_flashes,
 )
+from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import DomainError
@@ -49,7 +50,7 @@ def decisions_page(request: Request, container: ContainerDep) -> Response:
 
 
 @router.post("/worker/decisions/{decision_id}/appeal")
-def appeal(decision_id: int, request: Request, container: ContainerDep, now: NowDep,
+def appeal(decision_id: BigRowId, request: Request, container: ContainerDep, now: NowDep,
            csrf_token: Annotated[str, Form()], message: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         filed = appeals.appeal(container.db, user, decision_id, message=message,
@@ -60,7 +61,7 @@ def appeal(decision_id: int, request: Request, container: ContainerDep, now: Now
 
 
 @router.post("/worker/projects/{project_id}/rate")
-def rate(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def rate(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
          csrf_token: Annotated[str, Form()], pay_score: Annotated[int, Form(alias="pay")],
          communication: Annotated[int, Form()], fairness: Annotated[int, Form()],
          promptness: Annotated[int, Form()], comment: Annotated[str, Form()] = "") -> Response:
@@ -73,7 +74,7 @@ def rate(project_id: int, request: Request, container: ContainerDep, now: NowDep
 
 
 @router.post("/worker/projects/{project_id}/testify")
-def testify(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def testify(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
             csrf_token: Annotated[str, Form()], text: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         voice.testify(container.db, user, project_id, text=text, now=now)
@@ -93,7 +94,7 @@ def moderation_page(request: Request, container: ContainerDep, now: NowDep) -> R
 
 
 @router.post("/moderation/appeals/{appeal_id}")
-def resolve_appeal(appeal_id: int, request: Request, container: ContainerDep, now: NowDep,
+def resolve_appeal(appeal_id: Id, request: Request, container: ContainerDep, now: NowDep,
                    csrf_token: Annotated[str, Form()], outcome: Annotated[str, Form()],
                    reason: Annotated[str, Form()] = "") -> Response:
     def action(user: User) -> str:
@@ -104,7 +105,7 @@ def resolve_appeal(appeal_id: int, request: Request, container: ContainerDep, no
 
 
 @router.post("/moderation/proposals/{decision_id}")
-def resolve_proposal(decision_id: int, request: Request, container: ContainerDep, now: NowDep,
+def resolve_proposal(decision_id: BigRowId, request: Request, container: ContainerDep, now: NowDep,
                      csrf_token: Annotated[str, Form()], outcome: Annotated[str, Form()],
                      reason: Annotated[str, Form()] = "") -> Response:
     def action(user: User) -> str:
@@ -116,7 +117,7 @@ def resolve_proposal(decision_id: int, request: Request, container: ContainerDep
 
 
 @router.post("/moderation/testimonies/{testimony_id}")
-def moderate(testimony_id: int, request: Request, container: ContainerDep, now: NowDep,
+def moderate(testimony_id: Id, request: Request, container: ContainerDep, now: NowDep,
              csrf_token: Annotated[str, Form()], outcome: Annotated[str, Form()],
              reason: Annotated[str, Form()] = "") -> Response:
     def action(user: User) -> str:

@@ -23,6 +23,7 @@ from fairlabel.adapters.web.pages.common import (
     redirect,
     take_flashes,
 )
+from fairlabel.adapters.web.paths import Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
@@ -164,7 +165,7 @@ def payouts_file_sepa(request: Request, container: ContainerDep, now: NowDep) ->
 
 
 @router.post("/payouts/{payout_id}/sent")
-def mark_sent(payout_id: int, request: Request, container: ContainerDep, now: NowDep,
+def mark_sent(payout_id: Id, request: Request, container: ContainerDep, now: NowDep,
               csrf_token: Annotated[str, Form()] = "") -> Response:
     user = page_user(request, Role.ADMIN)
     check_form(request, csrf_token)

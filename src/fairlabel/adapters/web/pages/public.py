@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from fairlabel.adapters.web.deps import ContainerDep
 from fairlabel.adapters.web.pages.common import redirect
+from fairlabel.adapters.web.paths import Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.voice import MIN_RATERS_SHOWN, MIN_TESTIFIERS
 from fairlabel.services import record
@@ -27,7 +28,7 @@ def requesters_page(request: Request, container: ContainerDep) -> Response:
 
 
 @router.get("/requesters/{requester_id}")
-def record_page(requester_id: int, request: Request, container: ContainerDep) -> Response:
+def record_page(requester_id: Id, request: Request, container: ContainerDep) -> Response:
     found = record.requester_record(container.db, requester_id, container.pay)
     return render(request, "public_record.html",
                   {"record": found, "min_raters": MIN_RATERS_SHOWN,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from fairlabel.adapters.io.task_files import format_for_filename, parse_tasks
@@ -17,6 +18,7 @@ from fairlabel.adapters.web.pages.common import (
     redirect,
     take_flashes,
 )
+from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
@@ -103,7 +105,7 @@ async def create_project(request: Request, container: ContainerDep, now: NowDep)
 
 
 @router.get("/projects/{project_id}")
-def project_page(project_id: int, request: Request, container: ContainerDep) -> Response:
+def project_page(project_id: Id, request: Request, container: ContainerDep) -> Response:
     user = page_user(request, *REQUESTERS)
     view = projects.get_project(container.db, user, project_id, container.pay)
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
@@ -117,7 +119,7 @@ def project_page(project_id: int, request: Request, container: ContainerDep) -> 
 
 
 @router.post("/projects/{project_id}/upload")
-async def upload(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+async def upload(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
                  file: UploadFile, csrf_token: Annotated[str, Form()]) -> Response:
     user = page_user(request, *REQUESTERS)
     check_form(request, csrf_token)
@@ -126,9 +128,13 @@ async def upload(project_id: int, request: Request, container: ContainerDep, now
         content = await file.read(limit + 1)
         if len(content) > limit:
             raise TooLarge(f"the file is over the import limit of {limit} bytes; split it")
-        rows = parse_tasks(content, format_for_filename(file.filename or ""))
-        count = projects.import_tasks(container.db, user, project_id, rows,
-                                      max_rows=container.settings.import_max_rows, now=now)
+        # Parsing and storing a large file take a while: off the event loop, as the API does.
+        rows = await run_in_threadpool(parse_tasks, content,
+                                       format_for_filename(file.filename or ""))
+        del content
+        count = await run_in_threadpool(
+            lambda: projects.import_tasks(container.db, user, project_id, rows,
+                                          max_rows=container.settings.import_max_rows, now=now))
         flash(request, f"Imported {count} tasks from {file.filename}.")
     except DomainError as error:
         flash(request, f"Nothing imported from {file.filename}: {error.message}", "error")
@@ -154,7 +160,7 @@ def _act(request: Request, project_id: int, csrf_token: str, refused: str,
 
 
 @router.post("/projects/{project_id}/fund")
-def fund(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def fund(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
          csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         escrow = pay.fund_project(container.db, user, project_id,
@@ -164,7 +170,7 @@ def fund(project_id: int, request: Request, container: ContainerDep, now: NowDep
 
 
 @router.post("/projects/{project_id}/withdraw")
-def withdraw(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def withdraw(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
              csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         done = funding.withdraw(container.db, user, project_id,
@@ -175,7 +181,7 @@ def withdraw(project_id: int, request: Request, container: ContainerDep, now: No
 
 
 @router.post("/projects/{project_id}/price")
-def price(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def price(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
           csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()],
           reason: Annotated[str, Form()] = "") -> Response:
     def action(user: User) -> str:
@@ -189,7 +195,7 @@ def price(project_id: int, request: Request, container: ContainerDep, now: NowDe
 
 
 @router.post("/projects/{project_id}/end")
-def end(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def end(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
         csrf_token: Annotated[str, Form()], reason: Annotated[str, Form()],
         mode: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
@@ -203,7 +209,7 @@ def end(project_id: int, request: Request, container: ContainerDep, now: NowDep,
 
 
 @router.post("/projects/{project_id}/pause")
-def pause(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def pause(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
           csrf_token: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         ending.pause_project(container.db, user, project_id, now=now)
@@ -212,7 +218,7 @@ def pause(project_id: int, request: Request, container: ContainerDep, now: NowDe
 
 
 @router.post("/projects/{project_id}/launch")
-def launch(project_id: int, request: Request, container: ContainerDep, now: NowDep,
+def launch(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
            csrf_token: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         projects.launch_project(container.db, user, project_id, now=now,
@@ -223,7 +229,7 @@ def launch(project_id: int, request: Request, container: ContainerDep, now: NowD
 
 
 @router.post("/answers/{assignment_id}/review")
-def review_answer(assignment_id: int, request: Request, container: ContainerDep, now: NowDep,
+def review_answer(assignment_id: BigRowId, request: Request, container: ContainerDep, now: NowDep,
                   csrf_token: Annotated[str, Form()], project_id: Annotated[int, Form()],
                   decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
                   withhold_pay: Annotated[str, Form()] = "") -> Response:

@@ -16,6 +16,7 @@ from fairlabel.adapters.web.pages.common import (
     redirect,
     take_flashes,
 )
+from fairlabel.adapters.web.paths import Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.errors import DomainError
@@ -57,7 +58,7 @@ def payout_details(request: Request, container: ContainerDep,
 
 
 @router.get("/worker/projects/{project_id}")
-def label_page(project_id: int, request: Request, container: ContainerDep) -> Response:
+def label_page(project_id: Id, request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
     view = projects.get_project(container.db, user, project_id, container.pay)
     schema_json = json.dumps(view.project.terms.schema.to_dict())

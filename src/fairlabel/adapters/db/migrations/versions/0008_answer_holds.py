@@ -26,8 +26,9 @@ def upgrade() -> None:
         'project_holds',
         sa.Column('project_id', sa.Integer(), nullable=False),
         sa.Column('answers', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
-        sa.Column('worked_ms', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
+        sa.Column('bound_ms', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
         sa.Column('lowest_paid_minor', sa.BigInteger(), nullable=False),
+        sa.Column('pivot_ms', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
         sa.Column('settled_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['project_id'], ['projects.id'],
                                 name=op.f('fk_project_holds_project_id_projects')),
@@ -52,9 +53,10 @@ def upgrade() -> None:
                 lowest = min(lowest, row.price_minor)
                 continue
             answers += 1
-            worked += round((row.submitted_at - row.leased_at).total_seconds() * 1000)
+            # max(pivot, 2·t − pivot) with the pivot 0 (the sweep raises it to the median)
+            worked += 2 * round((row.submitted_at - row.leased_at).total_seconds() * 1000)
             lowest = min(lowest, row.price_minor + row.topped_up_minor)
-        rows.append({'project_id': project.id, 'answers': answers, 'worked_ms': worked,
+        rows.append({'project_id': project.id, 'answers': answers, 'bound_ms': worked,
                      'lowest_paid_minor': lowest})
     if rows:
         op.bulk_insert(holds, rows)
