@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     db_threads: int = Field(
         default=8, ge=1, description="PostgreSQL: threads per server process that run the "
         "labeling loop's database work at once (more only fight over Python's interpreter lock).")
+    switch_interval_ms: float = Field(
+        default=0.5, gt=0, le=100, description="How often a server's Python interpreter lets "
+        "another thread run, in milliseconds (Python's default is 5): short, so that a large "
+        "import parsed in a thread does not hold up the event loop's requests.")
     sqlite_checkpoint_seconds: float = Field(
         default=0.25, ge=0, description="SQLite: how often a server copies the write-ahead log "
         "into the database file, in a thread of its own (0: SQLite does it in the request "

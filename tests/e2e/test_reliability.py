@@ -34,15 +34,13 @@ from fairlabel.adapters.db.tables import assignments, tasks
 from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role
-from fairlabel.services import accounts
 from tests.support.databases import (
     fresh_postgres_database,
     migrated_sqlite_template,
     postgres_admin_url,
     sqlite_copy,
 )
-from tests.support.funding import OPERATOR, operator
+from tests.support.funding import tokens
 from tests.support.server import free_port
 
 WORKERS, TASKS, K = 32, 600, 3
@@ -143,25 +141,6 @@ class Record:
     errors: list[str] = field(default_factory=list)
     connection_kills: list[float] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
-
-
-def _tokens(database_url: str) -> tuple[str, list[str], str]:
-    container = bootstrap(Settings(database_url=database_url, sweep_seconds=0,
-                                   consensus_process=False))
-    try:
-        now = container.clock()
-        made = []
-        for i in range(WORKERS + 1):
-            role = Role.REQUESTER if i == 0 else Role.WORKER
-            email = f"{role.value}{i}@example.org"
-            accounts.add_user(container.db, email=email, password="password-1", role=role,
-                              now=now)
-            made.append(accounts.create_token(container.db, email=email, name="t", now=now))
-        operator(container)
-        admin = accounts.create_token(container.db, email=OPERATOR, name="t", now=now)
-        return made[0], made[1:], admin
-    finally:
-        container.close()
 
 
 def _project(url: str, requester: str, admin: str) -> int:
@@ -268,7 +247,7 @@ def _inject_faults(server: Server, database_url: str, record: Record, stop: thre
 def test_32_workers_survive_a_killed_server_and_killed_connections(
         server_db: str, tmp_path: Path) -> None:
     postgres = server_db.startswith("postgresql")
-    requester, workers, admin = _tokens(server_db)
+    requester, workers, admin = tokens(server_db, WORKERS)
     server = Server(server_db, tmp_path)
     record = Record()
     stop = threading.Event()

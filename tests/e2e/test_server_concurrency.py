@@ -25,16 +25,15 @@ from fairlabel.adapters.db.tables import assignments, projects, tasks
 from fairlabel.bootstrap import Container, bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role
 from fairlabel.domain.pay import fair_price
-from fairlabel.services import accounts, jobs
+from fairlabel.services import jobs
 from tests.support.databases import (
     fresh_postgres_database,
     migrated_sqlite_template,
     postgres_admin_url,
     sqlite_copy,
 )
-from tests.support.funding import OPERATOR, operator
+from tests.support.funding import tokens
 from tests.support.server import running_server
 
 WORKERS, TASKS, K, LEASE_SECONDS, ABANDONERS = 32, 500, 3, 10, 6
@@ -70,26 +69,8 @@ def _sweeper(database_url: str, stop: threading.Event, errors: list[str]) -> Non
         container.close()
 
 
-def _tokens(database_url: str) -> tuple[str, list[str], str]:
-    container = bootstrap(Settings(database_url=database_url))
-    try:
-        now = container.clock()
-        made = []
-        for i in range(WORKERS + 1):
-            role = Role.REQUESTER if i == 0 else Role.WORKER
-            email = f"{role.value}{i}@example.org"
-            accounts.add_user(container.db, email=email, password="password-1", role=role,
-                              now=now)
-            made.append(accounts.create_token(container.db, email=email, name="t", now=now))
-        operator(container)
-        admin = accounts.create_token(container.db, email=OPERATOR, name="t", now=now)
-        return made[0], made[1:], admin
-    finally:
-        container.close()
-
-
 def test_32_workers_fill_500_tasks_exactly(server_db: str, tmp_path: Path) -> None:
-    requester, workers, admin = _tokens(server_db)
+    requester, workers, admin = tokens(server_db, WORKERS)
     with running_server(server_db, tmp_path, env=PAY) as server:
         api = httpx.Client(base_url=f"{server.url}/api/v1", timeout=30,
                            headers={"Authorization": f"Bearer {requester}"})

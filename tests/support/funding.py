@@ -24,3 +24,27 @@ def fund(container: Container, requester: User, project_id: int, amount_minor: i
     pay.deposit(container.db, operator(container), requester_email=requester.email,
                 amount=amount, floors=container.pay.floors, now=container.clock())
     return pay.fund_project(container.db, requester, project_id, amount, now=container.clock())
+
+
+def tokens(database_url: str, workers: int) -> tuple[str, list[str], str]:
+    """API tokens of one requester, ``workers`` workers and the operator, made on a database
+    that a server will then serve: (requester, workers, operator)."""
+    from fairlabel.bootstrap import bootstrap
+    from fairlabel.config import Settings
+
+    container = bootstrap(Settings(database_url=database_url, sweep_seconds=0,
+                                   consensus_process=False))
+    try:
+        now = container.clock()
+        made = []
+        for i in range(workers + 1):
+            role = Role.REQUESTER if i == 0 else Role.WORKER
+            email = f"{role.value}{i}@example.org"
+            accounts.add_user(container.db, email=email, password="password-1", role=role,
+                              now=now)
+            made.append(accounts.create_token(container.db, email=email, name="t", now=now))
+        operator(container)
+        admin = accounts.create_token(container.db, email=OPERATOR, name="t", now=now)
+        return made[0], made[1:], admin
+    finally:
+        container.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -120,7 +121,12 @@ def create_app(container: Container) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` (each server process builds its own container)."""
-    app = create_app(bootstrap(serving=True))
+    container = bootstrap(serving=True)
+    app = create_app(container)
+    # A large import parses and stores in a thread; at Python's default 5 ms switch interval
+    # the event loop waits that long for each turn and health checks slow to 50–66 ms p99
+    # during a 50 MB upload (25–41 ms at 0.5 ms; benchmarks/hardening.py).
+    sys.setswitchinterval(container.settings.switch_interval_ms / 1000)
     # What start-up built lives as long as the server: keep it out of the collector's full
     # passes, which would otherwise walk all of it again every few seconds under load (a
     # pause felt by every request in flight). No collection first: start-up leaves no
