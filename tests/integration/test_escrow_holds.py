@@ -217,3 +217,27 @@ def test_a_price_cut_takes_effect_once_the_escrow_holds_what_it_adds_to_the_hold
                              idempotency_key=None, now=clock(), policy=container.pay)
     assert free(container, pid) >= 0
     assert_ledger_sound(container)
+
+
+def test_a_cut_that_comes_due_after_the_project_ended_leaves_its_settlement_alone(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    # Found by the money-flow machine: end with notice, announce a cut, a fortnight later
+    # the project is settled first and the cut then applied; it must not hold money again.
+    pid = make_project(container, requester, tasks=10, price=5, funding=500)
+    worker = people.make(Role.WORKER)[0]
+    got = lease(container, worker, pid)
+    clock.advance(seconds=2)
+    assignment.submit_answer(container.db, worker, got.assignment_id, "a",
+                             idempotency_key=None, now=clock(), policy=container.pay)
+    ending.end_project(container.db, requester, pid, reason="The study is complete.",
+                       mode=EndMode.NOTICE, policy=container.pay, now=clock())
+    pay.change_price(container.db, requester, pid, Money(1, "USD"), reason="Cheaper.",
+                     policy=container.pay, now=clock())
+    clock.advance(days=15)
+    report = jobs.run_due_work(container.db, container.pay, now=clock())
+    assert report.projects_settled == 1 and report.prices_applied == 1
+    with container.db.read() as tx:
+        assert tx.holds.settled_at(pid) is not None
+        assert tx.ledger.balance(ledger.project_reserved(pid), "USD") == 0
+    assert free(container, pid) == 500 - 5
+    assert_ledger_sound(container)

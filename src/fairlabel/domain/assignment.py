@@ -77,11 +77,6 @@ class Assignment:
             return None
         return round((self.submitted_at - self.leased_at).total_seconds() * 1000)
 
-    @property
-    def held_minor(self) -> int:
-        """What the lease holds in escrow while it is live: its price and allowance."""
-        return self.price_minor + self.allowance_minor
-
     def is_active(self, now: datetime) -> bool:
         return self.status is AssignmentStatus.LEASED and now < self.lease_expires_at
 

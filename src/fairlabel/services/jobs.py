@@ -132,7 +132,8 @@ def apply_due_prices(db: Database, policy: PayPolicy, *, now: datetime) -> int:
                 continue
             tx.projects.set_price(change.project_id, change.new_minor)
             tx.prices.mark_applied(change.id, now=now)
-            if lower_lowest_paid(tx, project, change.new_minor):
+            # An ended project serves no more answers: its holds no longer move.
+            if project.ended_at is None and lower_lowest_paid(tx, project, change.new_minor):
                 fresh = tx.projects.get(change.project_id)
                 assert fresh is not None
                 short = rebalance(tx, fresh, policy, now=now, reason="price cut").short_minor
