@@ -54,3 +54,22 @@ def test_the_cli_answers_help_without_loading_numpy() -> None:
             "from fairlabel.adapters.web.app import create_app; "
             "assert 'numpy' not in sys.modules and 'alembic' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_charter_row_points_at_code_tests_and_settings_that_exist() -> None:
+    text = (DOCS / "charter.md").read_text()
+    rows = [line for line in text.splitlines() if re.match(r"\| [1-9]\. ", line)]
+    assert len(rows) == 9, "one row per charter rule"
+    settings = (DOCS / "configuration.md").read_text()
+    for ref in re.findall(r"`([^`]+)`", text):
+        if ref.startswith("FAIRLABEL_"):
+            assert f"## {ref}" in settings, f"{ref} is not in docs/configuration.md"
+            continue
+        path, _, name = ref.partition("::")
+        source = ROOT / path
+        assert source.is_file(), f"docs/charter.md names {path}, which does not exist"
+        if name:
+            pattern = rf"^(async def|def|class) {re.escape(name)}\b|^{re.escape(name)} ="
+            assert re.search(pattern, source.read_text(), re.M), f"{ref} is not defined"
+    for link in re.findall(r"\]\(([a-z_]+\.md)", text):
+        assert (DOCS / link).is_file(), f"docs/charter.md links {link}, which does not exist"
