@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,12 @@ from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.services import accounts
 from tests.conftest import Accounts
+from tests.support.databases import (
+    fresh_postgres_database,
+    migrated_sqlite_template,
+    postgres_admin_url,
+    sqlite_copy,
+)
 from tests.support.funding import OPERATOR, operator
 
 
@@ -20,6 +27,18 @@ def bearer(token: str) -> dict[str, str]:
 
 def usd(minor: Any) -> dict[str, Any]:
     return {"amount_minor": minor, "currency": "USD"}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty migrated database for a real server process, on each backend."""
+    if request.param == "sqlite":
+        yield sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
+        return
+    if not postgres_admin_url():
+        pytest.skip("PostgreSQL tests need FAIRLABEL_TEST_POSTGRES_URL")
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

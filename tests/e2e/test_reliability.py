@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,10 +34,7 @@ from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
 from tests.support.databases import (
-    fresh_postgres_database,
-    migrated_sqlite_template,
     postgres_admin_url,
-    sqlite_copy,
 )
 from tests.support.funding import tokens
 from tests.support.server import free_port
@@ -50,17 +46,6 @@ DEADLINE_SECONDS = 75
 SERVER_ENV = {"FAIRLABEL_SWEEP_SECONDS": "1", "FAIRLABEL_CONSENSUS_PROCESS": "false"}
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(240)]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
-        return
-    if not postgres_admin_url():
-        pytest.skip("PostgreSQL tests need FAIRLABEL_TEST_POSTGRES_URL")
-    with fresh_postgres_database() as url:
-        yield url
 
 
 class Server:

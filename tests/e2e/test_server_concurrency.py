@@ -14,7 +14,6 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,12 +26,6 @@ from fairlabel.config import Settings
 from fairlabel.domain import ledger
 from fairlabel.domain.pay import fair_price
 from fairlabel.services import jobs
-from tests.support.databases import (
-    fresh_postgres_database,
-    migrated_sqlite_template,
-    postgres_admin_url,
-    sqlite_copy,
-)
 from tests.support.funding import tokens
 from tests.support.server import running_server
 
@@ -40,17 +33,6 @@ WORKERS, TASKS, K, LEASE_SECONDS, ABANDONERS = 32, 500, 3, 10, 6
 PAY = {"FAIRLABEL_FLOORS": '{"USD": 5000000}', "FAIRLABEL_REVIEW_WINDOW_HOURS": "0",
        "FAIRLABEL_SWEEP_SECONDS": "1"}
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_copy(migrated_sqlite_template(tmp_path), tmp_path)
-        return
-    if not postgres_admin_url():
-        pytest.skip("PostgreSQL tests need FAIRLABEL_TEST_POSTGRES_URL")
-    with fresh_postgres_database() as url:
-        yield url
 
 
 def _settings(database_url: str) -> Settings:

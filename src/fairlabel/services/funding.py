@@ -48,7 +48,7 @@ def _notice_liability(tx: Transaction, project: Project, now: datetime) -> int:
     return sum(owed.values())
 
 
-def _withdrawable(tx: Transaction, project: Project, *, free: int, notice: int) -> int:
+def _withdrawable(project: Project, *, free: int, notice: int) -> int:
     """Draft or paused: the free escrow; open: down to holds and notice pay; ended: what is
     free (everything once settled)."""
     if project.status is ProjectStatus.DRAFT or project.ended_at is not None:
@@ -88,7 +88,7 @@ def _funding(tx: Transaction, project: Project, policy: PayPolicy, *, now: datet
         notice_days=project.terms.commitment.notice_days,
         notice_window_days=NOTICE_PAY_WINDOW.days, free_minor=free,
         notice_liability_minor=notice)
-    withdrawable = _withdrawable(tx, project, free=free, notice=notice)
+    withdrawable = _withdrawable(project, free=free, notice=notice)
 
     def m(amount: int) -> Money:
         return Money(amount, currency)
@@ -145,7 +145,7 @@ def withdraw(db: Database, requester: User, project_id: int, amount: Money, *,
                                f"{amount.currency}")
         tx.escrow.lock(project_id)
         free = tx.escrow.free(project_id, currency)
-        can = _withdrawable(tx, project, free=free,
+        can = _withdrawable(project, free=free,
                             notice=_notice_liability(tx, project, now))
         if amount.amount_minor > can:
             raise NotWithdrawable(
