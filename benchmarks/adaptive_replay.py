@@ -1,9 +1,11 @@
-"""Replay real crowdsourcing data sets as if their answers arrived live, with adaptive redundancy.
+"""Replay crowdsourcing data sets as if their answers arrived live, with adaptive redundancy.
 
-For every data set folder (``labels.csv`` + ``gold.csv``) under ``--datasets`` and every
-confidence target, the answers are replayed in the file's order. An arriving answer of a
-task is consumed only while the task is not settled: ``settled(confidence, answers
-consumed, target=..., min_answers=2, max_answers=every answer the task has)``, where
+For every data set — the generated crowds of ``benchmarks/crowds.py`` by default, or every
+folder (``labels.csv`` + ``gold.csv``) under ``--datasets DIR``, such as the real data sets
+listed in benchmarks/README.md — and every confidence target, the answers are replayed in
+their order (the file's order; a generated crowd's answers come shuffled). An arriving
+answer of a task is consumed only while the task is not settled: ``settled(confidence,
+answers consumed, target=..., min_answers=2, max_answers=every answer the task has)``, where
 ``confidence`` is the largest class probability of ``task_posterior`` over the answers
 consumed so far, with the current accuracy estimates of their workers (uniform class
 prior, as on the platform). Worker accuracies are re-estimated every ``--refit-every``
@@ -20,6 +22,7 @@ depends on the data set.
 Run from the repository root (numpy and scipy only, no crowd-kit needed)::
 
     .venv/bin/python benchmarks/adaptive_replay.py
+    .venv/bin/python benchmarks/adaptive_replay.py --datasets path/to/datasets
 """
 
 from __future__ import annotations
@@ -30,13 +33,11 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
-from aggregation import add_datasets_argument  # noqa: E402  (benchmarks/aggregation.py)
-from aggregation import load as load_data_set  # noqa: E402
+from crowds import DataSet, add_datasets_argument, data_sources, describe  # noqa: E402
 
 from fairlabel.aggregation import (  # noqa: E402
     DEFAULT_WORKER_ACCURACY,
@@ -78,16 +79,15 @@ class Replay:
     seconds: float
 
 
-def load(folder: Path) -> Stream:
-    """The file's answers in order, each (worker, task) pair once (its first answer)."""
-    data = load_data_set(folder)
+def to_stream(data: DataSet) -> Stream:
+    """The answers in order, each (worker, task) pair once (its first answer)."""
     seen: set[tuple[str, str]] = set()
     kept = []
     for task, worker, label in zip(data.tasks, data.workers, data.labels, strict=True):
         if (worker, task) not in seen:
             seen.add((worker, task))
             kept.append((task, worker, label))
-    return Stream(folder.name, [t for t, _, _ in kept], [w for _, w, _ in kept],
+    return Stream(data.name, [t for t, _, _ in kept], [w for _, w, _ in kept],
                   [label for _, _, label in kept], data.gold, len(data.tasks) - len(kept))
 
 
@@ -196,14 +196,11 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     started = time.perf_counter()
-    folders = []
-    if args.datasets.is_dir():
-        folders = sorted(p for p in args.datasets.iterdir() if (p / "labels.csv").is_file())
-    if not folders:
-        print(f"NOTE: no data set folder with labels.csv under {args.datasets}; use --datasets.")
+    sources = data_sources(args.datasets)
+    if not sources:
         return
     print(
-        f"Adaptive redundancy replay, data sets in {args.datasets}: min_answers "
+        f"Adaptive redundancy replay, {describe(args.datasets)}: min_answers "
         f"{args.min_answers}, max = every answer of the task, worker accuracies refitted "
         f"(OneCoinDawidSkene) every {args.refit_every:.0%} of the stream, "
         f"default accuracy {DEFAULT_WORKER_ACCURACY}\n"
@@ -214,30 +211,8 @@ def main() -> None:
         f"{'ods all':>7} {'s':>5}"
     )
     print(header)
-    for folder in folders:
-        stream = load(folder)
-        everything = {
-            method: consensus_accuracy(
-                method, stream.tasks, stream.workers, stream.labels, stream.gold
-            )
-            for method in CONSENSUS
-        }
-        for target in args.targets:
-            r = replay(stream, target, args.min_answers, args.refit_every)
-            used = f"{r.used:,} / {r.total:,}"
-            print(
-                f"{stream.name:<16} {target:>6.2f} {used:>22} {1 - r.used / r.total:>6.1%} "
-                f"{r.stopped_early / r.n_tasks:>6.1%} {r.online_accuracy:>6.4f} "
-                f"{r.accuracy['ds']:>8.4f} "
-                f"{everything['ds']:>7.4f} {r.accuracy['ods']:>9.4f} {everything['ods']:>7.4f} "
-                f"{r.seconds:>5.1f}"
-            )
-            sys.stdout.flush()
-        if stream.repeats_skipped:
-            print(
-                f"{'':<16} ({stream.repeats_skipped:,} repeated (worker, task) answers "
-                "not replayed)"
-            )
+    for source in sources:
+        replay_data_set(to_stream(source()), args)
     print(
         "\nsaved = share of answers not needed; early = share of tasks settled before their "
         "last answer;\nonline = gold accuracy of the online consensus (task_posterior) when "
@@ -245,6 +220,30 @@ def main() -> None:
         "answers used, all = on every answer."
     )
     print(f"Total time: {time.perf_counter() - started:.0f} s")
+
+
+def replay_data_set(stream: Stream, args: argparse.Namespace) -> None:
+    """The table's rows of one data set: one replay per target."""
+    everything = {
+        method: consensus_accuracy(method, stream.tasks, stream.workers, stream.labels, stream.gold)
+        for method in CONSENSUS
+    }
+    for target in args.targets:
+        r = replay(stream, target, args.min_answers, args.refit_every)
+        used = f"{r.used:,} / {r.total:,}"
+        print(
+            f"{stream.name:<16} {target:>6.2f} {used:>22} {1 - r.used / r.total:>6.1%} "
+            f"{r.stopped_early / r.n_tasks:>6.1%} {r.online_accuracy:>6.4f} "
+            f"{r.accuracy['ds']:>8.4f} "
+            f"{everything['ds']:>7.4f} {r.accuracy['ods']:>9.4f} {everything['ods']:>7.4f} "
+            f"{r.seconds:>5.1f}"
+        )
+        sys.stdout.flush()
+    if stream.repeats_skipped:
+        print(
+            f"{'':<16} ({stream.repeats_skipped:,} repeated (worker, task) answers "
+            "not replayed)"
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.migrate import upgrade
-from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.label_schema import parse_schema
@@ -62,7 +63,7 @@ def run_project(
         quality=QualityTerms(consensus_method="ds", confidence_target=target),
     )
     project = projects.create_project(container.db, requester, terms,
-                                      floors=container.pay.floors, now=clock())
+                                      policy=container.charter, now=clock())
     projects.import_tasks(
         container.db,
         requester,
@@ -80,9 +81,10 @@ def run_project(
     )
     amount = Money(tasks * 5 * 300, "USD")  # each lease sets aside up to 2.50 USD
     pay.deposit(container.db, operator, requester_email=requester.email, amount=amount,
-                floors=container.pay.floors, now=clock())
+                policy=container.charter, now=clock())
     pay.fund_project(container.db, requester, project.id, amount, now=clock())
-    projects.launch_project(container.db, requester, project.id, now=clock())
+    projects.launch_project(container.db, requester, project.id, now=clock(),
+                            policy=container.charter)
     rng = random.Random(seed)
     truth = {i: rng.choice("ab") for i in range(tasks)}
     skill = {w.id: rng.uniform(0.6, 0.95) for w in workers}
@@ -91,7 +93,7 @@ def run_project(
     while active:
         for worker in list(active):
             lease = assignment.request_next(
-                container.db, worker, project.id, now=clock(), policy=container.pay, rng=rng
+                container.db, worker, project.id, now=clock(), policy=container.charter, rng=rng
             )
             if lease is None:
                 active.remove(worker)
@@ -101,7 +103,7 @@ def run_project(
             started = time.perf_counter()
             assignment.submit_answer(
                 container.db, worker, lease.assignment_id, value, idempotency_key=None, now=clock(),
-                                     policy=container.pay)
+                                     policy=container.charter)
             timings.append(time.perf_counter() - started)
     return timings, project.id
 

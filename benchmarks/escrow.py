@@ -22,8 +22,9 @@ from datetime import UTC, datetime, timedelta
 from math import ceil
 from pathlib import Path
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.migrate import upgrade
-from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
@@ -100,22 +101,22 @@ def run(scenario: Scenario, seed: int) -> None:
     project = projects.create_project(db, requester, ProjectTerms(
         scenario.name, "Choose.", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
         scenario.redundancy, Money(scenario.price, "USD"), scenario.lease_seconds),
-        floors=container.pay.floors, now=now)
+        policy=container.charter, now=now)
     projects.import_tasks(db, requester, project.id,
                           [{"text": str(i)} for i in range(scenario.tasks)],
                           max_rows=100_000, now=now)
     pay.deposit(db, admin, requester_email="r@x.org", amount=Money(scenario.funding, "USD"),
-                floors=container.pay.floors, now=now)
+                policy=container.charter, now=now)
     pay.fund_project(db, requester, project.id, Money(scenario.funding, "USD"), now=now)
-    projects.launch_project(db, requester, project.id, now=now)
+    projects.launch_project(db, requester, project.id, now=now, policy=container.charter)
     print(f"\n{scenario.name} — {scenario.workers} workers, median {scenario.median_seconds} s")
     figures = crowd(container, clock, workers, project.id, scenario, rng)
-    jobs.run_due_work(db, container.pay, now=clock())
-    before_end = funding.project_funding(db, requester, project.id, policy=container.pay,
+    jobs.run_due_work(db, container.charter, now=clock())
+    before_end = funding.project_funding(db, requester, project.id, policy=container.charter,
                                          now=clock())
     ended = ending.end_project(db, requester, project.id, reason="All tasks are answered.",
-                               mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())
-    after = funding.project_funding(db, requester, project.id, policy=container.pay,
+                               mode=EndMode.IMMEDIATE, policy=container.charter, now=clock())
+    after = funding.project_funding(db, requester, project.id, policy=container.charter,
                                     now=clock())
     notice = sum(m.amount_minor for m in ended.notice_pay.values())
     work = scenario.tasks * scenario.redundancy
@@ -133,7 +134,7 @@ def run(scenario: Scenario, seed: int) -> None:
 def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
           scenario: Scenario, rng: random.Random) -> Figures:
     figures = Figures()
-    floor = container.pay.floors.hourly("USD")
+    floor = container.charter.floors.hourly("USD")
     old_allowance = max(0, ceil(floor * scenario.lease_seconds * 1000 / HOUR_MS)
                         - scenario.price)
     queue: list[tuple[datetime, int, str, int]] = [
@@ -145,7 +146,7 @@ def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
         if step == "next":
             try:
                 lease = assignment.request_next(container.db, workers[index], pid,
-                                                now=clock(), policy=container.pay)
+                                                now=clock(), policy=container.charter)
             except EscrowExhausted:
                 figures.waited += 1
                 if figures.waited > 50 * len(workers) + figures.answers * len(workers):
@@ -161,11 +162,11 @@ def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
                                    lease.assignment_id))
         else:
             assignment.submit_answer(container.db, workers[index], lease_id, "a",
-                                     idempotency_key=None, now=clock(), policy=container.pay)
+                                     idempotency_key=None, now=clock(), policy=container.charter)
             figures.answers += 1
             answered_at.append(clock())
             if figures.answers % 50 == 0:  # measurement and top-ups, as the sweep does
-                jobs.run_due_work(container.db, container.pay, now=clock(),
+                jobs.run_due_work(container.db, container.charter, now=clock(),
                                   consensus_interval=timedelta(days=1))
             heapq.heappush(queue, (clock(), index, "next", 0))
         figures.peak_held = max(figures.peak_held, held(container, pid))

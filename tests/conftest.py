@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import metadata
-from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain.accounts import Role, User
 from fairlabel.services import accounts

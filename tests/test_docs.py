@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import subprocess
 import sys
@@ -9,9 +11,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web.app import create_app
-from fairlabel.bootstrap import Container
 from fairlabel.config import Settings
+from fairlabel.domain.charter import CharterPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -50,7 +53,7 @@ def test_the_readme_opens_with_the_two_commands() -> None:
 
 
 def test_the_cli_answers_help_without_loading_numpy() -> None:
-    code = ("import sys; from fairlabel.adapters.cli import main; "
+    code = ("import sys; from fairlabel.bootstrap import main; "
             "from fairlabel.adapters.web.app import create_app; "
             "assert 'numpy' not in sys.modules and 'alembic' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -61,9 +64,15 @@ def test_every_charter_row_points_at_code_tests_and_settings_that_exist() -> Non
     rows = [line for line in text.splitlines() if re.match(r"\| [1-9]\. ", line)]
     assert len(rows) == 9, "one row per charter rule"
     settings = (DOCS / "configuration.md").read_text()
+    policy_fields = {f.name for f in dataclasses.fields(CharterPolicy)}
     for ref in re.findall(r"`([^`]+)`", text):
         if ref.startswith("FAIRLABEL_"):
             assert f"## {ref}" in settings, f"{ref} is not in docs/configuration.md"
+            continue
+        if ref.startswith("CharterPolicy."):
+            assert ref.split(".", 1)[1] in policy_fields, f"{ref} is not a field of the policy"
+            continue
+        if ref == "CharterPolicy":
             continue
         path, _, name = ref.partition("::")
         source = ROOT / path
@@ -73,3 +82,17 @@ def test_every_charter_row_points_at_code_tests_and_settings_that_exist() -> Non
             assert re.search(pattern, source.read_text(), re.M), f"{ref} is not defined"
     for link in re.findall(r"\]\(([a-z_]+\.md)", text):
         assert (DOCS / link).is_file(), f"docs/charter.md links {link}, which does not exist"
+
+
+def test_the_charter_states_each_settings_one_default() -> None:
+    """A setting named in docs/charter.md with a value in parentheses: that value is the
+    setting's default, which is the constant in domain/charter.py."""
+    text = (DOCS / "charter.md").read_text()
+    stated = re.findall(r"`FAIRLABEL_([A-Z_]+)` \(([^)]*)\)", text)
+    assert len(stated) >= 9
+    for name, value in stated:
+        default = Settings.model_fields[name.lower()].default
+        if value.startswith("None"):
+            assert default is None, name
+        else:
+            assert json.loads(value) == default, f"FAIRLABEL_{name}: {value} != {default}"

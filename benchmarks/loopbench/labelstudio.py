@@ -80,16 +80,41 @@ def bench_labelstudio(a: argparse.Namespace, run_dir: Path,
         log(f"labelstudio: SKIPPED - {reason}")
         res["skipped"] = reason
         return res
-    try:
-        ver = subprocess.run([str(Path(a.ls_venv) / "bin" / "python"), "-c",
-                              "import importlib.metadata as m; print(m.version('label-studio'))"],
-                             capture_output=True, timeout=60).stdout.decode().strip()
-    except (OSError, subprocess.TimeoutExpired):
-        ver = "?"
+    ver = _ls_version(a)
     res["version"] = ver
     data_dir = run_dir / "ls-data"
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
+    srv, H = _ls_server(exe, data_dir, run_dir, res)
+    log(f"labelstudio {ver}: starting on a fresh data dir (first start runs its migrations; "
+        f"30-70 s)")
+    srv.start()
+    try:
+        res["startup_s"] = round(srv.wait_ready("/health", a.ls_startup_timeout), 3)
+        log(f"labelstudio: first 200 from /health {res['startup_s']} s after spawn")
+        checkpoint(srv, res, "after_startup")
+        _wait_for_token_user(srv.port, H)
+        pid, task_ids = _ls_project(a, srv, H, res)
+        _ls_phases(a, srv, H, res, pid, task_ids)
+    finally:
+        res.update(srv.stop())
+        if not a.keep_data:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return res
+
+
+def _ls_version(a: argparse.Namespace) -> str:
+    try:
+        return subprocess.run([str(Path(a.ls_venv) / "bin" / "python"), "-c",
+                               "import importlib.metadata as m; print(m.version('label-studio'))"],
+                              capture_output=True, timeout=60).stdout.decode().strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def _ls_server(exe: Path, data_dir: Path, run_dir: Path,
+               res: dict[str, Any]) -> tuple[Server, dict[str, str]]:
+    """The Label Studio server (not started yet) and the headers of its token user."""
     token = "b3nch" + "0" * 35  # 40 chars, like LS's legacy tokens
     env = dict(os.environ, LABEL_STUDIO_USERNAME="bench@example.com",
                LABEL_STUDIO_PASSWORD="bench-password-123", LABEL_STUDIO_USER_TOKEN=token,
@@ -100,57 +125,61 @@ def bench_labelstudio(a: argparse.Namespace, run_dir: Path,
             "--data-dir", str(data_dir), "--enable-legacy-api-token"]
     res["argv"] = argv
     srv = Server("labelstudio", argv, env, port, run_dir / "labelstudio.log")
-    log(f"labelstudio {ver}: starting on a fresh data dir (first start runs its migrations; "
-        f"30-70 s)")
-    srv.start()
-    H = {"Authorization": f"Token {token}"}
-    try:
-        res["startup_s"] = round(srv.wait_ready("/health", a.ls_startup_timeout), 3)
-        log(f"labelstudio: first 200 from /health {res['startup_s']} s after spawn")
-        checkpoint(srv, res, "after_startup")
-        st, v = (0, None)
-        for _ in range(60):  # the token user may land a moment after /health answers
-            st, v = one_shot(port, "GET", "/api/version", None, H)
-            if st == 200:
-                break
-            time.sleep(0.5)
-        if st != 200:
-            raise RuntimeError(f"LS /api/version with token -> {st}: {str(v)[:300]}")
-        st, pj = one_shot(port, "POST", "/api/projects/", {
-            "title": "bench", "label_config": LS_LABEL_CONFIG}, H)
-        if st != 201:
-            raise RuntimeError(f"LS POST /api/projects/ -> {st}: {str(pj)[:300]}")
-        pid = pj["id"]
-        n_tasks = max(a.ls_tasks, a.ls_annotations * len(a.ls_client_counts))
-        body = json.dumps(make_tasks(n_tasks, 1)).encode()
-        t0 = time.perf_counter()
-        st, ij = one_shot(port, "POST", f"/api/projects/{pid}/import?return_task_ids=true",
-                          body, H)
-        res["import_s"] = round(time.perf_counter() - t0, 3)
-        res["import_tasks"] = n_tasks
-        if st != 201:
-            raise RuntimeError(f"LS import -> {st}: {str(ij)[:300]}")
-        task_ids = list(ij.get("task_ids") or [])
-        log(f"  LS project {pid}: imported {n_tasks} tasks in {res['import_s']} s (one POST)")
-        checkpoint(srv, res, "after_import")
-        if len(task_ids) < a.ls_annotations * len(a.ls_client_counts):
-            raise RuntimeError(f"LS import returned {len(task_ids)} task ids")
-        cls = CLIENTS[a.client]
-        if a.ls_next_calls:
-            res["next_seq"] = run_phase("labelstudio GET next c=1", [cls(port, H, a.req_timeout)],
-                                        ls_next_worker(pid), a.ls_next_calls, a.phase_seconds,
-                                        srv)
-        res["phases"] = []
-        off = 0
-        for c in a.ls_client_counts:
-            ids = task_ids[off:off + a.ls_annotations]
-            off += a.ls_annotations
-            ph = run_phase(f"labelstudio c={c}", [cls(port, H, a.req_timeout) for _ in range(c)],
-                           ls_worker_factory(ids), len(ids), a.phase_seconds, srv)
-            res["phases"].append(ph)
-            checkpoint(srv, res, f"after_c{c}")
-    finally:
-        res.update(srv.stop())
-        if not a.keep_data:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    return res
+    return srv, {"Authorization": f"Token {token}"}
+
+
+def _wait_for_token_user(port: int, H: dict[str, str]) -> None:
+    st, v = (0, None)
+    for _ in range(60):  # the token user may land a moment after /health answers
+        st, v = one_shot(port, "GET", "/api/version", None, H)
+        if st == 200:
+            break
+        time.sleep(0.5)
+    if st != 200:
+        raise RuntimeError(f"LS /api/version with token -> {st}: {str(v)[:300]}")
+
+
+def _ls_project(a: argparse.Namespace, srv: Server, H: dict[str, str],
+                res: dict[str, Any]) -> tuple[int, list[int]]:
+    """A project with enough tasks for every phase, imported in one POST: its id and task ids."""
+    port = srv.port
+    st, pj = one_shot(port, "POST", "/api/projects/", {
+        "title": "bench", "label_config": LS_LABEL_CONFIG}, H)
+    if st != 201:
+        raise RuntimeError(f"LS POST /api/projects/ -> {st}: {str(pj)[:300]}")
+    pid = pj["id"]
+    n_tasks = max(a.ls_tasks, a.ls_annotations * len(a.ls_client_counts))
+    body = json.dumps(make_tasks(n_tasks, 1)).encode()
+    t0 = time.perf_counter()
+    st, ij = one_shot(port, "POST", f"/api/projects/{pid}/import?return_task_ids=true",
+                      body, H)
+    res["import_s"] = round(time.perf_counter() - t0, 3)
+    res["import_tasks"] = n_tasks
+    if st != 201:
+        raise RuntimeError(f"LS import -> {st}: {str(ij)[:300]}")
+    task_ids = list(ij.get("task_ids") or [])
+    log(f"  LS project {pid}: imported {n_tasks} tasks in {res['import_s']} s (one POST)")
+    checkpoint(srv, res, "after_import")
+    if len(task_ids) < a.ls_annotations * len(a.ls_client_counts):
+        raise RuntimeError(f"LS import returned {len(task_ids)} task ids")
+    return pid, task_ids
+
+
+def _ls_phases(a: argparse.Namespace, srv: Server, H: dict[str, str], res: dict[str, Any],
+               pid: int, task_ids: list[int]) -> None:
+    """Sequential GET next, then one POST annotation phase per client count."""
+    port = srv.port
+    cls = CLIENTS[a.client]
+    if a.ls_next_calls:
+        res["next_seq"] = run_phase("labelstudio GET next c=1", [cls(port, H, a.req_timeout)],
+                                    ls_next_worker(pid), a.ls_next_calls, a.phase_seconds,
+                                    srv)
+    res["phases"] = []
+    off = 0
+    for c in a.ls_client_counts:
+        ids = task_ids[off:off + a.ls_annotations]
+        off += a.ls_annotations
+        ph = run_phase(f"labelstudio c={c}", [cls(port, H, a.req_timeout) for _ in range(c)],
+                       ls_worker_factory(ids), len(ids), a.phase_seconds, srv)
+        res["phases"].append(ph)
+        checkpoint(srv, res, f"after_c{c}")

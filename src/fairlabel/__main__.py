@@ -1,3 +1,3 @@
-from fairlabel.adapters.cli import main
+from fairlabel.bootstrap import main
 
 main()

@@ -1,57 +1,29 @@
-"""The composition root: the one place that builds the engine and wires the adapters.
+"""The composition root: the one place that knows every adapter and wires them together.
 
-Nothing is created at import time; callers (the CLI, the web app factory, tests) call
-``bootstrap()`` with the settings they want.
+Nothing is created at import time; the entry points below (the ``fairlabel`` command and the
+web servers' app factory) and tests call ``bootstrap()`` with the settings they want.
 """
 
 from __future__ import annotations
 
-import random
+import gc
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from fairlabel.adapters.compute import ProcessFit
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.engine import is_sqlite, make_engine
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
 from fairlabel.config import Settings
-from fairlabel.domain.pay import FloorTable, PayPolicy
+from fairlabel.domain.charter import CharterPolicy, FloorTable
 from fairlabel.services.clock import utc_now
-from fairlabel.services.quality import FitConsensus, fit_consensus
+from fairlabel.services.quality import fit_consensus
 
-
-@dataclass
-class Container:
-    """Everything a request, a command or a job needs, built once per process."""
-
-    settings: Settings
-    engine: Engine
-    db: SqlDatabase
-    pay: PayPolicy
-    clock: Callable[[], datetime] = field(default=utc_now)
-    # Draws gold tasks into the stream; seeded from the system's entropy, one per process.
-    rng: random.Random = field(default_factory=random.Random)
-    # How consensus refits compute: in this process, or in a worker process (ProcessFit).
-    consensus_fit: FitConsensus = field(default=fit_consensus)
-    # SQLite in a server: copies the write-ahead log into the database file (see bootstrap).
-    checkpointer: WalCheckpointer | None = None
-
-    @property
-    def measure_interval(self) -> timedelta:
-        """How often the periodic jobs that read every answer run (and may refit one
-        project's consensus)."""
-        return timedelta(seconds=self.settings.measure_seconds)
-
-    def close(self) -> None:
-        if isinstance(self.consensus_fit, ProcessFit):
-            self.consensus_fit.close()
-        if self.checkpointer is not None:
-            self.checkpointer.close()
-        self.db.close()
-        self.engine.dispose()
+if TYPE_CHECKING:  # the web stack loads only in servers
+    from fastapi import FastAPI
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
@@ -70,16 +42,47 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
     checkpointer = (WalCheckpointer(engine, settings.sqlite_checkpoint_seconds)
                     if background and is_sqlite(engine) else None)
     return Container(settings=settings, engine=engine, db=SqlDatabase(engine),
-                     pay=pay_policy(settings), clock=clock,
+                     charter=charter_policy(settings), clock=clock,
                      consensus_fit=ProcessFit() if settings.consensus_process else fit_consensus,
                      checkpointer=checkpointer)
 
 
-def pay_policy(settings: Settings) -> PayPolicy:
-    return PayPolicy(
+def charter_policy(settings: Settings) -> CharterPolicy:
+    """Every charter rule's parameters, from the settings (built once per process)."""
+    return CharterPolicy(
         floors=FloorTable(settings.floors, settings.country_floors),
         min_answers_for_rate=settings.min_answers_for_rate,
-        review_window=timedelta(hours=settings.review_window_hours),
         price_cut_notice=timedelta(days=settings.price_cut_notice_days),
+        min_notice_days=settings.min_notice_days,
+        continuation_threshold=settings.continuation_threshold,
+        review_window=timedelta(hours=settings.review_window_hours),
+        appeal_deadline=timedelta(days=settings.appeal_deadline_days),
         payout_thresholds=settings.payout_thresholds,
     )
+
+
+def web_app() -> FastAPI:
+    """The web servers' app factory (``uvicorn --factory``): each server process builds its
+    own container from the environment's settings."""
+    from fairlabel.adapters.web.app import create_app
+
+    container = bootstrap(serving=True)
+    app = create_app(container)
+    # A large import parses and stores in a thread; at Python's default 5 ms switch interval
+    # the event loop waits that long for each turn and health checks slow to 50–66 ms p99
+    # during a 50 MB upload (25–41 ms at 0.5 ms; benchmarks/hardening.py).
+    sys.setswitchinterval(container.settings.switch_interval_ms / 1000)
+    # What start-up built lives as long as the server: keep it out of the collector's full
+    # passes, which would otherwise walk all of it again every few seconds under load (a
+    # pause felt by every request in flight). No collection first: start-up leaves no
+    # garbage to speak of (none, when measured), and a full pass would add 40 ms to it.
+    gc.freeze()
+    return app
+
+
+def main() -> None:
+    """The ``fairlabel`` command: its commands build containers with ``bootstrap``."""
+    from fairlabel.adapters.cli import main as cli
+    from fairlabel.adapters.cli.context import Wiring
+
+    cli(obj=Wiring(bootstrap))

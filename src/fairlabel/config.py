@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from fairlabel.domain import charter
+
 
 class Settings(BaseSettings):
     """Every setting an operator can change. Each is documented in docs/configuration.md."""
@@ -41,35 +43,40 @@ class Settings(BaseSettings):
         default=True, description="Refit consensus in a separate worker process (numpy and "
         "scipy stay out of the app server, and a long fit never holds up requests).")
     floors: dict[str, int] = Field(
-        default={"USD": 1500, "EUR": 1300},
+        default=dict(charter.FLOORS),
         description="Hourly pay floor per currency, in minor units per hour.",
     )
     country_floors: dict[str, dict[str, int]] = Field(
         default={}, description='Per-country floors, e.g. {"DE": {"EUR": 1400}}.'
     )
     min_answers_for_rate: int = Field(
-        default=20, description="Answers needed before a project's hourly rate is measured."
+        default=charter.MIN_ANSWERS_FOR_RATE,
+        description="Answers needed before a project's hourly rate is measured."
     )
     continuation_threshold: float | None = Field(
         default=None, description="Similarity above which a new project continues an earlier "
         "one (unset: the evaluated default of the continuation guard).")
     min_notice_days: int = Field(
-        default=7, description="The shortest notice period a project may state.")
+        default=charter.MIN_NOTICE_DAYS,
+        description="The shortest notice period a project may state.")
     review_window_hours: float = Field(
-        default=72, description="Unreviewed answers are approved when this window ends."
+        default=charter.REVIEW_WINDOW_HOURS,
+        description="Unreviewed answers are approved when this window ends."
     )
     price_cut_notice_days: float = Field(
-        default=14, description="Notice before a lower price per task takes effect."
+        default=charter.PRICE_CUT_NOTICE_DAYS,
+        description="Notice before a lower price per task takes effect."
     )
     appeal_deadline_days: float = Field(
-        default=7, description="Appeals no moderator decided within this many days are "
+        default=charter.APPEAL_DEADLINE_DAYS,
+        description="Appeals no moderator decided within this many days are "
         "overturned in the worker's favour.")
     sepa_debtor_name: str | None = Field(
         default=None, description="Account holder that SEPA payout files pay from.")
     sepa_debtor_iban: str | None = Field(default=None, description="IBAN paying out.")
     sepa_debtor_bic: str | None = Field(default=None, description="BIC of that account.")
     payout_thresholds: dict[str, int] = Field(
-        default={"USD": 1000, "EUR": 1000},
+        default=dict(charter.PAYOUT_THRESHOLDS),
         description="Smallest available balance paid out, per currency, in minor units.",
     )
     image_hosts: list[str] = Field(

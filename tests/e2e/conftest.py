@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web.app import create_app
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.services import accounts
 from tests.conftest import Accounts

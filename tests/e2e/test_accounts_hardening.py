@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from fairlabel.adapters.cli import main
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web.app import create_app
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.services import accounts
 from tests.conftest import Accounts
 from tests.e2e.conftest import bearer
 from tests.e2e.test_pages import csrf, sign_in
+from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
 
 
@@ -127,27 +126,26 @@ def test_tokens_record_when_they_were_last_used(container: Container, client: Te
 def test_the_cli_creates_named_expiring_tokens_and_revokes_them(
         database_url: str, monkeypatch: pytest.MonkeyPatch, container: Container) -> None:
     monkeypatch.setenv("FAIRLABEL_DATABASE_URL", database_url)
-    runner = CliRunner()
-    runner.invoke(main, ["user", "add", "ann@example.org", "--role", "worker",
+    run_cli(["user", "add", "ann@example.org", "--role", "worker",
                          "--password-stdin"], input="s3cret-pass\n")
-    made = runner.invoke(main, ["token", "create", "ann@example.org", "--name", "laptop",
+    made = run_cli(["token", "create", "ann@example.org", "--name", "laptop",
                                 "--expires-days", "30"])
     assert made.exit_code == 0, made.output
     token = made.stdout.strip()
-    second = runner.invoke(main, ["token", "create", "ann@example.org"]).stdout.strip()
-    listed = runner.invoke(main, ["token", "list", "ann@example.org"])
+    second = run_cli(["token", "create", "ann@example.org"]).stdout.strip()
+    listed = run_cli(["token", "list", "ann@example.org"])
     assert listed.exit_code == 0 and "laptop" in listed.stdout
     user = accounts.user_for_token(container.db, token)
     assert user is not None
     first_id = accounts.tokens_of(container.db, user.id)[0].id
-    revoked = runner.invoke(main, ["token", "revoke", str(first_id)])
+    revoked = run_cli(["token", "revoke", str(first_id)])
     assert revoked.exit_code == 0, revoked.output
     assert accounts.user_for_token(container.db, token) is None
     assert accounts.user_for_token(container.db, second) is not None
-    everything = runner.invoke(main, ["token", "revoke", "--all", "ann@example.org"])
+    everything = run_cli(["token", "revoke", "--all", "ann@example.org"])
     assert everything.exit_code == 0 and "1" in everything.stderr
     assert accounts.user_for_token(container.db, second) is None
-    assert runner.invoke(main, ["token", "revoke"]).exit_code != 0
+    assert run_cli(["token", "revoke"]).exit_code != 0
 
 
 def test_the_account_page_lists_tokens_and_revokes_them_at_once(

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import assignments, projects, tasks
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.services import accounts
 from tests.conftest import Accounts

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from fairlabel.adapters.cli.ledger import ledger as ledger_cli
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import ledger_entries
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.services import jobs
 from tests.conftest import Accounts
@@ -56,7 +56,7 @@ def test_deposit_fund_work_and_verify_the_statement(
     assert earnings["balances"]["pending"] == [usd(15)]
     assert [e["kind"] for e in earnings["entries"]] == ["earn"] * 3
     clock.advance(hours=73)
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     earnings = client.get("/api/v1/me/earnings", headers=bearer(worker)).json()
     assert earnings["balances"]["available"] == [usd(15)]
     statement = client.get("/api/v1/me/statement", headers=bearer(worker))

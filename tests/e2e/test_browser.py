@@ -59,10 +59,10 @@ def serve_project(tmp_path: Path, terms: ProjectTerms, rows: list[dict[str, Any]
                       role=Role.WORKER, now=now)
     token = accounts.create_token(container.db, email="req@example.org", name="t", now=now)
     project = projects.create_project(container.db, requester, terms,
-                                      floors=container.pay.floors, now=now)
+                                      policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id, rows, max_rows=10, now=now)
     fund(container, requester, project.id, 10_000)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     container.close()
     with running_server(url, tmp_path, env=env) as server:
         yield server, project.id, token

@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from fairlabel.adapters.cli import main
 from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.migrate import current_revision, head_revision
 from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.services import accounts
+from tests.support.cli import run_cli
 
 
 @pytest.fixture
@@ -24,7 +23,7 @@ def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), input=stdin)
+    result = run_cli(list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -71,7 +70,7 @@ def test_import_then_export(cli_env: str, tmp_path: Path) -> None:
     assert requester is not None
     project = projects.create_project(container.db, requester, ProjectTerms(
         "p", "", parse_schema({"type": "rating", "min": 1, "max": 3}), 2, Money(5, "USD"), 60),
-        floors=container.pay.floors, now=container.clock())
+        policy=container.charter, now=container.clock())
     container.close()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "ok"}\n[1]\n')

@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from fairlabel.adapters.cli import main
 from fairlabel.aggregation import METHODS
+from tests.support.cli import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def datasets_dir() -> Path:
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["aggregate", *map(str, args)])
+    return run_cli(["aggregate", *map(str, args)])
 
 
 def write(path: Path, text: str | bytes) -> Path:

@@ -7,16 +7,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from fairlabel.adapters.cli import main
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import assignment, pay, payouts, projects
 from tests.conftest import Accounts
+from tests.support.cli import run_cli
 from tests.support.funding import OPERATOR, operator
 
 
@@ -31,7 +30,7 @@ def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
+    result = run_cli(list(args))
     return result.exit_code, result.output
 
 
@@ -51,15 +50,15 @@ def test_deposit_then_sweep_then_pay_out(cli_env: str, container: Container,
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "p", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}), 1,
-        Money(150, "EUR"), 60), floors=container.pay.floors, now=now)
+        Money(150, "EUR"), 60), policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id, [{"t": 1}], max_rows=5, now=now)
     pay.fund_project(container.db, requester, project.id, Money(40_00, "EUR"), now=now)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     lease = assignment.request_next(container.db, worker, project.id, now=now,
-                                    policy=container.pay)
+                                    policy=container.charter)
     assert lease is not None
     assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                             idempotency_key=None, now=now, policy=container.pay)
+                             idempotency_key=None, now=now, policy=container.charter)
     payouts.set_details(container.db, worker, name="Ada Worker",
                         iban="DE44 5001 0517 5407 3249 31", bic=None, country="DE")
     code, out = run("sweep")

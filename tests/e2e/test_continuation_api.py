@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
-from fairlabel.services import accounts, guard, jobs
+from fairlabel.services import accounts, jobs
+from fairlabel.services.steps import guard
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock
 from tests.support.funding import OPERATOR, operator
@@ -87,7 +88,7 @@ def test_musen_then_nova(client: TestClient, container: Container, people: Accou
             clock.advance(seconds=60)
             client.post(f"/api/v1/assignments/{lease['assignment_id']}/submit",
                         json={"answer": "positive"}, headers=bearer(token))
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     measured = client.get(f"/api/v1/projects/{musen}", headers=bearer(rtoken)).json()["pay"]
     assert measured["effective_hourly"] == usd(2100)  # 0.35 per minute: 21.00 USD/h
 

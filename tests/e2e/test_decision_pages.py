@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
 from tests.e2e.test_pages import csrf, sign_in

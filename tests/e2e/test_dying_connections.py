@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.engine import normalize_url
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
 from tests.e2e.conftest import bearer, usd

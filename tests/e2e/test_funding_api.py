@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from tests.e2e.conftest import bearer, usd
 from tests.support.clock import FakeClock
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web.app import create_app
 from fairlabel.adapters.web.limits import api_needs_credentials
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
 from tests.e2e.test_api import counts, new_project

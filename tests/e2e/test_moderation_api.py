@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
@@ -66,13 +66,13 @@ def qualified_project(container: Container, people: Accounts) -> int:
         "Checked", "Choose.", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
         3, Money(5, "USD"), 600,
         quality=QualityTerms(qualification=Qualification(1, 1.0, retry_after_hours=2))),
-        floors=container.pay.floors, now=now)
+        policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"data": {"i": i}} for i in range(3)]
                           + [{"data": {"g": i}, "gold": "a"} for i in range(3)],
                           max_rows=100, now=now)
     fund(container, requester, project.id, 100_000)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     return project.id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.money import Money
 from fairlabel.services import projects

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.money import Money
 from fairlabel.services import pay, payouts
@@ -50,7 +50,7 @@ def test_an_operator_lands_on_the_funds_of_every_requester(
     people.make(Role.WORKER)
     project_id = launched_project(container, ann, tasks=2, funding=30_00)  # USD
     pay.deposit(container.db, operator(container), requester_email=ann.email,
-                amount=Money(5_00, "EUR"), floors=container.pay.floors, now=container.clock())
+                amount=Money(5_00, "EUR"), policy=container.charter, now=container.clock())
     launched_project(container, ann, tasks=1, funding=1, name="Cent")  # counts too
     sign_in(client, admin.email)
     assert client.get("/", follow_redirects=False).headers["location"] == "/operator"

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role, User
 from fairlabel.services import projects
 from tests.conftest import Accounts
@@ -127,18 +127,18 @@ def test_workers_see_their_earnings_inbox_and_statement_link(
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Birds", "", parse_schema({"type": "single_choice", "choices": ["y", "n"]}), 1,
-        Money(25, "USD"), 600), floors=container.pay.floors, now=now)
+        Money(25, "USD"), 600), policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id, [{"t": 1}, {"t": 2}],
                           max_rows=5, now=now)
     fund(container, requester, project.id, 10_000)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     lease = assignment.request_next(container.db, worker, project.id, now=now,
-                                    policy=container.pay)
+                                    policy=container.charter)
     assert lease is not None
     assignment.submit_answer(container.db, worker, lease.assignment_id, "y",
-                             idempotency_key=None, now=now, policy=container.pay)
+                             idempotency_key=None, now=now, policy=container.charter)
     pay.change_price(container.db, requester, project.id, Money(20, "USD"), reason="budget",
-                     policy=container.pay, now=now)
+                     policy=container.charter, now=now)
     sign_in(client, worker.email)
     page = BeautifulSoup(client.get("/worker/earnings").text, "html.parser")
     text = page.get_text(" ", strip=True)
@@ -158,7 +158,7 @@ def requester_with_a_draft(client: TestClient, people: Accounts, container: Cont
 
     requester, _ = people.make(Role.REQUESTER)
     pay.deposit(container.db, operator(container), requester_email=requester.email,
-                amount=Money(5_000, currency.upper()), floors=container.pay.floors,
+                amount=Money(5_000, currency.upper()), policy=container.charter,
                 now=container.clock())
     sign_in(client, requester.email)
     token = csrf(client, "/requester/projects/new")
@@ -223,12 +223,12 @@ def test_requesters_end_a_project_from_its_page_and_workers_see_the_terms(
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Owls", "", parse_schema({"type": "pairwise"}), 1, Money(25, "USD"), 600,
-        commitment=Commitment(10)), floors=container.pay.floors, now=now)
+        commitment=Commitment(10)), policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"prompt": "p", "response_a": "a", "response_b": "b"}],
                           max_rows=5, now=now)
     fund(container, requester, project.id, 10_000)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     sign_in(client, requester.email)
     token = csrf(client, f"/requester/projects/{project.id}")
     short = client.post(f"/requester/projects/{project.id}/end",
@@ -273,12 +273,12 @@ def test_quality_terms_from_the_form_reach_workers_and_both_sides_see_the_record
     assert "Launched" in client.post(f"{page_url}/launch", data={"csrf_token": token}).text
 
     now = container.clock()
-    lease = assignment.request_next(container.db, worker, pid, now=now, policy=container.pay)
+    lease = assignment.request_next(container.db, worker, pid, now=now, policy=container.charter)
     assert lease is not None and lease.qualification
     expected = "yes" if lease.data["text"] == "robin" else "no"
     wrong = "no" if expected == "yes" else "yes"
     assignment.submit_answer(container.db, worker, lease.assignment_id, wrong,
-                             idempotency_key=None, now=now, policy=container.pay)
+                             idempotency_key=None, now=now, policy=container.charter)
 
     worker_client = TestClient(client.app)
     sign_in(worker_client, worker.email)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
 from tests.support.clock import FakeClock

@@ -20,8 +20,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import assignments, projects, tasks
-from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
 from fairlabel.domain.pay import fair_price
@@ -44,7 +45,7 @@ def _sweeper(database_url: str, stop: threading.Event, errors: list[str]) -> Non
     container = bootstrap(_settings(database_url))
     try:
         while not stop.wait(0.25):  # two sweepers at once, each running every quarter second
-            jobs.run_due_work(container.db, container.pay, now=container.clock())
+            jobs.run_due_work(container.db, container.charter, now=container.clock())
     except Exception as error:  # reported by the test
         errors.append(f"sweeper: {error!r}")
     finally:
@@ -135,7 +136,7 @@ def test_32_workers_fill_500_tasks_exactly(server_db: str, tmp_path: Path) -> No
     assert len(abandoned) == ABANDONERS
     container = bootstrap(_settings(server_db))
     try:
-        jobs.run_due_work(container.db, container.pay, now=container.clock())
+        jobs.run_due_work(container.db, container.charter, now=container.clock())
         _assert_paid_exactly_once(container)
         with container.engine.connect() as conn:
             statuses = dict(conn.execute(select(assignments.c.status, func.count())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.services import accounts
 from tests.conftest import Accounts

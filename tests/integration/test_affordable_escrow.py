@@ -16,17 +16,16 @@ from fractions import Fraction
 
 import pytest
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.commitments import EndMode
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import fair_price
+from fairlabel.domain.pay import fair_price, measured_median
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import assignment, ending, funding, jobs, projects
 from fairlabel.services.assignment import EscrowExhausted
-from fairlabel.services.pay import measured_median
 from tests.conftest import Accounts
 from tests.integration.test_fair_pay import all_entries, assert_ledger_sound
 from tests.support.clock import FakeClock
@@ -38,11 +37,11 @@ def make_project(container: Container, requester: User, *, tasks: int, price: in
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Sentiment", "Choose.", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
-        redundancy, Money(price, "USD"), lease_seconds), floors=container.pay.floors, now=now)
+        redundancy, Money(price, "USD"), lease_seconds), policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"text": str(i)} for i in range(tasks)], max_rows=10_000, now=now)
     fund(container, requester, project.id, funding_minor)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     return project.id
 
 
@@ -68,7 +67,7 @@ def crowd(container: Container, clock: FakeClock, workers: list[User], pid: int,
         if step == "next":
             try:
                 lease = assignment.request_next(container.db, worker, pid, now=clock(),
-                                                policy=container.pay)
+                                                policy=container.charter)
             except EscrowExhausted:
                 run.waited += 1
                 heapq.heappush(queue, (clock() + timedelta(seconds=1), index, "next", 0))
@@ -83,10 +82,10 @@ def crowd(container: Container, clock: FakeClock, workers: list[User], pid: int,
                                    lease.assignment_id))
         else:
             assignment.submit_answer(container.db, worker, lease_id, "a", idempotency_key=None,
-                                     now=clock(), policy=container.pay)
+                                     now=clock(), policy=container.charter)
             run.answers += 1
             if run.answers % 10 == 0:
-                jobs.run_due_work(container.db, container.pay, now=clock())
+                jobs.run_due_work(container.db, container.charter, now=clock())
             heapq.heappush(queue, (clock(), index, "next", 0))
     return run
 
@@ -117,13 +116,13 @@ def test_a_cent_a_task_project_funded_with_five_dollars_finishes_and_pays_the_fl
     workers = [people.make(Role.WORKER)[0] for _ in range(8)]
     run = crowd(container, clock, workers, pid, seconds=(2.0, 4.0))
     assert run.answers == 48
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     # Every answer is topped up to the floor at the measured median.
     durations = sorted(run.times_ms)
     fair = fair_price(1500, Fraction(measured_median(durations)))
     assert fair == 2 and sorted(paid_per_answer(container, pid)) == [fair] * 48
     # The figures of the worked example in docs/pay.md.
-    shown = funding.project_funding(container.db, requester, pid, policy=container.pay,
+    shown = funding.project_funding(container.db, requester, pid, policy=container.charter,
                                     now=clock())
     assert balance(container, ledger.project_reserved(pid)) == 18
     notice = shown.notice_liability.amount_minor
@@ -132,8 +131,8 @@ def test_a_cent_a_task_project_funded_with_five_dollars_finishes_and_pays_the_fl
     assert shown.withdrawable == Money(500 - 96 - 18 - notice, "USD")
     print(f"48 answers, {run.waited} requests told to wait, notice pay {notice}")
     ending.end_project(container.db, requester, pid, reason="All the tasks are answered.",
-                       mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())
-    settled = funding.project_funding(container.db, requester, pid, policy=container.pay,
+                       mode=EndMode.IMMEDIATE, policy=container.charter, now=clock())
+    settled = funding.project_funding(container.db, requester, pid, policy=container.charter,
                                       now=clock())
     assert settled.settled and settled.withdrawable == Money(500 - 96 - notice, "USD")
     assert_ledger_sound(container)
@@ -153,7 +152,7 @@ def test_forty_tasks_three_times_at_five_cents_need_dollars_not_hundreds(
     # 6.00 USD of work; before, it needed more than 300 USD of escrow.
     pid = make_project(container, requester, tasks=40, price=5, redundancy=3,
                        lease_seconds=60, funding_minor=15_00)
-    before = funding.project_funding(container.db, requester, pid, policy=container.pay,
+    before = funding.project_funding(container.db, requester, pid, policy=container.charter,
                                      now=clock())
     # Unmeasured, the estimate is the worst case: every answer taking the whole lease and
     # topped up to 0.25 USD. It says so.
@@ -162,7 +161,7 @@ def test_forty_tasks_three_times_at_five_cents_need_dollars_not_hundreds(
     workers = [people.make(Role.WORKER)[0] for _ in range(8)]
     run = crowd(container, clock, workers, pid, seconds=(3.0, 8.0))
     assert run.answers == 120 and run.waited == 0
-    measured = funding.project_funding(container.db, requester, pid, policy=container.pay,
+    measured = funding.project_funding(container.db, requester, pid, policy=container.charter,
                                        now=clock())
     assert measured.remaining_answers == 0 and measured.needed_to_finish == Money(0, "USD")
     assert_ledger_sound(container)
@@ -177,12 +176,12 @@ def test_a_project_ends_at_once_pays_notice_pay_and_its_requester_withdraws_the_
     workers = [people.make(Role.WORKER)[0] for _ in range(4)]
     run = crowd(container, clock, workers, pid, seconds=(20.0, 90.0))
     assert run.answers == 53
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     done = ending.end_project(container.db, requester, pid, reason="The study is complete.",
-                              mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())
+                              mode=EndMode.IMMEDIATE, policy=container.charter, now=clock())
     owed = sum(m.amount_minor for m in done.notice_pay.values())
     assert owed == sum(-(-earned * 7 // 14) for earned in _earned_per_worker(container, pid))
-    after = funding.project_funding(container.db, requester, pid, policy=container.pay,
+    after = funding.project_funding(container.db, requester, pid, policy=container.charter,
                                     now=clock())
     assert after.settled and after.held == Money(0, "USD")
     assert balance(container, ledger.project_reserved(pid)) == 0
@@ -195,9 +194,9 @@ def test_a_project_ends_at_once_pays_notice_pay_and_its_requester_withdraws_the_
     assert after.withdrawable == Money(left, "USD")
     with pytest.raises(funding.NotWithdrawable, match="can be withdrawn now"):
         funding.withdraw(container.db, requester, pid, Money(left + 1, "USD"),
-                         policy=container.pay, now=clock())
+                         policy=container.charter, now=clock())
     took = funding.withdraw(container.db, requester, pid, Money(left, "USD"),
-                            policy=container.pay, now=clock())
+                            policy=container.charter, now=clock())
     assert took.free_escrow == Money(0, "USD") and took.funds == Money(left, "USD")
     assert_ledger_sound(container)
     kinds = {e.kind for e in all_entries(container)}

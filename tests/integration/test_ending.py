@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.commitments import Commitment, EndMode
@@ -27,22 +27,22 @@ def make_project(container: Container, requester: User, *, notice_days: int = 7,
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Musen", "Rate it.", parse_schema({"type": "rating", "min": 1, "max": 5}), 1,
         Money(100, "USD"), 600, commitment=Commitment(notice_days, date(2026, 12, 31))),
-        floors=container.pay.floors, now=now)
+        policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"text": str(i)} for i in range(40)], max_rows=100, now=now)
     fund(container, requester, project.id, funding)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     return project.id
 
 
 def work(container: Container, clock: FakeClock, worker: User, pid: int, answers: int) -> None:
     for _ in range(answers):
         lease = assignment.request_next(container.db, worker, pid, now=clock(),
-                                        policy=container.pay)
+                                        policy=container.charter)
         assert lease is not None
         clock.advance(seconds=30)
         assignment.submit_answer(container.db, worker, lease.assignment_id, 3,
-                                 idempotency_key=None, now=clock(), policy=container.pay)
+                                 idempotency_key=None, now=clock(), policy=container.charter)
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_ending_needs_a_reason(container: Container, requester: User) -> None:
     pid = make_project(container, requester)
     with pytest.raises(InvalidInput, match="reason"):
         ending.end_project(container.db, requester, pid, reason=" ", mode=EndMode.NOTICE,
-                           policy=container.pay, now=container.clock())
+                           policy=container.charter, now=container.clock())
 
 
 def test_with_notice_work_stays_available_until_the_notice_ends(
@@ -69,15 +69,15 @@ def test_with_notice_work_stays_available_until_the_notice_ends(
     worker = people.make(Role.WORKER)[0]
     work(container, clock, worker, pid, 2)
     done = ending.end_project(container.db, requester, pid, reason="The client's study ended.",
-                              mode=EndMode.NOTICE, policy=container.pay, now=clock())
+                              mode=EndMode.NOTICE, policy=container.charter, now=clock())
     assert (done.ends_at - clock()).days == 7
     assert "same terms" in pay.inbox(container.db, worker)[0].body
     clock.advance(days=6, hours=23)
     work(container, clock, worker, pid, 1)  # still served on the same terms
     clock.advance(hours=2)
     with pytest.raises(ProjectNotOpen, match="notice period is over"):
-        assignment.request_next(container.db, worker, pid, now=clock(), policy=container.pay)
-    jobs.run_due_work(container.db, container.pay, now=clock())
+        assignment.request_next(container.db, worker, pid, now=clock(), policy=container.charter)
+    jobs.run_due_work(container.db, container.charter, now=clock())
     view = projects.get_project(container.db, requester, pid)
     assert view.project.status is ProjectStatus.ENDED
 
@@ -89,7 +89,7 @@ def test_ending_at_once_pays_notice_pay_exactly(
     work(container, clock, busy, pid, 14)   # 14.00 USD over the last 14 days
     work(container, clock, light, pid, 1)   # 1.00 USD
     done = ending.end_project(container.db, requester, pid, reason="Budget withdrawn by client.",
-                              mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())
+                              mode=EndMode.IMMEDIATE, policy=container.charter, now=clock())
     # Average daily earnings × 7 notice days, rounded up: 7.00 and 0.50 USD.
     assert done.notice_pay == {busy.id: Money(700, "USD"), light.id: Money(50, "USD")}
     with container.db.read() as tx:
@@ -101,7 +101,7 @@ def test_ending_at_once_pays_notice_pay_exactly(
     assert projects.get_project(container.db, requester, pid).project.status is \
         ProjectStatus.ENDED
     with pytest.raises(ProjectNotOpen):
-        assignment.request_next(container.db, busy, pid, now=clock(), policy=container.pay)
+        assignment.request_next(container.db, busy, pid, now=clock(), policy=container.charter)
 
 
 def test_escrow_first_keeps_the_notice_pay_back(
@@ -111,12 +111,12 @@ def test_escrow_first_keeps_the_notice_pay_back(
     pid = make_project(container, requester, funding=1_200)
     worker = people.make(Role.WORKER)[0]
     work(container, clock, worker, pid, 6)
-    jobs.run_due_work(container.db, container.pay, now=clock())
-    view = projects.get_project(container.db, requester, pid, container.pay)
+    jobs.run_due_work(container.db, container.charter, now=clock())
+    view = projects.get_project(container.db, requester, pid, container.charter)
     assert view.project.notice_liability_minor == 300  # 6.00 / 14 days × 7, rounded up
     with pytest.raises(EscrowExhausted, match="add funds"):
         work(container, clock, worker, pid, 1)
-    need = funding.project_funding(container.db, requester, pid, policy=container.pay,
+    need = funding.project_funding(container.db, requester, pid, policy=container.charter,
                                    now=clock())
     assert need.notice_liability == Money(300, "USD")
     assert need.free_escrow == Money(600, "USD") and need.withdrawable == Money(300, "USD")
@@ -129,11 +129,11 @@ def test_a_pause_longer_than_the_notice_ends_the_project_with_notice_pay(
     work(container, clock, worker, pid, 2)
     ending.pause_project(container.db, requester, pid, now=clock())
     clock.advance(days=7)
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     assert projects.get_project(container.db, requester, pid).project.status is \
         ProjectStatus.PAUSED
     clock.advance(hours=1)
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     view = projects.get_project(container.db, requester, pid)
     assert view.project.status is ProjectStatus.ENDED
     assert view.project.end_reason == "paused longer than its notice period"

@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.commitments import EndMode
 from fairlabel.domain.money import Money
-from fairlabel.services import assignment, ending, holds, jobs, pay, projects, review
+from fairlabel.services import assignment, ending, jobs, pay, projects, review
 from fairlabel.services.assignment import EscrowExhausted
-from fairlabel.services.pay import post
-from fairlabel.services.pay_view import project_pay
+from fairlabel.services.steps import holds
+from fairlabel.services.steps.ledger import post
+from fairlabel.services.steps.pay_view import project_pay
 from tests.conftest import Accounts
 from tests.integration.test_ending import make_project as make_rating_project
 from tests.integration.test_fair_pay import all_entries, assert_ledger_sound, make_project
@@ -38,7 +39,7 @@ def requester(people: Accounts) -> User:
 
 def lease(container: Container, worker: User, pid: int) -> assignment.Lease:
     got = assignment.request_next(container.db, worker, pid, now=container.clock(),
-                                  policy=container.pay)
+                                  policy=container.charter)
     assert got is not None
     return got
 
@@ -61,7 +62,7 @@ def test_leases_hold_escrow_without_entries_and_a_submission_posts_one_earn(
     with container.db.read() as tx:
         project = tx.projects.get(pid)
         assert project is not None
-        shown = project_pay(tx, project, container.pay)
+        shown = project_pay(tx, project, container.charter)
     assert (shown.escrow.amount_minor, shown.reserved.amount_minor) == (20, 2 * HOLD)
 
     assignment.release(container.db, one, first.assignment_id, now=clock())
@@ -70,7 +71,7 @@ def test_leases_hold_escrow_without_entries_and_a_submission_posts_one_earn(
 
     clock.advance(seconds=30)
     assignment.submit_answer(container.db, two, second.assignment_id, "a",
-                             idempotency_key=None, now=clock(), policy=container.pay)
+                             idempotency_key=None, now=clock(), policy=container.charter)
     earned = all_entries(container)[before:]
     assert {(e.kind, e.account, e.amount_minor) for e in earned} == {
         ("earn", ledger.project_escrow(pid), -5 - ANSWER_HOLD),
@@ -82,12 +83,12 @@ def test_leases_hold_escrow_without_entries_and_a_submission_posts_one_earn(
     assert free(container, pid) == 20 + HOLD - 5 - ANSWER_HOLD
 
     clock.advance(seconds=200)  # the third lease expires: its hold ends, nothing is posted
-    assert jobs.run_due_work(container.db, container.pay, now=clock()).expired == 1
+    assert jobs.run_due_work(container.db, container.charter, now=clock()).expired == 1
     assert len(all_entries(container)) == before + 3
     assert free(container, pid) == 20 + 2 * HOLD - 5 - ANSWER_HOLD
     with pytest.raises(Exception, match="expired"):
         assignment.submit_answer(container.db, three, third.assignment_id, "a",
-                                 idempotency_key=None, now=clock(), policy=container.pay)
+                                 idempotency_key=None, now=clock(), policy=container.charter)
     assert_ledger_sound(container)
 
 
@@ -102,7 +103,7 @@ def test_workers_racing_for_the_last_funded_leases_never_overdraw_the_escrow(
         barrier.wait()
         try:
             got.append(assignment.request_next(container.db, worker, pid,
-                                               now=container.clock(), policy=container.pay))
+                                               now=container.clock(), policy=container.charter))
         except EscrowExhausted as error:
             got.append(error)
 
@@ -127,7 +128,7 @@ def test_notice_pay_cannot_take_what_a_live_lease_holds(
         done = lease(container, busy, pid)
         clock.advance(seconds=30)
         assignment.submit_answer(container.db, busy, done.assignment_id, 3,
-                                 idempotency_key=None, now=clock(), policy=container.pay)
+                                 idempotency_key=None, now=clock(), policy=container.charter)
     lease(container, holding, pid)
     with container.db.read() as tx:  # 30-second answers at 1.00 hold nothing for top-ups
         assert tx.ledger.balance(ledger.project_reserved(pid), "USD") == 0
@@ -137,10 +138,10 @@ def test_notice_pay_cannot_take_what_a_live_lease_holds(
     assert free(container, pid) == 200
     with pytest.raises(ending.NoticePayNotCovered, match=r"add 1\.00 USD"):
         ending.end_project(container.db, requester, pid, reason="The study has ended.",
-                           mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())
+                           mode=EndMode.IMMEDIATE, policy=container.charter, now=clock())
     fund(container, requester, pid, 100)
     paid = ending.end_project(container.db, requester, pid, reason="The study has ended.",
-                              mode=EndMode.IMMEDIATE, policy=container.pay, now=clock())
+                              mode=EndMode.IMMEDIATE, policy=container.charter, now=clock())
     assert paid.notice_pay == {busy.id: Money(300, "USD")}
     assert free(container, pid) == 0
     assert_ledger_sound(container)
@@ -154,9 +155,9 @@ def test_a_top_up_from_escrow_cannot_take_what_a_live_lease_holds(
     answered = lease(container, one, pid)
     clock.advance(seconds=30)
     assignment.submit_answer(container.db, one, answered.assignment_id, "a",
-                             idempotency_key=None, now=clock(), policy=container.pay)
+                             idempotency_key=None, now=clock(), policy=container.charter)
     review.approve_answer(container.db, requester, answered.assignment_id,
-                          policy=container.pay, now=clock())
+                          policy=container.charter, now=clock())
     lease(container, two, pid)
     assert free(container, pid) == 10
 
@@ -187,11 +188,11 @@ def test_a_price_cut_takes_effect_once_the_escrow_holds_what_it_adds_to_the_hold
         got = lease(container, one, pid)
         clock.advance(seconds=30)
         assignment.submit_answer(container.db, one, got.assignment_id, "a",
-                                 idempotency_key=None, now=clock(), policy=container.pay)
+                                 idempotency_key=None, now=clock(), policy=container.charter)
     with container.db.read() as tx:
         assert tx.ledger.balance(ledger.project_reserved(pid), "USD") == 3 * 16
     pay.change_price(container.db, requester, pid, Money(2, "USD"), reason="Cheaper now.",
-                     policy=container.pay, now=clock())
+                     policy=container.charter, now=clock())
     clock.advance(days=14, seconds=1)
     live = lease(container, two, pid)  # 10 + (2 × 50 + 1 − 10) = 101 held
     with container.db.write() as tx:  # spend the rest elsewhere, as other work would
@@ -201,11 +202,11 @@ def test_a_price_cut_takes_effect_once_the_escrow_holds_what_it_adds_to_the_hold
         tx.commit()
     # At 2 cents, every answer may owe 8 cents more at some median: 3 × 8 for the answers,
     # 8 more for the live lease. The escrow holds none of it: the cut waits.
-    assert jobs.apply_due_prices(container.db, container.pay, now=clock()) == 0
+    assert jobs.apply_due_prices(container.db, container.charter, now=clock()) == 0
     assert projects.get_project(container.db, requester, pid).project.terms.pay_per_task == \
         Money(10, "USD")
     fund(container, requester, pid, 3 * 8 + 8)
-    assert jobs.apply_due_prices(container.db, container.pay, now=clock()) == 1
+    assert jobs.apply_due_prices(container.db, container.charter, now=clock()) == 1
     with container.db.read() as tx:
         assert tx.ledger.balance(ledger.project_reserved(pid), "USD") == 3 * 24
         assert tx.holds.totals(pid).lowest_paid_minor == 2
@@ -214,7 +215,7 @@ def test_a_price_cut_takes_effect_once_the_escrow_holds_what_it_adds_to_the_hold
     assert free(container, pid) == 0
     clock.advance(seconds=100)  # the slowest answer the lease allows
     assignment.submit_answer(container.db, two, live.assignment_id, "a",
-                             idempotency_key=None, now=clock(), policy=container.pay)
+                             idempotency_key=None, now=clock(), policy=container.charter)
     assert free(container, pid) >= 0
     assert_ledger_sound(container)
 
@@ -228,13 +229,13 @@ def test_a_cut_that_comes_due_after_the_project_ended_leaves_its_settlement_alon
     got = lease(container, worker, pid)
     clock.advance(seconds=2)
     assignment.submit_answer(container.db, worker, got.assignment_id, "a",
-                             idempotency_key=None, now=clock(), policy=container.pay)
+                             idempotency_key=None, now=clock(), policy=container.charter)
     ending.end_project(container.db, requester, pid, reason="The study is complete.",
-                       mode=EndMode.NOTICE, policy=container.pay, now=clock())
+                       mode=EndMode.NOTICE, policy=container.charter, now=clock())
     pay.change_price(container.db, requester, pid, Money(1, "USD"), reason="Cheaper.",
-                     policy=container.pay, now=clock())
+                     policy=container.charter, now=clock())
     clock.advance(days=15)
-    report = jobs.run_due_work(container.db, container.pay, now=clock())
+    report = jobs.run_due_work(container.db, container.charter, now=clock())
     assert report.projects_settled == 1 and report.prices_applied == 1
     with container.db.read() as tx:
         assert tx.holds.settled_at(pid) is not None

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import ledger_balances
-from fairlabel.bootstrap import Container
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import InvalidInput, NotFound
@@ -28,12 +28,12 @@ def make_project(container: Container, requester: User, *, tasks: int, price: in
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Sentiment", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
-        redundancy, Money(price, "USD"), lease_seconds), floors=container.pay.floors, now=now)
+        redundancy, Money(price, "USD"), lease_seconds), policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"text": str(i)} for i in range(tasks)], max_rows=10_000, now=now)
     if funding:
         fund(container, requester, project.id, funding)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     return project.id
 
 
@@ -42,12 +42,12 @@ def work(container: Container, clock: FakeClock, worker: User, project_id: int, 
     done = 0
     for _ in range(answers):
         lease = assignment.request_next(container.db, worker, project_id, now=clock(),
-                                        policy=container.pay)
+                                        policy=container.charter)
         if lease is None:
             break
         clock.advance(seconds=seconds)
         assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                 idempotency_key=None, now=clock(), policy=container.pay)
+                                 idempotency_key=None, now=clock(), policy=container.charter)
         done += 1
     return done
 
@@ -84,11 +84,11 @@ def test_five_cents_at_thirty_seconds_is_topped_up_to_the_floor_and_the_price_ri
     workers = [people.make(Role.WORKER)[0] for _ in range(4)]
     for worker in workers:
         work(container, clock, worker, pid, seconds=30, answers=5)
-    report = jobs.run_due_work(container.db, container.pay, now=clock())
+    report = jobs.run_due_work(container.db, container.charter, now=clock())
     # 15.00 USD/h for 30 s is 12.5 cents, rounded up in the worker's favour: 13 cents.
     assert report.topups == 20 and report.topup_minor == {"USD": 20 * 8}
-    assert jobs.run_due_work(container.db, container.pay, now=clock()).topups == 0
-    view = projects.get_project(container.db, requester, pid, container.pay)
+    assert jobs.run_due_work(container.db, container.charter, now=clock()).topups == 0
+    view = projects.get_project(container.db, requester, pid, container.charter)
     assert view.project.terms.pay_per_task == Money(13, "USD")
     assert view.pay is not None and view.pay.median_seconds == 30.0
     assert view.pay.effective_hourly == Money(1560, "USD")
@@ -106,9 +106,9 @@ def test_approval_after_the_review_window_makes_pay_available_and_frees_the_rese
     worker = people.make(Role.WORKER)[0]
     work(container, clock, worker, pid, seconds=10, answers=3)
     clock.advance(hours=71)
-    assert jobs.run_due_work(container.db, container.pay, now=clock()).approved == 0
+    assert jobs.run_due_work(container.db, container.charter, now=clock()).approved == 0
     clock.advance(hours=2)
-    assert jobs.run_due_work(container.db, container.pay, now=clock()).approved == 3
+    assert jobs.run_due_work(container.db, container.charter, now=clock()).approved == 3
     earned = pay.earnings(container.db, worker)
     assert earned.balances["available"]["USD"] == Money(150, "USD")
     assert balances(container).get((ledger.project_reserved(pid), "USD"), 0) == 0
@@ -121,28 +121,28 @@ def test_a_price_cut_waits_for_its_notice_and_a_raise_applies_at_once(
     worker = people.make(Role.WORKER)[0]
     work(container, clock, worker, pid, seconds=10, answers=1)
     cut = pay.change_price(container.db, requester, pid, Money(40, "USD"), reason="budget",
-                           policy=container.pay, now=clock())
+                           policy=container.charter, now=clock())
     assert cut.effective_at == clock() + timedelta(days=14) and cut.applied_at is None
     assert "50.00 USD".replace("50.00", "0.50") in pay.inbox(container.db, worker)[0].body
     clock.advance(days=13, hours=23)
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     price = projects.get_project(container.db, requester, pid).project.terms.pay_per_task
     assert price == Money(50, "USD")
     lease = assignment.request_next(container.db, worker, pid, now=clock(),
-                                    policy=container.pay)
+                                    policy=container.charter)
     assert lease is not None
     clock.advance(hours=2)
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     assert projects.get_project(container.db, requester, pid).project.terms.pay_per_task == \
         Money(40, "USD")
     # The task leased before the cut keeps its price: nothing changes backward.
     done = assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                    idempotency_key=None, now=clock(), policy=container.pay)
+                                    idempotency_key=None, now=clock(), policy=container.charter)
     assert not done.replayed
     earn = [e for e in pay.statement(container.db, worker) if e.kind == "earn"]
     assert [e.amount_minor for e in earn] == [50, 50]
     raised = pay.change_price(container.db, requester, pid, Money(60, "USD"), reason="",
-                              policy=container.pay, now=clock())
+                              policy=container.charter, now=clock())
     assert raised.applied_at == clock()
     assert projects.get_project(container.db, requester, pid).project.terms.pay_per_task == \
         Money(60, "USD")
@@ -156,9 +156,9 @@ def test_when_escrow_runs_out_work_stops_and_nothing_done_goes_unpaid(
     worker = people.make(Role.WORKER)[0]
     assert work(container, clock, worker, pid, seconds=20, answers=2) == 2
     with pytest.raises(EscrowExhausted, match="waiting for its requester to add funds"):
-        assignment.request_next(container.db, worker, pid, now=clock(), policy=container.pay)
+        assignment.request_next(container.db, worker, pid, now=clock(), policy=container.charter)
     clock.advance(hours=73)
-    jobs.run_due_work(container.db, container.pay, now=clock())
+    jobs.run_due_work(container.db, container.charter, now=clock())
     earned = pay.earnings(container.db, worker).balances
     assert earned["available"]["USD"].amount_minor >= 2 * 5
     assert_ledger_sound(container)
@@ -176,7 +176,7 @@ def test_bad_money_is_refused_and_changes_nothing(
             bad()
     with pytest.raises(InvalidInput):
         pay.deposit(container.db, admin, requester_email=requester.email,
-                    amount=Money(-1, "USD"), floors=container.pay.floors,
+                    amount=Money(-1, "USD"), policy=container.charter,
                     now=container.clock())
     with pytest.raises(InvalidInput, match="fund it in USD"):
         pay.fund_project(container.db, requester, pid, Money(5, "EUR"), now=container.clock())
@@ -187,7 +187,7 @@ def test_bad_money_is_refused_and_changes_nothing(
                          now=container.clock())
     with pytest.raises(InvalidInput, match="must be in USD"):
         pay.change_price(container.db, requester, pid, Money(7, "EUR"), reason="",
-                         policy=container.pay, now=container.clock())
+                         policy=container.charter, now=container.clock())
     assert all_entries(container) == before
 
 

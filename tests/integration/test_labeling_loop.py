@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import assignments, tasks
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import AlreadySubmitted, LeaseExpired
 from fairlabel.domain.errors import ImportRejected, NotFound, PermissionDenied
@@ -30,21 +30,22 @@ def make_project(container: Container, requester: User, *, n_tasks: int = 3,
         lease_seconds)
     now = container.clock()
     project = projects.create_project(container.db, requester, terms,
-                                      floors=container.pay.floors, now=now)
+                                      policy=container.charter, now=now)
     if n_tasks:
         projects.import_tasks(container.db, requester, project.id,
                               [{"data": {"text": f"t{i}"}} for i in range(n_tasks)],
                               max_rows=1000, now=now)
     fund(container, requester, project.id, 1_000_000)
     if launch:
-        projects.launch_project(container.db, requester, project.id, now=now)
+        projects.launch_project(container.db, requester, project.id, now=now,
+                                policy=container.charter)
     return project.id
 
 
 def next_task(container: Container, worker: User, project_id: int, *,
               now: datetime) -> assignment.Lease | None:
     return assignment.request_next(container.db, worker, project_id, now=now,
-                                   policy=container.pay)
+                                   policy=container.charter)
 
 
 def rows(container: Container, table: Any) -> list[Any]:
@@ -66,7 +67,7 @@ def test_a_worker_never_gets_the_same_task_twice(container: Container, people: A
     while (lease := next_task(container, worker, pid, now=now)) is not None:
         seen.append(lease.task_id)
         assignment.submit_answer(container.db, worker, lease.assignment_id, "pos",
-                                 idempotency_key=None, now=now, policy=container.pay)
+                                 idempotency_key=None, now=now, policy=container.charter)
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 3
 
 
@@ -79,7 +80,7 @@ def test_a_task_never_collects_more_answers_than_its_redundancy(
         worker = people.make(Role.WORKER)[0]
         while (lease := next_task(container, worker, pid, now=now)):
             assignment.submit_answer(container.db, worker, lease.assignment_id, "neg",
-                                     idempotency_key=None, now=now, policy=container.pay)
+                                     idempotency_key=None, now=now, policy=container.charter)
             served += 1
     assert served == 4
     assert all(t.answered == 2 and t.taken == 2 for t in rows(container, tasks))
@@ -105,7 +106,7 @@ def test_an_expired_lease_returns_the_task_to_the_pool(
     clock.advance(seconds=61)
     with pytest.raises(LeaseExpired):
         assignment.submit_answer(container.db, slow, lease.assignment_id, "pos",
-                                 idempotency_key=None, now=clock(), policy=container.pay)
+                                 idempotency_key=None, now=clock(), policy=container.charter)
     second = next_task(container, other, pid, now=clock())
     assert second is not None and second.task_id == lease.task_id
     assert [r.status for r in rows(container, assignments)] == ["expired", "leased"]
@@ -144,15 +145,15 @@ def test_submissions_are_validated_idempotent_and_final(container: Container,
     assert lease is not None
     with pytest.raises(InvalidAnswer):
         assignment.submit_answer(container.db, worker, lease.assignment_id, "maybe",
-                                 idempotency_key="k", now=now, policy=container.pay)
+                                 idempotency_key="k", now=now, policy=container.charter)
     first = assignment.submit_answer(container.db, worker, lease.assignment_id, "pos",
-                                     idempotency_key="k", now=now, policy=container.pay)
+                                     idempotency_key="k", now=now, policy=container.charter)
     retry = assignment.submit_answer(container.db, worker, lease.assignment_id, "pos",
-                                     idempotency_key="k", now=now, policy=container.pay)
+                                     idempotency_key="k", now=now, policy=container.charter)
     assert not first.replayed and retry.replayed and retry.answer == "pos"
     with pytest.raises(AlreadySubmitted):
         assignment.submit_answer(container.db, worker, lease.assignment_id, "neg",
-                                 idempotency_key="other", now=now, policy=container.pay)
+                                 idempotency_key="other", now=now, policy=container.charter)
     assert sum(t.answered for t in rows(container, tasks)) == 1
 
 
@@ -164,7 +165,8 @@ def test_someone_elses_assignment_is_not_found(container: Container, people: Acc
     assert lease is not None
     with pytest.raises(NotFound):
         assignment.submit_answer(container.db, intruder, lease.assignment_id, "pos",
-                                 idempotency_key=None, now=container.clock(), policy=container.pay)
+                                 idempotency_key=None, now=container.clock(),
+                                     policy=container.charter)
 
 
 def test_drafts_serve_no_work_and_requesters_cannot_take_tasks(
@@ -197,7 +199,7 @@ def test_export_has_every_answer_under_a_pseudonym_and_the_majority(
         lease = next_task(container, worker, pid, now=now)
         assert lease is not None
         assignment.submit_answer(container.db, worker, lease.assignment_id, answer,
-                                 idempotency_key=None, now=now, policy=container.pay)
+                                 idempotency_key=None, now=now, policy=container.charter)
     [record] = list(exports.export_records(container.db, requester, pid))
     assert record["majority"] == "pos"
     assert [a["answer"] for a in record["answers"]] == ["pos", "neg", "pos"]

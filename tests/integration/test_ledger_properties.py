@@ -33,21 +33,20 @@ from fairlabel.domain.errors import DomainError
 from fairlabel.domain.holds import bound_ms
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import fair_price
+from fairlabel.domain.pay import fair_price, measured_median
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import (
     accounts,
     assignment,
     ending,
     funding,
-    holds,
     jobs,
     pay,
     payouts,
     projects,
     review,
 )
-from fairlabel.services.pay import measured_median
+from fairlabel.services.steps import holds
 from tests.support.clock import FakeClock
 from tests.support.databases import migrated_sqlite_template, sqlite_copy
 
@@ -73,13 +72,14 @@ class MoneyFlows(RuleBasedStateMachine):
                               role=Role.WORKER, now=now) for i in range(3)]
         project = projects.create_project(db, self.requester, ProjectTerms(
             "p", "", parse_schema({"type": "single_choice", "choices": ["a", "b"]}), 2,
-            Money(5, "USD"), 60), floors=self.container.pay.floors, now=now)
+            Money(5, "USD"), 60), policy=self.container.charter, now=now)
         projects.import_tasks(db, self.requester, project.id,
                               [{"t": i} for i in range(12)], max_rows=20, now=now)
         pay.deposit(db, self.admin, requester_email="r@x.org", amount=Money(400, "USD"),
-                    floors=self.container.pay.floors, now=now)
+                    policy=self.container.charter, now=now)
         pay.fund_project(db, self.requester, project.id, Money(300, "USD"), now=now)
-        projects.launch_project(db, self.requester, project.id, now=now)
+        projects.launch_project(db, self.requester, project.id, now=now,
+                                policy=self.container.charter)
         self.pid = project.id
         self.leases: dict[int, int] = {}  # worker index → assignment id
 
@@ -98,7 +98,7 @@ class MoneyFlows(RuleBasedStateMachine):
     @rule(amount=st.integers(min_value=1, max_value=5_000))
     def deposit(self, amount: int) -> None:
         pay.deposit(self.container.db, self.admin, requester_email="r@x.org",
-                    amount=Money(amount, "USD"), floors=self.container.pay.floors,
+                    amount=Money(amount, "USD"), policy=self.container.charter,
                     now=self.clock())
 
     @rule(amount=st.integers(min_value=1, max_value=5_000))
@@ -110,7 +110,7 @@ class MoneyFlows(RuleBasedStateMachine):
     def lease(self, worker: int) -> None:
         def take() -> None:
             got = assignment.request_next(self.container.db, self.workers[worker], self.pid,
-                                          now=self.clock(), policy=self.container.pay)
+                                          now=self.clock(), policy=self.container.charter)
             if got is not None:
                 self.leases[worker] = got.assignment_id
         self._try(take)
@@ -124,7 +124,7 @@ class MoneyFlows(RuleBasedStateMachine):
         if submit:
             self._try(lambda: assignment.submit_answer(self.container.db, user, lease, "a",
                                                        idempotency_key=None, now=self.clock(),
-                                                       policy=self.container.pay))
+                                                       policy=self.container.charter))
         else:
             self._try(lambda: assignment.release(self.container.db, user, lease,
                                                  now=self.clock()))
@@ -134,13 +134,13 @@ class MoneyFlows(RuleBasedStateMachine):
     def answer(self, worker: int, seconds: int) -> None:
         def work() -> None:
             got = assignment.request_next(self.container.db, self.workers[worker], self.pid,
-                                          now=self.clock(), policy=self.container.pay)
+                                          now=self.clock(), policy=self.container.charter)
             if got is None:
                 return
             self.clock.advance(seconds=seconds)
             assignment.submit_answer(self.container.db, self.workers[worker],
                                      got.assignment_id, "a", idempotency_key=None,
-                                     now=self.clock(), policy=self.container.pay)
+                                     now=self.clock(), policy=self.container.charter)
         self._try(work)
 
     @rule(worker=st.integers(min_value=0, max_value=2), approve=st.booleans(),
@@ -154,43 +154,43 @@ class MoneyFlows(RuleBasedStateMachine):
                 self.container.db, self.requester, mine[0].id, approve=approve,
                 reason="" if approve else "Not what the instructions ask.",
                 withhold_pay=withhold and not approve,
-                policy=self.container.pay, now=self.clock()))
+                policy=self.container.charter, now=self.clock()))
 
     @rule(immediate=st.booleans())
     def end(self, immediate: bool) -> None:
         self._try(lambda: ending.end_project(
             self.container.db, self.requester, self.pid, reason="The study is complete.",
             mode=EndMode.IMMEDIATE if immediate else EndMode.NOTICE,
-            policy=self.container.pay, now=self.clock()))
+            policy=self.container.charter, now=self.clock()))
 
     @rule(share=st.sampled_from([1, 2, 3]))
     def withdraw(self, share: int) -> None:
         """Take back a share of what can be withdrawn (all of it at 1), or one more cent."""
         found = funding.project_funding(self.container.db, self.requester, self.pid,
-                                        policy=self.container.pay, now=self.clock())
+                                        policy=self.container.charter, now=self.clock())
         amount = found.withdrawable.amount_minor // share
         self._try(lambda: funding.withdraw(
             self.container.db, self.requester, self.pid, Money(max(1, amount), "USD"),
-            policy=self.container.pay, now=self.clock()))
+            policy=self.container.charter, now=self.clock()))
         if amount and share == 1:  # nothing more than that can go
             with self.container.db.read() as tx:
                 before = tx.ledger.balance(ledger.project_escrow(self.pid), "USD")
             self._try(lambda: funding.withdraw(
                 self.container.db, self.requester, self.pid, Money(1, "USD"),
-                policy=self.container.pay, now=self.clock()))
+                policy=self.container.charter, now=self.clock()))
             with self.container.db.read() as tx:
                 assert tx.ledger.balance(ledger.project_escrow(self.pid), "USD") == before
 
     @rule()
     def later_sweep(self) -> None:
         self.clock.advance(hours=2)
-        jobs.run_due_work(self.container.db, self.container.pay, now=self.clock())
+        jobs.run_due_work(self.container.db, self.container.charter, now=self.clock())
 
     @rule()
     def a_fortnight_later(self) -> None:
         """Announced cuts take effect (or wait for funds), endings with notice close."""
         self.clock.advance(days=15)
-        jobs.run_due_work(self.container.db, self.container.pay, now=self.clock())
+        jobs.run_due_work(self.container.db, self.container.charter, now=self.clock())
 
     @rule(seconds=st.sampled_from([1, 5, 20, 45, 90, 4_000]))
     def wait(self, seconds: int) -> None:
@@ -198,13 +198,13 @@ class MoneyFlows(RuleBasedStateMachine):
 
     @rule()
     def sweep(self) -> None:
-        jobs.run_due_work(self.container.db, self.container.pay, now=self.clock())
+        jobs.run_due_work(self.container.db, self.container.charter, now=self.clock())
 
     @rule(price=st.integers(min_value=1, max_value=40))
     def reprice(self, price: int) -> None:
         self._try(lambda: pay.change_price(self.container.db, self.requester, self.pid,
                                            Money(price, "USD"), reason="",
-                                           policy=self.container.pay, now=self.clock()))
+                                           policy=self.container.charter, now=self.clock()))
 
     @rule(sent=st.booleans())
     def settle_a_payout(self, sent: bool) -> None:
@@ -241,7 +241,7 @@ class MoneyFlows(RuleBasedStateMachine):
         current median owe; once settled, nothing is owed and nothing is reserved."""
         if not hasattr(self, "container"):
             return
-        policy = self.container.pay
+        policy = self.container.charter
         with self.container.db.read() as tx:
             project = tx.projects.get(self.pid)
             assert project is not None

@@ -2,15 +2,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.ledger_repository import LedgerRepository
 from fairlabel.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
 from fairlabel.adapters.db.tables import metadata
-from fairlabel.bootstrap import Container
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.money import Money
-from fairlabel.services import assignment, holds
+from fairlabel.services import assignment
+from fairlabel.services.steps import holds
 from tests.conftest import Accounts
 from tests.integration.test_fair_pay import assert_ledger_sound, make_project, work
 from tests.support.clock import FakeClock
@@ -45,7 +46,7 @@ def test_0008_fills_in_answer_totals_and_turns_old_leases_into_holds(
     pid = make_project(container, requester, tasks=10, price=5, funding=10_000)
     one, two = (people.make(Role.WORKER)[0] for _ in range(2))
     work(container, clock, one, pid, seconds=30, answers=3)
-    old = assignment.request_next(container.db, two, pid, now=clock(), policy=container.pay)
+    old = assignment.request_next(container.db, two, pid, now=clock(), policy=container.charter)
     assert old is not None
     with container.db.read() as tx:
         before = tx.holds.totals(pid)
@@ -67,12 +68,12 @@ def test_0008_fills_in_answer_totals_and_turns_old_leases_into_holds(
         hold_before = tx.ledger.balance(ledger.project_reserved(pid), "USD") - held
     clock.advance(seconds=30)
     assignment.submit_answer(container.db, two, old.assignment_id, "a", idempotency_key=None,
-                             now=clock(), policy=container.pay)
+                             now=clock(), policy=container.charter)
     with container.db.read() as tx:
         project = tx.projects.get(pid)
         assert project is not None
         reserved = tx.ledger.balance(ledger.project_reserved(pid), "USD")
-        assert reserved == holds.hold_for(project, tx.holds.totals(pid), container.pay)
+        assert reserved == holds.hold_for(project, tx.holds.totals(pid), container.charter)
         # The lease's hold ends and the old reservation comes back, less the price paid and
         # the growth of the answers' hold.
         assert tx.escrow.free(pid, "USD") == (free_before + 2 * held - 5

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import assignments, qualification_attempts, tasks
 from fairlabel.adapters.db.tables import projects as project_rows
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import Conflict
 from fairlabel.domain.label_schema import parse_schema
@@ -20,7 +20,7 @@ from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import Qualification, QualityTerms
 from fairlabel.services import assignment, projects, quality
-from fairlabel.services.ports import WorkerSkill
+from fairlabel.services.ports.quality import WorkerSkill
 from tests.conftest import Accounts
 from tests.support.funding import fund
 
@@ -30,12 +30,12 @@ def make_project(container: Container, requester: User, *, work: int, gold: int,
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Checked", "Choose.", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
-        redundancy, Money(5, "USD"), 600, quality=terms), floors=container.pay.floors, now=now)
+        redundancy, Money(5, "USD"), 600, quality=terms), policy=container.charter, now=now)
     rows: list[Any] = [{"data": {"i": i}} for i in range(work)]
     rows += [{"data": {"g": i}, "gold": "a"} for i in range(gold)]
     projects.import_tasks(container.db, requester, project.id, rows, max_rows=10_000, now=now)
     fund(container, requester, project.id, 10_000_000)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     return project.id
 
 
@@ -56,7 +56,7 @@ def test_two_requests_racing_to_start_the_qualification_open_one_attempt(
         barrier.wait()
         try:
             got.append(assignment.request_next(container.db, worker, pid,
-                                               now=container.clock(), policy=container.pay))
+                                               now=container.clock(), policy=container.charter))
         except Conflict as error:
             got.append(error.code)
 
@@ -81,7 +81,7 @@ def simulate(container: Container, pid: int, workers: list[tuple[User, float]],
     while active:
         for worker, accuracy in list(active):
             lease = assignment.request_next(container.db, worker, pid, now=container.clock(),
-                                            policy=container.pay, rng=rng)
+                                            policy=container.charter, rng=rng)
             if lease is None:
                 active.remove((worker, accuracy))
                 continue
@@ -90,7 +90,7 @@ def simulate(container: Container, pid: int, workers: list[tuple[User, float]],
             assignment.submit_answer(container.db, worker, lease.assignment_id,
                                      right if rng.random() < accuracy else wrong,
                                      idempotency_key=None, now=container.clock(),
-                                     policy=container.pay)
+                                     policy=container.charter)
 
 
 def test_the_refit_recovers_the_truth_and_ranks_workers_by_accuracy(
@@ -127,13 +127,14 @@ def test_adaptive_redundancy_settles_then_reopens_when_a_refit_lowers_confidence
     first, second, third = (people.make(Role.WORKER)[0] for _ in range(3))
     for worker in (first, second):
         lease = assignment.request_next(container.db, worker, pid, now=container.clock(),
-                                        policy=container.pay)
+                                        policy=container.charter)
         assert lease is not None
         assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                 idempotency_key=None, now=container.clock(), policy=container.pay)
+                                 idempotency_key=None, now=container.clock(),
+                                     policy=container.charter)
     # Two of two agree: vote share 1.0 ≥ 0.9 → settled, not served to a third worker.
     assert assignment.request_next(container.db, third, pid, now=container.clock(),
-                                   policy=container.pay) is None
+                                   policy=container.charter) is None
     summary = quality.project_quality(container.db, requester, pid,
                                       now=container.clock()).summary
     assert (summary.settled, summary.answers_saved) == (1, 3)
@@ -148,13 +149,14 @@ def test_adaptive_redundancy_settles_then_reopens_when_a_refit_lowers_confidence
     [refit] = quality.refresh_consensus(container.db, now=container.clock())
     assert refit.unsettled == 1
     assert assignment.request_next(container.db, third, pid, now=container.clock(),
-                                   policy=container.pay) is not None
+                                   policy=container.charter) is not None
 
 
 def test_the_worker_process_fits_exactly_as_the_server_would() -> None:
     from fairlabel.adapters.compute import ProcessFit
     from fairlabel.domain.quality import GoldScore
-    from fairlabel.services.ports import ProjectFacts, TaskAnswer
+    from fairlabel.services.ports.quality import TaskAnswer
+    from fairlabel.services.ports.work import ProjectFacts
 
     facts = ProjectFacts(parse_schema({"type": "pairwise"}), "USD", 3,
                          QualityTerms(consensus_method="ds"))
@@ -184,10 +186,10 @@ def test_the_sweep_refits_a_project_at_most_once_per_interval_and_writes_what_ch
     def one_round() -> None:
         for worker in team:
             lease = assignment.request_next(container.db, worker, pid, now=clock(),
-                                            policy=container.pay)
+                                            policy=container.charter)
             assert lease is not None
             assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
-                                     idempotency_key=None, now=clock(), policy=container.pay)
+                                     idempotency_key=None, now=clock(), policy=container.charter)
         clock.advance(seconds=1)
 
     one_round()

@@ -19,11 +19,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.tables import inbox_messages
 from fairlabel.adapters.web.calls import UseCaseRunner
-from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts

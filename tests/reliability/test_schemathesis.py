@@ -21,8 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web.app import create_app
-from fairlabel.bootstrap import Container, bootstrap
+from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain.accounts import Role
 from fairlabel.services import accounts

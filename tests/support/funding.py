@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.money import Money
 from fairlabel.services import accounts, pay
@@ -22,7 +22,7 @@ def fund(container: Container, requester: User, project_id: int, amount_minor: i
          currency: str = "USD") -> Money:
     amount = Money(amount_minor, currency)
     pay.deposit(container.db, operator(container), requester_email=requester.email,
-                amount=amount, floors=container.pay.floors, now=container.clock())
+                amount=amount, policy=container.charter, now=container.clock())
     return pay.fund_project(container.db, requester, project_id, amount, now=container.clock())
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import User
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
@@ -31,12 +31,12 @@ def launched_project(container: Container, requester: User, *, tasks: int = 40,
     project = projects.create_project(container.db, requester, ProjectTerms(
         name, "Choose the feeling.", parse_schema({"type": "single_choice",
                                                    "choices": ["a", "b"]}),
-        redundancy, Money(price, "USD"), 600), floors=container.pay.floors, now=now)
+        redundancy, Money(price, "USD"), 600), policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"data": {"text": f"{name} {i}"}} for i in range(tasks)],
                           max_rows=10_000, now=now)
     fund(container, requester, project.id, funding)
-    projects.launch_project(container.db, requester, project.id, now=now)
+    projects.launch_project(container.db, requester, project.id, now=now, policy=container.charter)
     return project.id
 
 
@@ -57,7 +57,7 @@ def answer(client: TestClient, clock: FakeClock, token: str, project_id: int, *,
 
 
 def sweep(container: Container, clock: FakeClock) -> jobs.SweepReport:
-    return jobs.run_due_work(container.db, container.pay, now=clock())
+    return jobs.run_due_work(container.db, container.charter, now=clock())
 
 
 def balance(client: TestClient, token: str, bucket: str) -> int:

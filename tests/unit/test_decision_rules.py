@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fairlabel.domain.algorithms import registry
+from fairlabel.domain.charter import CharterPolicy, FloorTable
 from fairlabel.domain.decisions import (
     AlreadyAppealed,
     Appeal,
@@ -23,7 +24,6 @@ from fairlabel.domain.decisions import (
     parse_appeal_outcome,
 )
 from fairlabel.domain.errors import InvalidInput
-from fairlabel.domain.pay import FloorTable, PayPolicy
 from fairlabel.domain.review import (
     FAST_MIN_ANSWERS,
     WITHHOLD_RULE,
@@ -139,7 +139,7 @@ def test_a_decision_is_appealed_once_and_a_proposal_not_at_all() -> None:
 
 
 def test_an_appeal_is_overdue_from_its_deadline_on() -> None:
-    deadline = appeal_deadline(NOW, 7)
+    deadline = appeal_deadline(NOW, timedelta(days=7))
     assert deadline == NOW + timedelta(days=7)
     appeal = Appeal(1, 1, 2, "m", NOW, deadline, AppealStatus.OPEN, None, None, None)
     assert not appeal.is_overdue(deadline - timedelta(seconds=1))
@@ -184,8 +184,9 @@ def test_testimonies_are_publishable_only_from_three_distinct_workers() -> None:
 
 
 def test_the_registry_states_the_settings_in_force() -> None:
-    policy = PayPolicy(FloorTable({"USD": 1500}, {}), review_window=timedelta(hours=48))
-    systems = {s.rule: s for s in registry(policy, appeal_deadline_days=5)}
+    policy = CharterPolicy(FloorTable({"USD": 1500}, {}), review_window=timedelta(hours=48),
+                           appeal_deadline=timedelta(days=5))
+    systems = {s.rule: s for s in registry(policy)}
     assert {"pay_floor@1", "auto_approval@1", WITHHOLD_RULE, "fast_answers@1",
             "gold_accuracy@1", "appeal_deadline@1"} <= set(systems)
     assert "48 h" in systems["auto_approval@1"].parameters[0].value

@@ -150,7 +150,6 @@ FLOWS: list[tuple[Callable[[Money], LedgerTransaction], str, str, str]] = [
         "worker:9:paid",
         "worker:9:available",
     ),
-    (lambda m: L.refund(1, m), "refund", "requester:1:funds", "world"),
     (lambda m: L.withdraw(1, 7, m), "withdraw", "project:7:escrow", "requester:1:funds"),
 ]
 
@@ -465,7 +464,6 @@ FLOW_NAMES = (
     "payout_sent",
     "payout_returned",
     "bounce",
-    "refund",
     "unfund",
 )
 ops = st.lists(
@@ -497,7 +495,6 @@ def _plan(name: str, pick: int) -> tuple[str, Callable[[Money], LedgerTransactio
         "payout_sent": (L.worker_payout(w), lambda m: L.payout_sent(w, m)),
         "payout_returned": (L.worker_payout(w), lambda m: L.payout_returned(w, m)),
         "bounce": (L.worker_paid(w), lambda m: L.payout_returned(w, m, after_sent=True)),
-        "refund": (L.requester_funds(r), lambda m: L.refund(r, m)),
         "unfund": (L.project_escrow(p), lambda m: L.withdraw(r, p, m)),
     }
     return plans[name]

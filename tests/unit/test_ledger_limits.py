@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fairlabel.domain import ledger as L
+from fairlabel.domain.charter import FloorTable
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.money import MAX_AMOUNT_MINOR, AmountTooLarge, Money
-from fairlabel.domain.pay import FloorTable
 
 MAX = MAX_AMOUNT_MINOR
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -5,12 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fairlabel.domain.charter import CharterPolicy, FloorTable
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import (
-    FloorTable,
-    PayPolicy,
     effective_hourly,
     fair_price,
     lease_reserve,
@@ -72,7 +71,7 @@ def _project(price: int, *, lease: int = 600, median: int | None = None,
 
 
 def test_a_lease_holds_its_price_and_the_most_its_answer_can_add_to_the_answers_hold() -> None:
-    policy = PayPolicy(floors=FLOORS)
+    policy = CharterPolicy(floors=FLOORS)
     # Ten minutes at 15.00/h is 2.50; twice that plus a cent of rounding, less the lowest pay.
     assert lease_reserve(_project(5), policy, lowest_paid_minor=5) == (5, 496)
     # Measured or not, a live lease may still take the whole lease: the same hold.

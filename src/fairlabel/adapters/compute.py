@@ -11,11 +11,11 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
 from fairlabel.aggregation.scale import SPARSE_FROM_ANSWERS
 from fairlabel.domain.quality import GoldScore
-from fairlabel.services.ports import ProjectFacts, TaskAnswer, WorkerSkill
+from fairlabel.services.ports.quality import TaskAnswer, TaskConsensus, WorkerSkill
+from fairlabel.services.ports.work import ProjectFacts
 from fairlabel.services.quality import fit_consensus
 
 
@@ -33,7 +33,7 @@ class ProcessFit:
 
     def __call__(self, facts: ProjectFacts, answers: list[TaskAnswer],
                  gold: dict[int, GoldScore],
-                 seed: int) -> tuple[list[tuple[int, Any, float]], list[WorkerSkill]]:
+                 seed: int) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
         if len(answers) < SPARSE_FROM_ANSWERS:
             return fit_consensus(facts, answers, gold, seed)
         with self._lock:

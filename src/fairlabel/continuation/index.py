@@ -8,7 +8,7 @@ and kept only if its combined score reaches the threshold.
 
 ``DEFAULT_THRESHOLD`` = 0.40 was chosen on the evaluation set
 (``continuation/data/evaluation.json``, 141 pairs, built by
-``benchmarks/continuation_eval_build.py``): the lowest continuation score there is 0.45
+``python -m tools.continuation_eval``): the lowest continuation score there is 0.45
 (reworded instructions + re-sampled image captions + renamed choices at once) and the
 highest score of a distinct project of the same requester is 0.35 (same instruction
 template, other domain and data); 0.40 is the middle of that gap. See

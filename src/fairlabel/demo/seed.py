@@ -7,17 +7,30 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from fairlabel.demo import story
 from fairlabel.domain.accounts import Role
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import accounts, pay, projects
-from fairlabel.services.ports import Database
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
+from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
+
+
+class SeedTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
+             HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals, HasBlocks,
+             HasInbox, Commits, Protocol):
+    """The transaction of ``seed``."""
+
 
 PASSWORD = "fairlabel-demo"
 REQUESTER = "requester@demo.fairlabel.org"
@@ -81,7 +94,7 @@ def _with_gold(name: str, count: int) -> list[dict[str, Any]]:
     return out
 
 
-def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
+def seed(db: Database[SeedTx], policy: CharterPolicy, *, now: datetime) -> DemoLogins:
     """Create the demo accounts and projects, unless they already exist."""
     if accounts.find_user(db, REQUESTER) is not None:
         return DemoLogins(OPERATOR, REQUESTER, WORKERS, MODERATOR, PASSWORD, created=False,
@@ -95,7 +108,7 @@ def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
     workers = [accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER,
                                  now=start) for email in WORKERS]
     pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(700_00, "USD"),
-                floors=policy.floors, now=start)
+                policy=policy, now=start)
     told = story.tell(db, policy, requester, workers, _rows("sentiment.jsonl"), now=now)
     plans = [
         (ProjectTerms("Customer review sentiment", SENTIMENT_INSTRUCTIONS,
@@ -110,10 +123,10 @@ def seed(db: Database, policy: PayPolicy, *, now: datetime) -> DemoLogins:
          "pairwise.jsonl"),
     ]
     for (terms, data_file), funding in zip(plans, (200_00, 250_00), strict=True):
-        project = projects.create_project(db, requester, terms, floors=policy.floors, now=now)
+        project = projects.create_project(db, requester, terms, policy=policy, now=now)
         rows = _with_gold(data_file, 20) if terms.quality.gold_rate else _rows(data_file)
         projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
         pay.fund_project(db, requester, project.id, Money(funding, "USD"), now=now)
-        projects.launch_project(db, requester, project.id, now=now)
+        projects.launch_project(db, requester, project.id, now=now, policy=policy)
     return DemoLogins(OPERATOR, REQUESTER, WORKERS, MODERATOR, PASSWORD, created=True,
                       story=told)

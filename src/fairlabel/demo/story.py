@@ -9,17 +9,30 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from fairlabel.domain.accounts import User
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.commitments import Commitment, EndMode
 from fairlabel.domain.continuation import ContinuationPayCut
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import assignment, ending, jobs, pay, projects
-from fairlabel.services.ports import Database
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
+from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
+
+
+class TellTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
+             HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals, HasBlocks,
+             HasInbox, Commits, Protocol):
+    """The transaction of ``tell``."""
+
 
 MUSEN = ("Read each customer message and choose the overall feeling it expresses. **Positive**: "
          "pleased, grateful or recommends it. **Negative**: unhappy, complains or warns others, "
@@ -35,7 +48,7 @@ def _terms(name: str, instructions: str, choices: list[str], price: int) -> Proj
                         Money(price, "USD"), 600, commitment=Commitment(notice_days=7))
 
 
-def tell(db: Database, policy: PayPolicy, requester: User, workers: list[User],
+def tell(db: Database[TellTx], policy: CharterPolicy, requester: User, workers: list[User],
          rows: list[dict[str, Any]], *, now: datetime) -> list[str]:
     """Play the story three days into the past up to ``now``; return what happened."""
     story: list[str] = []
@@ -43,11 +56,11 @@ def tell(db: Database, policy: PayPolicy, requester: User, workers: list[User],
     pool = [dict(r) for r in rows]
     random.Random(5).shuffle(pool)
     musen = projects.create_project(db, requester, _terms(
-        "Musen", MUSEN, ["positive", "negative", "neutral"], 35), floors=policy.floors,
+        "Musen", MUSEN, ["positive", "negative", "neutral"], 35), policy=policy,
         now=clock)
     projects.import_tasks(db, requester, musen.id, pool[:60], max_rows=60, now=clock)
     pay.fund_project(db, requester, musen.id, Money(100_00, "USD"), now=clock)
-    projects.launch_project(db, requester, musen.id, now=clock)
+    projects.launch_project(db, requester, musen.id, now=clock, policy=policy)
     for _ in range(8):
         for worker in workers:
             lease = assignment.request_next(db, worker, musen.id, now=clock, policy=policy)
@@ -69,16 +82,16 @@ def tell(db: Database, policy: PayPolicy, requester: User, workers: list[User],
     resampled = pool[20:80]
     random.Random(6).shuffle(resampled)
     nova = projects.create_project(db, requester, _terms(
-        "Nova", NOVA, ["good", "bad", "neutral"], 27), floors=policy.floors, now=clock)
+        "Nova", NOVA, ["good", "bad", "neutral"], 27), policy=policy, now=clock)
     projects.import_tasks(db, requester, nova.id, resampled, max_rows=60, now=clock)
     pay.fund_project(db, requester, nova.id, Money(100_00, "USD"), now=clock)
     try:
-        projects.launch_project(db, requester, nova.id, now=clock)
+        projects.launch_project(db, requester, nova.id, now=clock, policy=policy)
     except ContinuationPayCut as refused:
         story.append(f"Nova at 0.27 USD per task was refused: {refused.message}")
     pay.change_price(db, requester, nova.id, Money(35, "USD"), reason="Same pay as Musen.",
                      policy=policy, now=clock)
-    projects.launch_project(db, requester, nova.id, now=clock)
+    projects.launch_project(db, requester, nova.id, now=clock, policy=policy)
     story.append("Nova at 0.35 USD per task was accepted, marked as Musen's continuation; "
                  "Musen's workers were invited and are served first for 72 hours.")
     return story

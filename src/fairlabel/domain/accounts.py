@@ -10,7 +10,10 @@ from enum import StrEnum
 
 from confusable_homoglyphs import confusables
 
-from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.errors import (
+    InvalidInput,
+    PermissionDenied,
+)
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -32,14 +35,6 @@ class User:
     pseudonym: str
     created_at: datetime
     country: str | None = None
-
-    @property
-    def is_worker(self) -> bool:
-        return self.role is Role.WORKER
-
-    @property
-    def is_requester(self) -> bool:
-        return self.role is Role.REQUESTER
 
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -161,3 +156,9 @@ def parse_role(value: str) -> Role:
         raise InvalidInput(
             f"unknown role {value!r}; use one of {', '.join(r.value for r in Role)}"
         ) from None
+
+
+def require_role(user: User, *roles: Role) -> None:
+    if user.role not in roles:
+        names = " or ".join(r.value for r in roles)
+        raise PermissionDenied(f"this needs the {names} role; you are a {user.role.value}")

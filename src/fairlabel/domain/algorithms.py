@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.review import (
     FAST_ANSWERS_RULE,
     FAST_MIN_ANSWERS,
@@ -55,8 +55,8 @@ class AutomatedSystem:
         return int(self.rule.split("@")[1])
 
 
-def registry(policy: PayPolicy, *, appeal_deadline_days: float) -> list[AutomatedSystem]:
-    days = f"{appeal_deadline_days:g}"
+def registry(policy: CharterPolicy) -> list[AutomatedSystem]:
+    days = f"{policy.appeal_deadline.total_seconds() / 86400:g}"
     appeal = _APPEAL.format(days=days)
     floors = ", ".join(f"{Money(v, c)}/h" for c, v in sorted(policy.floors.by_currency.items()))
     review_hours = f"{policy.review_window.total_seconds() / 3600:g}"

@@ -75,10 +75,16 @@ class Assignment:
         """The measured working time: lease issued → submitted, in milliseconds."""
         if self.submitted_at is None:
             return None
-        return round((self.submitted_at - self.leased_at).total_seconds() * 1000)
+        return worked_ms_between(self.leased_at, self.submitted_at)
 
     def is_active(self, now: datetime) -> bool:
         return self.status is AssignmentStatus.LEASED and now < self.lease_expires_at
+
+
+def worked_ms_between(leased_at: datetime, submitted_at: datetime) -> int:
+    """An answer's measured working time: lease issued → submitted, in whole milliseconds
+    (the time pay is measured on)."""
+    return round((submitted_at - leased_at).total_seconds() * 1000)
 
 
 def lease_expiry(now: datetime, lease_seconds: int) -> datetime:

@@ -128,9 +128,9 @@ def check_appealable(decision: Decision, *, already: bool) -> None:
                               "appealed once")
 
 
-def appeal_deadline(now: datetime, days: float) -> datetime:
+def appeal_deadline(now: datetime, within: timedelta) -> datetime:
     """When an appeal not decided by a moderator is overturned in the worker's favour."""
-    return now + timedelta(days=days)
+    return now + within
 
 
 def check_resolvable(appeal: Appeal) -> None:

@@ -6,67 +6,21 @@ to workers round up, never down.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from fractions import Fraction
 from math import ceil, floor
 from statistics import median_high, median_low
 
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.holds import lease_allowance
 from fairlabel.domain.money import MAX_AMOUNT_MINOR, Money
 from fairlabel.domain.projects import Project
 
 MS_PER_HOUR = 3_600_000
-
-
-@dataclass(frozen=True, slots=True)
-class FloorTable:
-    """Hourly floors in minor units: per currency, optionally per worker country.
-
-    Attributes:
-        by_currency: e.g. ``{"USD": 1500, "EUR": 1300}`` (15.00 USD/h, 13.00 EUR/h).
-        by_country: e.g. ``{"DE": {"EUR": 1400}}``; a country floor only ever raises the
-            currency floor for workers of that country.
-    """
-
-    by_currency: Mapping[str, int]
-    by_country: Mapping[str, Mapping[str, int]]
-
-    def require(self, currency: str) -> None:
-        """Refuse money in a currency without a platform floor: work would run with none."""
-        if self.by_currency.get(currency, 0) <= 0:
-            raise InvalidInput(f"no floor is set for {currency}; an operator sets one with "
-                               "FAIRLABEL_FLOORS", code="no_floor")
-
-    def hourly(self, currency: str, *, country: str | None = None,
-               project_floor: int | None = None) -> int:
-        """The floor that applies: the highest of the currency, country and project floors."""
-        candidates = [self.by_currency.get(currency, 0), project_floor or 0]
-        if country:
-            candidates.append(self.by_country.get(country.upper(), {}).get(currency, 0))
-        return max(candidates)
-
-    def highest(self, currency: str, *, project_floor: int | None = None) -> int:
-        """The highest floor any worker of a project can be owed (what holds are sized by)."""
-        return max([self.hourly(currency, project_floor=project_floor),
-                    *(floors.get(currency, 0) for floors in self.by_country.values())])
-
-
-@dataclass(frozen=True, slots=True)
-class PayPolicy:
-    """The platform's pay settings (an operator may raise them; see docs/configuration.md)."""
-
-    floors: FloorTable
-    min_answers_for_rate: int = 20
-    review_window: timedelta = timedelta(hours=72)
-    price_cut_notice: timedelta = timedelta(days=14)
-    active_window: timedelta = timedelta(days=30)
-    payout_thresholds: Mapping[str, int] | None = None
-
-    def payout_threshold(self, currency: str) -> int:
-        return (self.payout_thresholds or {}).get(currency, 1000)
 
 
 def median_ms(durations_ms: Sequence[int]) -> Fraction:
@@ -94,6 +48,15 @@ def topup_due(*, floor_hourly: int, median: Fraction, paid_minor: int) -> int:
     return max(0, fair_price(floor_hourly, median) - paid_minor)
 
 
+class PriceChangeKind(StrEnum):
+    """Why a project's price per task changed: the requester raised it (at once) or cut it
+    (after notice), or the measurement raised it to meet the floor (at once)."""
+
+    RAISE = "raise"
+    CUT = "cut"
+    FLOOR = "floor"
+
+
 @dataclass(frozen=True, slots=True)
 class PriceChange:
     """A change of price per task: raises apply at once, cuts after the notice period."""
@@ -106,6 +69,10 @@ class PriceChange:
     @property
     def is_cut(self) -> bool:
         return self.new.amount_minor < self.old.amount_minor
+
+    @property
+    def kind(self) -> PriceChangeKind:
+        return PriceChangeKind.CUT if self.is_cut else PriceChangeKind.RAISE
 
 
 def schedule_price_change(old: Money, new: Money, *, now: datetime,
@@ -122,7 +89,7 @@ def schedule_price_change(old: Money, new: Money, *, now: datetime,
     return PriceChange(old, new, now, now + delay)
 
 
-def lease_reserve(project: Project, policy: PayPolicy, *, lowest_paid_minor: int,
+def lease_reserve(project: Project, policy: CharterPolicy, *, lowest_paid_minor: int,
                   pivot_ms: int = 0) -> tuple[int, int]:
     """(price, allowance) that one more lease holds in the project's escrow (rule 2): its
     price, and the most its answer can add to the answers' hold (``domain.holds``), whatever
@@ -132,3 +99,9 @@ def lease_reserve(project: Project, policy: PayPolicy, *, lowest_paid_minor: int
     return price.amount_minor, lease_allowance(
         floor_hourly=floor, lease_ms=project.terms.lease_seconds * 1000,
         lowest_paid_minor=min(lowest_paid_minor, price.amount_minor), pivot_ms=pivot_ms)
+
+
+def measured_median(durations: list[int]) -> int:
+    """The median working time, rounded up to a whole millisecond (in the worker's favour)."""
+    value = median_ms(durations)
+    return -(-value.numerator // value.denominator)

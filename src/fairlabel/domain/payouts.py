@@ -16,6 +16,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.money import Money
@@ -42,6 +43,15 @@ _IBAN_START = re.compile(r"^[A-Z]{2}[0-9]{2}")
 # ISO 9362 as the pain.001.001.03 schema accepts it (BICIdentifier).
 _BIC_SHAPE = re.compile(r"^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$")
 _SPACES = re.compile(r"[\s\u00a0]+")
+
+
+class PayoutStatus(StrEnum):
+    """A payout is batched (its amount waits in the worker's payout account), then sent (the
+    money left) or returned (back to the worker's available balance)."""
+
+    BATCHED = "batched"
+    SENT = "sent"
+    RETURNED = "returned"
 
 
 def normalize_iban(text: str) -> str:

@@ -120,3 +120,10 @@ def check_serving(status: ProjectStatus, *, ending_at: datetime | None = None,
     }
     if status is not ProjectStatus.OPEN:
         raise ProjectNotOpen(reasons[status])
+
+
+def check_not_ended(project: Project, action: str) -> None:
+    """An ended project takes no more money, prices or tasks (charter rule 4)."""
+    if project.ended_at is not None or project.status.value == "ended":
+        raise Conflict(f"the project has ended: it can no longer {action}. Withdraw what is "
+                       "left in its escrow once it is settled", code="project_ended")

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 from functools import cache
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,7 +25,24 @@ from fairlabel.domain.accounts import (
 )
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
 from fairlabel.services.clock import utc_now
-from fairlabel.services.ports import Database, Transaction
+from fairlabel.services.ports.accounts import HasSettings, HasUsers, UserPassword, UserToken
+from fairlabel.services.ports.transaction import Commits, Database
+
+
+class AddUserTx(HasUsers, Commits, Protocol):
+    """The transaction of ``add_user``, ``sign_up_worker``, ``authenticate``, ``start_session``,
+    ``end_session``, ``create_token``, ``checked_token``, ``user_for_token``, ``revoke_token``,
+    ``revoke_all_tokens``."""
+
+
+class SessionSecretTx(HasSettings, Commits, Protocol):
+    """The transaction of ``session_secret``."""
+
+
+class UserForSessionTx(HasUsers, Protocol):
+    """The transaction of ``user_for_session``, ``tokens_of``, ``find_user``,
+    ``_find_by_input``."""
+
 
 # Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): strong, and light
 # enough that a burst of sign-ins does not multiply 64 MiB per request on a small server.
@@ -66,7 +84,8 @@ PSEUDONYM_PREFIX = {Role.WORKER: "w_", Role.REQUESTER: "r_", Role.MODERATOR: "m_
                     Role.ADMIN: "a_"}
 
 
-def add_user(db: Database, *, email: str, password: str, role: Role, now: datetime) -> User:
+def add_user(db: Database[AddUserTx], *, email: str, password: str, role: Role,
+             now: datetime) -> User:
     """A new account. Its address is normalised (NFKC, case folded); one that mixes scripts,
     or that looks like an existing account's (same skeleton), is refused with the same answer
     as one that has an account."""
@@ -88,7 +107,7 @@ def add_user(db: Database, *, email: str, password: str, role: Role, now: dateti
     return user
 
 
-def _find_by_input(tx: Transaction, raw: str) -> tuple[User, str] | None:
+def _find_by_input(tx: UserForSessionTx, raw: str) -> UserPassword | None:
     """An account by its normalised address, or by the address as stored before NFKC and
     case folding (``legacy_normalize_email``), so that existing accounts keep working."""
     email = normalize_email(raw)
@@ -100,26 +119,26 @@ def _find_by_input(tx: Transaction, raw: str) -> tuple[User, str] | None:
     return found
 
 
-def sign_up_worker(db: Database, *, email: str, password: str, now: datetime) -> User:
+def sign_up_worker(db: Database[AddUserTx], *, email: str, password: str, now: datetime) -> User:
     """Self-service sign-up is for workers; other roles are granted by an operator."""
     return add_user(db, email=email, password=password, role=Role.WORKER, now=now)
 
 
-def authenticate(db: Database, *, email: str, password: str) -> User:
+def authenticate(db: Database[AddUserTx], *, email: str, password: str) -> User:
     try:
         normalize_email(email)
     except InvalidInput:
         raise InvalidCredentials("unknown e-mail or wrong password") from None
     with db.read() as tx:
         found = _find_by_input(tx, email)
-    stored = found[1] if found else _dummy_hash()
+    stored = found.password_hash if found else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         raise InvalidCredentials("unknown e-mail or wrong password") from None
     if found is None:
         raise InvalidCredentials("unknown e-mail or wrong password")
-    user = found[0]
+    user = found.user
     if _hasher.check_needs_rehash(stored):
         with db.write() as tx:
             tx.users.set_password_hash(user.id, _hasher.hash(password))
@@ -127,7 +146,7 @@ def authenticate(db: Database, *, email: str, password: str) -> User:
     return user
 
 
-def start_session(db: Database, user: User, *, now: datetime) -> str:
+def start_session(db: Database[AddUserTx], user: User, *, now: datetime) -> str:
     """A new browser session; the value goes in the signed cookie, its hash in the table."""
     value = secrets.token_urlsafe(32)
     with db.write() as tx:
@@ -137,18 +156,18 @@ def start_session(db: Database, user: User, *, now: datetime) -> str:
     return value
 
 
-def user_for_session(db: Database, value: str, *, now: datetime) -> User | None:
+def user_for_session(db: Database[UserForSessionTx], value: str, *, now: datetime) -> User | None:
     with db.read() as tx:
         return tx.users.by_session_hash(token_hash(value), now)
 
 
-def end_session(db: Database, value: str, *, now: datetime) -> None:
+def end_session(db: Database[AddUserTx], value: str, *, now: datetime) -> None:
     with db.write() as tx:
         tx.users.revoke_session(token_hash(value), now)
         tx.commit()
 
 
-def create_token(db: Database, *, email: str, name: str, now: datetime,
+def create_token(db: Database[AddUserTx], *, email: str, name: str, now: datetime,
                  expires_days: float | None = None) -> str:
     """Issue an API token for a user; only its hash is stored, so show it once."""
     expires_at = token_expiry(now, expires_days)
@@ -160,37 +179,38 @@ def create_token(db: Database, *, email: str, name: str, now: datetime,
         found = _find_by_input(tx, email)
         if found is None:
             raise NotFound(f"no user with the e-mail {email}; add one with `fairlabel user add`")
-        tx.users.add_token(user_id=found[0].id, token_hash=token_hash(token), name=name,
+        tx.users.add_token(user_id=found.user.id, token_hash=token_hash(token), name=name,
                            now=now, expires_at=expires_at)
         tx.commit()
     return token
 
 
-def checked_token(db: Database, token: str, *, now: datetime) -> tuple[User, ApiToken] | None:
+def checked_token(db: Database[AddUserTx], token: str, *, now: datetime) -> UserToken | None:
     """The token's user and the token, if it is neither revoked nor expired. Its last use is
     written at most once a minute (``TOKEN_USE_GRANULARITY``)."""
     with db.read() as tx:
         found = tx.users.by_token_hash(token_hash(token))
-    if found is None or not found[1].usable(now):
+    if found is None or not found.token.usable(now):
         return None
-    if found[1].needs_touch(now):
+    if found.token.needs_touch(now):
         with db.write() as tx:
-            tx.users.touch_token(found[1].id, now)
+            tx.users.touch_token(found.token.id, now)
             tx.commit()
     return found
 
 
-def user_for_token(db: Database, token: str, *, now: datetime | None = None) -> User | None:
+def user_for_token(db: Database[AddUserTx], token: str, *,
+                   now: datetime | None = None) -> User | None:
     found = checked_token(db, token, now=now or utc_now())
-    return found[0] if found else None
+    return found.user if found else None
 
 
-def tokens_of(db: Database, user_id: int) -> list[ApiToken]:
+def tokens_of(db: Database[UserForSessionTx], user_id: int) -> list[ApiToken]:
     with db.read() as tx:
         return tx.users.tokens(user_id)
 
 
-def revoke_token(db: Database, token_id: int, *, now: datetime,
+def revoke_token(db: Database[AddUserTx], token_id: int, *, now: datetime,
                  user_id: int | None = None) -> list[str]:
     """Revoke one token (only the user's own, if ``user_id`` is given); return the hashes
     revoked (for the caller's token cache). Revoking a revoked token changes nothing."""
@@ -205,28 +225,23 @@ def revoke_token(db: Database, token_id: int, *, now: datetime,
     return revoked
 
 
-def revoke_all_tokens(db: Database, *, email: str, now: datetime) -> list[str]:
+def revoke_all_tokens(db: Database[AddUserTx], *, email: str, now: datetime) -> list[str]:
     with db.write() as tx:
         found = _find_by_input(tx, email)
         if found is None:
             raise NotFound(f"no user with the e-mail {email}")
-        revoked = tx.users.revoke_tokens(now=now, user_id=found[0].id)
+        revoked = tx.users.revoke_tokens(now=now, user_id=found.user.id)
         tx.commit()
     return revoked
 
 
-def find_user(db: Database, email: str) -> User | None:
+def find_user(db: Database[UserForSessionTx], email: str) -> User | None:
     with db.read() as tx:
         found = _find_by_input(tx, email)
-    return found[0] if found else None
+    return found.user if found else None
 
 
-def get_user(db: Database, user_id: int) -> User | None:
-    with db.read() as tx:
-        return tx.users.get(user_id)
-
-
-def session_secret(db: Database) -> str:
+def session_secret(db: Database[SessionSecretTx]) -> str:
     """The instance's cookie-signing key, created once and shared by every app server."""
     with db.read() as tx:
         existing = tx.settings.get(SESSION_SECRET_KEY)

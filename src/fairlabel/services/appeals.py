@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import User
+from fairlabel.domain.accounts import User, require_role
 from fairlabel.domain.algorithms import APPEAL_DEADLINE_RULE
 from fairlabel.domain.assignment import Review
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import (
     RESTRICTING,
     Appeal,
@@ -26,16 +28,48 @@ from fairlabel.domain.decisions import (
 )
 from fairlabel.domain.errors import NotFound
 from fairlabel.domain.money import Money
-from fairlabel.services.decisions import MODERATORS, DecisionView, views
-from fairlabel.services.pay import InsufficientFunds, post, settlement_accounts
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.projects import require_role
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.money import HasEscrow, HasLedger
+from fairlabel.services.ports.quality import HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.decisions import MODERATORS, DecisionView, views
+from fairlabel.services.steps.ledger import InsufficientFunds, post, settlement_accounts
+
+
+class AppealTx(HasDecisions, HasAppeals, Commits, Protocol):
+    """The transaction of ``appeal``."""
+
+
+class OverturnRejectionTx(HasProjects, HasAssignments, HasLedger, HasEscrow, Protocol):
+    """The transaction of ``_overturn_rejection``."""
+
+
+class OverturnTx(HasProjects, HasAssignments, HasLedger, HasEscrow, HasGold, HasBlocks, Protocol):
+    """The transaction of ``_overturn``."""
+
+
+class QueueTx(HasUsers, HasProjects, HasDecisions, HasAppeals, Protocol):
+    """The transaction of ``queue``."""
+
+
+class ResolveAppealTx(HasProjects, HasAssignments, HasLedger, HasEscrow, HasGold, HasDecisions,
+                      HasAppeals, HasBlocks, HasInbox, Commits, Protocol):
+    """The transaction of ``resolve_appeal``, ``overturn_overdue``."""
+
+
+class ResolveTx(HasProjects, HasAssignments, HasLedger, HasEscrow, HasGold, HasDecisions,
+                HasAppeals, HasBlocks, HasInbox, Protocol):
+    """The transaction of ``_resolve``."""
+
 
 BATCH = 200
 
 
-def appeal(db: Database, worker: User, decision_id: int, *, message: str,
-           deadline_days: float, now: datetime) -> Appeal:
+def appeal(db: Database[AppealTx], worker: User, decision_id: int, *, message: str,
+           policy: CharterPolicy, now: datetime) -> Appeal:
     """Appeal a decision about you, once, with a message for the moderator."""
     message = check_text(message, "the appeal's message")
     with db.write() as tx:
@@ -44,7 +78,7 @@ def appeal(db: Database, worker: User, decision_id: int, *, message: str,
             raise NotFound(f"no decision {decision_id} about you")
         check_appealable(decision, already=decision.id in tx.appeals.of_decisions([decision.id]))
         filed = tx.appeals.add(decision_id=decision.id, worker_id=worker.id, message=message,
-                               now=now, deadline=appeal_deadline(now, deadline_days))
+                               now=now, deadline=appeal_deadline(now, policy.appeal_deadline))
         tx.commit()
     return filed
 
@@ -57,7 +91,7 @@ class QueuedAppeal:
     overdue: bool
 
 
-def queue(db: Database, moderator: User, *, now: datetime, limit: int = 200
+def queue(db: Database[QueueTx], moderator: User, *, now: datetime, limit: int = 200
           ) -> list[QueuedAppeal]:
     """Open appeals, oldest first, each with its decision, inputs and the worker's message."""
     require_role(moderator, *MODERATORS)
@@ -70,7 +104,7 @@ def queue(db: Database, moderator: User, *, now: datetime, limit: int = 200
             for a in open_appeals]
 
 
-def resolve_appeal(db: Database, moderator: User, appeal_id: int, *, outcome: str,
+def resolve_appeal(db: Database[ResolveAppealTx], moderator: User, appeal_id: int, *, outcome: str,
                    reason: str, now: datetime) -> Appeal:
     """Uphold or overturn an appeal with a written reason. Overturning a rejection that
     withheld pay pays it; overturning a block lifts it."""
@@ -87,7 +121,7 @@ def resolve_appeal(db: Database, moderator: User, appeal_id: int, *, outcome: st
     return resolved
 
 
-def overturn_overdue(db: Database, *, now: datetime) -> int:
+def overturn_overdue(db: Database[ResolveAppealTx], *, now: datetime) -> int:
     """Overturn, in the worker's favour, every appeal no moderator decided in time."""
     total = 0
     while True:
@@ -109,7 +143,7 @@ def overturn_overdue(db: Database, *, now: datetime) -> int:
             return total
 
 
-def _resolve(tx: Transaction, found: Appeal, *, status: AppealStatus, by: int | None,
+def _resolve(tx: ResolveTx, found: Appeal, *, status: AppealStatus, by: int | None,
              reason: str, now: datetime) -> Appeal:
     decision = tx.decisions.get(found.decision_id)
     assert decision is not None
@@ -125,7 +159,7 @@ def _resolve(tx: Transaction, found: Appeal, *, status: AppealStatus, by: int | 
                   found.created_at, found.deadline_at, status, by, reason, now)
 
 
-def _overturn(tx: Transaction, decision: Decision, *, now: datetime) -> str:
+def _overturn(tx: OverturnTx, decision: Decision, *, now: datetime) -> str:
     """What overturning the decision changes; returns a sentence for the worker."""
     if decision.kind is DecisionKind.ANSWER_REJECTED and decision.assignment_id is not None:
         return _overturn_rejection(tx, decision, now=now)
@@ -143,7 +177,7 @@ def _overturn(tx: Transaction, decision: Decision, *, now: datetime) -> str:
     return ""
 
 
-def _overturn_rejection(tx: Transaction, decision: Decision, *, now: datetime) -> str:
+def _overturn_rejection(tx: OverturnRejectionTx, decision: Decision, *, now: datetime) -> str:
     assert decision.assignment_id is not None
     answer = tx.assignments.get(decision.assignment_id, for_update=True)
     assert answer is not None

@@ -6,10 +6,10 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.assignment import (
     Assignment,
     Purpose,
@@ -17,17 +17,47 @@ from fairlabel.domain.assignment import (
     check_submittable,
     is_replay,
     lease_expiry,
+    worked_ms_between,
 )
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import AccessBlocked
 from fairlabel.domain.errors import NotFound
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, lease_reserve
+from fairlabel.domain.pay import lease_reserve
 from fairlabel.domain.projects import ProjectNotOpen, check_serving
-from fairlabel.services.holds import earn_hold_change
-from fairlabel.services.pay import post
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.projects import require_role
-from fairlabel.services.quality import after_graded, grade, incremental_consensus, pick_task
+from fairlabel.services.ports.decisions import HasDecisions
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
+from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
+from fairlabel.services.steps.holds import earn_hold_change
+from fairlabel.services.steps.ledger import post
+from fairlabel.services.steps.quality import after_graded, grade, incremental_consensus, pick_task
+
+
+class EarnTx(HasProjects, HasLedger, HasHolds, Protocol):
+    """The transaction of ``_earn``."""
+
+
+class OwnAssignmentTx(HasAssignments, Protocol):
+    """The transaction of ``_own_assignment``."""
+
+
+class ReleaseTx(HasTasks, HasAssignments, Commits, Protocol):
+    """The transaction of ``release``, ``expire_leases``."""
+
+
+class RequestNextTx(HasProjects, HasTasks, HasAssignments, HasEscrow, HasGold, Commits, Protocol):
+    """The transaction of ``request_next``."""
+
+
+class ReturnExpiredTx(HasTasks, HasAssignments, Protocol):
+    """The transaction of ``_return_expired``."""
+
+
+class SubmitAnswerTx(HasProjects, HasTasks, HasAssignments, HasLedger, HasHolds, HasGold,
+                     HasConsensus, HasDecisions, Commits, Protocol):
+    """The transaction of ``submit_answer``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +90,8 @@ class FirstAccess(ProjectNotOpen):
     code = "first_access"
 
 
-def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
-                 policy: PayPolicy, rng: random.Random | None = None) -> Lease | None:
+def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, now: datetime,
+                 policy: CharterPolicy, rng: random.Random | None = None) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
 
     Escrow first: the lease holds its price and a top-up allowance in the project's escrow,
@@ -136,16 +166,16 @@ def request_next(db: Database, worker: User, project_id: int, *, now: datetime,
                  picked.purpose is Purpose.QUALIFICATION)
 
 
-def _own_assignment(tx: Transaction, worker: User, assignment_id: int) -> Assignment:
+def _own_assignment(tx: OwnAssignmentTx, worker: User, assignment_id: int) -> Assignment:
     assignment = tx.assignments.get(assignment_id, for_update=True)
     if assignment is None or assignment.worker_id != worker.id:
         raise NotFound(f"no assignment {assignment_id} of yours")
     return assignment
 
 
-def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
+def submit_answer(db: Database[SubmitAnswerTx], worker: User, assignment_id: int, answer: Any,
                   *, idempotency_key: str | None, now: datetime,
-                  policy: PayPolicy) -> Submission:
+                  policy: CharterPolicy) -> Submission:
     """Record a worker's answer on their leased task.
 
     A retry of the same submission (same ``Idempotency-Key``, or the same answer when no key
@@ -177,15 +207,15 @@ def submit_answer(db: Database, worker: User, assignment_id: int, answer: Any,
     return Submission(assignment.id, assignment.task_id, clean, now, replayed=False)
 
 
-def _earn(tx: Transaction, assignment: Assignment, *, now: datetime,
-          policy: PayPolicy) -> None:
+def _earn(tx: EarnTx, assignment: Assignment, *, now: datetime,
+          policy: CharterPolicy) -> None:
     """Post what a submitted answer earns: its price to the worker's pending balance, and
     the change of the answers' hold that its measured time makes (never more than its lease
     held beside the price)."""
     project = tx.projects.get(assignment.project_id)
     assert project is not None
     currency = project.terms.pay_per_task.currency
-    worked = round((now - assignment.leased_at).total_seconds() * 1000)
+    worked = worked_ms_between(assignment.leased_at, now)
     change = earn_hold_change(tx, assignment.project_id, worked_ms=worked, project=project,
                               policy=policy)
     if assignment.price_minor or change:
@@ -196,7 +226,7 @@ def _earn(tx: Transaction, assignment: Assignment, *, now: datetime,
                              memo), now=now)
 
 
-def release(db: Database, worker: User, assignment_id: int, *, now: datetime) -> None:
+def release(db: Database[ReleaseTx], worker: User, assignment_id: int, *, now: datetime) -> None:
     """Skip a leased task: it goes back to the pool for others, never again to this worker."""
     require_role(worker, Role.WORKER)
     with db.write() as tx:
@@ -207,14 +237,14 @@ def release(db: Database, worker: User, assignment_id: int, *, now: datetime) ->
         tx.commit()
 
 
-def _return_expired(tx: Transaction, *, now: datetime, project_id: int | None) -> int:
+def _return_expired(tx: ReturnExpiredTx, *, now: datetime, project_id: int | None) -> int:
     """Expired leases go back to the pool; their holds end with them (nothing to post)."""
     expired = tx.assignments.expire_due(now=now, project_id=project_id)
     tx.tasks.free_slots(Counter(a.task_id for a in expired))
     return len(expired)
 
 
-def expire_leases(db: Database, *, now: datetime) -> int:
+def expire_leases(db: Database[ReleaseTx], *, now: datetime) -> int:
     """Return every expired lease to the pool; safe to run on several servers at once."""
     with db.write() as tx:
         count = _return_expired(tx, now=now, project_id=None)

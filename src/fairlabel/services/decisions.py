@@ -6,23 +6,20 @@ it does (a ledger entry, a block, a pause) commit or roll back together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import User, require_role
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import (
     RESTRICTING,
     AlreadyResolved,
-    Appeal,
     Decision,
     DecisionKind,
     DecisionStatus,
-    check_restricting,
     check_text,
 )
 from fairlabel.domain.errors import NotFound
-from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import Project
 from fairlabel.domain.review import (
     GoldRecord,
@@ -30,81 +27,64 @@ from fairlabel.domain.review import (
     propose_for_fast_answers,
     propose_for_gold,
 )
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.projects import require_role
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.quality import HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.decisions import (
+    MODERATORS,
+    DecisionView,
+    propose,
+    record_decision,
+    views,
+)
+
+
+class FastAnswerProposalsTx(HasAssignments, Protocol):
+    """The transaction of ``_fast_answer_proposals``."""
+
+
+class GoldProposalsTx(HasGold, Protocol):
+    """The transaction of ``_gold_proposals``."""
+
+
+class MyDecisionsTx(HasUsers, HasProjects, HasDecisions, HasAppeals, Protocol):
+    """The transaction of ``my_decisions``, ``open_proposals``."""
+
+
+class ProposeBlocksTx(HasAssignments, HasGold, HasDecisions, HasBlocks, Protocol):
+    """The transaction of ``propose_blocks``."""
+
+
+class ProposedLatelyTx(HasDecisions, Protocol):
+    """The transaction of ``_proposed_lately``."""
+
+
+class ResolveProposalTx(HasDecisions, HasBlocks, HasInbox, Commits, Protocol):
+    """The transaction of ``resolve_proposal``."""
+
 
 # How far back the fast-answers rule looks, and how long before a rule may propose again.
 PROPOSAL_WINDOW = timedelta(days=7)
-MODERATORS = (Role.MODERATOR, Role.ADMIN)
 
 
-def record_decision(tx: Transaction, *, worker_id: int, kind: DecisionKind, outcome: str,
-                    explanation: str, now: datetime, inputs: dict[str, Any] | None = None,
-                    rule: str | None = None, decided_by: int | None = None,
-                    project_id: int | None = None, assignment_id: int | None = None,
-                    status: DecisionStatus = DecisionStatus.FINAL,
-                    follows_id: int | None = None) -> Decision:
-    """Record a decision about a worker inside the caller's transaction.
-
-    A rule alone cannot restrict a worker's access: such a decision must be a proposal
-    (``status=PROPOSED``) or name the person who decided.
-    """
-    check_restricting(kind, rule=rule, decided_by=decided_by, status=status)
-    return tx.decisions.add(worker_id=worker_id, kind=kind, outcome=outcome,
-                            explanation=explanation, inputs=inputs or {}, rule=rule,
-                            decided_by=decided_by, project_id=project_id,
-                            assignment_id=assignment_id, status=status, follows_id=follows_id,
-                            now=now)
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionView:
-    decision: Decision
-    appeal: Appeal | None
-    decided_by_role: str  # "rule", or the role of the person: requester, moderator, admin
-    project_name: str | None
-
-
-def views(tx: Transaction, decisions: list[Decision]) -> list[DecisionView]:
-    appeals = tx.appeals.of_decisions([d.id for d in decisions])
-    roles: dict[int, str] = {}
-    names: dict[int, str] = {}
-    for d in decisions:
-        if d.decided_by is not None and d.decided_by not in roles:
-            person = tx.users.get(d.decided_by)
-            roles[d.decided_by] = person.role.value if person else "person"
-        if d.project_id is not None and d.project_id not in names:
-            project = tx.projects.get(d.project_id)
-            names[d.project_id] = project.terms.name if project else ""
-    return [DecisionView(d, appeals.get(d.id),
-                         roles[d.decided_by] if d.decided_by is not None else "rule",
-                         names.get(d.project_id) if d.project_id is not None else None)
-            for d in decisions]
-
-
-def my_decisions(db: Database, user: User) -> list[DecisionView]:
+def my_decisions(db: Database[MyDecisionsTx], user: User) -> list[DecisionView]:
     """Every decision about the caller, newest first, each with its appeal."""
     with db.read() as tx:
         return views(tx, tx.decisions.for_worker(user.id))
 
 
-def propose(tx: Transaction, *, worker_id: int, project_id: int, kind: DecisionKind,
-            proposal: Proposal, now: datetime) -> Decision:
-    """A rule proposes restricting a worker's access; nothing changes until a moderator
-    confirms. The worker sees the proposal among their decisions."""
-    return record_decision(tx, worker_id=worker_id, kind=kind, rule=proposal.rule,
-                           status=DecisionStatus.PROPOSED, project_id=project_id,
-                           inputs=proposal.inputs, outcome=f"proposed: {kind.value}",
-                           explanation=proposal.explanation, now=now)
-
-
-def open_proposals(db: Database, moderator: User, *, limit: int = 200) -> list[DecisionView]:
+def open_proposals(db: Database[MyDecisionsTx], moderator: User, *,
+                   limit: int = 200) -> list[DecisionView]:
     require_role(moderator, *MODERATORS)
     with db.read() as tx:
         return views(tx, tx.decisions.open_proposals(limit=limit))
 
 
-def resolve_proposal(db: Database, moderator: User, decision_id: int, *, confirm: bool,
+def resolve_proposal(db: Database[ResolveProposalTx], moderator: User, decision_id: int, *,
+                     confirm: bool,
                      reason: str, now: datetime) -> Decision:
     """A moderator confirms or declines a rule's proposal; either is a decision of its own."""
     require_role(moderator, *MODERATORS)
@@ -147,32 +127,25 @@ def _confirmed_outcome(kind: DecisionKind) -> str:
     return f"confirmed: {kind.value}"
 
 
-def propose_blocks(db: Database, policy: PayPolicy, *, now: datetime) -> int:
-    """Run the rules that propose blocks (fast answers, gold accuracy) over every serving
-    project; returns how many proposals were made."""
+def propose_blocks(tx: ProposeBlocksTx, project: Project, policy: CharterPolicy, *,
+                   now: datetime) -> int:
+    """Run the rules that propose blocks (fast answers, gold accuracy) over a serving project,
+    inside the caller's transaction (the periodic jobs run it over each serving project);
+    returns how many proposals were made."""
     made = 0
-    with db.read() as tx:
-        serving = tx.projects.serving()
-    for project_id in serving:
-        with db.write() as tx:
-            project = tx.projects.get(project_id)
-            if project is None:
-                continue
-            found = [*_fast_answer_proposals(tx, project, policy, now=now),
-                     *_gold_proposals(tx, project)]
-            for worker_id, proposal in found:
-                if (_proposed_lately(tx, worker_id, project_id, proposal.rule, now=now)
-                        or tx.blocks.blocking(worker_id=worker_id,
-                                              project_id=project_id) is not None):
-                    continue
-                propose(tx, worker_id=worker_id, project_id=project_id,
-                        kind=DecisionKind.QUALITY_BLOCK, proposal=proposal, now=now)
-                made += 1
-            tx.commit()
+    found = [*_fast_answer_proposals(tx, project, policy, now=now),
+             *_gold_proposals(tx, project)]
+    for worker_id, proposal in found:
+        if (_proposed_lately(tx, worker_id, project.id, proposal.rule, now=now)
+                or tx.blocks.blocking(worker_id=worker_id, project_id=project.id) is not None):
+            continue
+        propose(tx, worker_id=worker_id, project_id=project.id,
+                kind=DecisionKind.QUALITY_BLOCK, proposal=proposal, now=now)
+        made += 1
     return made
 
 
-def _fast_answer_proposals(tx: Transaction, project: Project, policy: PayPolicy, *,
+def _fast_answer_proposals(tx: FastAnswerProposalsTx, project: Project, policy: CharterPolicy, *,
                            now: datetime) -> list[tuple[int, Proposal]]:
     if project.measured_median_ms is None:
         return []
@@ -187,7 +160,7 @@ def _fast_answer_proposals(tx: Transaction, project: Project, policy: PayPolicy,
     return found
 
 
-def _gold_proposals(tx: Transaction, project: Project) -> list[tuple[int, Proposal]]:
+def _gold_proposals(tx: GoldProposalsTx, project: Project) -> list[tuple[int, Proposal]]:
     quality = project.terms.quality
     if quality.gold_min_accuracy is None:
         return []
@@ -201,7 +174,7 @@ def _gold_proposals(tx: Transaction, project: Project) -> list[tuple[int, Propos
     return found
 
 
-def _proposed_lately(tx: Transaction, worker_id: int, project_id: int, rule: str, *,
+def _proposed_lately(tx: ProposedLatelyTx, worker_id: int, project_id: int, rule: str, *,
                      now: datetime) -> bool:
     """A rule proposes about a worker and project at most once per window."""
     last = tx.decisions.latest_proposal(worker_id=worker_id, project_id=project_id, rule=rule)

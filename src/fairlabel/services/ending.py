@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.algorithms import OVERLONG_PAUSE_RULE
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.commitments import (
     NOTICE_PAY_WINDOW,
     EndMode,
@@ -21,13 +22,48 @@ from fairlabel.domain.commitments import (
 from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import Project, ProjectStatus
-from fairlabel.services.decisions import record_decision
-from fairlabel.services.holds import SettlementShort, settle
-from fairlabel.services.pay import post
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.projects import own_project, require_role
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasDecisions
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.access import own_project
+from fairlabel.services.steps.decisions import record_decision
+from fairlabel.services.steps.holds import SettlementShort, settle
+from fairlabel.services.steps.ledger import post
+
+
+class EndNowTx(HasUsers, HasProjects, HasAssignments, HasLedger, HasEscrow, HasHolds, HasDecisions,
+               HasInbox, Protocol):
+    """The transaction of ``_end_now``."""
+
+
+class EndProjectTx(HasUsers, HasProjects, HasAssignments, HasLedger, HasEscrow, HasHolds,
+                   HasDecisions, HasInbox, Commits, Protocol):
+    """The transaction of ``end_project``, ``close_due``."""
+
+
+class PauseProjectTx(HasProjects, HasAssignments, HasDecisions, HasInbox, Commits, Protocol):
+    """The transaction of ``pause_project``."""
+
+
+class RecordTx(HasDecisions, Protocol):
+    """The transaction of ``_record``."""
+
+
+class RefreshNoticeLiabilityTx(HasProjects, HasAssignments, Protocol):
+    """The transaction of ``refresh_notice_liability``."""
+
+
+class SettleDueTx(HasUsers, HasProjects, HasAssignments, HasLedger, HasEscrow, HasHolds,
+                  HasDecisions, Commits, Protocol):
+    """The transaction of ``settle_due``."""
+
+
+class TellWorkersTx(HasAssignments, HasInbox, Protocol):
+    """The transaction of ``_tell_workers``."""
 
 
 class NoticePayNotCovered(Conflict):
@@ -50,8 +86,9 @@ def parse_mode(value: str) -> EndMode:
         raise InvalidInput('mode must be "notice" or "immediate"') from None
 
 
-def end_project(db: Database, requester: User, project_id: int, *, reason: str, mode: EndMode,
-                policy: PayPolicy, now: datetime) -> Ending:
+def end_project(db: Database[EndProjectTx], requester: User, project_id: int, *, reason: str,
+                mode: EndMode,
+                policy: CharterPolicy, now: datetime) -> Ending:
     """End a project: with notice (it serves on the same terms until the notice ends) or at
     once with notice pay to every worker active in the last 14 days. Ending at once also
     settles the project when no lease is live (every top-up at the final median paid, the
@@ -81,7 +118,7 @@ def end_project(db: Database, requester: User, project_id: int, *, reason: str, 
     return Ending(project_id, EndMode.IMMEDIATE, reason, now, paid)
 
 
-def _end_now(tx: Transaction, project: Project, policy: PayPolicy, *, reason: str,
+def _end_now(tx: EndNowTx, project: Project, policy: CharterPolicy, *, reason: str,
              now: datetime, decided_by: int | None) -> dict[int, Money]:
     """Close the project and pay notice pay from escrow (charter rule 4); settle it first
     when no lease is live. The caller's transaction rolls back if the money is short."""
@@ -122,14 +159,14 @@ def _end_now(tx: Transaction, project: Project, policy: PayPolicy, *, reason: st
     return {w: Money(a, currency) for w, a in owed.items()}
 
 
-def _tell_workers(tx: Transaction, project: Project, *, now: datetime, subject: str,
+def _tell_workers(tx: TellWorkersTx, project: Project, *, now: datetime, subject: str,
                   body: str) -> list[int]:
     workers = tx.assignments.active_workers(project.id, since=now - NOTICE_PAY_WINDOW)
     tx.inbox.add(user_ids=workers, project_id=project.id, subject=subject, body=body, now=now)
     return workers
 
 
-def _record(tx: Transaction, project: Project, workers: list[int], *, kind: DecisionKind,
+def _record(tx: RecordTx, project: Project, workers: list[int], *, kind: DecisionKind,
             outcome: str, explanation: str, decided_by: int | None, now: datetime,
             inputs: dict[str, Any], per_worker: dict[int, dict[str, Any]] | None = None) -> None:
     """A pause or an ending is a decision about each worker active on the project."""
@@ -141,7 +178,8 @@ def _record(tx: Transaction, project: Project, workers: list[int], *, kind: Deci
                         outcome=outcome, explanation=explanation, now=now)
 
 
-def pause_project(db: Database, requester: User, project_id: int, *, now: datetime) -> None:
+def pause_project(db: Database[PauseProjectTx], requester: User, project_id: int, *,
+                  now: datetime) -> None:
     """Stop serving work for now. A pause longer than the notice period is an ending."""
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     with db.write() as tx:
@@ -161,7 +199,7 @@ def pause_project(db: Database, requester: User, project_id: int, *, now: dateti
         tx.commit()
 
 
-def close_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
+def close_due(db: Database[EndProjectTx], policy: CharterPolicy, *, now: datetime) -> int:
     """Close projects whose notice has run out; end (with notice pay) overlong pauses."""
     closed = 0
     with db.read() as tx:
@@ -188,7 +226,7 @@ def close_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
     return closed
 
 
-def settle_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
+def settle_due(db: Database[SettleDueTx], policy: CharterPolicy, *, now: datetime) -> int:
     """Settle every ended project whose last lease has ended: pay the top-ups its final
     median owes and release its answers' hold, so that what is left can be withdrawn."""
     settled = 0
@@ -210,18 +248,11 @@ def settle_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
     return settled
 
 
-def refresh_notice_liability(db: Database, *, now: datetime) -> None:
-    """Keep each serving project's 'notice pay owed if it ended now' up to date, so that
-    escrow first holds it back (see request_next)."""
-    with db.read() as tx:
-        serving = tx.projects.serving()
-    for project_id in serving:
-        with db.write() as tx:
-            project = tx.projects.get(project_id)
-            if project is None:
-                continue
-            owed = notice_pay(tx.assignments.earnings_since(project_id,
-                                                            since=now - NOTICE_PAY_WINDOW),
-                              project.terms.commitment.notice_days)
-            tx.projects.set_notice_liability(project_id, sum(owed.values()))
-            tx.commit()
+def refresh_notice_liability(tx: RefreshNoticeLiabilityTx, project: Project, *,
+                             now: datetime) -> None:
+    """Bring a serving project's 'notice pay owed if it ended now' up to date, so that escrow
+    first holds it back (see request_next); inside the caller's transaction (the periodic
+    jobs run it over each serving project)."""
+    owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
+                      project.terms.commitment.notice_days)
+    tx.projects.set_notice_liability(project.id, sum(owed.values()))

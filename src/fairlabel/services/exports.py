@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from fairlabel.domain.accounts import Role, User
-from fairlabel.services.ports import Database
-from fairlabel.services.projects import own_project, require_role
+from fairlabel.domain.accounts import Role, User, require_role
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.work import HasProjects, HasTasks
 from fairlabel.services.quality import FitConsensus, refresh_consensus
+from fairlabel.services.steps.access import own_project
 
 
-def export_records(db: Database, user: User, project_id: int, *, now: datetime | None = None,
+class ExportRecordsTx(HasUsers, HasProjects, HasTasks, HasGold, HasConsensus, Commits, Protocol):
+    """The transaction of ``export_records``."""
+
+
+class RecordsTx(HasUsers, HasProjects, HasTasks, Protocol):
+    """The transaction of ``_records``."""
+
+
+def export_records(db: Database[ExportRecordsTx], user: User, project_id: int, *,
+                   now: datetime | None = None,
                    fit: FitConsensus | None = None) -> Iterator[dict[str, Any]]:
     """Records ``{"task_id", "data", "answers": [{"worker", "answer"}], "majority",
     "consensus", "confidence", "settled", "gold"}``, per task.
@@ -32,7 +44,7 @@ def export_records(db: Database, user: User, project_id: int, *, now: datetime |
     return _records(db, user, project_id)
 
 
-def _records(db: Database, user: User, project_id: int) -> Iterator[dict[str, Any]]:
+def _records(db: Database[RecordsTx], user: User, project_id: int) -> Iterator[dict[str, Any]]:
     with db.read() as tx:
         project = own_project(tx, user, project_id)
         schema = project.terms.schema

@@ -6,19 +6,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.commitments import NOTICE_PAY_WINDOW, notice_pay
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.holds import funding_need
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, fair_price
+from fairlabel.domain.pay import fair_price
 from fairlabel.domain.projects import Project, ProjectStatus
-from fairlabel.services.holds import hold_floor
-from fairlabel.services.pay import post
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.projects import own_project, require_role
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.access import own_project
+from fairlabel.services.steps.holds import hold_floor
+from fairlabel.services.steps.ledger import post
+
+
+class NoticeLiabilityTx(HasAssignments, Protocol):
+    """The transaction of ``_notice_liability``."""
+
+
+class ProjectFundingTx(HasProjects, HasAssignments, HasLedger, HasEscrow, HasHolds, Protocol):
+    """The transaction of ``project_funding``, ``_funding``."""
+
+
+class WithdrawTx(HasProjects, HasAssignments, HasLedger, HasEscrow, Commits, Protocol):
+    """The transaction of ``withdraw``."""
 
 
 class NotWithdrawable(Conflict):
@@ -40,7 +56,7 @@ class Funding:
     explanation: str  # every figure, in plain words
 
 
-def _notice_liability(tx: Transaction, project: Project, now: datetime) -> int:
+def _notice_liability(tx: NoticeLiabilityTx, project: Project, now: datetime) -> int:
     if project.ended_at is not None or project.status is ProjectStatus.DRAFT:
         return 0
     owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
@@ -56,7 +72,8 @@ def _withdrawable(project: Project, *, free: int, notice: int) -> int:
     return max(0, free - notice)
 
 
-def project_funding(db: Database, user: User, project_id: int, *, policy: PayPolicy,
+def project_funding(db: Database[ProjectFundingTx], user: User, project_id: int, *,
+                    policy: CharterPolicy,
                     now: datetime) -> Funding:
     """What the project holds, why, what can be withdrawn, and what finishing it needs."""
     require_role(user, Role.REQUESTER, Role.ADMIN)
@@ -65,7 +82,8 @@ def project_funding(db: Database, user: User, project_id: int, *, policy: PayPol
         return _funding(tx, project, policy, now=now)
 
 
-def _funding(tx: Transaction, project: Project, policy: PayPolicy, *, now: datetime) -> Funding:
+def _funding(tx: ProjectFundingTx, project: Project, policy: CharterPolicy, *,
+             now: datetime) -> Funding:
     currency = project.terms.pay_per_task.currency
     free = tx.escrow.free(project.id, currency)
     leases = tx.escrow.held(project.id)
@@ -129,8 +147,8 @@ class Withdrawal:
     funds: Money  # the requester's funds outside any project
 
 
-def withdraw(db: Database, requester: User, project_id: int, amount: Money, *,
-             policy: PayPolicy, now: datetime) -> Withdrawal:
+def withdraw(db: Database[WithdrawTx], requester: User, project_id: int, amount: Money, *,
+             policy: CharterPolicy, now: datetime) -> Withdrawal:
     """Take free escrow back to the requester's funds: any time from a draft or paused
     project, from an open one down to what its holds and notice pay need, and everything
     left once an ended project is settled."""

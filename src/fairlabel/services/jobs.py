@@ -7,35 +7,79 @@ transactions so that a sweep never holds up the labeling loop for long.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from fractions import Fraction
+from typing import Protocol, TypeVar
 
 from fairlabel.domain import ledger
 from fairlabel.domain.assignment import Review
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, fair_price, topup_due
+from fairlabel.domain.pay import PriceChangeKind, fair_price, measured_median
 from fairlabel.domain.projects import Project
 from fairlabel.services import appeals, decisions, ending
 from fairlabel.services.assignment import expire_leases
-from fairlabel.services.holds import (
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
+from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
+from fairlabel.services.quality import FitConsensus, refresh_consensus
+from fairlabel.services.steps.holds import (
+    hold_floor,
     lower_lowest_paid,
     pay_topups,
     raise_lowest_paid,
     raise_pivot,
     rebalance,
     record_topups,
+    topups_owed,
 )
-from fairlabel.services.pay import (
-    measured_median,
-    post,
-    settle_approval,
-    settlement_accounts,
-)
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.quality import FitConsensus, refresh_consensus
+from fairlabel.services.steps.ledger import post, settle_approval, settlement_accounts
+
+
+class ApplyDuePricesTx(HasProjects, HasLedger, HasEscrow, HasHolds, HasPrices, Commits, Protocol):
+    """The transaction of ``apply_due_prices``."""
+
+
+class ApproveDueTx(HasProjects, HasAssignments, HasLedger, Commits, Protocol):
+    """The transaction of ``approve_due``."""
+
+
+class BatchPayoutsTx(HasLedger, HasPayouts, Commits, Protocol):
+    """The transaction of ``batch_payouts``."""
+
+
+class MeasureAndTopUpTx(HasUsers, HasProjects, HasAssignments, HasLedger, HasEscrow, HasHolds,
+                        HasPrices, HasDecisions, Commits, Protocol):
+    """The transaction of ``measure_and_top_up``."""
+
+
+class EachServingProjectTx(HasProjects, Commits, Protocol):
+    """The transaction of ``each_serving_project``."""
+
+
+class ProjectsWithAnswersTx(HasProjects, Protocol):
+    """The transaction of ``_projects_with_answers``."""
+
+
+class RaiseToFloorTx(HasProjects, HasPrices, Protocol):
+    """The transaction of ``_raise_to_floor``."""
+
+
+class RunDueWorkTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
+                   HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals,
+                   HasBlocks, HasInbox, Commits, Protocol):
+    """The transaction of ``run_due_work``."""
+
 
 BATCH = 200
+
+T = TypeVar("T", bound=EachServingProjectTx)
+R = TypeVar("R")
 
 
 @dataclass
@@ -63,7 +107,7 @@ class SweepReport:
                 f"overdue appeals, made {self.proposals} proposals")
 
 
-def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
+def run_due_work(db: Database[RunDueWorkTx], policy: CharterPolicy, *, now: datetime,
                  fit: FitConsensus | None = None, measure: bool = True,
                  consensus_interval: timedelta | None = None) -> SweepReport:
     """Run every due job. With ``measure=False`` the jobs that read every answer —
@@ -75,7 +119,8 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
     report.expired = expire_leases(db, now=now)
     report.projects_closed = ending.close_due(db, policy, now=now)
     report.projects_settled = ending.settle_due(db, policy, now=now)
-    ending.refresh_notice_liability(db, now=now)
+    each_serving_project(
+        db, lambda tx, project: ending.refresh_notice_liability(tx, project, now=now))
     report.prices_applied = apply_due_prices(db, policy, now=now)
     if measure:
         for project_id in _projects_with_answers(db):
@@ -86,7 +131,8 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
                                                        + topped.paid_minor)
     report.approved = approve_due(db, policy, now=now)
     if measure:
-        report.proposals = decisions.propose_blocks(db, policy, now=now)
+        report.proposals = sum(each_serving_project(
+            db, lambda tx, project: decisions.propose_blocks(tx, project, policy, now=now)))
     report.payouts = batch_payouts(db, policy, now=now)
     if measure:
         report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit,
@@ -94,12 +140,29 @@ def run_due_work(db: Database, policy: PayPolicy, *, now: datetime,
     return report
 
 
-def _projects_with_answers(db: Database) -> list[int]:
+def each_serving_project(db: Database[T], work: Callable[[T, Project], R]) -> list[R]:
+    """Run ``work`` over every serving project, each in a short write transaction of its own
+    (a sweep never holds up the labeling loop for long); a project gone meanwhile is
+    skipped. Returns what ``work`` returned, project by project."""
+    with db.read() as tx:
+        serving = tx.projects.serving()
+    done = []
+    for project_id in serving:
+        with db.write() as tx:
+            project = tx.projects.get(project_id)
+            if project is None:
+                continue
+            done.append(work(tx, project))
+            tx.commit()
+    return done
+
+
+def _projects_with_answers(db: Database[ProjectsWithAnswersTx]) -> list[int]:
     with db.read() as tx:
         return tx.projects.with_answers()
 
 
-def approve_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
+def approve_due(db: Database[ApproveDueTx], policy: CharterPolicy, *, now: datetime) -> int:
     """Approve every answer whose review window has closed (charter rule 6)."""
     total = 0
     while True:
@@ -116,7 +179,8 @@ def approve_due(db: Database, policy: PayPolicy, *, now: datetime) -> int:
             return total
 
 
-def apply_due_prices(db: Database, policy: PayPolicy, *, now: datetime) -> int:
+def apply_due_prices(db: Database[ApplyDuePricesTx], policy: CharterPolicy, *,
+                     now: datetime) -> int:
     """Price cuts whose notice has run out take effect now, and not before. A cut lowers
     what answers to come are paid, so the answers' hold grows by its bound's lowest pay
     (``domain.holds``); a cut whose growth the free escrow cannot hold waits (in the workers'
@@ -154,7 +218,7 @@ class TopUps:
     currency: str
 
 
-def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
+def measure_and_top_up(db: Database[MeasureAndTopUpTx], project_id: int, policy: CharterPolicy,
                        *, now: datetime) -> TopUps:
     """Measure a project's median time; top every answer up to the floor; raise the price;
     then lift the answers' hold's lowest pay and bring the reserved account back to it."""
@@ -174,29 +238,21 @@ def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
             _raise_to_floor(tx, project, fair, floor=floor, median=median, now=now)
         tx.commit()
     count = paid = 0
-    highest = policy.floors.highest(currency, project_floor=project.terms.own_floor_hourly)
     while True:
         with db.write() as tx:
             tx.escrow.lock(project_id)  # top-ups may spend the free escrow; settling waits
             tx.holds.totals(project_id, for_update=True)  # and they spend the reserved account
-            answers = tx.assignments.below_price(project_id, fair_minor=fair_price(highest, median),
-                                                 limit=BATCH)
-            countries = tx.users.countries([a.worker_id for a in answers])
+            answers = tx.assignments.below_price(
+                project_id, fair_minor=fair_price(hold_floor(project, policy), median),
+                limit=BATCH)
+            owed = topups_owed(tx, project, policy, answers, median)
             tx.ledger.lock(account for a in answers for account in settlement_accounts(a))
             figures = {"median_ms": median, "answers_measured": len(durations)}
-            owed = {}
-            for a in answers:
-                worker_floor = policy.floors.hourly(
-                    currency, country=countries.get(a.worker_id),
-                    project_floor=project.terms.own_floor_hourly)
-                owed[a.id] = (topup_due(floor_hourly=worker_floor, median=Fraction(median),
-                                        paid_minor=a.price_minor + a.topped_up_minor),
-                              worker_floor)
             batch_paid, per_worker = pay_topups(tx, project, answers, owed, figures=figures,
                                                 now=now)
             record_topups(tx, project, per_worker, median=median, measured=len(durations),
                            now=now)
-            count += sum(n for n, _, _ in per_worker.values())
+            count += sum(w.answers for w in per_worker.values())
             if len(answers) < BATCH or batch_paid == 0:
                 fresh = tx.projects.get(project_id)
                 assert fresh is not None
@@ -209,10 +265,10 @@ def measure_and_top_up(db: Database, project_id: int, policy: PayPolicy,
             return TopUps(count, paid, currency)
 
 
-def _raise_to_floor(tx: Transaction, project: Project, fair: int, *, floor: int, median: int,
+def _raise_to_floor(tx: RaiseToFloorTx, project: Project, fair: int, *, floor: int, median: int,
                     now: datetime) -> None:
     old = project.terms.pay_per_task
-    tx.prices.add(project_id=project.id, kind="floor", old_minor=old.amount_minor,
+    tx.prices.add(project_id=project.id, kind=PriceChangeKind.FLOOR, old_minor=old.amount_minor,
                   new_minor=fair, currency=old.currency,
                   reason=f"measured median {median / 1000:.1f} s: {old} per task paid less "
                          f"than the floor of {Money(floor, old.currency)} per hour",
@@ -220,7 +276,7 @@ def _raise_to_floor(tx: Transaction, project: Project, fair: int, *, floor: int,
     tx.projects.set_price(project.id, fair)
 
 
-def batch_payouts(db: Database, policy: PayPolicy, *, now: datetime) -> int:
+def batch_payouts(db: Database[BatchPayoutsTx], policy: CharterPolicy, *, now: datetime) -> int:
     """Put available balances at or above the threshold into payouts."""
     with db.write() as tx:
         candidates = tx.ledger.worker_balances("available")

@@ -5,36 +5,63 @@ and can appeal; an overturned appeal undoes it."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.decisions import Decision, DecisionKind, check_text
 from fairlabel.domain.errors import Conflict, NotFound
 from fairlabel.domain.projects import Project
-from fairlabel.services.decisions import MODERATORS, record_decision
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.projects import require_role
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasBlocks, HasDecisions
+from fairlabel.services.ports.quality import HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasProjects
+from fairlabel.services.steps.decisions import MODERATORS, record_decision
 
 
-def _worker(tx: Transaction, pseudonym: str) -> User:
+class ProjectTx(HasProjects, Protocol):
+    """The transaction of ``_project``."""
+
+
+class RemoveWorkerTx(HasUsers, HasProjects, HasDecisions, HasBlocks, HasInbox, Commits, Protocol):
+    """The transaction of ``remove_worker``."""
+
+
+class RevokeQualificationTx(HasUsers, HasProjects, HasGold, HasDecisions, HasInbox, Commits,
+                            Protocol):
+    """The transaction of ``revoke_qualification``."""
+
+
+class TellTx(HasInbox, Protocol):
+    """The transaction of ``_tell``."""
+
+
+class WorkerTx(HasUsers, Protocol):
+    """The transaction of ``_worker``."""
+
+
+def _worker(tx: WorkerTx, pseudonym: str) -> User:
     found = tx.users.by_pseudonym(pseudonym.strip())
     if found is None or found.role is not Role.WORKER:
         raise NotFound(f"no worker {pseudonym!r}")
     return found
 
 
-def _project(tx: Transaction, project_id: int) -> Project:
+def _project(tx: ProjectTx, project_id: int) -> Project:
     project = tx.projects.get(project_id)
     if project is None:
         raise NotFound(f"no project {project_id}")
     return project
 
 
-def _tell(tx: Transaction, decision: Decision, project_id: int, *, now: datetime) -> None:
+def _tell(tx: TellTx, decision: Decision, project_id: int, *, now: datetime) -> None:
     tx.inbox.add(user_ids=[decision.worker_id], project_id=project_id,
                  subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
 
 
-def remove_worker(db: Database, moderator: User, *, worker: str, project_id: int, reason: str,
+def remove_worker(db: Database[RemoveWorkerTx], moderator: User, *, worker: str, project_id: int,
+                  reason: str,
                   now: datetime) -> Decision:
     """Remove a worker (by pseudonym) from a project's work, with a reason they read."""
     require_role(moderator, *MODERATORS)
@@ -58,7 +85,8 @@ def remove_worker(db: Database, moderator: User, *, worker: str, project_id: int
     return decision
 
 
-def revoke_qualification(db: Database, moderator: User, *, worker: str, project_id: int,
+def revoke_qualification(db: Database[RevokeQualificationTx], moderator: User, *, worker: str,
+                         project_id: int,
                          reason: str, now: datetime) -> Decision:
     """Revoke a worker's passed qualification test on a project: they must pass it again
     (after the project's retry delay) before more of its work."""

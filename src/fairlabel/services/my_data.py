@@ -8,6 +8,7 @@ payout details — and for a requester, their projects and funds. Never another 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
@@ -15,14 +16,24 @@ from fairlabel.domain.assignment import Assignment
 from fairlabel.domain.decisions import Appeal
 from fairlabel.domain.ledger import Entry
 from fairlabel.domain.projects import Project
-from fairlabel.services.decisions import DecisionView, views
-from fairlabel.services.ports import (
-    Database,
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasAppeals, HasDecisions
+from fairlabel.services.ports.money import HasLedger, HasPayouts, PayoutDetails
+from fairlabel.services.ports.transaction import Database
+from fairlabel.services.ports.voice import (
+    HasInbox,
+    HasVoice,
     InboxMessage,
-    PayoutDetails,
     RatingRecord,
     TestimonyRecord,
 )
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.decisions import DecisionView, views
+
+
+class MyDataTx(HasUsers, HasProjects, HasAssignments, HasLedger, HasPayouts, HasDecisions,
+               HasAppeals, HasInbox, HasVoice, Protocol):
+    """The transaction of ``my_data``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +50,7 @@ class MyData:
     projects: list[Project]
 
 
-def my_data(db: Database, user: User) -> MyData:
+def my_data(db: Database[MyDataTx], user: User) -> MyData:
     if user.role is Role.REQUESTER:
         accounts = [ledger.requester_funds(user.id)]
     else:

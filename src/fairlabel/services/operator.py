@@ -10,13 +10,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.money import Money
-from fairlabel.domain.payouts import PayoutLine, sepa_problem
-from fairlabel.services.ports import Database
-from fairlabel.services.projects import require_role
+from fairlabel.domain.payouts import PayoutLine, PayoutStatus, sepa_problem
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.money import HasLedger, HasPayouts
+from fairlabel.services.ports.transaction import Database
+from fairlabel.services.ports.work import HasProjects
+
+
+class PayoutsOverviewTx(HasPayouts, Protocol):
+    """The transaction of ``payouts_overview``."""
+
+
+class RequestersMoneyTx(HasUsers, HasProjects, HasLedger, Protocol):
+    """The transaction of ``requesters_money``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +54,7 @@ class OperatorPayout:
     """One payout as the operator sees it; ``line`` is what the payout files carry."""
 
     line: PayoutLine
-    status: str  # batched | sent | returned
+    status: PayoutStatus
     created_at: datetime
     sent_at: datetime | None
     sepa_problem: str | None  # why it cannot go in the SEPA file, or None if it can
@@ -61,7 +72,7 @@ def _amounts(by_currency: dict[str, int]) -> list[Money]:
     return [Money(amount, currency) for currency, amount in sorted(by_currency.items())]
 
 
-def requesters_money(db: Database, admin: User) -> list[RequesterMoney]:
+def requesters_money(db: Database[RequestersMoneyTx], admin: User) -> list[RequesterMoney]:
     """Every requester, by e-mail, with their funds and what their projects hold (admins)."""
     require_role(admin, Role.ADMIN)
     with db.read() as tx:
@@ -89,7 +100,8 @@ def requesters_money(db: Database, admin: User) -> list[RequesterMoney]:
     return result
 
 
-def payouts_overview(db: Database, admin: User, *, settled_limit: int = 100) -> PayoutsOverview:
+def payouts_overview(db: Database[PayoutsOverviewTx], admin: User, *,
+                     settled_limit: int = 100) -> PayoutsOverview:
     """The payouts waiting to be sent, and the latest ones sent or returned (admins).
 
     The lines are built as ``services.payouts.payout_lines`` builds them for the files, so
@@ -107,11 +119,12 @@ def payouts_overview(db: Database, admin: User, *, settled_limit: int = 100) -> 
                           bic=who.bic, amount=Money(r.amount_minor, r.currency),
                           reference=f"fairlabel payout {r.id}")
         shown.append(OperatorPayout(line, r.status, r.created_at, r.sent_at,
-                                    sepa_problem(line) if r.status == "batched" else None))
-    waiting = [p for p in shown if p.status == "batched"]
+                                    sepa_problem(line) if r.status is PayoutStatus.BATCHED
+                                    else None))
+    waiting = [p for p in shown if p.status is PayoutStatus.BATCHED]
     totals: dict[str, int] = defaultdict(int)
     for p in waiting:
         totals[p.line.amount.currency] += p.line.amount.amount_minor
-    settled = sorted((p for p in shown if p.status != "batched"),
+    settled = sorted((p for p in shown if p.status is not PayoutStatus.BATCHED),
                      key=lambda p: (p.sent_at or p.created_at, p.line.payout_id), reverse=True)
     return PayoutsOverview(waiting, _amounts(totals), settled[:settled_limit], len(settled))

@@ -3,45 +3,66 @@ inbox. Reviewing an answer (approve or reject) is in services/review.py."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.assignment import Assignment, Review
+from fairlabel.domain.accounts import Role, User, require_role
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
-from fairlabel.domain.ledger import Entry, LedgerTransaction
+from fairlabel.domain.ledger import Entry
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import (
-    FloorTable,
-    PayPolicy,
-    effective_hourly,
-    median_ms,
-    schedule_price_change,
-)
-from fairlabel.domain.projects import Project
-from fairlabel.services.pay_view import ProjectPay, project_pay
-from fairlabel.services.ports import Database, InboxMessage, ScheduledPrice, Transaction
-from fairlabel.services.projects import own_project, require_role, visible_project
+from fairlabel.domain.pay import PriceChangeKind, effective_hourly, schedule_price_change
+from fairlabel.domain.projects import Project, check_not_ended
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.money import HasEscrow, HasLedger, HasPrices, ScheduledPrice
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox, InboxMessage
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.access import own_project
+from fairlabel.services.steps.ledger import InsufficientFunds, post
 
 
-class InsufficientFunds(Conflict):
-    code = "insufficient_funds"
+class ChangePriceTx(HasProjects, HasAssignments, HasPrices, HasInbox, Commits, Protocol):
+    """The transaction of ``change_price``."""
 
 
-def post(tx: Transaction, movement: LedgerTransaction, *, now: datetime) -> list[Entry]:
-    """Append one ledger transaction inside the caller's database transaction."""
-    return tx.ledger.post(movement, tx_id=uuid.uuid4().hex, now=now)
+class DepositTx(HasUsers, HasLedger, Commits, Protocol):
+    """The transaction of ``deposit``."""
 
 
-def deposit(db: Database, admin: User, *, requester_email: str, amount: Money,
-            floors: FloorTable, now: datetime) -> Money:
+class EarningsTx(HasProjects, HasAssignments, HasLedger, Protocol):
+    """The transaction of ``earnings``."""
+
+
+class FundProjectTx(HasProjects, HasLedger, HasEscrow, Commits, Protocol):
+    """The transaction of ``fund_project``."""
+
+
+class InboxTx(HasInbox, Protocol):
+    """The transaction of ``inbox``."""
+
+
+class NotifyActiveTx(HasAssignments, HasInbox, Protocol):
+    """The transaction of ``_notify_active``."""
+
+
+class ProjectEarningsTx(HasAssignments, Protocol):
+    """The transaction of ``_project_earnings``."""
+
+
+class RequesterFundsTx(HasLedger, Protocol):
+    """The transaction of ``requester_funds``, ``statement``."""
+
+
+def deposit(db: Database[DepositTx], admin: User, *, requester_email: str, amount: Money,
+            policy: CharterPolicy, now: datetime) -> Money:
     """An operator records money a requester paid in (a payment provider is a later adapter);
     refused in a currency the platform has no floor for."""
     require_role(admin, Role.ADMIN)
-    floors.require(amount.currency)
+    policy.floors.require(amount.currency)
     if amount.amount_minor <= 0:
         raise InvalidInput("a deposit must be more than zero")
     with db.write() as tx:
@@ -55,7 +76,7 @@ def deposit(db: Database, admin: User, *, requester_email: str, amount: Money,
     return Money(balance, amount.currency)
 
 
-def fund_project(db: Database, requester: User, project_id: int, amount: Money,
+def fund_project(db: Database[FundProjectTx], requester: User, project_id: int, amount: Money,
                  *, now: datetime) -> Money:
     """Move a requester's funds into a project's escrow; returns the free escrow (what open
     leases hold is not free)."""
@@ -80,14 +101,14 @@ def fund_project(db: Database, requester: User, project_id: int, amount: Money,
     return Money(escrow, currency)
 
 
-def _notify_active(tx: Transaction, project: Project, policy: PayPolicy, *, subject: str,
+def _notify_active(tx: NotifyActiveTx, project: Project, policy: CharterPolicy, *, subject: str,
                    body: str, now: datetime) -> None:
     workers = tx.assignments.active_workers(project.id, since=now - policy.active_window)
     tx.inbox.add(user_ids=workers, project_id=project.id, subject=subject, body=body, now=now)
 
 
-def change_price(db: Database, requester: User, project_id: int, new_price: Money,
-                 *, reason: str, policy: PayPolicy, now: datetime) -> ScheduledPrice:
+def change_price(db: Database[ChangePriceTx], requester: User, project_id: int, new_price: Money,
+                 *, reason: str, policy: CharterPolicy, now: datetime) -> ScheduledPrice:
     """Raise (at once) or cut (after notice) the price per task; workers are told either way.
 
     Nothing is changed backward: tasks already served keep the price they were served at.
@@ -98,10 +119,11 @@ def change_price(db: Database, requester: User, project_id: int, new_price: Mone
         check_not_ended(project, "change its price")
         old = project.terms.pay_per_task
         change = schedule_price_change(old, new_price, now=now, notice=policy.price_cut_notice)
-        if change.is_cut and any(p.kind == "cut" for p in tx.prices.pending(project_id)):
+        if change.is_cut and any(p.kind is PriceChangeKind.CUT
+                                 for p in tx.prices.pending(project_id)):
             raise Conflict("a price cut is already announced for this project; wait until it "
                            "takes effect", code="cut_pending")
-        kind = "cut" if change.is_cut else "raise"
+        kind = change.kind
         applied = None if change.is_cut else now
         change_id = tx.prices.add(
             project_id=project_id, kind=kind, old_minor=old.amount_minor,
@@ -112,51 +134,13 @@ def change_price(db: Database, requester: User, project_id: int, new_price: Mone
             tx.projects.set_price(project_id, new_price.amount_minor)
         when = "now" if applied else f"on {change.effective_at:%Y-%m-%d %H:%M} UTC"
         _notify_active(tx, project, policy, now=now,
-                       subject=f"Pay {'cut' if change.is_cut else 'raise'}: "
-                               f"{project.terms.name}",
+                       subject=f"Pay {kind}: {project.terms.name}",
                        body=f"The price per task changes from {old} to {new_price} {when}. "
                             f"Tasks you take before then keep the price they were served at."
                             + (f" Reason: {reason.strip()}" if reason.strip() else ""))
         tx.commit()
     return ScheduledPrice(change_id, project_id, kind, old.amount_minor, new_price.amount_minor,
                           old.currency, reason.strip(), now, change.effective_at, applied)
-
-
-def settlement_accounts(assignment: Assignment) -> tuple[str, ...]:
-    """Every ledger account that paying or approving an answer may touch.
-
-    Jobs lock them all up front, in name order (project accounts before worker accounts, as
-    every use case does), so that transactions never wait on each other in a circle.
-    """
-    return (ledger.project_escrow(assignment.project_id),
-            ledger.project_reserved(assignment.project_id),
-            ledger.worker_pending(assignment.worker_id),
-            ledger.worker_available(assignment.worker_id))
-
-
-def check_not_ended(project: Project, action: str) -> None:
-    """An ended project takes no more money, prices or tasks (charter rule 4)."""
-    if project.ended_at is not None or project.status.value == "ended":
-        raise Conflict(f"the project has ended: it can no longer {action}. Withdraw what is "
-                       "left in its escrow once it is settled", code="project_ended")
-
-
-def settle_approval(tx: Transaction, assignment: Assignment, *, now: datetime,
-                    reason: str, review: Review) -> None:
-    """Pending pay of an answer becomes available. (The answers' hold stays: an approved
-    answer is still topped up at a later median, until the project is settled.)"""
-    currency = tx.projects.currency(assignment.project_id)
-    pending = assignment.price_minor + assignment.topped_up_minor
-    memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
-            "reason": reason}
-    if pending:
-        post(tx, ledger.approve(assignment.worker_id, Money(pending, currency), memo), now=now)
-    tx.assignments.mark_approved(assignment.id, now=now, review=review.value)
-
-
-def get_project_pay(db: Database, user: User, project_id: int, policy: PayPolicy) -> ProjectPay:
-    with db.read() as tx:
-        return project_pay(tx, visible_project(tx, user, project_id), policy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +159,7 @@ class Earnings:
     entries: list[Entry]
 
 
-def earnings(db: Database, worker: User) -> Earnings:
+def earnings(db: Database[EarningsTx], worker: User) -> Earnings:
     """A worker's balances, every entry, and per project their measured hourly rate."""
     names = [ledger.worker_account(worker.id, b) for b in ledger.WORKER_ACCOUNTS]
     with db.read() as tx:
@@ -192,7 +176,7 @@ def earnings(db: Database, worker: User) -> Earnings:
     return Earnings(balances, rows, entries)
 
 
-def _project_earnings(tx: Transaction, worker: User, project: Project) -> ProjectEarnings:
+def _project_earnings(tx: ProjectEarningsTx, worker: User, project: Project) -> ProjectEarnings:
     currency = project.terms.pay_per_task.currency
     answers, paid, total_ms = tx.assignments.worker_totals(worker_id=worker.id,
                                                            project_id=project.id)
@@ -204,7 +188,7 @@ def _project_earnings(tx: Transaction, worker: User, project: Project) -> Projec
     return ProjectEarnings(project.id, project.terms.name, answers, own_rate, project_rate)
 
 
-def requester_funds(db: Database, requester: User) -> list[Money]:
+def requester_funds(db: Database[RequesterFundsTx], requester: User) -> list[Money]:
     """What a requester holds outside any project, per currency."""
     with db.read() as tx:
         held = tx.ledger.balances([ledger.requester_funds(requester.id)])
@@ -212,19 +196,15 @@ def requester_funds(db: Database, requester: User) -> list[Money]:
                                                      {}).items())]
 
 
-def statement(db: Database, worker: User) -> list[Entry]:
+def statement(db: Database[RequesterFundsTx], worker: User) -> list[Entry]:
     """Every entry of the worker's own accounts, each chain from its first link."""
     with db.read() as tx:
         return tx.ledger.entries(ledger.worker_account(worker.id, b)
                                  for b in ledger.WORKER_ACCOUNTS)
 
 
-def inbox(db: Database, user: User) -> list[InboxMessage]:
+def inbox(db: Database[InboxTx], user: User) -> list[InboxMessage]:
     with db.read() as tx:
         return tx.inbox.latest(user.id)
 
 
-def measured_median(durations: list[int]) -> int:
-    """The median working time, rounded up to a whole millisecond (in the worker's favour)."""
-    value = median_ms(durations)
-    return -(-value.numerator // value.denominator)

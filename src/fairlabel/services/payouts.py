@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.errors import Conflict, NotFound
 from fairlabel.domain.money import Money
-from fairlabel.domain.payouts import PayoutLine, check_bic, normalize_iban
-from fairlabel.services.pay import post
-from fairlabel.services.ports import Database, PayoutDetails, PayoutRecord
-from fairlabel.services.projects import require_role
+from fairlabel.domain.payouts import PayoutLine, PayoutStatus, check_bic, normalize_iban
+from fairlabel.services.ports.money import HasLedger, HasPayouts, PayoutDetails, PayoutRecord
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.steps.ledger import post
 
 
-def set_details(db: Database, worker: User, *, name: str, iban: str, bic: str | None,
+class GetDetailsTx(HasPayouts, Protocol):
+    """The transaction of ``get_details``, ``payout_lines``."""
+
+
+class MarkTx(HasLedger, HasPayouts, Commits, Protocol):
+    """The transaction of ``mark``."""
+
+
+class SetDetailsTx(HasPayouts, Commits, Protocol):
+    """The transaction of ``set_details``."""
+
+
+def set_details(db: Database[SetDetailsTx], worker: User, *, name: str, iban: str, bic: str | None,
                 country: str | None) -> PayoutDetails:
     """Record where a worker's payouts go; the IBAN (and BIC) are checked first."""
     details = PayoutDetails(worker.pseudonym, name.strip(), normalize_iban(iban),
@@ -26,16 +39,17 @@ def set_details(db: Database, worker: User, *, name: str, iban: str, bic: str | 
     return details
 
 
-def get_details(db: Database, worker: User) -> PayoutDetails:
+def get_details(db: Database[GetDetailsTx], worker: User) -> PayoutDetails:
     with db.read() as tx:
         return tx.payouts.details([worker.id])[worker.id]
 
 
-def payout_lines(db: Database, admin: User, *, status: str = "batched") -> list[PayoutLine]:
+def payout_lines(db: Database[GetDetailsTx], admin: User, *,
+                 status: PayoutStatus = PayoutStatus.BATCHED) -> list[PayoutLine]:
     """Payouts with where they go, ready for a CSV or SEPA file (operators)."""
     require_role(admin, Role.ADMIN)
     with db.read() as tx:
-        records = tx.payouts.find(status=status)
+        records = tx.payouts.find(status=PayoutStatus(status))
         details = tx.payouts.details(sorted({r.worker_id for r in records}))
     return [PayoutLine(payout_id=r.id, worker_pseudonym=details[r.worker_id].pseudonym,
                        beneficiary_name=details[r.worker_id].name or details[r.worker_id].pseudonym,
@@ -45,22 +59,25 @@ def payout_lines(db: Database, admin: User, *, status: str = "batched") -> list[
             for r in records]
 
 
-def mark(db: Database, admin: User, payout_id: int, *, status: str,
+def mark(db: Database[MarkTx], admin: User, payout_id: int, *, status: PayoutStatus,
          now: datetime) -> PayoutRecord:
     """Mark a batched payout as sent (money left) or returned (back to available)."""
     require_role(admin, Role.ADMIN)
+    status = PayoutStatus(status)
     with db.write() as tx:
         record = tx.payouts.get(payout_id, for_update=True)
         if record is None:
             raise NotFound(f"no payout {payout_id}")
-        if record.status != "batched":
+        if record.status is not PayoutStatus.BATCHED:
             raise Conflict(f"payout {payout_id} is already {record.status}",
                            code="payout_settled")
         amount = Money(record.amount_minor, record.currency)
-        movement = (ledger.payout_sent if status == "sent" else ledger.payout_returned)(
+        movement = (ledger.payout_sent if status is PayoutStatus.SENT
+                    else ledger.payout_returned)(
             record.worker_id, amount, {"payout_id": payout_id})
         post(tx, movement, now=now)
         tx.payouts.mark(payout_id, status=status, now=now)
         tx.commit()
     return PayoutRecord(record.id, record.worker_id, record.amount_minor, record.currency,
-                        status, record.created_at, now if status == "sent" else None)
+                        status, record.created_at,
+                        now if status is PayoutStatus.SENT else None)

@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import (
     Conflict,
     ImportRejected,
     InvalidInput,
-    NotFound,
-    PermissionDenied,
     TooLarge,
 )
 from fairlabel.domain.label_schema import LabelSchema
-from fairlabel.domain.pay import FloorTable, PayPolicy
 from fairlabel.domain.projects import (
     Project,
     ProjectStatus,
@@ -25,9 +23,42 @@ from fairlabel.domain.projects import (
     check_can_launch,
 )
 from fairlabel.domain.quality import answer_from_text
-from fairlabel.services.guard import guard_launch
-from fairlabel.services.pay_view import ProjectPay, project_pay
-from fairlabel.services.ports import Database, NewTask, ProjectCounts, Transaction
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPrices
+from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import (
+    HasAssignments,
+    HasProjects,
+    HasTasks,
+    NewTask,
+    ProjectCounts,
+)
+from fairlabel.services.steps.access import own_project, visible_project
+from fairlabel.services.steps.guard import guard_launch
+from fairlabel.services.steps.pay_view import ProjectPay, project_pay
+
+
+class CreateProjectTx(HasProjects, Commits, Protocol):
+    """The transaction of ``create_project``."""
+
+
+class ImportTasksTx(HasProjects, HasTasks, Commits, Protocol):
+    """The transaction of ``import_tasks``."""
+
+
+class LaunchProjectTx(HasProjects, HasTasks, HasAssignments, HasGold, HasInbox, Commits, Protocol):
+    """The transaction of ``launch_project``."""
+
+
+class ListProjectsTx(HasProjects, HasAssignments, HasLedger, HasEscrow, HasHolds, HasPrices,
+                     Protocol):
+    """The transaction of ``list_projects``, ``get_project``."""
+
+
+class RecentAnswersTx(HasUsers, HasProjects, HasAssignments, HasConsensus, Protocol):
+    """The transaction of ``recent_answers``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,45 +69,20 @@ class ProjectView:
     pay: ProjectPay | None = None
 
 
-def require_role(user: User, *roles: Role) -> None:
-    if user.role not in roles:
-        names = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"this needs the {names} role; you are a {user.role.value}")
-
-
-def own_project(tx: Transaction, user: User, project_id: int,
-                 *, for_update: bool = False) -> Project:
-    project = tx.projects.get(project_id, for_update=for_update)
-    if project is None or (project.requester_id != user.id and user.role is not Role.ADMIN):
-        raise NotFound(f"no project {project_id} among your projects")
-    return project
-
-
-def visible_project(tx: Transaction, user: User, project_id: int) -> Project:
-    """A project the user may see: workers see open ones, requesters their own."""
-    project = tx.projects.get(project_id)
-    if project is not None:
-        if user.role in (Role.ADMIN, Role.MODERATOR) or project.requester_id == user.id:
-            return project
-        if user.role is Role.WORKER and project.status is not ProjectStatus.DRAFT:
-            return project
-    raise NotFound(f"no project {project_id}")
-
-
-def create_project(db: Database, user: User, terms: ProjectTerms, *, floors: FloorTable,
-                   now: datetime, min_notice_days: int = 7) -> Project:
+def create_project(db: Database[CreateProjectTx], user: User, terms: ProjectTerms, *,
+                   policy: CharterPolicy, now: datetime) -> Project:
     """Create a draft project; refused in a currency the platform has no floor for."""
     require_role(user, Role.REQUESTER, Role.ADMIN)
-    floors.require(terms.pay_per_task.currency)
-    terms.commitment.check(min_notice_days=min_notice_days, today=now.date())
+    policy.floors.require(terms.pay_per_task.currency)
+    terms.commitment.check(min_notice_days=policy.min_notice_days, today=now.date())
     with db.write() as tx:
         project = tx.projects.add(requester_id=user.id, terms=terms, now=now)
         tx.commit()
     return project
 
 
-def launch_project(db: Database, user: User, project_id: int, *, now: datetime,
-                   continuation_threshold: float | None = None) -> Project:
+def launch_project(db: Database[LaunchProjectTx], user: User, project_id: int, *, now: datetime,
+                   policy: CharterPolicy) -> Project:
     """Open a project to workers. On its first launch the continuation guard compares it with
     the requester's recently ended, paused or cut projects (charter rule 5)."""
     require_role(user, Role.REQUESTER, Role.ADMIN)
@@ -86,7 +92,7 @@ def launch_project(db: Database, user: User, project_id: int, *, now: datetime,
         check_can_launch(project.status, counts.tasks, gold_count=tx.gold.count(project_id),
                          quality=project.terms.quality)
         if project.launched_at is None:
-            guard_launch(tx, project, threshold=continuation_threshold, now=now)
+            guard_launch(tx, project, threshold=policy.continuation_threshold, now=now)
         tx.projects.set_status(project_id, ProjectStatus.OPEN,
                                launched_at=project.launched_at or now)
         if project.paused_at is not None:
@@ -96,7 +102,8 @@ def launch_project(db: Database, user: User, project_id: int, *, now: datetime,
                    project.created_at, project.launched_at or now)
 
 
-def list_projects(db: Database, user: User, policy: PayPolicy | None = None) -> list[ProjectView]:
+def list_projects(db: Database[ListProjectsTx], user: User,
+                  policy: CharterPolicy | None = None) -> list[ProjectView]:
     """Workers: open projects; requesters: their own; admins and moderators: all."""
     with db.read() as tx:
         if user.role is Role.WORKER:
@@ -112,8 +119,8 @@ def list_projects(db: Database, user: User, policy: PayPolicy | None = None) -> 
     return [ProjectView(p, counts[p.id], own.get(p.id), pays.get(p.id)) for p in projects]
 
 
-def get_project(db: Database, user: User, project_id: int,
-                policy: PayPolicy | None = None) -> ProjectView:
+def get_project(db: Database[ListProjectsTx], user: User, project_id: int,
+                policy: CharterPolicy | None = None) -> ProjectView:
     with db.read() as tx:
         project = visible_project(tx, user, project_id)
         counts = tx.projects.counts([project_id])[project_id]
@@ -123,7 +130,8 @@ def get_project(db: Database, user: User, project_id: int,
     return ProjectView(project, counts, own, pay)
 
 
-def recent_answers(db: Database, user: User, project_id: int, *, limit: int = 50) -> list[Any]:
+def recent_answers(db: Database[RecentAnswersTx], user: User, project_id: int, *,
+                   limit: int = 50) -> list[Any]:
     with db.read() as tx:
         own_project(tx, user, project_id)
         rows = tx.assignments.recent_answers(project_id, limit=limit)
@@ -131,7 +139,8 @@ def recent_answers(db: Database, user: User, project_id: int, *, limit: int = 50
         consensus = tx.consensus.of_tasks([r.task_id for r in rows])
     return [{"assignment_id": r.id, "task_id": r.task_id, "worker": names[r.worker_id],
              "answer": r.answer, "submitted_at": r.submitted_at,
-             "consensus": consensus[r.task_id][0], "confidence": consensus[r.task_id][1],
+             "consensus": consensus[r.task_id].consensus,
+             "confidence": consensus[r.task_id].confidence,
              "seconds": (r.submitted_at - r.leased_at).total_seconds(),
              "review": r.review or ("approved" if r.approved_at else None)} for r in rows]
 
@@ -150,7 +159,7 @@ def _new_task(schema: LabelSchema, row: Any) -> NewTask:
     return NewTask(schema.validate_task_data(row))
 
 
-def import_tasks(db: Database, user: User, project_id: int, rows: Sequence[Any],
+def import_tasks(db: Database[ImportTasksTx], user: User, project_id: int, rows: Sequence[Any],
                  *, max_rows: int, now: datetime) -> int:
     """Validate every row against the project's schema, then store all of them or none.
 

@@ -8,197 +8,53 @@ app server whose projects use none of it does not load it.
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
-from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.algorithms import QUALIFICATION_RULE
-from fairlabel.domain.assignment import Assignment, Purpose
-from fairlabel.domain.decisions import DecisionKind
-from fairlabel.domain.projects import Project, ProjectNotOpen
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.quality import (
     GoldScore,
     Qualification,
-    QualificationState,
     QualificationStatus,
     answer_key,
     classes,
-    is_correct,
     key_to_answer,
     qualification_status,
-    serve_gold,
     smoothed_agreement,
 )
-from fairlabel.services.decisions import record_decision
-from fairlabel.services.ports import (
-    ClaimedTask,
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.quality import (
     ConsensusSummary,
-    ConsensusUpdate,
-    Database,
+    HasConsensus,
+    HasGold,
     MissedGold,
-    ProjectFacts,
     TaskAnswer,
-    Transaction,
+    TaskConsensus,
     WorkerSkill,
 )
-from fairlabel.services.projects import own_project, require_role, visible_project
-
-GOLD_CANDIDATES = 200  # unseen gold tasks a draw chooses among
-
-
-class _QualificationRefusal(ProjectNotOpen):
-    def __init__(self, message: str, *, details: dict[str, object]) -> None:
-        super().__init__(message)
-        self._details = details
-
-    @property
-    def details(self) -> dict[str, object]:
-        return self._details
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.work import HasProjects, ProjectFacts
+from fairlabel.services.steps.access import own_project, visible_project
 
 
-class QualificationFailed(_QualificationRefusal):
-    code = "qualification_failed"
+class MyQualityTx(HasProjects, HasGold, Protocol):
+    """The transaction of ``my_quality``."""
 
 
-class NotEnoughGold(_QualificationRefusal):
-    code = "not_enough_gold"
+class ProjectQualityTx(HasUsers, HasProjects, HasGold, HasConsensus, Commits, Protocol):
+    """The transaction of ``project_quality``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Pick:
-    task: ClaimedTask
-    purpose: Purpose
-    attempt_id: int | None = None
-
-
-def pick_task(tx: Transaction, project: Project, worker: User, *, now: datetime,
-              rng: random.Random) -> Pick | None:
-    """Choose what to serve: the qualification test until passed, then ordinary work with a
-    share of gold tasks mixed in. None when no ordinary work is left for this worker."""
-    quality = project.terms.quality
-    if quality.qualification is not None:
-        status = qualification_status(
-            quality.qualification,
-            tx.gold.attempts(project_id=project.id, worker_id=worker.id), now=now)
-        if not status.may_work():
-            return _qualification_item(tx, project.id, worker, quality.qualification, status,
-                                       now=now, rng=rng)
-    if serve_gold(rng, quality.gold_rate):
-        unseen = tx.gold.unseen(project_id=project.id, worker_id=worker.id,
-                                limit=GOLD_CANDIDATES)
-        if unseen:
-            return Pick(tx.tasks.claim(rng.choice(unseen)), Purpose.GOLD)
-    claimed = tx.tasks.claim_next(project_id=project.id, worker_id=worker.id)
-    return Pick(claimed, Purpose.WORK) if claimed is not None else None
-
-
-def _qualification_item(tx: Transaction, project_id: int, worker: User, rule: Qualification,
-                        status: QualificationStatus, *, now: datetime,
-                        rng: random.Random) -> Pick:
-    if status.state is QualificationState.FAILED:
-        assert status.attempt is not None and status.retry_at is not None
-        if status.attempt.revoked_at is not None:
-            raise QualificationFailed(
-                "a moderator revoked your qualification for this project (see your decisions, "
-                f"where you can appeal it); you may take the test again from "
-                f"{status.retry_at:%Y-%m-%d %H:%M} UTC.",
-                details={"retry_at": status.retry_at.isoformat(), "revoked": True})
-        raise QualificationFailed(
-            f"you answered {status.attempt.correct} of {status.attempt.answered} qualification "
-            f"items right; the pass mark is {rule.pass_mark:.0%}. You may take the test again "
-            f"from {status.retry_at:%Y-%m-%d %H:%M} UTC.",
-            details={"retry_at": status.retry_at.isoformat(),
-                     "correct": status.attempt.correct, "answered": status.attempt.answered})
-    unseen = tx.gold.unseen(project_id=project_id, worker_id=worker.id, limit=GOLD_CANDIDATES)
-    if status.state is QualificationState.IN_PROGRESS:
-        assert status.attempt is not None
-        attempt_id = status.attempt.id
-        needed = 1
-    else:
-        attempt_id = None
-        needed = rule.size
-    if len(unseen) < needed:
-        raise NotEnoughGold(
-            "the qualification test needs gold items you have not seen, and the project has "
-            "none left for you; its requester can add gold tasks",
-            details={"needed": needed, "available": len(unseen)})
-    if attempt_id is None:
-        attempt_id = tx.gold.start_attempt(project_id=project_id, worker_id=worker.id, now=now)
-    return Pick(tx.tasks.claim(rng.choice(unseen)), Purpose.QUALIFICATION, attempt_id)
-
-
-def grade(tx: Transaction, facts: ProjectFacts, assignment: Assignment, answer: Any) -> bool | None:
-    """Whether a gold or qualification answer is right (None for ordinary work)."""
-    if assignment.purpose is Purpose.WORK:
-        return None
-    return is_correct(facts.schema, answer, tx.gold.expected(assignment.task_id))
-
-
-def after_graded(tx: Transaction, facts: ProjectFacts, assignment: Assignment,
-                 correct: bool | None, *, now: datetime) -> None:
-    """Count a qualification answer in its attempt, and close the attempt when complete."""
-    rule = facts.quality.qualification
-    if assignment.purpose is not Purpose.QUALIFICATION or rule is None or correct is None:
-        return
-    assert assignment.attempt_id is not None
-    attempt = tx.gold.count_attempt_answer(assignment.attempt_id, correct=correct)
-    if attempt.answered >= rule.size and attempt.finished_at is None:
-        passed = rule.passed(attempt.correct, attempt.answered)
-        tx.gold.finish_attempt(attempt.id, passed=passed, now=now)
-        if not passed:
-            record_decision(
-                tx, worker_id=assignment.worker_id, kind=DecisionKind.QUALIFICATION_FAILED,
-                rule=QUALIFICATION_RULE, project_id=assignment.project_id, now=now,
-                inputs={"correct": attempt.correct, "answered": attempt.answered,
-                        "pass_mark": str(rule.pass_mark),
-                        "retry_after_hours": rule.retry_after_hours},
-                outcome="qualification test failed",
-                explanation=f"You answered {attempt.correct} of {attempt.answered} items of "
-                            f"the qualification test right; the pass mark is "
-                            f"{rule.pass_mark:.0%}. You may take it again after "
-                            f"{rule.retry_after_hours:g} hours, on items you have not seen.")
-
-
-def incremental_consensus(tx: Transaction, facts: ProjectFacts, task_id: int,
-                          *, now: datetime) -> ConsensusUpdate | None:
-    """For a project with a confidence target: the task's consensus after this answer, from
-    its answers and the workers' accuracies of the last refit (one-coin posterior; a vote
-    share for majority-vote projects), and whether it is settled."""
-    target = facts.quality.confidence_target
-    if target is None:
-        return None
-    from fairlabel.aggregation.online import (
-        DEFAULT_WORKER_ACCURACY,
-        settled,
-        task_posterior,
-    )
-
-    answers = tx.consensus.task_answers(task_id)
-    keys = [answer_key(facts.schema, a.answer) for a in answers]
-    known = classes(facts.schema) or sorted(set(keys), key=str)
-    if facts.quality.consensus_method == "mv":
-        votes = Counter(keys)
-        posterior = {k: votes[k] / len(keys) for k in known}
-    else:
-        accuracies = [a.accuracy if a.accuracy is not None else DEFAULT_WORKER_ACCURACY
-                      for a in answers]
-        posterior = task_posterior(keys, accuracies, known)
-    best = max(posterior, key=lambda k: (posterior[k], -known.index(k) if k in known else 0))
-    confidence = float(posterior[best])
-    done = (len(keys) < facts.redundancy
-            and settled(confidence, len(keys), target=target,
-                        min_answers=facts.quality.min_answers, max_answers=facts.redundancy))
-    return ConsensusUpdate(key_to_answer(facts.schema, best), confidence,
-                           now if done else None)
+class RefreshConsensusTx(HasProjects, HasGold, HasConsensus, Commits, Protocol):
+    """The transaction of ``refresh_consensus``, ``_refit``."""
 
 
 FitConsensus = Callable[
     [ProjectFacts, list[TaskAnswer], dict[int, GoldScore], int],
-    tuple[list[tuple[int, Any, float]], list[WorkerSkill]],
+    tuple[list[TaskConsensus], list[WorkerSkill]],
 ]
 """How a refit computes: ``fit_consensus`` in process, or the same in a worker process."""
 
@@ -219,7 +75,8 @@ CONFIDENCE_STEP = 1e-3
 """A refit rewrites a task only when its consensus changed or its confidence moved this much."""
 
 
-def refresh_consensus(db: Database, *, now: datetime, project_id: int | None = None,
+def refresh_consensus(db: Database[RefreshConsensusTx], *, now: datetime,
+                      project_id: int | None = None,
                       seed: int = 0, fit: FitConsensus | None = None,
                       min_interval: timedelta | None = None) -> list[Refit]:
     """Refit the consensus of every project with answers newer than its last refit (or of
@@ -232,7 +89,7 @@ def refresh_consensus(db: Database, *, now: datetime, project_id: int | None = N
     return [_refit(db, pid, now=now, seed=seed, fit=fit or fit_consensus) for pid in ids]
 
 
-def _refit(db: Database, project_id: int, *, now: datetime, seed: int,
+def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, seed: int,
            fit: FitConsensus) -> Refit:
     with db.read() as tx:
         facts = tx.projects.facts(project_id)
@@ -254,9 +111,10 @@ def _refit(db: Database, project_id: int, *, now: datetime, seed: int,
                 settle.append(task_id)
             elif not reached and task_id in was_settled:
                 unsettle.append(task_id)
-    changed = [(t, c, p) for t, c, p in rows
-               if t not in stored or stored[t][0] != c
-               or abs((stored[t][1] or 0.0) - p) >= CONFIDENCE_STEP]
+    changed = [row for row in rows
+               if row.task_id not in stored or stored[row.task_id].consensus != row.consensus
+               or abs((stored[row.task_id].confidence or 0.0) - row.confidence)
+               >= CONFIDENCE_STEP]
     for start in range(0, len(changed), WRITE_CHUNK):
         with db.write() as tx:
             tx.consensus.save(changed[start:start + WRITE_CHUNK])
@@ -272,7 +130,7 @@ def _refit(db: Database, project_id: int, *, now: datetime, seed: int,
 
 
 def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int, GoldScore],
-                  seed: int = 0) -> tuple[list[tuple[int, Any, float]], list[WorkerSkill]]:
+                  seed: int = 0) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
     """The project's consensus method over its answers: per task (id, consensus, confidence),
     and per worker their agreement with the consensus plus their gold answers."""
     if not answers:
@@ -290,7 +148,7 @@ def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int
     labels = result.labels.tolist()
     confidences = result.confidences.tolist()
     tasks = result.tasks.tolist()
-    rows = [(int(t), key_to_answer(schema, label), float(c))
+    rows = [TaskConsensus(int(t), key_to_answer(schema, label), float(c))
             for t, label, c in zip(tasks, labels, confidences, strict=True)]
     consensus_of = dict(zip(tasks, labels, strict=True))
     agree = np.array([consensus_of[t] == k for t, k in zip(task_ids, keys, strict=True)])
@@ -314,7 +172,8 @@ class WorkerQuality:
     status: QualificationStatus
 
 
-def my_quality(db: Database, worker: User, project_id: int, *, now: datetime) -> WorkerQuality:
+def my_quality(db: Database[MyQualityTx], worker: User, project_id: int, *,
+               now: datetime) -> WorkerQuality:
     """A worker's own record on a project: gold accuracy, every gold task they missed with
     the expected answer (only after they answered it), and their qualification."""
     require_role(worker, Role.WORKER)
@@ -343,7 +202,7 @@ class ProjectQuality:
     workers: list[WorkerRow]
 
 
-def project_quality(db: Database, user: User, project_id: int, *, now: datetime,
+def project_quality(db: Database[ProjectQualityTx], user: User, project_id: int, *, now: datetime,
                     fit: FitConsensus | None = None) -> ProjectQuality:
     """The requester's view: consensus coverage, answers saved, and each worker's gold
     accuracy and agreement (refreshed first)."""

@@ -6,16 +6,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Protocol
 
 from fairlabel.domain import ledger
 from fairlabel.domain.algorithms import AutomatedSystem, registry
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import NotFound
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, effective_hourly
+from fairlabel.domain.pay import PriceChangeKind, effective_hourly
 from fairlabel.domain.projects import Project
 from fairlabel.domain.voice import RatingSummary, anonymous_order, summarize
-from fairlabel.services.ports import Database, RequesterEntry, Transaction
-from fairlabel.services.voice import published
+from fairlabel.services.ports.decisions import HasAppeals
+from fairlabel.services.ports.money import HasPrices
+from fairlabel.services.ports.transaction import Database
+from fairlabel.services.ports.voice import HasRecord, HasVoice, RequesterEntry
+from fairlabel.services.ports.work import HasProjects
+from fairlabel.services.steps.voice import published
+
+
+class NameTx(HasProjects, Protocol):
+    """The transaction of ``_name``."""
+
+
+class PricesTx(HasPrices, Protocol):
+    """The transaction of ``_prices``."""
+
+
+class RequesterRecordTx(HasProjects, HasPrices, HasAppeals, HasVoice, HasRecord, Protocol):
+    """The transaction of ``requester_record``."""
+
+
+class RequestersTx(HasRecord, Protocol):
+    """The transaction of ``requesters``, ``_ending``."""
+
+
+class ReviewsTx(HasAppeals, HasRecord, Protocol):
+    """The transaction of ``_reviews``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +60,7 @@ class ProjectPayRecord:
 @dataclass(frozen=True, slots=True)
 class PriceChangeRecord:
     project_id: int
-    kind: str
+    kind: PriceChangeKind
     old: Money
     new: Money
     announced_at: datetime
@@ -96,17 +122,18 @@ class RequesterRecord:
     testimonies: list[PublishedTestimony]
 
 
-def requesters(db: Database) -> list[RequesterEntry]:
+def requesters(db: Database[RequestersTx]) -> list[RequesterEntry]:
     """Every requester with a launched project."""
     with db.read() as tx:
         return tx.record.requesters()
 
 
-def algorithms(policy: PayPolicy, *, appeal_deadline_days: float) -> list[AutomatedSystem]:
-    return registry(policy, appeal_deadline_days=appeal_deadline_days)
+def algorithms(policy: CharterPolicy) -> list[AutomatedSystem]:
+    return registry(policy)
 
 
-def requester_record(db: Database, requester_id: int, policy: PayPolicy) -> RequesterRecord:
+def requester_record(db: Database[RequesterRecordTx], requester_id: int,
+                     policy: CharterPolicy) -> RequesterRecord:
     with db.read() as tx:
         entry = next((r for r in tx.record.requesters() if r.id == requester_id), None)
         if entry is None:
@@ -131,14 +158,14 @@ def requester_record(db: Database, requester_id: int, policy: PayPolicy) -> Requ
                                             t.reply) for t in testimonies])
 
 
-def _name(tx: Transaction, names: dict[int, str], project_id: int) -> str:
+def _name(tx: NameTx, names: dict[int, str], project_id: int) -> str:
     if project_id not in names:
         project = tx.projects.get(project_id)
         names[project_id] = project.terms.name if project else ""
     return names[project_id]
 
 
-def _pay(project: Project, policy: PayPolicy) -> ProjectPayRecord:
+def _pay(project: Project, policy: CharterPolicy) -> ProjectPayRecord:
     price = project.terms.pay_per_task
     floor = Money(policy.floors.hourly(price.currency,
                                        project_floor=project.terms.own_floor_hourly),
@@ -153,11 +180,11 @@ def _pay(project: Project, policy: PayPolicy) -> ProjectPayRecord:
         hourly.amount_minor >= floor.amount_minor if hourly is not None else None)
 
 
-def _prices(tx: Transaction, project: Project, policy: PayPolicy) -> list[PriceChangeRecord]:
+def _prices(tx: PricesTx, project: Project, policy: CharterPolicy) -> list[PriceChangeRecord]:
     found = []
     for change in tx.prices.history(project.id):
         notice = change.effective_at - change.announced_at
-        kept = change.kind != "cut" or notice >= policy.price_cut_notice
+        kept = change.kind is not PriceChangeKind.CUT or notice >= policy.price_cut_notice
         found.append(PriceChangeRecord(
             project.id, change.kind, Money(change.old_minor, change.currency),
             Money(change.new_minor, change.currency), change.announced_at, change.effective_at,
@@ -165,7 +192,7 @@ def _prices(tx: Transaction, project: Project, policy: PayPolicy) -> list[PriceC
     return found
 
 
-def _ending(tx: Transaction, project: Project) -> EndingRecord:
+def _ending(tx: RequestersTx, project: Project) -> EndingRecord:
     currency = project.terms.pay_per_task.currency
     # Notice pay leaves the escrow: its entries there are negative.
     paid = -tx.record.kind_total(ledger.project_escrow(project.id), "notice_pay")
@@ -178,7 +205,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _reviews(tx: Transaction, project_ids: list[int]) -> ReviewRecord:
+def _reviews(tx: ReviewsTx, project_ids: list[int]) -> ReviewRecord:
     counts = tx.record.reviews(project_ids)
     answers = sum(counts.values())
     withheld, overturned = counts.get("withheld", 0), counts.get("overturned", 0)

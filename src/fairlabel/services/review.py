@@ -4,28 +4,55 @@ only on evidence the platform checks itself."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from fairlabel.domain import ledger
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import Decision, DecisionKind, check_text
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy
 from fairlabel.domain.projects import Project
 from fairlabel.domain.review import GoldRecord, TimeRecord, withhold_evidence
-from fairlabel.services.decisions import record_decision
-from fairlabel.services.pay import post, settle_approval, settlement_accounts
-from fairlabel.services.ports import Database, Transaction
-from fairlabel.services.projects import own_project, require_role
+from fairlabel.services.ports.decisions import HasDecisions
+from fairlabel.services.ports.money import HasLedger
+from fairlabel.services.ports.quality import HasGold
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.access import own_project
+from fairlabel.services.steps.decisions import record_decision
+from fairlabel.services.steps.ledger import post, settle_approval, settlement_accounts
+
+
+class ApproveTx(HasProjects, HasAssignments, HasLedger, HasDecisions, Protocol):
+    """The transaction of ``_approve``, ``_reject_and_pay``."""
+
+
+class GoldRecordTx(HasGold, Protocol):
+    """The transaction of ``gold_record``."""
+
+
+class ReviewAnswerTx(HasProjects, HasAssignments, HasLedger, HasGold, HasDecisions, Commits,
+                     Protocol):
+    """The transaction of ``review_answer``, ``approve_answer``."""
+
+
+class ReviewableTx(HasProjects, HasAssignments, Protocol):
+    """The transaction of ``_reviewable``."""
+
+
+class WithholdTx(HasAssignments, HasLedger, HasGold, HasDecisions, Protocol):
+    """The transaction of ``_withhold``."""
 
 
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
 
 
-def review_answer(db: Database, requester: User, assignment_id: int, *, approve: bool,
-                  reason: str, withhold_pay: bool, policy: PayPolicy,
+def review_answer(db: Database[ReviewAnswerTx], requester: User, assignment_id: int, *,
+                  approve: bool,
+                  reason: str, withhold_pay: bool, policy: CharterPolicy,
                   now: datetime) -> Decision:
     """The project's requester approves or rejects an answer within the review window.
 
@@ -51,7 +78,8 @@ def review_answer(db: Database, requester: User, assignment_id: int, *, approve:
     return decision
 
 
-def approve_answer(db: Database, requester: User, assignment_id: int, *, policy: PayPolicy,
+def approve_answer(db: Database[ReviewAnswerTx], requester: User, assignment_id: int, *,
+                   policy: CharterPolicy,
                    now: datetime) -> Decision | None:
     """Approve an answer; approving one already approved changes nothing (None)."""
     with db.read() as tx:
@@ -63,7 +91,7 @@ def approve_answer(db: Database, requester: User, assignment_id: int, *, policy:
                          withhold_pay=False, policy=policy, now=now)
 
 
-def _reviewable(tx: Transaction, requester: User, assignment_id: int) -> Assignment:
+def _reviewable(tx: ReviewableTx, requester: User, assignment_id: int) -> Assignment:
     assignment = tx.assignments.get(assignment_id, for_update=True)
     if assignment is None:
         raise NotFound(f"no answer {assignment_id}")
@@ -82,7 +110,7 @@ def _facts(assignment: Assignment) -> dict[str, object]:
             "worked_ms": assignment.worked_ms}
 
 
-def _approve(tx: Transaction, requester: User, assignment: Assignment, *, reason: str,
+def _approve(tx: ApproveTx, requester: User, assignment: Assignment, *, reason: str,
              now: datetime) -> Decision:
     settle_approval(tx, assignment, now=now, reason="approved by the requester",
                     review=Review.APPROVED)
@@ -94,7 +122,7 @@ def _approve(tx: Transaction, requester: User, assignment: Assignment, *, reason
         explanation="The requester approved your answer; its pay is now available to you.")
 
 
-def _reject_and_pay(tx: Transaction, requester: User, assignment: Assignment, *, reason: str,
+def _reject_and_pay(tx: ApproveTx, requester: User, assignment: Assignment, *, reason: str,
                     now: datetime) -> Decision:
     settle_approval(tx, assignment, now=now, reason="rejected, paid", review=Review.REJECTED)
     return record_decision(
@@ -108,8 +136,8 @@ def _reject_and_pay(tx: Transaction, requester: User, assignment: Assignment, *,
                     "(charter rule 6). You can appeal.")
 
 
-def _withhold(tx: Transaction, requester: User, project: Project, assignment: Assignment, *,
-              reason: str, policy: PayPolicy, now: datetime) -> Decision:
+def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Assignment, *,
+              reason: str, policy: CharterPolicy, now: datetime) -> Decision:
     time = TimeRecord(worked_ms=assignment.worked_ms or 0,
                       median_ms=project.measured_median_ms,
                       answers_measured=project.measured_answers,
@@ -138,7 +166,7 @@ def _withhold(tx: Transaction, requester: User, project: Project, assignment: As
                     "or no moderator decides in time, you are paid.")
 
 
-def gold_record(tx: Transaction, project: Project, worker_id: int) -> GoldRecord | None:
+def gold_record(tx: GoldRecordTx, project: Project, worker_id: int) -> GoldRecord | None:
     """The worker's gold score beside the project's stated threshold, when it states one."""
     quality = project.terms.quality
     if quality.gold_min_accuracy is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.decisions import AlreadyResolved, check_text
 from fairlabel.domain.errors import Conflict, NotFound
 from fairlabel.domain.projects import Project, ProjectStatus
@@ -17,21 +18,46 @@ from fairlabel.domain.voice import (
     check_comment,
     check_testimony,
     check_worked,
-    publishable,
 )
-from fairlabel.services.decisions import MODERATORS
-from fairlabel.services.ports import Database, TestimonyRecord, Transaction
-from fairlabel.services.projects import require_role
+from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.voice import HasInbox, HasVoice, TestimonyRecord
+from fairlabel.services.ports.work import HasAssignments, HasProjects
+from fairlabel.services.steps.decisions import MODERATORS
+from fairlabel.services.steps.voice import published
 
 
-def _worked_project(tx: Transaction, worker: User, project_id: int) -> tuple[Project, int]:
+class ModerateTx(HasProjects, HasInbox, HasVoice, Commits, Protocol):
+    """The transaction of ``moderate``."""
+
+
+class PendingTestimoniesTx(HasProjects, HasVoice, Protocol):
+    """The transaction of ``pending_testimonies``."""
+
+
+class RateTx(HasProjects, HasAssignments, HasVoice, Commits, Protocol):
+    """The transaction of ``rate``, ``testify``."""
+
+
+class ReplyTx(HasProjects, HasVoice, Commits, Protocol):
+    """The transaction of ``reply``."""
+
+
+class ViewTx(HasProjects, Protocol):
+    """The transaction of ``_view``."""
+
+
+class WorkedProjectTx(HasProjects, HasAssignments, Protocol):
+    """The transaction of ``_worked_project``."""
+
+
+def _worked_project(tx: WorkedProjectTx, worker: User, project_id: int) -> tuple[Project, int]:
     project = tx.projects.get(project_id)
     if project is None or project.status is ProjectStatus.DRAFT:
         raise NotFound(f"no project {project_id}")
     return project, tx.assignments.count_submitted(worker_id=worker.id, project_id=project_id)
 
 
-def rate(db: Database, worker: User, project_id: int, scores: Scores, *,
+def rate(db: Database[RateTx], worker: User, project_id: int, scores: Scores, *,
          comment: str | None, now: datetime) -> int:
     """Rate a project's requester once, after a few answers, on the four dimensions."""
     require_role(worker, Role.WORKER)
@@ -48,7 +74,8 @@ def rate(db: Database, worker: User, project_id: int, scores: Scores, *,
     return rating_id
 
 
-def testify(db: Database, worker: User, project_id: int, *, text: str, now: datetime) -> int:
+def testify(db: Database[RateTx], worker: User, project_id: int, *, text: str,
+            now: datetime) -> int:
     """Write a testimony about a project you worked on. A moderator reviews it; it is
     published, without any identifier, once enough workers testified about the project."""
     require_role(worker, Role.WORKER)
@@ -75,20 +102,21 @@ class TestimonyView:
     reply: str | None
 
 
-def _view(tx: Transaction, record: TestimonyRecord) -> TestimonyView:
+def _view(tx: ViewTx, record: TestimonyRecord) -> TestimonyView:
     project = tx.projects.get(record.project_id)
     return TestimonyView(record.id, record.project_id, project.terms.name if project else "",
                          record.text, record.status, record.reply)
 
 
-def pending_testimonies(db: Database, moderator: User, *, limit: int = 200
+def pending_testimonies(db: Database[PendingTestimoniesTx], moderator: User, *, limit: int = 200
                         ) -> list[TestimonyView]:
     require_role(moderator, *MODERATORS)
     with db.read() as tx:
         return [_view(tx, t) for t in tx.voice.pending_testimonies(limit=limit)]
 
 
-def moderate(db: Database, moderator: User, testimony_id: int, *, approve: bool, reason: str,
+def moderate(db: Database[ModerateTx], moderator: User, testimony_id: int, *, approve: bool,
+             reason: str,
              now: datetime) -> TestimonyView:
     """Approve a testimony for publication, or reject it (with a reason the author reads)."""
     require_role(moderator, *MODERATORS)
@@ -112,17 +140,7 @@ def moderate(db: Database, moderator: User, testimony_id: int, *, approve: bool,
                          view.reply)
 
 
-def published(tx: Transaction, requester_id: int) -> list[TestimonyRecord]:
-    """Approved testimonies of the projects where enough distinct workers testified."""
-    approved = tx.voice.approved_testimonies(requester_id)
-    by_project: dict[int, dict[int, int]] = {}
-    for t in approved:
-        workers = by_project.setdefault(t.project_id, {})
-        workers[t.worker_id] = workers.get(t.worker_id, 0) + 1
-    return [t for t in approved if publishable(by_project[t.project_id])]
-
-
-def reply(db: Database, requester: User, testimony_id: int, *, text: str,
+def reply(db: Database[ReplyTx], requester: User, testimony_id: int, *, text: str,
           now: datetime) -> TestimonyView:
     """The requester answers a published testimony about one of their projects, publicly."""
     require_role(requester, Role.REQUESTER, Role.ADMIN)

@@ -10,6 +10,7 @@ from fairlabel.adapters.cli.context import app_container
 from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.money import parse_amount
+from fairlabel.domain.payouts import PayoutStatus
 from fairlabel.services import accounts, jobs, pay, payouts
 
 
@@ -32,7 +33,7 @@ def deposit(requester_email: str, amount: str, currency: str, as_email: str) -> 
                                        "by an operator")
         balance = pay.deposit(container.db, admin, requester_email=requester_email,
                               amount=parse_amount(amount, currency.upper()),
-                              floors=container.pay.floors, now=container.clock())
+                              policy=container.charter, now=container.clock())
     click.echo(f"{requester_email} now holds {balance}")
 
 
@@ -42,7 +43,7 @@ def sweep() -> None:
     up to the floor, approve after the review window, batch payouts. Safe to run anywhere,
     any time, on several nodes at once."""
     with app_container() as container:
-        report = jobs.run_due_work(container.db, container.pay, now=container.clock(),
+        report = jobs.run_due_work(container.db, container.charter, now=container.clock(),
                                    fit=container.consensus_fit,
                                    consensus_interval=container.measure_interval)
     click.echo(report.summary())
@@ -87,6 +88,6 @@ def mark_sent(payout_id: int, as_email: str) -> None:
         admin = accounts.find_user(container.db, as_email)
         if admin is None:
             raise click.ClickException(f"no user with the e-mail {as_email}")
-        record = payouts.mark(container.db, admin, payout_id, status="sent",
+        record = payouts.mark(container.db, admin, payout_id, status=PayoutStatus.SENT,
                               now=container.clock())
     click.echo(f"payout {record.id} marked sent")

@@ -8,7 +8,7 @@ import uvicorn
 from fairlabel.adapters.cli.context import app_container
 from fairlabel.demo.seed import seed
 
-APP_FACTORY = "fairlabel.adapters.web.app:create_app_from_env"
+APP_FACTORY = "fairlabel.bootstrap:web_app"
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True)
 port_option = click.option("--port", default=8000, show_default=True, type=int)
@@ -43,7 +43,7 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 def demo(host: str, port: int, then_serve: bool) -> None:
     """Seed demo accounts and projects (once), print the logins, and serve."""
     with app_container() as container:
-        logins = seed(container.db, container.pay, now=container.clock())
+        logins = seed(container.db, container.charter, now=container.clock())
     state = "created" if logins.created else "already present"
     for line in logins.story:
         click.echo(f"* {line}")

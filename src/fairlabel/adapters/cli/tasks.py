@@ -9,9 +9,9 @@ from typing import cast
 import click
 
 from fairlabel.adapters.cli.context import app_container
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.io.exporters import ExportFormat, export_lines
 from fairlabel.adapters.io.task_files import FORMATS, Format, format_for_filename, parse_tasks
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import User
 from fairlabel.domain.errors import DomainError
 from fairlabel.services import accounts, exports, projects

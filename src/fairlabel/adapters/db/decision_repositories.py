@@ -95,14 +95,6 @@ class DecisionRepository:
                 decisions.c.status == DecisionStatus.PROPOSED.value)).scalar_one()
         return found
 
-    def count_kind(self, project_ids: Sequence[int], kind: DecisionKind) -> int:
-        if not project_ids:
-            return 0
-        return int(self._conn.execute(
-            select(func.count()).select_from(decisions).where(
-                decisions.c.project_id.in_(project_ids), decisions.c.kind == kind.value,
-                decisions.c.status == DecisionStatus.FINAL.value)).scalar_one())
-
 
 class AppealRepository:
     def __init__(self, conn: Connection) -> None:

@@ -25,7 +25,7 @@ from fairlabel.adapters.db.tables import (
 )
 from fairlabel.domain import ledger
 from fairlabel.domain.ledger import Entry, LedgerTransaction
-from fairlabel.services.ports import LeaseGate
+from fairlabel.services.ports.money import LeaseGate, WorkerCurrency
 
 _heads_for_update = (select(ledger_accounts)
                      .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
@@ -115,14 +115,14 @@ class LedgerRepository:
                      [{"account": n, "seq": 0, "head_hash": ledger.ZERO_HASH} for n in names])
         self._conn.execute(_heads_for_update, {"accounts": names}).all()
 
-    def worker_balances(self, bucket: str) -> list[tuple[int, str]]:
+    def worker_balances(self, bucket: str) -> list[WorkerCurrency]:
         """(worker id, currency) of every worker account of a bucket holding money."""
         rows = self._conn.execute(
             select(ledger_balances.c.account, ledger_balances.c.currency)
             .where(ledger_balances.c.account.like(f"worker:%:{bucket}"),
                    ledger_balances.c.balance_minor > 0)
             .order_by(ledger_balances.c.account, ledger_balances.c.currency))
-        return [(int(ledger.owner_of(r.account)[1]), r.currency) for r in rows]
+        return [WorkerCurrency(int(ledger.owner_of(r.account)[1]), r.currency) for r in rows]
 
     def balance(self, account: str, currency: str) -> int:
         value = self._conn.execute(sql.account_balance,

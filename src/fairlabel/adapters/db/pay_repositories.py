@@ -8,11 +8,14 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from fairlabel.adapters.db.tables import inbox_messages, payouts, price_changes, users
-from fairlabel.services.ports import InboxMessage, PayoutDetails, PayoutRecord, ScheduledPrice
+from fairlabel.domain.pay import PriceChangeKind
+from fairlabel.domain.payouts import PayoutStatus
+from fairlabel.services.ports.money import PayoutDetails, PayoutRecord, ScheduledPrice
+from fairlabel.services.ports.voice import InboxMessage
 
 
 def _price(row: Any) -> ScheduledPrice:
-    return ScheduledPrice(id=row.id, project_id=row.project_id, kind=row.kind,
+    return ScheduledPrice(id=row.id, project_id=row.project_id, kind=PriceChangeKind(row.kind),
                           old_minor=row.old_minor, new_minor=row.new_minor,
                           currency=row.currency, reason=row.reason,
                           announced_at=row.announced_at, effective_at=row.effective_at,
@@ -21,7 +24,8 @@ def _price(row: Any) -> ScheduledPrice:
 
 def _payout(row: Any) -> PayoutRecord:
     return PayoutRecord(id=row.id, worker_id=row.worker_id, amount_minor=row.amount_minor,
-                        currency=row.currency, status=row.status, created_at=row.created_at,
+                        currency=row.currency, status=PayoutStatus(row.status),
+                        created_at=row.created_at,
                         sent_at=row.sent_at)
 
 
@@ -29,11 +33,11 @@ class PriceChangeRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, *, project_id: int, kind: str, old_minor: int, new_minor: int, currency: str,
-            reason: str, announced_at: datetime, effective_at: datetime,
+    def add(self, *, project_id: int, kind: PriceChangeKind, old_minor: int, new_minor: int,
+            currency: str, reason: str, announced_at: datetime, effective_at: datetime,
             applied_at: datetime | None) -> int:
         new_id: int = self._conn.execute(insert(price_changes).values(
-            project_id=project_id, kind=kind, old_minor=old_minor, new_minor=new_minor,
+            project_id=project_id, kind=kind.value, old_minor=old_minor, new_minor=new_minor,
             currency=currency, reason=reason, announced_at=announced_at,
             effective_at=effective_at, applied_at=applied_at).returning(price_changes.c.id)
         ).scalar_one()
@@ -92,7 +96,7 @@ class PayoutRepository:
     def add(self, *, worker_id: int, amount_minor: int, currency: str, now: datetime) -> int:
         new_id: int = self._conn.execute(insert(payouts).values(
             worker_id=worker_id, amount_minor=amount_minor, currency=currency,
-            status="batched", created_at=now).returning(payouts.c.id)).scalar_one()
+            status=PayoutStatus.BATCHED.value, created_at=now).returning(payouts.c.id)).scalar_one()
         return new_id
 
     def get(self, payout_id: int, *, for_update: bool = False) -> PayoutRecord | None:
@@ -100,15 +104,15 @@ class PayoutRepository:
         row = self._conn.execute(query.with_for_update() if for_update else query).first()
         return _payout(row) if row else None
 
-    def find(self, *, status: str | None = None) -> list[PayoutRecord]:
+    def find(self, *, status: PayoutStatus | None = None) -> list[PayoutRecord]:
         query = select(payouts).order_by(payouts.c.id)
         if status:
-            query = query.where(payouts.c.status == status)
+            query = query.where(payouts.c.status == status.value)
         return [_payout(r) for r in self._conn.execute(query)]
 
-    def mark(self, payout_id: int, *, status: str, now: datetime) -> None:
-        values: dict[str, Any] = {"status": status}
-        if status == "sent":
+    def mark(self, payout_id: int, *, status: PayoutStatus, now: datetime) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if status is PayoutStatus.SENT:
             values["sent_at"] = now
         self._conn.execute(update(payouts).where(payouts.c.id == payout_id).values(**values))
 

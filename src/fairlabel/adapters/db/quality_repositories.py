@@ -31,7 +31,14 @@ from fairlabel.adapters.db.tables import (
 from fairlabel.domain.assignment import AssignmentStatus, Purpose
 from fairlabel.domain.errors import Conflict
 from fairlabel.domain.quality import Attempt, GoldScore
-from fairlabel.services.ports import ConsensusSummary, MissedGold, TaskAnswer, WorkerSkill
+from fairlabel.services.ports.quality import (
+    ConsensusSummary,
+    MissedGold,
+    StoredConsensus,
+    TaskAnswer,
+    TaskConsensus,
+    WorkerSkill,
+)
 
 SUBMITTED = AssignmentStatus.SUBMITTED.value
 WORK = Purpose.WORK.value
@@ -183,7 +190,7 @@ class ConsensusRepository:
                    assignments.c.status == SUBMITTED)).scalar_one()
         return latest
 
-    def save(self, rows: Sequence[tuple[int, Any, float]]) -> None:
+    def save(self, rows: Sequence[TaskConsensus]) -> None:
         statement = (update(tasks).where(tasks.c.id == bindparam("task_id"))
                      .values(consensus=bindparam("consensus"),
                              confidence=bindparam("confidence")))
@@ -259,16 +266,16 @@ class ConsensusRepository:
         return ConsensusSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]),
                                 int(row[4]), float(row[5]) if row[5] is not None else None)
 
-    def current(self, project_id: int) -> dict[int, tuple[Any, float | None]]:
+    def current(self, project_id: int) -> dict[int, StoredConsensus]:
         """The stored consensus and confidence of every task of the project that has one."""
         rows = self._conn.execute(select(tasks.c.id, tasks.c.consensus, tasks.c.confidence)
                                   .where(tasks.c.project_id == project_id,
                                          tasks.c.confidence.is_not(None)))
-        return {r.id: (r.consensus, r.confidence) for r in rows}
+        return {r.id: StoredConsensus(r.consensus, r.confidence) for r in rows}
 
-    def of_tasks(self, task_ids: Sequence[int]) -> dict[int, tuple[Any, float | None]]:
+    def of_tasks(self, task_ids: Sequence[int]) -> dict[int, StoredConsensus]:
         if not task_ids:
             return {}
         rows = self._conn.execute(select(tasks.c.id, tasks.c.consensus, tasks.c.confidence)
                                   .where(tasks.c.id.in_(list(set(task_ids)))))
-        return {r.id: (r.consensus, r.confidence) for r in rows}
+        return {r.id: StoredConsensus(r.consensus, r.confidence) for r in rows}

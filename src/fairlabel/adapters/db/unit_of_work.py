@@ -13,6 +13,8 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from fairlabel.adapters.db.account_repositories import SettingsRepository, UserRepository
+from fairlabel.adapters.db.assignment_repository import AssignmentRepository
 from fairlabel.adapters.db.decision_repositories import (
     AppealRepository,
     BlockRepository,
@@ -25,15 +27,9 @@ from fairlabel.adapters.db.pay_repositories import (
     PayoutRepository,
     PriceChangeRepository,
 )
+from fairlabel.adapters.db.project_repository import ProjectCache, ProjectRepository
 from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
-from fairlabel.adapters.db.repositories import (
-    AssignmentRepository,
-    ProjectCache,
-    ProjectRepository,
-    SettingsRepository,
-    TaskRepository,
-    UserRepository,
-)
+from fairlabel.adapters.db.task_repository import TaskRepository
 from fairlabel.adapters.db.voice_repositories import RecordQueries, VoiceRepository
 
 R = TypeVar("R")
@@ -170,6 +166,19 @@ class SqlDatabase:
         finally:
             if conn.in_transaction():
                 conn.rollback()
+
+    def attempt(self) -> AbstractContextManager[Attempt]:
+        """A scope that records whether a transaction began to commit (see ``attempt``)."""
+        return attempt()
+
+    def is_dead_connection(self, error: BaseException) -> bool:
+        return is_dead_connection(error)
+
+    @property
+    def serial_writes(self) -> bool:
+        """Whether writers go one at a time (SQLite): then a use case gains nothing from a
+        thread of its own, and runs in the caller's."""
+        return self._write_queue is not None
 
     def close(self) -> None:
         """Give back the writers' connection (before the engine is disposed)."""

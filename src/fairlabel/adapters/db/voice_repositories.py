@@ -19,7 +19,7 @@ from fairlabel.adapters.db.tables import (
 )
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.domain.voice import AlreadyRated, Scores, TestimonyStatus
-from fairlabel.services.ports import RatingRecord, RequesterEntry, TestimonyRecord
+from fairlabel.services.ports.voice import RatingRecord, RequesterEntry, TestimonyRecord
 
 
 def _rating(row: Any) -> RatingRecord:

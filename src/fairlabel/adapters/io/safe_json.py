@@ -169,10 +169,6 @@ def _parse(text: str) -> Any:
                       parse_float=_float)
 
 
-def syntax_error(error: json.JSONDecodeError) -> str:
-    return f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-
-
 def may_hold_nul_or_surrogates(text: str) -> bool:
     """Whether JSON text holds an escape that could decode to NUL or a surrogate."""
     return _SUSPECT.search(text) is not None

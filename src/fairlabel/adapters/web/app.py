@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import logging
-import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from fairlabel import __version__
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web import api, errors, pages
 from fairlabel.adapters.web.calls import UseCaseRunner
 from fairlabel.adapters.web.contract import document_errors
@@ -27,7 +26,6 @@ from fairlabel.adapters.web.rate_limit import AuthLimiter
 from fairlabel.adapters.web.retries import RetryDeadConnections
 from fairlabel.adapters.web.security import SecurityHeaders
 from fairlabel.adapters.web.token_cache import TokenCache
-from fairlabel.bootstrap import Container, bootstrap
 from fairlabel.services import accounts, jobs
 
 STATIC = Path(__file__).parent / "static"
@@ -43,7 +41,7 @@ def _sweep(container: Container, stop: threading.Event) -> None:
     while not stop.wait(interval):
         runs += 1
         try:
-            jobs.run_due_work(container.db, container.pay, now=container.clock(),
+            jobs.run_due_work(container.db, container.charter, now=container.clock(),
                               fit=container.consensus_fit, measure=runs % measure_every == 0,
                               consensus_interval=container.measure_interval)
         except Exception:  # keep sweeping after a transient database error, but say so
@@ -103,7 +101,7 @@ def create_app(container: Container) -> FastAPI:
     # address's every method (web/methods.py); a request whose database connection died
     # before it committed is run once more (web/retries.py).
     app.add_middleware(AllowedMethods, routes=lambda: list(app.routes))
-    app.add_middleware(RetryDeadConnections,
+    app.add_middleware(RetryDeadConnections, database=container.db,
                        max_replay_bytes=container.settings.body_max_bytes)
     app.add_middleware(RequestGate, settings=container.settings,
                        large=large_bodies(container.settings))
@@ -116,20 +114,4 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    return app
-
-
-def create_app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` (each server process builds its own container)."""
-    container = bootstrap(serving=True)
-    app = create_app(container)
-    # A large import parses and stores in a thread; at Python's default 5 ms switch interval
-    # the event loop waits that long for each turn and health checks slow to 50–66 ms p99
-    # during a 50 MB upload (25–41 ms at 0.5 ms; benchmarks/hardening.py).
-    sys.setswitchinterval(container.settings.switch_interval_ms / 1000)
-    # What start-up built lives as long as the server: keep it out of the collector's full
-    # passes, which would otherwise walk all of it again every few seconds under load (a
-    # pause felt by every request in flight). No collection first: start-up leaves no
-    # garbage to speak of (none, when measured), and a full pass would add 40 ms to it.
-    gc.freeze()
     return app

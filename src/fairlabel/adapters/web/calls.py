@@ -19,8 +19,7 @@ from typing import ParamSpec, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 
-from fairlabel.adapters.db.engine import is_sqlite
-from fairlabel.bootstrap import Container
+from fairlabel.adapters.container import Container
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,7 +29,7 @@ class UseCaseRunner:
     """Runs the labeling loop's use cases for the async routes of one app."""
 
     def __init__(self, container: Container) -> None:
-        self._inline = is_sqlite(container.engine)
+        self._inline = container.db.serial_writes
         self._threads = CapacityLimiter(container.settings.db_threads)
 
     async def __call__(self, use_case: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web.calls import UseCaseRunner
 from fairlabel.adapters.web.token_cache import TokenCache
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import User
 from fairlabel.services import accounts
 
@@ -115,8 +115,8 @@ async def api_user(request: Request, container: ContainerDep) -> User:
         if user is None:
             found = accounts.checked_token(container.db, token.strip(), now=now)
             if found is not None:
-                user = found[0]
-                cache.put(key, user, expires_at=found[1].expires_at)
+                user = found.user
+                cache.put(key, user, expires_at=found.token.expires_at)
         if user is None:
             raise _unauthorized("the token is not valid; create one with "
                                 "`fairlabel token create EMAIL`")

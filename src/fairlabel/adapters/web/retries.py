@@ -22,11 +22,12 @@ commit may have happened): that stays a server error, and clients retry with the
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from fastapi.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fairlabel.adapters.db.unit_of_work import attempt, is_dead_connection
 from fairlabel.adapters.web.limits import refuse
 
 log = logging.getLogger("fairlabel.web")
@@ -35,9 +36,21 @@ RETRY_AFTER_SECONDS = 5
 UNAVAILABLE = "the database is unavailable just now; try again in a few seconds"
 
 
+class Attempt(Protocol):
+    committing: bool  # whether a transaction of the attempt began to commit
+
+
+class Retryable(Protocol):
+    """What the middleware asks of the database (the database adapter's ``SqlDatabase``)."""
+
+    def attempt(self) -> AbstractContextManager[Attempt]: ...
+    def is_dead_connection(self, error: BaseException) -> bool: ...
+
+
 class RetryDeadConnections:
-    def __init__(self, app: ASGIApp, *, max_replay_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, database: Retryable, max_replay_bytes: int) -> None:
         self.app = app
+        self.database = database
         self.max_replay_bytes = max_replay_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -67,13 +80,13 @@ class RetryDeadConnections:
                 started = True
             await send(message)
 
-        with attempt() as first:
+        with self.database.attempt() as first:
             try:
                 await self.app(scope, keeping_receive, watching_send)
                 return
             except Exception as error:
                 if (started or first.committing or not replayable
-                        or not is_dead_connection(error)):
+                        or not self.database.is_dead_connection(error)):
                     raise
                 log.warning("%s %s: database connection lost before commit; retrying once",
                             scope.get("method"), scope.get("path"))
@@ -86,11 +99,12 @@ class RetryDeadConnections:
             return await receive()
 
         started = False
-        with attempt() as second:
+        with self.database.attempt() as second:
             try:
                 await self.app(scope, replaying_receive, watching_send)
             except Exception as error:
-                if started or second.committing or not is_dead_connection(error):
+                if (started or second.committing
+                        or not self.database.is_dead_connection(error)):
                     raise
                 log.error("%s %s: database connection lost again: %s", scope.get("method"),
                           scope.get("path"), error)

@@ -53,8 +53,6 @@ def content_security_policy(image_hosts: Sequence[str] = ()) -> str:
     ])
 
 
-CONTENT_SECURITY_POLICY = content_security_policy()
-
 DOCS_PATHS = ("/api/docs", "/docs/oauth2-redirect")
 DOCS_POLICY = "; ".join([
     "default-src 'self'",
@@ -77,7 +75,6 @@ def _headers(policy: str) -> tuple[tuple[bytes, bytes], ...]:
             (b"referrer-policy", b"same-origin"))
 
 
-PAGE_HEADERS = _headers(CONTENT_SECURITY_POLICY)
 DOCS_HEADERS = _headers(DOCS_POLICY)
 
 

@@ -12,6 +12,7 @@ from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.adapters.web.api.schemas import MoneyModel
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
 from fairlabel.adapters.web.paths import Id
+from fairlabel.domain.payouts import PayoutStatus
 from fairlabel.services import payouts
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -32,7 +33,7 @@ def list_payouts(user: CurrentUser, container: ContainerDep, now: NowDep,
                  status: Annotated[Literal["batched", "sent", "returned"], Query()] = "batched",
                  ) -> list[PayoutPublic] | Response:
     """Payouts (admins): JSON, CSV, or a SEPA credit transfer (pain.001) of the EUR ones."""
-    lines = payouts.payout_lines(container.db, user, status=status)
+    lines = payouts.payout_lines(container.db, user, status=PayoutStatus(status))
     if format == "csv":
         return Response(payouts_csv(lines), media_type="text/csv")
     if format == "sepa":
@@ -50,7 +51,7 @@ def list_payouts(user: CurrentUser, container: ContainerDep, now: NowDep,
 def mark_sent(payout_id: Id, user: CurrentUser, container: ContainerDep,
               now: NowDep) -> PayoutPublic:
     """Mark a payout as sent: the ledger moves it from the worker's payout to paid."""
-    record = payouts.mark(container.db, user, payout_id, status="sent", now=now)
+    record = payouts.mark(container.db, user, payout_id, status=PayoutStatus.SENT, now=now)
     return PayoutPublic(id=record.id, worker=str(record.worker_id),
                         amount=MoneyModel(amount_minor=record.amount_minor,
                                           currency=record.currency),

@@ -17,7 +17,7 @@ from fairlabel.adapters.web.deps import (
 )
 from fairlabel.adapters.web.paths import BigRowId
 from fairlabel.services import assignment, review
-from fairlabel.services.decisions import DecisionView
+from fairlabel.services.steps.decisions import DecisionView
 
 router = APIRouter(prefix="/assignments", tags=["assignments"])
 
@@ -31,7 +31,7 @@ async def submit(assignment_id: BigRowId, body: SubmitBody, call: LoopCallDep,
     """Submit the answer to a leased task. Retries with the same `Idempotency-Key` are safe."""
     result = await call.run(assignment.submit_answer, call.container.db, call.user,
                             assignment_id, body.answer, idempotency_key=idempotency_key,
-                            now=call.now, policy=call.container.pay)
+                            now=call.now, policy=call.container.charter)
     return json_response(
         SubmissionPublic(assignment_id=result.assignment_id, task_id=result.task_id,
                          answer=result.answer, submitted_at=result.submitted_at,
@@ -55,5 +55,5 @@ def review_answer(assignment_id: BigRowId, body: ReviewBody, user: CurrentUser,
     rule withhold_evidence@1 holds (409 naming the rule otherwise)."""
     made = review.review_answer(container.db, user, assignment_id,
                                 approve=body.decision == "approve", reason=body.reason,
-                                withhold_pay=body.withhold_pay, policy=container.pay, now=now)
+                                withhold_pay=body.withhold_pay, policy=container.charter, now=now)
     return DecisionPublic.of(DecisionView(made, None, user.role.value, None))

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from fairlabel.domain.decisions import Appeal
 from fairlabel.services.appeals import QueuedAppeal
-from fairlabel.services.decisions import DecisionView
+from fairlabel.services.steps.decisions import DecisionView
 from fairlabel.services.voice import TestimonyView
 
 

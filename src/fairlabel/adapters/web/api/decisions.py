@@ -16,7 +16,7 @@ from fairlabel.adapters.web.api.decision_schemas import (
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep
 from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.services import appeals, decisions, moderation
-from fairlabel.services.decisions import DecisionView
+from fairlabel.services.steps.decisions import DecisionView
 
 router = APIRouter(tags=["decisions"])
 
@@ -34,7 +34,7 @@ def appeal(decision_id: BigRowId, body: AppealBody, user: CurrentUser, container
            now: NowDep) -> AppealPublic:
     """Appeal a decision about you, once, to a human moderator."""
     filed = appeals.appeal(container.db, user, decision_id, message=body.message,
-                           deadline_days=container.settings.appeal_deadline_days, now=now)
+                           policy=container.charter, now=now)
     return AppealPublic.of(filed)
 
 

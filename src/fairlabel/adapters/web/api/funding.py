@@ -44,7 +44,7 @@ def project_funding(project_id: Id, user: CurrentUser, container: ContainerDep,
                     now: NowDep) -> FundingPublic:
     """What the project's escrow holds and why, what can be withdrawn, and what finishing
     the remaining tasks needs (the project's requester)."""
-    found = funding.project_funding(container.db, user, project_id, policy=container.pay,
+    found = funding.project_funding(container.db, user, project_id, policy=container.charter,
                                     now=now)
     return FundingPublic(
         free_escrow=MoneyModel.of(found.free_escrow), held=MoneyModel.of(found.held),
@@ -62,7 +62,7 @@ def withdraw(project_id: Id, body: WithdrawBody, user: CurrentUser, container: C
     project down to what live leases and notice pay need, everything once an ended project
     is settled. More than that is 409 `not_withdrawable`, naming what can be withdrawn."""
     done = funding.withdraw(container.db, user, project_id, body.amount.to_money(),
-                            policy=container.pay, now=now)
+                            policy=container.charter, now=now)
     return WithdrawalPublic(withdrawn=MoneyModel.of(done.amount),
                             free_escrow=MoneyModel.of(done.free_escrow),
                             funds=MoneyModel.of(done.funds))

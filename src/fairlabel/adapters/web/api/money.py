@@ -28,7 +28,7 @@ def record_deposit(body: DepositCreate, user: CurrentUser, container: ContainerD
                    now: NowDep) -> DepositPublic:
     """Record money a requester paid in (admins). Returns the requester's funds."""
     funds = pay.deposit(container.db, user, requester_email=body.requester,
-                        amount=body.amount.to_money(), floors=container.pay.floors, now=now)
+                        amount=body.amount.to_money(), policy=container.charter, now=now)
     return DepositPublic(requester=body.requester, funds=MoneyModel.of(funds))
 
 
@@ -47,7 +47,7 @@ def change_price(project_id: Id, body: PriceBody, user: CurrentUser, container: 
     """Change the price per task: a raise applies at once; a cut after the notice period
     (`effective_at`). Active workers are told in their inbox."""
     change = pay.change_price(container.db, user, project_id, body.pay_per_task.to_money(),
-                              reason=body.reason, policy=container.pay, now=now)
+                              reason=body.reason, policy=container.charter, now=now)
     return price_change_public(change)
 
 
@@ -56,5 +56,5 @@ def approve(assignment_id: BigRowId, user: CurrentUser, container: ContainerDep,
             now: NowDep) -> Approved:
     """Approve an answer before the review window ends (the project's requester); the same as
     a review with `{"decision": "approve"}`."""
-    review.approve_answer(container.db, user, assignment_id, policy=container.pay, now=now)
+    review.approve_answer(container.db, user, assignment_id, policy=container.charter, now=now)
     return Approved(assignment_id=assignment_id)

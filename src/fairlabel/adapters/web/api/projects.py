@@ -67,10 +67,9 @@ def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerD
                               ends_on=body.commitment.ends_on),
         quality=body.quality.to_terms(),
     )
-    project = projects.create_project(container.db, user, terms, floors=container.pay.floors,
-                                      now=now,
-                                      min_notice_days=container.settings.min_notice_days)
-    return ProjectPublic.of(projects.get_project(container.db, user, project.id, container.pay))
+    project = projects.create_project(container.db, user, terms, policy=container.charter,
+                                      now=now)
+    return ProjectPublic.of(projects.get_project(container.db, user, project.id, container.charter))
 
 
 def _own_floor(body: ProjectCreate) -> int | None:
@@ -85,22 +84,22 @@ def _own_floor(body: ProjectCreate) -> int | None:
 @router.get("", response_model=list[ProjectPublic])
 def list_projects(user: CurrentUser, container: ContainerDep) -> list[ProjectPublic]:
     """Projects visible to the caller: open ones for workers, their own for requesters."""
-    return [ProjectPublic.of(v) for v in projects.list_projects(container.db, user, container.pay)]
+    views = projects.list_projects(container.db, user, container.charter)
+    return [ProjectPublic.of(v) for v in views]
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
 def read_project(project_id: Id, user: CurrentUser, container: ContainerDep) -> ProjectPublic:
     """One project with its terms and progress."""
-    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.charter))
 
 
 @router.post("/{project_id}/launch", response_model=ProjectPublic)
 def launch_project(project_id: Id, user: CurrentUser, container: ContainerDep,
                    now: NowDep) -> ProjectPublic:
     """Open a project to workers. It needs at least one task."""
-    projects.launch_project(container.db, user, project_id, now=now,
-                            continuation_threshold=container.settings.continuation_threshold)
-    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
+    projects.launch_project(container.db, user, project_id, now=now, policy=container.charter)
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.charter))
 
 
 async def _read_limited(request: Request, limit: int) -> bytearray:
@@ -144,7 +143,7 @@ async def next_task(project_id: Id, call: LoopCallDep) -> LeasePublic | Response
     """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
     container = call.container
     lease = await call.run(assignment.request_next, container.db, call.user, project_id,
-                           now=call.now, policy=container.pay, rng=container.rng)
+                           now=call.now, policy=container.charter, rng=container.rng)
     if lease is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return json_response(LeasePublic(assignment_id=lease.assignment_id,
@@ -161,7 +160,7 @@ def end_project(project_id: Id, body: EndBody, user: CurrentUser, container: Con
     same terms until the notice period ends. `immediate`: every worker active in the last 14
     days is paid notice pay now (average daily earnings × notice days)."""
     done = ending.end_project(container.db, user, project_id, reason=body.reason,
-                              mode=ending.parse_mode(body.mode), policy=container.pay,
+                              mode=ending.parse_mode(body.mode), policy=container.charter,
                               now=now)
     return EndingPublic(project_id=done.project_id, mode=done.mode.value, reason=done.reason,
                         ends_at=done.ends_at,
@@ -175,7 +174,7 @@ def pause_project(project_id: Id, user: CurrentUser, container: ContainerDep,
     """Stop serving work for now (launch resumes it). A pause longer than the notice period
     counts as ending the project, with notice pay."""
     ending.pause_project(container.db, user, project_id, now=now)
-    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.pay))
+    return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.charter))
 
 
 @router.get("/{project_id}/export", response_class=StreamingResponse,

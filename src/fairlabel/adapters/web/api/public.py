@@ -28,7 +28,7 @@ def requester_record(requester_id: Id, container: ContainerDep) -> RequesterReco
     price changes and notice, endings and notice pay, continuations, reviews and appeals,
     ratings (once 3 workers rated) and published testimonies (no login)."""
     return RequesterRecordPublic.of(record.requester_record(container.db, requester_id,
-                                                            container.pay))
+                                                            container.charter))
 
 
 @router.get("/algorithms", response_model=list[AlgorithmPublic])
@@ -36,4 +36,4 @@ def algorithms(container: ContainerDep) -> list[AlgorithmPublic]:
     """The registry of every automated system that decides about workers: what it decides,
     what it reads, its main parameters and their weight, how to contest it (no login)."""
     return [AlgorithmPublic.of(s) for s in record.algorithms(
-        container.pay, appeal_deadline_days=container.settings.appeal_deadline_days)]
+        container.charter)]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from fairlabel.adapters.web.api.schemas import MoneyModel
 from fairlabel.domain.algorithms import AutomatedSystem
 from fairlabel.domain.voice import MIN_RATERS_SHOWN, MIN_TESTIFIERS, RatingSummary
-from fairlabel.services.ports import RequesterEntry
+from fairlabel.services.ports.voice import RequesterEntry
 from fairlabel.services.record import RequesterRecord, ReviewRecord
 
 

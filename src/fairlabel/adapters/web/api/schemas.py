@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from fairlabel.adapters.web.api.quality_schemas import QualityModel
 from fairlabel.domain.money import MAX_AMOUNT_MINOR, Money
-from fairlabel.services.pay_view import ProjectPay
-from fairlabel.services.ports import ScheduledPrice
+from fairlabel.services.ports.money import ScheduledPrice
 from fairlabel.services.projects import ProjectView
+from fairlabel.services.steps.pay_view import ProjectPay
 
 
 class MoneyModel(BaseModel):

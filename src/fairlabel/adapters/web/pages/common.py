@@ -1,15 +1,18 @@
-"""What every page route needs: the signed-in user, form CSRF checks, redirects."""
+"""What every page route needs: the signed-in user, form CSRF checks, redirects, and a
+form's use case run with what happened flashed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.web.deps import check_csrf, session_user
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.errors import DomainError
 
 
 class RedirectTo(Exception):
@@ -48,6 +51,19 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
     # Reassign rather than append in place, so that the session knows it changed.
     request.session["flash"] = [*request.session.get("flash", []),
                                 {"kind": kind, "message": message}]
+
+
+def act_on_form(request: Request, back: str, csrf_token: str | None, refused: str,
+                roles: Sequence[Role], action: Callable[[User], str]) -> Response:
+    """Run a form's use case for the signed-in user (of one of ``roles``): flash what
+    ``action`` says happened, or ``refused`` and why; then go back to ``back``."""
+    user = page_user(request, *roles)
+    check_form(request, csrf_token)
+    try:
+        flash(request, action(user))
+    except DomainError as error:
+        flash(request, f"{refused}: {error.message}", "error")
+    return redirect(back)
 
 
 def take_flashes(request: Request) -> list[dict[str, str]]:

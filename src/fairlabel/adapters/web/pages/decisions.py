@@ -3,40 +3,21 @@ testimonies); the moderators' queue of appeals, proposals and testimonies."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
-from fairlabel.adapters.web.pages.common import (
-    check_form,
-    flash,
-    page_user,
-    redirect,
-    take_flashes,
-)
+from fairlabel.adapters.web.pages.common import act_on_form, page_user, take_flashes
 from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.errors import DomainError
 from fairlabel.domain.voice import MIN_ANSWERS_TO_RATE, Scores
 from fairlabel.services import appeals, decisions, moderation, pay, voice
 
 router = APIRouter()
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
-
-
-def _act(request: Request, back: str, csrf_token: str, refused: str, roles: tuple[Role, ...],
-         action: Callable[[User], str]) -> Response:
-    user = page_user(request, *roles)
-    check_form(request, csrf_token)
-    try:
-        flash(request, action(user))
-    except DomainError as error:
-        flash(request, f"{refused}: {error.message}", "error")
-    return redirect(back)
 
 
 @router.get("/worker/decisions")
@@ -54,10 +35,11 @@ def appeal(decision_id: BigRowId, request: Request, container: ContainerDep, now
            csrf_token: Annotated[str, Form()], message: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         filed = appeals.appeal(container.db, user, decision_id, message=message,
-                               deadline_days=container.settings.appeal_deadline_days, now=now)
+                               policy=container.charter, now=now)
         return (f"Appeal sent. A moderator decides by {filed.deadline_at:%Y-%m-%d %H:%M} UTC; "
                 "if no one does, it is overturned in your favour.")
-    return _act(request, "/worker/decisions", csrf_token, "Not appealed", (Role.WORKER,), action)
+    return act_on_form(request, "/worker/decisions", csrf_token, "Not appealed", (Role.WORKER,),
+                       action)
 
 
 @router.post("/worker/projects/{project_id}/rate")
@@ -70,7 +52,8 @@ def rate(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
                    Scores(pay_score, communication, fairness, promptness), comment=comment,
                    now=now)
         return "Thank you: your rating counts in the requester's averages, without your name."
-    return _act(request, "/worker/decisions", csrf_token, "Not rated", (Role.WORKER,), action)
+    return act_on_form(request, "/worker/decisions", csrf_token, "Not rated", (Role.WORKER,),
+                       action)
 
 
 @router.post("/worker/projects/{project_id}/testify")
@@ -80,7 +63,8 @@ def testify(project_id: Id, request: Request, container: ContainerDep, now: NowD
         voice.testify(container.db, user, project_id, text=text, now=now)
         return ("Testimony received. After moderation it is published without your name, once "
                 "enough workers have testified about the project.")
-    return _act(request, "/worker/decisions", csrf_token, "Not sent", (Role.WORKER,), action)
+    return act_on_form(request, "/worker/decisions", csrf_token, "Not sent", (Role.WORKER,),
+                       action)
 
 
 @router.get("/moderation")
@@ -101,7 +85,7 @@ def resolve_appeal(appeal_id: Id, request: Request, container: ContainerDep, now
         done = appeals.resolve_appeal(container.db, user, appeal_id, outcome=outcome,
                                       reason=reason, now=now)
         return f"Appeal {appeal_id} {done.status.value}; the worker was told why."
-    return _act(request, "/moderation", csrf_token, "Not resolved", MODERATORS, action)
+    return act_on_form(request, "/moderation", csrf_token, "Not resolved", MODERATORS, action)
 
 
 @router.post("/moderation/proposals/{decision_id}")
@@ -113,7 +97,7 @@ def resolve_proposal(decision_id: BigRowId, request: Request, container: Contain
                                           confirm=outcome == "confirmed", reason=reason,
                                           now=now)
         return f"Proposal {decision_id}: {made.outcome}."
-    return _act(request, "/moderation", csrf_token, "Not decided", MODERATORS, action)
+    return act_on_form(request, "/moderation", csrf_token, "Not decided", MODERATORS, action)
 
 
 @router.post("/moderation/testimonies/{testimony_id}")
@@ -124,7 +108,7 @@ def moderate(testimony_id: Id, request: Request, container: ContainerDep, now: N
         done = voice.moderate(container.db, user, testimony_id, approve=outcome == "approved",
                               reason=reason, now=now)
         return f"Testimony {testimony_id} {done.status.value}."
-    return _act(request, "/moderation", csrf_token, "Not moderated", MODERATORS, action)
+    return act_on_form(request, "/moderation", csrf_token, "Not moderated", MODERATORS, action)
 
 
 @router.post("/moderation/restrict")
@@ -138,4 +122,4 @@ def restrict(request: Request, container: ContainerDep, now: NowDep,
         made = use_case(container.db, user, worker=worker, project_id=project_id,
                         reason=reason, now=now)
         return f"{worker}: {made.outcome} (decision {made.id}); they were told why."
-    return _act(request, "/moderation", csrf_token, "Not done", MODERATORS, action)
+    return act_on_form(request, "/moderation", csrf_token, "Not done", MODERATORS, action)

@@ -14,9 +14,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
 from fairlabel.adapters.web.pages.common import (
+    act_on_form,
     check_form,
     flash,
     page_user,
@@ -25,10 +27,10 @@ from fairlabel.adapters.web.pages.common import (
 )
 from fairlabel.adapters.web.paths import Id
 from fairlabel.adapters.web.rendering import render
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import DomainError, InvalidInput, NotFound
 from fairlabel.domain.money import Money, parse_amount
+from fairlabel.domain.payouts import PayoutStatus
 from fairlabel.services import operator, pay, payouts
 
 router = APIRouter(prefix="/operator")
@@ -69,7 +71,7 @@ def _totals(amounts: Iterable[Money]) -> list[Money]:
 
 def _currencies(container: Container) -> list[str]:
     """The currencies money can be deposited in: those the platform has a pay floor for."""
-    return sorted(c for c, floor in container.pay.floors.by_currency.items() if floor > 0)
+    return sorted(c for c, floor in container.charter.floors.by_currency.items() if floor > 0)
 
 
 def _home(request: Request, container: Container, user: User, form: dict[str, str],
@@ -110,7 +112,7 @@ def record_deposit(request: Request, container: ContainerDep, now: NowDep,
             raise InvalidInput("choose the currency the requester paid in, such as EUR")
         money = typed_amount(amount, form["currency"])
         funds = pay.deposit(container.db, user, requester_email=form["requester"],
-                            amount=money, floors=container.pay.floors, now=now)
+                            amount=money, policy=container.charter, now=now)
     except DomainError as error:
         if isinstance(error, NotFound):
             field = "requester"
@@ -144,7 +146,7 @@ def _download(content: str | bytes, media_type: str, filename: str) -> Response:
 def payouts_file_csv(request: Request, container: ContainerDep, now: NowDep) -> Response:
     """Every payout waiting to be sent, as `GET /api/v1/admin/payouts?format=csv` gives it."""
     user = page_user(request, Role.ADMIN)
-    lines = payouts.payout_lines(container.db, user, status="batched")
+    lines = payouts.payout_lines(container.db, user, status=PayoutStatus.BATCHED)
     return _download(payouts_csv(lines), "text/csv", f"payouts-{now:%Y%m%d-%H%M%S}.csv")
 
 
@@ -152,7 +154,7 @@ def payouts_file_csv(request: Request, container: ContainerDep, now: NowDep) -> 
 def payouts_file_sepa(request: Request, container: ContainerDep, now: NowDep) -> Response:
     """The SEPA credit transfer (pain.001) of the waiting EUR payouts, as the API gives it."""
     user = page_user(request, Role.ADMIN)
-    lines = payouts.payout_lines(container.db, user, status="batched")
+    lines = payouts.payout_lines(container.db, user, status=PayoutStatus.BATCHED)
     settings = container.settings
     try:
         xml, _others = sepa_export(lines, debtor_name=settings.sepa_debtor_name,
@@ -167,12 +169,9 @@ def payouts_file_sepa(request: Request, container: ContainerDep, now: NowDep) ->
 @router.post("/payouts/{payout_id}/sent")
 def mark_sent(payout_id: Id, request: Request, container: ContainerDep, now: NowDep,
               csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = page_user(request, Role.ADMIN)
-    check_form(request, csrf_token)
-    try:
-        record = payouts.mark(container.db, user, payout_id, status="sent", now=now)
-        flash(request, f"Payout {payout_id} of {Money(record.amount_minor, record.currency)} "
-                       "marked sent: the worker's statement shows it as paid.")
-    except DomainError as error:
-        flash(request, f"Payout {payout_id} not marked sent: {error.message}", "error")
-    return redirect("/operator/payouts")
+    def action(user: User) -> str:
+        record = payouts.mark(container.db, user, payout_id, status=PayoutStatus.SENT, now=now)
+        return (f"Payout {payout_id} of {Money(record.amount_minor, record.currency)} "
+                "marked sent: the worker's statement shows it as paid.")
+    return act_on_form(request, "/operator/payouts", csrf_token,
+                       f"Payout {payout_id} not marked sent", (Role.ADMIN,), action)

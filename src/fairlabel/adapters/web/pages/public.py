@@ -29,7 +29,7 @@ def requesters_page(request: Request, container: ContainerDep) -> Response:
 
 @router.get("/requesters/{requester_id}")
 def record_page(requester_id: Id, request: Request, container: ContainerDep) -> Response:
-    found = record.requester_record(container.db, requester_id, container.pay)
+    found = record.requester_record(container.db, requester_id, container.charter)
     return render(request, "public_record.html",
                   {"record": found, "min_raters": MIN_RATERS_SHOWN,
                    "min_testifiers": MIN_TESTIFIERS})
@@ -37,6 +37,5 @@ def record_page(requester_id: Id, request: Request, container: ContainerDep) -> 
 
 @router.get("/algorithms")
 def algorithms_page(request: Request, container: ContainerDep) -> Response:
-    systems = record.algorithms(container.pay,
-                                appeal_deadline_days=container.settings.appeal_deadline_days)
+    systems = record.algorithms(container.charter)
     return render(request, "public_algorithms.html", {"systems": systems})

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from fairlabel.adapters.container import Container
 from fairlabel.adapters.io.task_files import format_for_filename, parse_tasks
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
 from fairlabel.adapters.web.pages.common import (
+    act_on_form,
     check_form,
     flash,
     page_user,
@@ -20,7 +21,6 @@ from fairlabel.adapters.web.pages.common import (
 )
 from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.adapters.web.rendering import render
-from fairlabel.bootstrap import Container
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import DomainError, TooLarge
 from fairlabel.domain.label_schema import parse_schema
@@ -36,7 +36,7 @@ REQUESTERS = (Role.REQUESTER, Role.ADMIN)
 @router.get("")
 def dashboard(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, *REQUESTERS)
-    views = projects.list_projects(container.db, user, container.pay)
+    views = projects.list_projects(container.db, user, container.charter)
     return render(request, "requester.html",
                   {"user": user, "views": views, "flashes": take_flashes(request),
                    "funds": pay.requester_funds(container.db, user)})
@@ -95,7 +95,7 @@ async def create_project(request: Request, container: ContainerDep, now: NowDep)
             quality=_quality_from_form(form),
         )
         project = projects.create_project(container.db, user, terms,
-                                          floors=container.pay.floors, now=now)
+                                          policy=container.charter, now=now)
     except (DomainError, ValueError) as error:
         message = error.message if isinstance(error, DomainError) else f"a number is wrong: {error}"
         return render(request, "project_new.html",
@@ -107,11 +107,11 @@ async def create_project(request: Request, container: ContainerDep, now: NowDep)
 @router.get("/projects/{project_id}")
 def project_page(project_id: Id, request: Request, container: ContainerDep) -> Response:
     user = page_user(request, *REQUESTERS)
-    view = projects.get_project(container.db, user, project_id, container.pay)
+    view = projects.get_project(container.db, user, project_id, container.charter)
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
     checks = quality.project_quality(container.db, user, project_id, now=container.clock(),
                                      fit=container.consensus_fit)
-    money = funding.project_funding(container.db, user, project_id, policy=container.pay,
+    money = funding.project_funding(container.db, user, project_id, policy=container.charter,
                                     now=container.clock())
     return render(request, "project.html", {"user": user, "view": view, "answers": answers,
                                             "quality": checks, "money": money,
@@ -147,18 +147,6 @@ def _amount(container: Container, user: User, project_id: int, typed: str) -> Mo
     return parse_amount(typed, project.terms.pay_per_task.currency)
 
 
-def _act(request: Request, project_id: int, csrf_token: str, refused: str,
-         action: Callable[[User], str]) -> Response:
-    """Run a form's use case for the signed-in requester; say what happened, or why not."""
-    user = page_user(request, *REQUESTERS)
-    check_form(request, csrf_token)
-    try:
-        flash(request, action(user))
-    except DomainError as error:
-        flash(request, f"{refused}: {error.message}", "error")
-    return redirect(f"/requester/projects/{project_id}")
-
-
 @router.post("/projects/{project_id}/fund")
 def fund(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
          csrf_token: Annotated[str, Form()], amount: Annotated[str, Form()]) -> Response:
@@ -166,7 +154,8 @@ def fund(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
         escrow = pay.fund_project(container.db, user, project_id,
                                   _amount(container, user, project_id, amount), now=now)
         return f"Escrow now holds {escrow}."
-    return _act(request, project_id, csrf_token, "Not funded", action)
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not funded",
+                       REQUESTERS, action)
 
 
 @router.post("/projects/{project_id}/withdraw")
@@ -175,9 +164,10 @@ def withdraw(project_id: Id, request: Request, container: ContainerDep, now: Now
     def action(user: User) -> str:
         done = funding.withdraw(container.db, user, project_id,
                                 _amount(container, user, project_id, amount),
-                                policy=container.pay, now=now)
+                                policy=container.charter, now=now)
         return f"Withdrew {done.amount}: your funds hold {done.funds}."
-    return _act(request, project_id, csrf_token, "Not withdrawn", action)
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not withdrawn",
+                       REQUESTERS, action)
 
 
 @router.post("/projects/{project_id}/price")
@@ -187,11 +177,12 @@ def price(project_id: Id, request: Request, container: ContainerDep, now: NowDep
     def action(user: User) -> str:
         change = pay.change_price(container.db, user, project_id,
                                   _amount(container, user, project_id, amount), reason=reason,
-                                  policy=container.pay, now=now)
+                                  policy=container.charter, now=now)
         when = ("now" if change.applied_at else
                 f"on {change.effective_at:%Y-%m-%d %H:%M} UTC, after the notice period")
         return f"New price takes effect {when}; active workers were told."
-    return _act(request, project_id, csrf_token, "Price not changed", action)
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token,
+                       "Price not changed", REQUESTERS, action)
 
 
 @router.post("/projects/{project_id}/end")
@@ -200,12 +191,13 @@ def end(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
         mode: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         done = ending.end_project(container.db, user, project_id, reason=reason,
-                                  policy=container.pay,
+                                  policy=container.charter,
                                   mode=ending.parse_mode(mode), now=now)
         when = ("now" if done.mode.value == "immediate"
                 else f"on {done.ends_at:%Y-%m-%d %H:%M} UTC")
         return f"The project ends {when}; workers were told."
-    return _act(request, project_id, csrf_token, "Not ended", action)
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not ended",
+                       REQUESTERS, action)
 
 
 @router.post("/projects/{project_id}/pause")
@@ -214,7 +206,8 @@ def pause(project_id: Id, request: Request, container: ContainerDep, now: NowDep
     def action(user: User) -> str:
         ending.pause_project(container.db, user, project_id, now=now)
         return "Paused. Launch to resume before the notice period runs out."
-    return _act(request, project_id, csrf_token, "Not paused", action)
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not paused",
+                       REQUESTERS, action)
 
 
 @router.post("/projects/{project_id}/launch")
@@ -222,10 +215,10 @@ def launch(project_id: Id, request: Request, container: ContainerDep, now: NowDe
            csrf_token: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         projects.launch_project(container.db, user, project_id, now=now,
-                                continuation_threshold=container.settings
-                                .continuation_threshold)
+                                policy=container.charter)
         return "Launched: workers can now see the project and its terms."
-    return _act(request, project_id, csrf_token, "Not launched", action)
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not launched",
+                       REQUESTERS, action)
 
 
 @router.post("/answers/{assignment_id}/review")
@@ -236,7 +229,8 @@ def review_answer(assignment_id: BigRowId, request: Request, container: Containe
     def action(user: User) -> str:
         made = review.review_answer(container.db, user, assignment_id,
                                     approve=decision == "approve", reason=reason,
-                                    withhold_pay=bool(withhold_pay), policy=container.pay,
+                                    withhold_pay=bool(withhold_pay), policy=container.charter,
                                     now=now)
         return f"Answer {assignment_id}: {made.outcome}. The worker can read why and appeal."
-    return _act(request, project_id, csrf_token, "Not reviewed", action)
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not reviewed",
+                       REQUESTERS, action)

@@ -9,17 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from fairlabel.adapters.web.deps import ContainerDep
-from fairlabel.adapters.web.pages.common import (
-    check_form,
-    flash,
-    page_user,
-    redirect,
-    take_flashes,
-)
+from fairlabel.adapters.web.pages.common import act_on_form, page_user, take_flashes
 from fairlabel.adapters.web.paths import Id
 from fairlabel.adapters.web.rendering import render
-from fairlabel.domain.accounts import Role
-from fairlabel.domain.errors import DomainError
+from fairlabel.domain.accounts import Role, User
 from fairlabel.services import pay, payouts, projects, quality
 
 router = APIRouter()
@@ -28,7 +21,7 @@ router = APIRouter()
 @router.get("/worker")
 def open_projects(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
-    views = projects.list_projects(container.db, user, container.pay)
+    views = projects.list_projects(container.db, user, container.charter)
     return render(request, "work.html", {"user": user, "views": views})
 
 
@@ -46,21 +39,18 @@ def payout_details(request: Request, container: ContainerDep,
                    csrf_token: Annotated[str, Form()], name: Annotated[str, Form()],
                    iban: Annotated[str, Form()], bic: Annotated[str, Form()] = "",
                    country: Annotated[str, Form()] = "") -> Response:
-    user = page_user(request, Role.WORKER)
-    check_form(request, csrf_token)
-    try:
+    def action(user: User) -> str:
         payouts.set_details(container.db, user, name=name, iban=iban, bic=bic or None,
                             country=country or None)
-        flash(request, "Payout details saved.")
-    except DomainError as error:
-        flash(request, f"Not saved: {error.message}", "error")
-    return redirect("/worker/earnings")
+        return "Payout details saved."
+    return act_on_form(request, "/worker/earnings", csrf_token, "Not saved", (Role.WORKER,),
+                       action)
 
 
 @router.get("/worker/projects/{project_id}")
 def label_page(project_id: Id, request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
-    view = projects.get_project(container.db, user, project_id, container.pay)
+    view = projects.get_project(container.db, user, project_id, container.charter)
     schema_json = json.dumps(view.project.terms.schema.to_dict())
     mine = quality.my_quality(container.db, user, project_id, now=container.clock())
     return render(request, "label.html", {"user": user, "view": view, "schema_json": schema_json,

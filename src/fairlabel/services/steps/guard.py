@@ -4,16 +4,23 @@ hold it to the earlier pay, give the earlier workers first access, and record th
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from fairlabel.domain.continuation import FIRST_ACCESS, GUARD_WINDOW, check_continuation_pay
 from fairlabel.domain.projects import Project
-from fairlabel.services.ports import Transaction
+from fairlabel.services.ports.voice import HasInbox
+from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
+
+
+class GuardLaunchTx(HasProjects, HasTasks, HasAssignments, HasInbox, Protocol):
+    """The transaction of ``guard_launch``."""
+
 
 SAMPLE_TASKS = 50
 EXACT_UP_TO = 500  # below this many earlier projects, compare exactly: no index to build
 
 
-def guard_launch(tx: Transaction, project: Project, *, threshold: float | None,
+def guard_launch(tx: GuardLaunchTx, project: Project, *, threshold: float | None,
                  now: datetime) -> int | None:
     """Fingerprint the project; if it continues an earlier one, apply rule 5.
 

@@ -7,34 +7,75 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import NamedTuple, Protocol
 
 from fairlabel.domain import ledger
 from fairlabel.domain.algorithms import TOPUP_RULE
 from fairlabel.domain.assignment import Assignment
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import Conflict
 from fairlabel.domain.holds import AnswerTotals, answers_hold, bound_ms
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, fair_price, topup_due
+from fairlabel.domain.pay import fair_price, measured_median, topup_due
 from fairlabel.domain.projects import Project
-from fairlabel.services.decisions import record_decision
-from fairlabel.services.pay import measured_median, post
-from fairlabel.services.ports import Transaction
+from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasDecisions
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
+from fairlabel.services.ports.work import HasAssignments
+from fairlabel.services.steps.decisions import record_decision
+from fairlabel.services.steps.ledger import post
 
 
-def hold_floor(project: Project, policy: PayPolicy) -> int:
+class EarnHoldChangeTx(HasLedger, HasHolds, Protocol):
+    """The transaction of ``earn_hold_change``."""
+
+
+class FinalTopupsTx(HasUsers, HasAssignments, Protocol):
+    """The transaction of ``final_topups``."""
+
+
+class TopupsOwedTx(HasUsers, Protocol):
+    """The transaction of ``topups_owed``."""
+
+
+class PayTopupsTx(HasAssignments, HasLedger, HasEscrow, Protocol):
+    """The transaction of ``pay_topups``."""
+
+
+class RaiseLowestPaidTx(HasHolds, Protocol):
+    """The transaction of ``raise_lowest_paid``, ``lower_lowest_paid``."""
+
+
+class RaisePivotTx(HasAssignments, HasHolds, Protocol):
+    """The transaction of ``raise_pivot``."""
+
+
+class RebalanceTx(HasLedger, HasEscrow, HasHolds, Protocol):
+    """The transaction of ``rebalance``."""
+
+
+class RecordTopupsTx(HasDecisions, Protocol):
+    """The transaction of ``record_topups``."""
+
+
+class SettleTx(HasUsers, HasAssignments, HasLedger, HasEscrow, HasHolds, HasDecisions, Protocol):
+    """The transaction of ``settle``."""
+
+
+def hold_floor(project: Project, policy: CharterPolicy) -> int:
     """The floor the holds of a project are sized by: the highest any worker can be owed."""
     return policy.floors.highest(project.terms.pay_per_task.currency,
                                  project_floor=project.terms.own_floor_hourly)
 
 
-def hold_for(project: Project, totals: AnswerTotals, policy: PayPolicy) -> int:
+def hold_for(project: Project, totals: AnswerTotals, policy: CharterPolicy) -> int:
     return answers_hold(totals, floor_hourly=hold_floor(project, policy),
                         lease_ms=project.terms.lease_seconds * 1000)
 
 
-def earn_hold_change(tx: Transaction, project_id: int, *, worked_ms: int, project: Project,
-                     policy: PayPolicy) -> int:
+def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int, project: Project,
+                     policy: CharterPolicy) -> int:
     """Count a submitted answer and return how much the reserved account must move to stay
     at the answers' hold (the answer's lease held at least that much beside its price)."""
     totals = tx.holds.add_answer(project_id, worked_ms=worked_ms)
@@ -50,7 +91,7 @@ class Rebalance:
     short_minor: int  # what the free escrow could not add (0 when the hold is whole)
 
 
-def rebalance(tx: Transaction, project: Project, policy: PayPolicy, *, now: datetime,
+def rebalance(tx: RebalanceTx, project: Project, policy: CharterPolicy, *, now: datetime,
               reason: str) -> Rebalance:
     """Bring the reserved account to the answers' hold: release what it no longer needs,
     take what it lacks from the free escrow (as much as there is). The caller holds the
@@ -72,7 +113,7 @@ def rebalance(tx: Transaction, project: Project, policy: PayPolicy, *, now: date
     return Rebalance(target, moved, wanted - moved)
 
 
-def raise_lowest_paid(tx: Transaction, project: Project) -> None:
+def raise_lowest_paid(tx: RaiseLowestPaidTx, project: Project) -> None:
     """Once top-ups have lifted every answer, the bound's lowest pay rises with them (never
     above the current price: answers still to come are paid at least that)."""
     totals = tx.holds.totals(project.id, for_update=True)
@@ -83,7 +124,7 @@ def raise_lowest_paid(tx: Transaction, project: Project) -> None:
         tx.holds.set_lowest_paid(project.id, lowest)
 
 
-def raise_pivot(tx: Transaction, project: Project, median_ms: int) -> None:
+def raise_pivot(tx: RaisePivotTx, project: Project, median_ms: int) -> None:
     """Move the bound's pivot up to a higher measured median: ``bound_ms`` is recomputed
     from every answer's time, which lowers it (the median is where it is lowest). A pivot
     never falls: live leases hold enough for the pivot they were served under."""
@@ -97,7 +138,7 @@ def raise_pivot(tx: Transaction, project: Project, median_ms: int) -> None:
     tx.holds.set_pivot(project.id, pivot_ms=pivot, bound_ms=bound_ms(durations, pivot))
 
 
-def lower_lowest_paid(tx: Transaction, project: Project, new_price_minor: int) -> int:
+def lower_lowest_paid(tx: RaiseLowestPaidTx, project: Project, new_price_minor: int) -> int:
     """A price cut lowers the bound's lowest pay; returns by how much (0 when it does not).
     Every answer still to come may then add that much more to the answers' hold, so live
     leases hold it too."""
@@ -110,40 +151,65 @@ def lower_lowest_paid(tx: Transaction, project: Project, new_price_minor: int) -
     return lowered
 
 
+class Owed(NamedTuple):
+    """The top-up owed to one answer, at the hourly floor of its worker."""
+
+    amount_minor: int
+    floor_hourly_minor: int
+
+
+class WorkerTopUps(NamedTuple):
+    """What a batch of top-ups paid one worker: how many answers, how much in all, at which
+    hourly floor."""
+
+    answers: int
+    amount_minor: int
+    floor_hourly_minor: int
+
+
+def topups_owed(tx: TopupsOwedTx, project: Project, policy: CharterPolicy,
+                answers: list[Assignment], median_ms: int) -> dict[int, Owed]:
+    """What each of these answers is owed at the median ``median_ms``: up to the fair price at
+    its worker's floor (the highest of the currency's, their country's and the project's),
+    less what it was paid so far."""
+    currency = project.terms.pay_per_task.currency
+    countries = tx.users.countries({a.worker_id for a in answers})
+    owed: dict[int, Owed] = {}
+    for answer in answers:
+        floor = policy.floors.hourly(currency, country=countries.get(answer.worker_id),
+                                     project_floor=project.terms.own_floor_hourly)
+        owed[answer.id] = Owed(topup_due(floor_hourly=floor, median=Fraction(median_ms),
+                                         paid_minor=answer.price_minor + answer.topped_up_minor),
+                               floor)
+    return owed
+
+
 @dataclass(frozen=True, slots=True)
 class FinalTopUps:
     median_ms: int | None
     measured: int  # answers in the final median
     answers: list[Assignment]  # those paid less than the fair price at it
-    owed: dict[int, tuple[int, int]]  # assignment id → (top-up, its worker's floor)
+    owed: dict[int, Owed]  # by assignment id
 
     @property
     def total(self) -> int:
-        return sum(amount for amount, _ in self.owed.values())
+        return sum(o.amount_minor for o in self.owed.values())
 
 
-def final_topups(tx: Transaction, project: Project, policy: PayPolicy) -> FinalTopUps:
+def final_topups(tx: FinalTopupsTx, project: Project, policy: CharterPolicy) -> FinalTopUps:
     """Every top-up owed at the project's final median, whatever the number of answers: no
     answer can change it any more."""
     durations = tx.assignments.durations_ms(project.id)
     if not durations:
         return FinalTopUps(None, 0, [], {})
     median = measured_median(durations)
-    currency = project.terms.pay_per_task.currency
     answers = tx.assignments.below_price(
         project.id, fair_minor=fair_price(hold_floor(project, policy), median), limit=None)
-    countries = tx.users.countries({a.worker_id for a in answers})
-    owed: dict[int, tuple[int, int]] = {}
-    for answer in answers:
-        floor = policy.floors.hourly(currency, country=countries.get(answer.worker_id),
-                                     project_floor=project.terms.own_floor_hourly)
-        owed[answer.id] = (topup_due(floor_hourly=floor, median=Fraction(median),
-                                     paid_minor=answer.price_minor + answer.topped_up_minor),
-                           floor)
-    return FinalTopUps(median, len(durations), answers, owed)
+    return FinalTopUps(median, len(durations), answers,
+                       topups_owed(tx, project, policy, answers, median))
 
 
-def settle(tx: Transaction, project: Project, policy: PayPolicy, *, now: datetime) -> int:
+def settle(tx: SettleTx, project: Project, policy: CharterPolicy, *, now: datetime) -> int:
     """Settle an ended project with no live lease: pay every top-up owed at the final
     median, then release the whole reserved account to the escrow. Returns what the
     top-ups paid. The caller holds the escrow lock."""
@@ -174,21 +240,21 @@ class SettlementShort(Conflict):
     code = "settlement_short"
 
 
-def pay_topups(tx: Transaction, project: Project, answers: list[Assignment],
-               owed: dict[int, tuple[int, int]], *, figures: dict[str, int], now: datetime,
-               ) -> tuple[int, dict[int, tuple[int, int, int]]]:
+def pay_topups(tx: PayTopupsTx, project: Project, answers: list[Assignment],
+               owed: dict[int, Owed], *, figures: dict[str, int], now: datetime,
+               ) -> tuple[int, dict[int, WorkerTopUps]]:
     """Pay the top-ups owed to these answers: from the reserved account (the answers' hold
     is there for them), then from the free escrow while it holds them. An answer the money
     does not reach stays owed, and is paid at a later run. The caller holds the escrow lock
-    and the project's holds row. Returns the amount paid and, per worker, (answers, amount,
-    floor). ``owed`` maps an answer to (its top-up, its worker's floor)."""
+    and the project's holds row. Returns the amount paid and, per worker, what it paid them.
+    ``owed`` maps an answer's id to its top-up and its worker's floor."""
     currency = project.terms.pay_per_task.currency
     reserved = tx.ledger.balance(ledger.project_reserved(project.id), currency)
     free = tx.escrow.free(project.id, currency)
     paid = 0
-    per_worker: dict[int, tuple[int, int, int]] = {}
+    per_worker: dict[int, WorkerTopUps] = {}
     for answer in answers:
-        amount, floor = owed.get(answer.id, (0, 0))
+        amount, floor = owed.get(answer.id, Owed(0, 0))
         from_reserve = min(reserved, amount)
         from_escrow = amount - from_reserve
         if not amount or from_escrow > free:
@@ -205,13 +271,13 @@ def pay_topups(tx: Transaction, project: Project, answers: list[Assignment],
                                   memo, approved=approved), now=now)
         tx.assignments.add_topup(answer.id, amount)
         reserved, free, paid = reserved - from_reserve, free - from_escrow, paid + amount
-        done, total, _ = per_worker.get(answer.worker_id, (0, 0, floor))
-        per_worker[answer.worker_id] = (done + 1, total + amount, floor)
+        done, total, _ = per_worker.get(answer.worker_id, WorkerTopUps(0, 0, floor))
+        per_worker[answer.worker_id] = WorkerTopUps(done + 1, total + amount, floor)
     return paid, per_worker
 
 
-def record_topups(tx: Transaction, project: Project,
-                   per_worker: dict[int, tuple[int, int, int]], *, median: int, measured: int,
+def record_topups(tx: RecordTopupsTx, project: Project,
+                   per_worker: dict[int, WorkerTopUps], *, median: int, measured: int,
                    now: datetime) -> None:
     """One decision per worker for the top-ups of this batch (rule pay_floor@1)."""
     currency = project.terms.pay_per_task.currency

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Protocol
 
 from fairlabel.domain import ledger
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PayPolicy, effective_hourly, lease_reserve
+from fairlabel.domain.pay import effective_hourly, lease_reserve
 from fairlabel.domain.projects import Project
-from fairlabel.services.ports import ScheduledPrice, Transaction
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPrices, ScheduledPrice
+
+
+class ProjectPayTx(HasLedger, HasEscrow, HasHolds, HasPrices, Protocol):
+    """The transaction of ``project_pay``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +36,7 @@ class ProjectPay:
         return self.escrow.amount_minor >= self.next_lease_needs.amount_minor
 
 
-def project_pay(tx: Transaction, project: Project, policy: PayPolicy) -> ProjectPay:
+def project_pay(tx: ProjectPayTx, project: Project, policy: CharterPolicy) -> ProjectPay:
     price = project.terms.pay_per_task
     currency = price.currency
     measured = project.measured_median_ms is not None

@@ -1,0 +1,54 @@
+"""What a process's adapters share: the container the composition root builds.
+
+The type lives here, beside the adapters that read it, so that none of them imports the
+composition root (``fairlabel.bootstrap``), which imports them all.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from fairlabel.adapters.compute import ProcessFit
+from fairlabel.adapters.db.checkpoints import WalCheckpointer
+from fairlabel.adapters.db.unit_of_work import SqlDatabase
+from fairlabel.config import Settings
+from fairlabel.domain.charter import CharterPolicy
+from fairlabel.services.clock import utc_now
+from fairlabel.services.quality import FitConsensus, fit_consensus
+
+
+@dataclass
+class Container:
+    """Everything a request, a command or a job needs, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    db: SqlDatabase
+    # Every charter rule's parameters, from the settings (fairlabel.bootstrap.charter_policy).
+    charter: CharterPolicy
+    clock: Callable[[], datetime] = field(default=utc_now)
+    # Draws gold tasks into the stream; seeded from the system's entropy, one per process.
+    rng: random.Random = field(default_factory=random.Random)
+    # How consensus refits compute: in this process, or in a worker process (ProcessFit).
+    consensus_fit: FitConsensus = field(default=fit_consensus)
+    # SQLite in a server: copies the write-ahead log into the database file (see bootstrap).
+    checkpointer: WalCheckpointer | None = None
+
+    @property
+    def measure_interval(self) -> timedelta:
+        """How often the periodic jobs that read every answer run (and may refit one
+        project's consensus)."""
+        return timedelta(seconds=self.settings.measure_seconds)
+
+    def close(self) -> None:
+        if isinstance(self.consensus_fit, ProcessFit):
+            self.consensus_fit.close()
+        if self.checkpointer is not None:
+            self.checkpointer.close()
+        self.db.close()
+        self.engine.dispose()

@@ -1,0 +1,199 @@
+"""The assignment repository: leases, answers, reviews and what pay is measured from. It
+works over one open transaction and never commits: the unit of work does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.rows import to_assignment
+from fairlabel.adapters.db.tables import assignments
+from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review, worked_ms_between
+from fairlabel.domain.errors import Conflict
+from fairlabel.services.ports.work import WorkerTotals
+
+# Answers whose pay stands: all but those a rejection withheld on evidence.
+_PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
+
+
+def _worked_ms(row: Any) -> int:
+    """An answer's measured working time: lease issued → submitted, in milliseconds."""
+    return worked_ms_between(row.leased_at, row.submitted_at)
+
+
+class AssignmentRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
+            expires: datetime, price_minor: int, allowance_minor: int,
+            purpose: str = "work", attempt_id: int | None = None) -> int:
+        try:
+            new_id: int = self._conn.execute(sql.new_lease, {
+                "task_id": task_id, "project_id": project_id, "worker_id": worker_id,
+                "status": AssignmentStatus.LEASED.value, "leased_at": now,
+                "lease_expires_at": expires, "price_minor": price_minor,
+                "allowance_minor": allowance_minor, "purpose": purpose,
+                "attempt_id": attempt_id}).scalar_one()
+        except IntegrityError:
+            raise Conflict("another request of yours took this task at the same moment; "
+                           "ask again", code="concurrent_request") from None
+        return new_id
+
+    def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
+        query = sql.assignment_by_id_for_update if for_update else sql.assignment_by_id
+        row = self._conn.execute(query, {"assignment_id": assignment_id}).first()
+        return to_assignment(row) if row else None
+
+    def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
+                       now: datetime, correct: bool | None = None) -> None:
+        self._conn.execute(sql.submit, {"assignment_id": assignment_id, "answer": answer,
+                                        "idempotency_key": idempotency_key,
+                                        "submitted_at": now, "correct": correct})
+
+    def mark_released(self, assignment_id: int, *, now: datetime) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(
+            status=AssignmentStatus.RELEASED.value, released_at=now))
+
+    def expire_due(self, *, now: datetime,
+                   project_id: int | None = None) -> list[Assignment]:
+        """Mark every lease past its expiry as expired; return those leases.
+
+        Rows another sweeper holds are skipped (SKIP LOCKED on PostgreSQL), so sweeps on
+        several nodes at once never expire a lease twice.
+        """
+        if project_id is None:
+            rows = self._conn.execute(sql.due_leases, {"now": now}).all()
+        else:
+            rows = self._conn.execute(sql.due_leases_of_project,
+                                      {"now": now, "project_id": project_id}).all()
+        if not rows:
+            return []
+        due = [to_assignment(r) for r in rows]
+        self._conn.execute(
+            update(assignments).where(and_(assignments.c.id.in_([a.id for a in due]),
+                                           assignments.c.status == AssignmentStatus.LEASED.value))
+            .values(status=AssignmentStatus.EXPIRED.value, released_at=now))
+        return due
+
+    def add_topup(self, assignment_id: int, amount_minor: int) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
+                           .values(topped_up_minor=assignments.c.topped_up_minor + amount_minor))
+
+    def mark_approved(self, assignment_id: int, *, now: datetime, review: str) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
+                           .values(approved_at=now, review=review))
+
+    def mark_reviewed(self, assignment_id: int, *, review: str) -> None:
+        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
+                           .values(review=review))
+
+    def of_worker(self, worker_id: int) -> list[Assignment]:
+        return [to_assignment(r) for r in self._conn.execute(
+            select(assignments).where(assignments.c.worker_id == worker_id)
+            .order_by(assignments.c.id))]
+
+    def recent_durations(self, project_id: int, *, since: datetime) -> dict[int, list[int]]:
+        """Per worker, the working times of their answers on the project since ``since``."""
+        found: dict[int, list[int]] = {}
+        for r in self._conn.execute(
+                select(assignments.c.worker_id, assignments.c.leased_at,
+                       assignments.c.submitted_at)
+                .where(assignments.c.project_id == project_id,
+                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                       assignments.c.submitted_at >= since)
+                .order_by(assignments.c.id)):
+            found.setdefault(r.worker_id, []).append(_worked_ms(r))
+        return found
+
+    def durations_ms(self, project_id: int, *, worker_id: int | None = None) -> list[int]:
+        """Measured working time (lease issued → submitted) of each submitted answer."""
+        query = select(assignments.c.leased_at, assignments.c.submitted_at).where(
+            assignments.c.project_id == project_id,
+            assignments.c.status == AssignmentStatus.SUBMITTED.value)
+        if worker_id is not None:
+            query = query.where(assignments.c.worker_id == worker_id)
+        return [_worked_ms(r) for r in self._conn.execute(query)]
+
+    def due_for_approval(self, *, submitted_before: datetime, limit: int) -> list[Assignment]:
+        """Unreviewed answers whose review window has closed, locked (SKIP LOCKED)."""
+        rows = self._conn.execute(
+            select(assignments).where(assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                                      assignments.c.approved_at.is_(None),
+                                      assignments.c.review.is_(None),
+                                      assignments.c.submitted_at <= submitted_before)
+            .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
+        return [to_assignment(r) for r in rows]
+
+    def below_price(self, project_id: int, *, fair_minor: int,
+                    limit: int | None) -> list[Assignment]:
+        """Answers paid less than ``fair_minor`` so far, locked (SKIP LOCKED)."""
+        rows = self._conn.execute(
+            select(assignments).where(
+                assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
+                assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
+            .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
+        return [to_assignment(r) for r in rows]
+
+    def active_workers(self, project_id: int, *, since: datetime) -> list[int]:
+        """Workers who took a task of the project since ``since``."""
+        return list(self._conn.execute(
+            select(assignments.c.worker_id).where(assignments.c.project_id == project_id,
+                                                  assignments.c.leased_at >= since)
+            .distinct().order_by(assignments.c.worker_id)).scalars())
+
+    def worked_on(self, *, worker_id: int, project_id: int) -> bool:
+        return self._conn.execute(
+            select(assignments.c.id).where(
+                assignments.c.worker_id == worker_id, assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value).limit(1)
+        ).first() is not None
+
+    def earnings_since(self, project_id: int, *, since: datetime) -> dict[int, int]:
+        """Per worker, what they earned on the project (price and top-ups) since ``since``."""
+        rows = self._conn.execute(
+            select(assignments.c.worker_id,
+                   func.sum(assignments.c.price_minor + assignments.c.topped_up_minor))
+            .where(assignments.c.project_id == project_id,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
+                   assignments.c.submitted_at >= since)
+            .group_by(assignments.c.worker_id))
+        return {int(r[0]): int(r[1] or 0) for r in rows}
+
+    def worker_totals(self, *, worker_id: int, project_id: int) -> WorkerTotals:
+        """(answers, pay received in minor units, measured milliseconds) of a worker."""
+        rows = self._conn.execute(
+            select(assignments.c.price_minor, assignments.c.topped_up_minor,
+                   assignments.c.leased_at, assignments.c.submitted_at)
+            .where(assignments.c.worker_id == worker_id,
+                   assignments.c.project_id == project_id,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID)).all()
+        paid = sum(r.price_minor + r.topped_up_minor for r in rows)
+        total = sum(_worked_ms(r) for r in rows)
+        return WorkerTotals(len(rows), paid, total)
+
+    def worker_projects(self, worker_id: int) -> list[int]:
+        return list(self._conn.execute(
+            select(assignments.c.project_id).where(assignments.c.worker_id == worker_id)
+            .distinct().order_by(assignments.c.project_id)).scalars())
+
+    def count_submitted(self, *, worker_id: int, project_id: int) -> int:
+        return int(self._conn.execute(
+            select(func.count()).select_from(assignments).where(
+                assignments.c.worker_id == worker_id, assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value)).scalar_one())
+
+    def recent_answers(self, project_id: int, *, limit: int) -> list[Any]:
+        return list(self._conn.execute(
+            select(assignments.c.id, assignments.c.task_id, assignments.c.worker_id,
+                   assignments.c.answer, assignments.c.submitted_at, assignments.c.leased_at,
+                   assignments.c.review, assignments.c.approved_at)
+            .where(assignments.c.project_id == project_id,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value)
+            .order_by(assignments.c.submitted_at.desc(), assignments.c.id.desc()).limit(limit)
+        ))

@@ -1,0 +1,196 @@
+"""The project repository and its per-process cache. It works over one open transaction
+and never commits: the unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, false, func, insert, or_, select, update
+
+from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.rows import (
+    FixedProject,
+    fixed_project,
+    quality_columns,
+    to_project,
+    to_quality,
+    with_state,
+)
+from fairlabel.adapters.db.tables import (
+    assignments,
+    price_changes,
+    project_fingerprints,
+    project_holds,
+    projects,
+    tasks,
+)
+from fairlabel.domain.assignment import AssignmentStatus
+from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.pay import PriceChangeKind
+from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
+from fairlabel.services.ports.work import GuardCandidate, ProjectCounts, ProjectFacts
+
+
+@dataclass
+class ProjectCache:
+    """Per process (one per ``SqlDatabase``): what never changes about existing projects."""
+
+    facts: dict[int, ProjectFacts] = field(default_factory=dict)
+    fixed: dict[int, FixedProject] = field(default_factory=dict)
+
+
+class ProjectRepository:
+    def __init__(self, conn: Connection, cache: ProjectCache | None = None) -> None:
+        self._conn = conn
+        cache = cache if cache is not None else ProjectCache()
+        self._facts = cache.facts
+        self._fixed = cache.fixed
+
+    def facts(self, project_id: int) -> ProjectFacts:
+        """What never changes about an existing project (its schema and currency), cached per
+        process."""
+        found = self._facts.get(project_id)
+        if found is None:
+            row = self._conn.execute(sql.project_facts, {"project_id": project_id}).one()
+            found = ProjectFacts(parse_schema(row.label_schema), row.pay_currency,
+                                 row.redundancy, to_quality(row))
+            self._facts[project_id] = found
+        return found
+
+    def currency(self, project_id: int) -> str:
+        return self.facts(project_id).currency
+
+    def add(self, *, requester_id: int, terms: ProjectTerms, now: datetime) -> Project:
+        new_id = self._conn.execute(insert(projects).values(
+            requester_id=requester_id,
+            name=terms.name,
+            instructions=terms.instructions,
+            label_schema=terms.schema.to_dict(),
+            redundancy=terms.redundancy,
+            pay_amount_minor=terms.pay_per_task.amount_minor,
+            pay_currency=terms.pay_per_task.currency,
+            lease_seconds=terms.lease_seconds,
+            floor_hourly_minor=terms.own_floor_hourly,
+            notice_days=terms.commitment.notice_days,
+            ends_on=terms.commitment.ends_on,
+            status=ProjectStatus.DRAFT.value,
+            created_at=now,
+            **quality_columns(terms.quality),
+        ).returning(projects.c.id)).scalar_one()
+        # Every project has the totals its answers' hold is computed from (holds_repository).
+        self._conn.execute(insert(project_holds).values(
+            project_id=new_id, answers=0, bound_ms=0,
+            lowest_paid_minor=terms.pay_per_task.amount_minor))
+        return Project(new_id, requester_id, terms, ProjectStatus.DRAFT, now, None)
+
+    def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
+        fixed = self._fixed.get(project_id)
+        if fixed is not None:  # read only what can change
+            query = sql.project_state_for_update if for_update else sql.project_state
+            row = self._conn.execute(query, {"project_id": project_id}).first()
+            return with_state(fixed, row) if row else None
+        query = sql.project_by_id_for_update if for_update else sql.project_by_id
+        row = self._conn.execute(query, {"project_id": project_id}).first()
+        if row is None:
+            return None
+        fixed = self._fixed[project_id] = fixed_project(row)
+        return with_state(fixed, row)
+
+    def find(self, *, requester_id: int | None = None,
+             status: ProjectStatus | None = None) -> list[Project]:
+        query = select(projects).order_by(projects.c.id.desc())
+        if requester_id is not None:
+            query = query.where(projects.c.requester_id == requester_id)
+        if status is not None:
+            query = query.where(projects.c.status == status.value)
+        return [to_project(r) for r in self._conn.execute(query)]
+
+    def set_status(self, project_id: int, status: ProjectStatus,
+                   *, launched_at: datetime | None = None) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if launched_at is not None:
+            values["launched_at"] = launched_at
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
+
+    def set_ending(self, project_id: int, **values: Any) -> None:
+        """Record an ending, a pause or a resumption (ending_at, end_mode, end_reason,
+        ended_at, paused_at, status)."""
+        allowed = {"ending_at", "end_mode", "end_reason", "ended_at", "paused_at", "status"}
+        assert set(values) <= allowed, set(values) - allowed
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
+
+    def save_fingerprint(self, project_id: int, fingerprint: bytes, *, now: datetime) -> None:
+        self._conn.execute(project_fingerprints.delete()
+                           .where(project_fingerprints.c.project_id == project_id))
+        self._conn.execute(insert(project_fingerprints).values(
+            project_id=project_id, fingerprint=fingerprint, taken_at=now))
+
+    def guard_candidates(self, *, requester_id: int, since: datetime,
+                         exclude: int) -> list[GuardCandidate]:
+        """The requester's projects that ended, are ending or paused, or had a price cut
+        announced since ``since``, with their fingerprints."""
+        cut = select(price_changes.c.id).where(price_changes.c.project_id == projects.c.id,
+                                               price_changes.c.kind == PriceChangeKind.CUT.value,
+                                               price_changes.c.announced_at >= since).exists()
+        rows = self._conn.execute(
+            select(projects.c.id, project_fingerprints.c.fingerprint)
+            .join(project_fingerprints, project_fingerprints.c.project_id == projects.c.id)
+            .where(projects.c.requester_id == requester_id, projects.c.id != exclude,
+                   or_(projects.c.ended_at >= since, projects.c.ending_at.is_not(None),
+                       projects.c.status == ProjectStatus.PAUSED.value, cut))
+            .order_by(projects.c.id))
+        return [GuardCandidate(r.id, bytes(r.fingerprint)) for r in rows]
+
+    def set_continuation(self, project_id: int, *, continuation_of: int,
+                         first_access_until: datetime) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(
+            continuation_of=continuation_of, first_access_until=first_access_until))
+
+    def set_notice_liability(self, project_id: int, amount_minor: int) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(notice_liability_minor=amount_minor))
+
+    def due_endings(self, *, now: datetime) -> list[int]:
+        """Projects whose notice has run out, or whose pause has outlasted it."""
+        return list(self._conn.execute(
+            select(projects.c.id).where(projects.c.ended_at.is_(None),
+                                        or_(projects.c.ending_at <= now,
+                                            projects.c.paused_at.is_not(None)))
+            .order_by(projects.c.id)).scalars())
+
+    def serving(self) -> list[int]:
+        return list(self._conn.execute(
+            select(projects.c.id).where(projects.c.status == ProjectStatus.OPEN.value)
+            .order_by(projects.c.id)).scalars())
+
+    def set_price(self, project_id: int, amount_minor: int) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(pay_amount_minor=amount_minor))
+
+    def set_measurement(self, project_id: int, *, median_ms: int, answers: int) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(measured_median_ms=median_ms, measured_answers=answers))
+
+    def with_answers(self) -> list[int]:
+        """Projects with at least one submitted answer (what the pay sweep looks at)."""
+        return list(self._conn.execute(
+            select(projects.c.id).where(select(assignments.c.id).where(
+                assignments.c.project_id == projects.c.id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value).exists())
+            .order_by(projects.c.id)).scalars())
+
+    def counts(self, project_ids: Sequence[int]) -> dict[int, ProjectCounts]:
+        if not project_ids:
+            return {}
+        rows = self._conn.execute(
+            select(tasks.c.project_id, func.count(),
+                   func.coalesce(func.sum(tasks.c.max_answers), 0),
+                   func.coalesce(func.sum(tasks.c.answered), 0))
+            .where(tasks.c.project_id.in_(project_ids), tasks.c.is_gold == false())
+            .group_by(tasks.c.project_id)
+        )
+        found = {r[0]: ProjectCounts(int(r[1]), int(r[2]), int(r[3])) for r in rows}
+        return {pid: found.get(pid, ProjectCounts(0, 0, 0)) for pid in project_ids}

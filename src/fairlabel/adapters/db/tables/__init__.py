@@ -1,0 +1,60 @@
+"""The schema, as SQLAlchemy Core tables. Migrations under ``migrations/`` create it.
+
+All tables share the one ``metadata`` (``base``) and are declared by concern in
+``accounts``, ``work``, ``money``, ``quality``, ``moderation`` and ``voice``. Importing this
+package declares every one of them (Alembic compares ``metadata`` with the database) and
+re-exports each.
+"""
+
+from __future__ import annotations
+
+from fairlabel.adapters.db.tables.accounts import api_tokens, instance_settings, sessions, users
+from fairlabel.adapters.db.tables.base import metadata
+from fairlabel.adapters.db.tables.moderation import access_blocks, appeals, decisions
+from fairlabel.adapters.db.tables.money import (
+    inbox_messages,
+    ledger_accounts,
+    ledger_balances,
+    ledger_entries,
+    payouts,
+    price_changes,
+)
+from fairlabel.adapters.db.tables.quality import qualification_attempts, worker_skills
+from fairlabel.adapters.db.tables.voice import ratings, testimonies
+from fairlabel.adapters.db.tables.work import (
+    GOLD_TASK,
+    OPEN_TASK,
+    assignments,
+    project_fingerprints,
+    project_holds,
+    projects,
+    tasks,
+)
+
+__all__ = [
+    "GOLD_TASK",
+    "OPEN_TASK",
+    "access_blocks",
+    "api_tokens",
+    "appeals",
+    "assignments",
+    "decisions",
+    "inbox_messages",
+    "instance_settings",
+    "ledger_accounts",
+    "ledger_balances",
+    "ledger_entries",
+    "metadata",
+    "payouts",
+    "price_changes",
+    "project_fingerprints",
+    "project_holds",
+    "projects",
+    "qualification_attempts",
+    "ratings",
+    "sessions",
+    "tasks",
+    "testimonies",
+    "users",
+    "worker_skills",
+]

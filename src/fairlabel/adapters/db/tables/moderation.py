@@ -1,0 +1,68 @@
+"""Tables of the decisions that affect a worker (charter rule 6), appeals, access blocks."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from fairlabel.adapters.db.tables.base import metadata
+from fairlabel.adapters.db.types import BigId, UTCDateTime
+
+# Decisions that affect a worker (charter rule 6): append-only, like the ledger.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=True),
+    Column("assignment_id", BigInteger, ForeignKey("assignments.id"), nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("rule", String(80), nullable=True),  # name@version; NULL: a person decided
+    Column("decided_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("inputs", JSON, nullable=False),
+    Column("outcome", String(200), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # final | proposed | declined
+    # A moderator's decision on a proposal follows it; one decision per proposal.
+    Column("follows_id", BigInteger, ForeignKey("decisions.id"), nullable=True, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_decisions_worker", decisions.c.worker_id, decisions.c.id)
+Index("ix_decisions_project", decisions.c.project_id, decisions.c.kind)
+Index("ix_decisions_status", decisions.c.status, decisions.c.id)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", BigInteger, ForeignKey("decisions.id"), nullable=False, unique=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("message", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("deadline_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False),  # open | upheld | overturned
+    Column("resolved_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+)
+Index("ix_appeals_queue", appeals.c.status, appeals.c.created_at, appeals.c.id)
+Index("ix_appeals_deadline", appeals.c.status, appeals.c.deadline_at)
+
+# Workers a confirmed decision keeps from a project's work, until an appeal lifts it.
+access_blocks = Table(
+    "access_blocks",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("decision_id", BigInteger, ForeignKey("decisions.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,96 @@
+"""Tables of money: the ledger (entries, chain heads, balances), price changes, the inbox
+that announces them, and payouts."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from fairlabel.adapters.db.tables.base import metadata
+from fairlabel.adapters.db.types import BigId, UTCDateTime
+
+# The ledger: append-only entries, each chained to the previous entry of its account.
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("account", String(100), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("tx_id", String(64), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("memo", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("account", "seq", name="uq_ledger_entries_account_seq"),
+)
+
+# The head of each account's chain, locked to append: derived from the entries.
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("account", String(100), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+)
+
+# Each account's balance per currency: derived from the entries, kept for fast reads.
+ledger_balances = Table(
+    "ledger_balances",
+    metadata,
+    Column("account", String(100), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("balance_minor", BigInteger, nullable=False),
+)
+
+price_changes = Table(
+    "price_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # raise | cut | floor
+    Column("old_minor", BigInteger, nullable=False),
+    Column("new_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("announced_at", UTCDateTime, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=True),
+)
+
+inbox_messages = Table(
+    "inbox_messages",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+)
+Index("ix_inbox_user", inbox_messages.c.user_id, inbox_messages.c.id)
+
+payouts = Table(
+    "payouts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("worker_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(20), nullable=False),  # batched | sent | returned
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+)

@@ -1,0 +1,109 @@
+"""The task repository: imports, claims of slots, consensus counts, exports. It works over
+one open transaction and never commits: the unit of work does."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.tables import assignments, tasks
+from fairlabel.domain.assignment import AssignmentStatus
+from fairlabel.services.ports.quality import ConsensusUpdate
+from fairlabel.services.ports.work import ClaimedTask, ExportRow, NewTask
+
+GOLD_MAX_ANSWERS = 1_000_000_000
+"""A gold task may be answered by every worker once; its slot count is never the limit."""
+
+
+class TaskRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add_many(self, *, project_id: int, new_tasks: Sequence[NewTask], max_answers: int,
+                 now: datetime) -> int:
+        # The rows of one batch at a time: a large import holds its tasks once, not twice.
+        for start in range(0, len(new_tasks), 5000):
+            self._conn.execute(insert(tasks), [
+                {"project_id": project_id, "data": t.data, "is_gold": t.is_gold,
+                 "gold_answer": t.gold_answer,
+                 "max_answers": GOLD_MAX_ANSWERS if t.is_gold else max_answers,
+                 "taken": 0, "answered": 0, "created_at": now}
+                for t in new_tasks[start:start + 5000]])
+        return len(new_tasks)
+
+    def claim_next(self, *, project_id: int, worker_id: int) -> ClaimedTask | None:
+        """Take one slot of the first task this worker has not seen that still has room.
+
+        On PostgreSQL the row is locked with SKIP LOCKED, so concurrent claimers pass each
+        other instead of queueing; on SQLite the caller's BEGIN IMMEDIATE serialises writers.
+        The CHECK constraint on ``taken`` backs the redundancy cap in both.
+        """
+        # Start after the last task this worker was served: the tasks before it are mostly
+        # ones they did, and scanning past them made each claim slower than the last. Open
+        # slots left behind (skips, expiries) are found by the second pass.
+        params = {"claim_project": project_id, "claim_worker": worker_id}
+        row = self._conn.execute(sql.claim_after_cursor, params).first()
+        if row is None:
+            row = self._conn.execute(sql.claim_any, params).first()
+        if row is None:
+            return None
+        return ClaimedTask(row.id, row.data)
+
+    def claim(self, task_id: int) -> ClaimedTask:
+        """Take one slot of a given task (a gold task chosen by the caller)."""
+        self._conn.execute(sql.take_slot, {"task_id": task_id})
+        return ClaimedTask(task_id, self.data(task_id))
+
+    def sample_data(self, project_id: int, limit: int) -> list[dict[str, Any]]:
+        return [r.data for r in self._conn.execute(
+            select(tasks.c.data).where(tasks.c.project_id == project_id)
+            .order_by(tasks.c.id).limit(limit))]
+
+    def data(self, task_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = self._conn.execute(sql.task_data,
+                                                  {"task_id": task_id}).scalar_one()
+        return data
+
+    def free_slots(self, task_counts: Counter[int]) -> None:
+        for task_id in sorted(task_counts):  # a fixed order: no deadlock between sweepers
+            self._conn.execute(sql.free_slots,
+                               {"task_id": task_id, "freed": task_counts[task_id]})
+
+    def record_answer(self, task_id: int, update: ConsensusUpdate | None = None) -> None:
+        if update is None:
+            self._conn.execute(sql.count_answer, {"task_id": task_id})
+        else:
+            self._conn.execute(sql.count_answer_with_consensus, {
+                "task_id": task_id, "consensus": update.consensus,
+                "confidence": update.confidence, "settled_at": update.settled_at})
+
+    def export_rows(self, project_id: int, *, batch: int = 2000) -> Iterator[ExportRow]:
+        """Every task of a project in id order, with its submitted answers."""
+        last_id = 0
+        while True:
+            chunk = self._conn.execute(
+                select(tasks.c.id, tasks.c.data, tasks.c.is_gold, tasks.c.gold_answer,
+                       tasks.c.consensus, tasks.c.confidence, tasks.c.settled_at)
+                .where(tasks.c.project_id == project_id, tasks.c.id > last_id)
+                .order_by(tasks.c.id).limit(batch)).all()
+            if not chunk:
+                return
+            first, last_id = chunk[0].id, chunk[-1].id
+            answers: dict[int, list[tuple[int, Any]]] = {}
+            for a in self._conn.execute(
+                select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer)
+                .where(assignments.c.project_id == project_id,
+                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                       assignments.c.task_id.between(first, last_id))
+                .order_by(assignments.c.task_id, assignments.c.submitted_at, assignments.c.id)
+            ):
+                answers.setdefault(a.task_id, []).append((a.worker_id, a.answer))
+            for t in chunk:
+                yield ExportRow(t.id, t.data, answers.get(t.id, []), t.gold_answer,
+                                bool(t.is_gold), t.consensus, t.confidence,
+                                t.settled_at is not None)

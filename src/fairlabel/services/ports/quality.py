@@ -1,0 +1,122 @@
+"""The quality capability: gold tasks and qualification attempts, the consensus of answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
+
+from fairlabel.domain.quality import Attempt, GoldScore
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusUpdate:
+    """The consensus of one task after an answer, written with the answer's count."""
+
+    consensus: Any
+    confidence: float
+    settled_at: datetime | None  # set when the task has reached its confidence target
+
+
+class TaskConsensus(NamedTuple):
+    """A task's consensus and its confidence, as a refit computes and writes them."""
+
+    task_id: int
+    consensus: Any
+    confidence: float
+
+
+class StoredConsensus(NamedTuple):
+    """A task's stored consensus and confidence (``None`` before any is computed)."""
+
+    consensus: Any
+    confidence: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAnswer:
+    task_id: int
+    worker_id: int
+    answer: Any
+    accuracy: float | None = None  # the worker's estimated accuracy, when known
+
+
+@dataclass(frozen=True, slots=True)
+class MissedGold:
+    task_id: int
+    data: dict[str, Any]
+    answer: Any
+    expected: Any
+    submitted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSkill:
+    worker_id: int
+    accuracy: float
+    agreed: int
+    answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusSummary:
+    tasks: int  # ordinary tasks
+    with_consensus: int
+    settled: int  # stopped early by adaptive redundancy
+    answers: int  # answers collected on ordinary tasks
+    answers_saved: int  # redundancy slots never served because tasks settled early
+    mean_confidence: float | None
+
+
+class Gold(Protocol):
+    """Gold tasks and qualification attempts."""
+
+    def count(self, project_id: int) -> int: ...
+    def unseen(self, *, project_id: int, worker_id: int, limit: int) -> list[int]: ...
+    def expected(self, task_id: int) -> Any: ...
+    def score(self, *, worker_id: int, project_id: int) -> GoldScore: ...
+    def scores(self, project_id: int) -> dict[int, GoldScore]: ...
+    def missed(self, *, worker_id: int, project_id: int) -> list[MissedGold]: ...
+    def attempts(self, *, project_id: int, worker_id: int) -> list[Attempt]: ...
+    def start_attempt(self, *, project_id: int, worker_id: int, now: datetime) -> int: ...
+    def count_attempt_answer(self, attempt_id: int, *, correct: bool) -> Attempt: ...
+    def finish_attempt(self, attempt_id: int, *, passed: bool, now: datetime) -> None: ...
+    def revoke_pass(self, *, project_id: int, worker_id: int, now: datetime) -> bool: ...
+    def restore_pass(self, *, project_id: int, worker_id: int,
+                     revoked_at: datetime) -> None: ...
+
+
+class Consensus(Protocol):
+    """Per-task consensus, per-worker skill, and what the periodic refit reads and writes."""
+
+    def task_answers(self, task_id: int) -> list[TaskAnswer]: ...
+    def project_answers(self, project_id: int) -> list[TaskAnswer]: ...
+    def latest_answer_at(self, project_id: int) -> datetime | None: ...
+    def save(self, rows: Sequence[TaskConsensus]) -> None: ...
+    def settle(self, task_ids: Sequence[int], *, now: datetime) -> None: ...
+    def unsettle(self, task_ids: Sequence[int]) -> None: ...
+    def settled_ids(self, project_id: int) -> set[int]: ...
+    def save_skills(self, project_id: int, skills: Sequence[WorkerSkill],
+                    *, now: datetime) -> None: ...
+    def skills(self, project_id: int) -> list[WorkerSkill]: ...
+    def mark_refit(self, project_id: int, *, until: datetime) -> None: ...
+    def stale_projects(self, project_id: int | None = None, *,
+                       covered_before: datetime | None = None) -> list[int]: ...
+    def current(self, project_id: int) -> dict[int, StoredConsensus]: ...
+    def summary(self, project_id: int) -> ConsensusSummary: ...
+    def of_tasks(self, task_ids: Sequence[int]) -> dict[int, StoredConsensus]: ...
+
+
+class HasGold(Protocol):
+    """A transaction that reaches ``gold``."""
+
+    @property
+    def gold(self) -> Gold: ...
+
+
+class HasConsensus(Protocol):
+    """A transaction that reaches ``consensus``."""
+
+    @property
+    def consensus(self) -> Consensus: ...

@@ -1,0 +1,200 @@
+"""Transaction-level steps of quality control: which task to serve a worker (qualification item,
+gold task, work), grading a gold answer, a task's consensus after an answer."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from fairlabel.domain.accounts import User
+from fairlabel.domain.algorithms import QUALIFICATION_RULE
+from fairlabel.domain.assignment import Assignment, Purpose
+from fairlabel.domain.decisions import DecisionKind
+from fairlabel.domain.projects import Project, ProjectNotOpen
+from fairlabel.domain.quality import (
+    Qualification,
+    QualificationState,
+    QualificationStatus,
+    answer_key,
+    classes,
+    is_correct,
+    key_to_answer,
+    qualification_status,
+    serve_gold,
+)
+from fairlabel.services.ports.decisions import HasDecisions
+from fairlabel.services.ports.quality import (
+    ConsensusUpdate,
+    HasConsensus,
+    HasGold,
+)
+from fairlabel.services.ports.work import ClaimedTask, HasTasks, ProjectFacts
+from fairlabel.services.steps.decisions import record_decision
+
+
+class AfterGradedTx(HasGold, HasDecisions, Protocol):
+    """The transaction of ``after_graded``."""
+
+
+class GradeTx(HasGold, Protocol):
+    """The transaction of ``grade``."""
+
+
+class IncrementalConsensusTx(HasConsensus, Protocol):
+    """The transaction of ``incremental_consensus``."""
+
+
+class PickTaskTx(HasTasks, HasGold, Protocol):
+    """The transaction of ``pick_task``, ``_qualification_item``."""
+
+
+GOLD_CANDIDATES = 200  # unseen gold tasks a draw chooses among
+
+
+class _QualificationRefusal(ProjectNotOpen):
+    def __init__(self, message: str, *, details: dict[str, object]) -> None:
+        super().__init__(message)
+        self._details = details
+
+    @property
+    def details(self) -> dict[str, object]:
+        return self._details
+
+
+class QualificationFailed(_QualificationRefusal):
+    code = "qualification_failed"
+
+
+class NotEnoughGold(_QualificationRefusal):
+    code = "not_enough_gold"
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    task: ClaimedTask
+    purpose: Purpose
+    attempt_id: int | None = None
+
+
+def pick_task(tx: PickTaskTx, project: Project, worker: User, *, now: datetime,
+              rng: random.Random) -> Pick | None:
+    """Choose what to serve: the qualification test until passed, then ordinary work with a
+    share of gold tasks mixed in. None when no ordinary work is left for this worker."""
+    quality = project.terms.quality
+    if quality.qualification is not None:
+        status = qualification_status(
+            quality.qualification,
+            tx.gold.attempts(project_id=project.id, worker_id=worker.id), now=now)
+        if not status.may_work():
+            return _qualification_item(tx, project.id, worker, quality.qualification, status,
+                                       now=now, rng=rng)
+    if serve_gold(rng, quality.gold_rate):
+        unseen = tx.gold.unseen(project_id=project.id, worker_id=worker.id,
+                                limit=GOLD_CANDIDATES)
+        if unseen:
+            return Pick(tx.tasks.claim(rng.choice(unseen)), Purpose.GOLD)
+    claimed = tx.tasks.claim_next(project_id=project.id, worker_id=worker.id)
+    return Pick(claimed, Purpose.WORK) if claimed is not None else None
+
+
+def _qualification_item(tx: PickTaskTx, project_id: int, worker: User, rule: Qualification,
+                        status: QualificationStatus, *, now: datetime,
+                        rng: random.Random) -> Pick:
+    if status.state is QualificationState.FAILED:
+        assert status.attempt is not None and status.retry_at is not None
+        if status.attempt.revoked_at is not None:
+            raise QualificationFailed(
+                "a moderator revoked your qualification for this project (see your decisions, "
+                f"where you can appeal it); you may take the test again from "
+                f"{status.retry_at:%Y-%m-%d %H:%M} UTC.",
+                details={"retry_at": status.retry_at.isoformat(), "revoked": True})
+        raise QualificationFailed(
+            f"you answered {status.attempt.correct} of {status.attempt.answered} qualification "
+            f"items right; the pass mark is {rule.pass_mark:.0%}. You may take the test again "
+            f"from {status.retry_at:%Y-%m-%d %H:%M} UTC.",
+            details={"retry_at": status.retry_at.isoformat(),
+                     "correct": status.attempt.correct, "answered": status.attempt.answered})
+    unseen = tx.gold.unseen(project_id=project_id, worker_id=worker.id, limit=GOLD_CANDIDATES)
+    if status.state is QualificationState.IN_PROGRESS:
+        assert status.attempt is not None
+        attempt_id = status.attempt.id
+        needed = 1
+    else:
+        attempt_id = None
+        needed = rule.size
+    if len(unseen) < needed:
+        raise NotEnoughGold(
+            "the qualification test needs gold items you have not seen, and the project has "
+            "none left for you; its requester can add gold tasks",
+            details={"needed": needed, "available": len(unseen)})
+    if attempt_id is None:
+        attempt_id = tx.gold.start_attempt(project_id=project_id, worker_id=worker.id, now=now)
+    return Pick(tx.tasks.claim(rng.choice(unseen)), Purpose.QUALIFICATION, attempt_id)
+
+
+def grade(tx: GradeTx, facts: ProjectFacts, assignment: Assignment, answer: Any) -> bool | None:
+    """Whether a gold or qualification answer is right (None for ordinary work)."""
+    if assignment.purpose is Purpose.WORK:
+        return None
+    return is_correct(facts.schema, answer, tx.gold.expected(assignment.task_id))
+
+
+def after_graded(tx: AfterGradedTx, facts: ProjectFacts, assignment: Assignment,
+                 correct: bool | None, *, now: datetime) -> None:
+    """Count a qualification answer in its attempt, and close the attempt when complete."""
+    rule = facts.quality.qualification
+    if assignment.purpose is not Purpose.QUALIFICATION or rule is None or correct is None:
+        return
+    assert assignment.attempt_id is not None
+    attempt = tx.gold.count_attempt_answer(assignment.attempt_id, correct=correct)
+    if attempt.answered >= rule.size and attempt.finished_at is None:
+        passed = rule.passed(attempt.correct, attempt.answered)
+        tx.gold.finish_attempt(attempt.id, passed=passed, now=now)
+        if not passed:
+            record_decision(
+                tx, worker_id=assignment.worker_id, kind=DecisionKind.QUALIFICATION_FAILED,
+                rule=QUALIFICATION_RULE, project_id=assignment.project_id, now=now,
+                inputs={"correct": attempt.correct, "answered": attempt.answered,
+                        "pass_mark": str(rule.pass_mark),
+                        "retry_after_hours": rule.retry_after_hours},
+                outcome="qualification test failed",
+                explanation=f"You answered {attempt.correct} of {attempt.answered} items of "
+                            f"the qualification test right; the pass mark is "
+                            f"{rule.pass_mark:.0%}. You may take it again after "
+                            f"{rule.retry_after_hours:g} hours, on items you have not seen.")
+
+
+def incremental_consensus(tx: IncrementalConsensusTx, facts: ProjectFacts, task_id: int,
+                          *, now: datetime) -> ConsensusUpdate | None:
+    """For a project with a confidence target: the task's consensus after this answer, from
+    its answers and the workers' accuracies of the last refit (one-coin posterior; a vote
+    share for majority-vote projects), and whether it is settled."""
+    target = facts.quality.confidence_target
+    if target is None:
+        return None
+    from fairlabel.aggregation.online import (
+        DEFAULT_WORKER_ACCURACY,
+        settled,
+        task_posterior,
+    )
+
+    answers = tx.consensus.task_answers(task_id)
+    keys = [answer_key(facts.schema, a.answer) for a in answers]
+    known = classes(facts.schema) or sorted(set(keys), key=str)
+    if facts.quality.consensus_method == "mv":
+        votes = Counter(keys)
+        posterior = {k: votes[k] / len(keys) for k in known}
+    else:
+        accuracies = [a.accuracy if a.accuracy is not None else DEFAULT_WORKER_ACCURACY
+                      for a in answers]
+        posterior = task_posterior(keys, accuracies, known)
+    best = max(posterior, key=lambda k: (posterior[k], -known.index(k) if k in known else 0))
+    confidence = float(posterior[best])
+    done = (len(keys) < facts.redundancy
+            and settled(confidence, len(keys), target=target,
+                        min_answers=facts.quality.min_answers, max_answers=facts.redundancy))
+    return ConsensusUpdate(key_to_answer(facts.schema, best), confidence,
+                           now if done else None)
