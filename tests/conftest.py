@@ -67,9 +67,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def container(database_url: str, clock: FakeClock) -> Iterator[Container]:
+def container(database_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Container]:
     built = bootstrap(Settings(database_url=database_url, sweep_seconds=0,
-                               consensus_process=False), clock=clock)
+                               consensus_process=False, media_dir=str(tmp_path / "media")),
+                      clock=clock)
     if built.engine.dialect.name == "postgresql":
         _truncate_postgres(built)
     yield built

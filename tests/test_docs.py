@@ -96,3 +96,19 @@ def test_the_charter_states_each_settings_one_default() -> None:
             assert default is None, name
         else:
             assert json.loads(value) == default, f"FAIRLABEL_{name}: {value} != {default}"
+
+
+def test_every_task_type_has_its_section_with_examples_that_hold() -> None:
+    """docs/task-types.md: a section per task type, whose first JSON example is a schema
+    that parses to itself and whose other examples are valid answers."""
+    from fairlabel.domain.label_schema import SCHEMA_TYPES, parse_schema
+
+    text = (DOCS / "task-types.md").read_text()
+    sections = dict(re.findall(r"^## (\w+)\n(.*?)(?=^## |\Z)", text, re.S | re.M))
+    assert set(SCHEMA_TYPES) <= set(sections), "a task type has no section"
+    for kind in SCHEMA_TYPES:
+        blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", sections[kind], re.S)]
+        schema = parse_schema(blocks[0])
+        assert schema.type == kind and schema.to_dict() == blocks[0]
+        for answer in blocks[1:]:
+            assert schema.validate_answer(answer) == answer, kind

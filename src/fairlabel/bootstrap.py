@@ -7,9 +7,11 @@ web servers' app factory) and tests call ``bootstrap()`` with the settings they 
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fairlabel.adapters.compute import ProcessFit
@@ -17,6 +19,7 @@ from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.engine import is_sqlite, make_engine
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
+from fairlabel.adapters.media.store import FileMediaStore
 from fairlabel.config import Settings
 from fairlabel.domain.charter import CharterPolicy, FloorTable
 from fairlabel.services.clock import utc_now
@@ -24,6 +27,9 @@ from fairlabel.services.quality import fit_consensus
 
 if TYPE_CHECKING:  # the web stack loads only in servers
     from fastapi import FastAPI
+    from sqlalchemy import Engine
+
+log = logging.getLogger("fairlabel")
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
@@ -44,7 +50,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
     return Container(settings=settings, engine=engine, db=SqlDatabase(engine),
                      charter=charter_policy(settings), clock=clock,
                      consensus_fit=ProcessFit() if settings.consensus_process else fit_consensus,
-                     checkpointer=checkpointer)
+                     checkpointer=checkpointer,
+                     media_store=media_store(settings, engine, serving=serving))
 
 
 def charter_policy(settings: Settings) -> CharterPolicy:
@@ -59,6 +66,28 @@ def charter_policy(settings: Settings) -> CharterPolicy:
         appeal_deadline=timedelta(days=settings.appeal_deadline_days),
         payout_thresholds=settings.payout_thresholds,
     )
+
+
+def media_directory(settings: Settings, engine: Engine) -> Path | None:
+    """FAIRLABEL_MEDIA_DIR, else a ``media`` folder beside a SQLite database file; None for
+    PostgreSQL (whose app servers must share one: the operator names it)."""
+    if settings.media_dir:
+        return Path(settings.media_dir)
+    database = engine.url.database
+    if not is_sqlite(engine) or database in (None, "", ":memory:"):
+        return None
+    return Path(str(database)).absolute().parent / "media"
+
+
+def media_store(settings: Settings, engine: Engine, *, serving: bool = False
+                ) -> FileMediaStore:
+    """Where uploaded images are kept (``FileMediaStore``; without a directory it refuses
+    every upload, saying what to set)."""
+    root = media_directory(settings, engine)
+    if root is None and serving:
+        log.warning("FAIRLABEL_MEDIA_DIR is not set: image uploads are refused until it names "
+                    "a directory that every app server shares")
+    return FileMediaStore(root)
 
 
 def web_app() -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fairlabel.domain import charter
+from fairlabel.domain import charter, media
 
 
 class Settings(BaseSettings):
@@ -84,6 +84,22 @@ class Settings(BaseSettings):
         "[\"images.example.org\"]); none by default, so that a task cannot make workers' "
         "browsers contact any address on the internet."
     )
+    media_dir: str | None = Field(
+        default=None, description="Directory where uploaded images are kept, each content once "
+        "(unset: a 'media' folder beside a SQLite database file; required with PostgreSQL, "
+        "and shared by every app server).")
+    media_max_bytes: int = Field(
+        default=media.MAX_BYTES, ge=1, description="Largest image file accepted (and largest "
+        "member of an uploaded zip), in bytes.")
+    media_max_pixels: int = Field(
+        default=media.MAX_PIXELS, ge=1, description="Most pixels (width × height) of an "
+        "accepted image: a decompression bomb is refused before it is decoded.")
+    media_max_files: int = Field(
+        default=media.MAX_FILES, ge=1, description="Most images in one upload, the members of "
+        "its zips included.")
+    media_upload_max_bytes: int = Field(
+        default=media.MAX_UPLOAD_BYTES, ge=1, description="Largest media upload body (and the "
+        "most a zip in it may unpack to), in bytes; counted while it streams.")
     secure_cookies: bool = Field(
         default=False, description="Mark session cookies Secure on every response (they are "
         "anyway on requests that arrived over HTTPS)."

@@ -89,24 +89,32 @@ def test_import_then_export(cli_env: str, tmp_path: Path) -> None:
     assert code == 0 and json.loads(rows[0]["data"]) == {"text": "=cmd|' /C calc'!A0"}
 
 
-def test_demo_seeds_once_and_prints_the_logins(cli_env: str) -> None:
+def test_demo_seeds_once_and_prints_the_logins(cli_env: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAIRLABEL_MEDIA_DIR", str(tmp_path / "media"))
     code, out, _ = run("demo", "--no-serve")
     assert code == 0 and "requester@demo.fairlabel.org" in out and "fairlabel-demo" in out
     assert "Nova at 0.27 USD per task was refused" in out and "21.00 USD per hour" in out
     assert "marked as Musen's continuation" in out
     code, out, _ = run("demo", "--no-serve")
     assert code == 0 and "already present" in out
-    container = bootstrap(Settings(database_url=cli_env))
-    from fairlabel.services import projects
+    container = bootstrap(Settings(database_url=cli_env, media_dir=str(tmp_path / "media")))
+    from fairlabel.services import media, projects
 
     requester = accounts.find_user(container.db, "requester@demo.fairlabel.org")
     assert requester is not None
     views = projects.list_projects(container.db, requester)
-    container.close()
     status = {v.project.terms.name: v.project.status.value for v in views}
     assert status == {"Customer review sentiment": "open",
                       "Which assistant answer is better?": "open",
+                      "Names and places in news sentences": "open",
+                      "Cars, people and traffic lights in street scenes": "open",
                       "Musen": "ended", "Nova": "open"}
+    boxes = next(v for v in views if v.project.terms.schema.type == "bounding_boxes")
+    pictures = media.list_media(container.db, requester, boxes.project.id)
+    container.close()
+    assert pictures.total == 24 and boxes.counts.tasks == 24 - 4  # 4 gold tasks apart
+    assert {(p.width, p.height) for p in pictures.items} == {(960, 600)}
     nova = next(v.project for v in views if v.project.terms.name == "Nova")
     musen = next(v.project for v in views if v.project.terms.name == "Musen")
     assert nova.continuation_of == musen.id

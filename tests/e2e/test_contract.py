@@ -34,7 +34,9 @@ def test_every_operation_documents_its_errors_with_the_error_shape(client: TestC
 def test_the_export_documents_its_media_types(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     ok = spec["paths"]["/api/v1/projects/{project_id}/export"]["get"]["responses"]["200"]
-    assert set(ok["content"]) == {"application/x-ndjson", "text/csv"}
+    assert set(ok["content"]) == {"application/x-ndjson", "text/csv", "application/json",
+                                  "application/xml", "text/plain; charset=utf-8",
+                                  "application/vnd.apache.parquet"}
     body = spec["paths"]["/api/v1/projects/{project_id}/tasks"]["post"]["requestBody"]
     assert set(body["content"]) == {"application/json", "application/x-ndjson", "text/csv"}
 

@@ -22,9 +22,10 @@ from fairlabel.services.quality import fit_consensus
 class ProcessFit:
     """A ``FitConsensus`` that runs large fits in a worker process, small ones here.
 
-    A fit of fewer than ``SPARSE_FROM_ANSWERS`` answers needs numpy alone and takes
-    milliseconds: it runs in the calling process. A larger one — which loads scipy and can
-    take seconds — goes to the worker process.
+    A categorical fit of fewer than ``SPARSE_FROM_ANSWERS`` answers needs numpy alone and
+    takes milliseconds: it runs in the calling process. A larger one — which loads scipy and
+    can take seconds — goes to the worker process, as does every fit of boxes, spans or
+    rankings (matching boxes loads scipy; each task is fitted by Python code of its own).
     """
 
     def __init__(self) -> None:
@@ -34,7 +35,7 @@ class ProcessFit:
     def __call__(self, facts: ProjectFacts, answers: list[TaskAnswer],
                  gold: dict[int, GoldScore],
                  seed: int) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
-        if len(answers) < SPARSE_FROM_ANSWERS:
+        if len(answers) < SPARSE_FROM_ANSWERS and not facts.schema.structured:
             return fit_consensus(facts, answers, gold, seed)
         with self._lock:
             if self._pool is None:

@@ -16,9 +16,12 @@ from sqlalchemy import Engine
 from fairlabel.adapters.compute import ProcessFit
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
+from fairlabel.adapters.media.store import FileMediaStore
 from fairlabel.config import Settings
 from fairlabel.domain.charter import CharterPolicy
+from fairlabel.domain.media import MediaLimits
 from fairlabel.services.clock import utc_now
+from fairlabel.services.ports.media import MediaStore
 from fairlabel.services.quality import FitConsensus, fit_consensus
 
 
@@ -38,12 +41,27 @@ class Container:
     consensus_fit: FitConsensus = field(default=fit_consensus)
     # SQLite in a server: copies the write-ahead log into the database file (see bootstrap).
     checkpointer: WalCheckpointer | None = None
+    # Where uploaded images are kept (FAIRLABEL_MEDIA_DIR, see bootstrap.media_store).
+    media_store: MediaStore = field(default_factory=lambda: FileMediaStore(None))
 
     @property
     def measure_interval(self) -> timedelta:
         """How often the periodic jobs that read every answer run (and may refit one
         project's consensus)."""
         return timedelta(seconds=self.settings.measure_seconds)
+
+    @property
+    def keeps_media(self) -> bool:
+        """Whether uploaded images can be kept (a file store needs FAIRLABEL_MEDIA_DIR)."""
+        return not isinstance(self.media_store, FileMediaStore) or self.media_store.root is not None
+
+    @property
+    def media_limits(self) -> MediaLimits:
+        """The bounds of a media upload, from the settings."""
+        s = self.settings
+        return MediaLimits(max_bytes=s.media_max_bytes, max_pixels=s.media_max_pixels,
+                           max_files=s.media_max_files,
+                           max_upload_bytes=s.media_upload_max_bytes)
 
     def close(self) -> None:
         if isinstance(self.consensus_fit, ProcessFit):

@@ -1,13 +1,20 @@
-"""Short method names (as used by the CLI and the platform) and a factory."""
+"""Short method names (as used by the CLI and the platform) and a factory; the structured
+consensus class of each structured task type."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fairlabel.aggregation.base import Aggregator
+from fairlabel.aggregation.boxes import BoxConsensus
 from fairlabel.aggregation.dawid_skene import DawidSkene
 from fairlabel.aggregation.glad import GLAD
 from fairlabel.aggregation.mace import MACE
 from fairlabel.aggregation.majority_vote import MajorityVote
 from fairlabel.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
+from fairlabel.aggregation.rankings import RankingConsensus
+from fairlabel.aggregation.spans import SpanConsensus
+from fairlabel.aggregation.structured import StructuredConsensus
 from fairlabel.aggregation.weighted_majority_vote import WeightedMajorityVote
 
 METHODS: dict[str, type[Aggregator]] = {
@@ -19,6 +26,13 @@ METHODS: dict[str, type[Aggregator]] = {
     "mace": MACE,
 }
 """Short method names mapped to estimator classes."""
+
+STRUCTURED_METHODS: dict[str, type[StructuredConsensus[Any, Any]]] = {
+    "bounding_boxes": BoxConsensus,
+    "spans": SpanConsensus,
+    "ranking": RankingConsensus,
+}
+"""Structured task types (the schema's ``type``) mapped to their consensus class."""
 
 
 def make_aggregator(method: str, seed: int = 0) -> Aggregator:

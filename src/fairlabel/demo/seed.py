@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any, Protocol
 
 from fairlabel.demo import story
+from fairlabel.demo.structured import DemoMedia, seed_boxes, seed_spans
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.label_schema import parse_schema
@@ -19,6 +20,7 @@ from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import accounts, pay, projects
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
 from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
@@ -28,7 +30,7 @@ from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
 
 class SeedTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
              HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals, HasBlocks,
-             HasInbox, Commits, Protocol):
+             HasInbox, HasMedia, Commits, Protocol):
     """The transaction of ``seed``."""
 
 
@@ -94,8 +96,10 @@ def _with_gold(name: str, count: int) -> list[dict[str, Any]]:
     return out
 
 
-def seed(db: Database[SeedTx], policy: CharterPolicy, *, now: datetime) -> DemoLogins:
-    """Create the demo accounts and projects, unless they already exist."""
+def seed(db: Database[SeedTx], policy: CharterPolicy, *, now: datetime,
+         pictures: DemoMedia | None = None) -> DemoLogins:
+    """Create the demo accounts and projects, unless they already exist. With ``pictures``
+    (where uploaded images are checked and kept), also a box project on street scenes."""
     if accounts.find_user(db, REQUESTER) is not None:
         return DemoLogins(OPERATOR, REQUESTER, WORKERS, MODERATOR, PASSWORD, created=False,
                           story=[])
@@ -107,7 +111,7 @@ def seed(db: Database[SeedTx], policy: CharterPolicy, *, now: datetime) -> DemoL
     accounts.add_user(db, email=MODERATOR, password=PASSWORD, role=Role.MODERATOR, now=start)
     workers = [accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER,
                                  now=start) for email in WORKERS]
-    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(700_00, "USD"),
+    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(1_000_00, "USD"),
                 policy=policy, now=start)
     told = story.tell(db, policy, requester, workers, _rows("sentiment.jsonl"), now=now)
     plans = [
@@ -128,5 +132,8 @@ def seed(db: Database[SeedTx], policy: CharterPolicy, *, now: datetime) -> DemoL
         projects.import_tasks(db, requester, project.id, rows, max_rows=len(rows), now=now)
         pay.fund_project(db, requester, project.id, Money(funding, "USD"), now=now)
         projects.launch_project(db, requester, project.id, now=now, policy=policy)
+    seed_spans(db, requester, policy, now=now)
+    if pictures is not None:
+        seed_boxes(db, requester, policy, pictures, now=now)
     return DemoLogins(OPERATOR, REQUESTER, WORKERS, MODERATOR, PASSWORD, created=True,
                       story=told)

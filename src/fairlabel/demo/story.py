@@ -21,6 +21,7 @@ from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import assignment, ending, jobs, pay, projects
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
 from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
@@ -30,7 +31,7 @@ from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
 
 class TellTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
              HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals, HasBlocks,
-             HasInbox, Commits, Protocol):
+             HasInbox, HasMedia, Commits, Protocol):
     """The transaction of ``tell``."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -10,7 +10,7 @@ from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.label_schema import LabelSchema
 from fairlabel.domain.money import Money, check_amount
-from fairlabel.domain.quality import QualityTerms
+from fairlabel.domain.quality import QualityTerms, default_method
 
 MAX_NAME = 200
 MAX_INSTRUCTIONS = 100_000
@@ -64,6 +64,10 @@ class ProjectTerms:
                 f"the lease must last between {MIN_LEASE_SECONDS} s and {MAX_LEASE_SECONDS} s"
             )
         self.quality.check_against(self.redundancy)
+        self.quality.check_schema(self.schema)
+        if not self.quality.consensus_method:  # none named: the task type's default
+            object.__setattr__(self, "quality", replace(
+                self.quality, consensus_method=default_method(self.schema)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ All rules are pure; randomness comes in as a ``random.Random`` and time as a par
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,14 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from fairlabel.domain.errors import InvalidInput
-from fairlabel.domain.label_schema import (
-    FreeText,
-    LabelSchema,
-    MultiChoice,
-    Pairwise,
-    Rating,
-    SingleChoice,
-)
+from fairlabel.domain.label_schema import LabelSchema
 
 GOLD_PRIOR = (3.0, 1.0)
 """Beta prior of a worker's gold accuracy: pseudo-counts of right and wrong answers."""
@@ -42,7 +34,26 @@ MAX_GOLD_RATE = 0.5
 MAX_QUALIFICATION_SIZE = 50
 MAX_RETRY_HOURS = 24 * 90
 CONSENSUS_METHODS = ("mv", "wmv", "ds", "ods", "glad", "mace")
+"""The categorical methods: choice, rating, free-text and pairwise answers."""
 DEFAULT_METHOD = "ds"
+STRUCTURED_METHODS: dict[str, tuple[str, ...]] = {
+    "bounding_boxes": ("iou",),  # boxes matched by label and IoU, median coordinates
+    "spans": ("span", "token"),  # majority per span, or per token (BIO)
+    "ranking": ("borda", "pl"),  # Borda count, or Plackett-Luce
+}
+"""The methods of each structured task type, its default first."""
+ALL_METHODS = CONSENSUS_METHODS + tuple(m for ms in STRUCTURED_METHODS.values() for m in ms)
+
+
+def consensus_methods(schema: LabelSchema) -> tuple[str, ...]:
+    """The consensus methods that apply to a schema's answers."""
+    return STRUCTURED_METHODS.get(schema.type, CONSENSUS_METHODS)
+
+
+def default_method(schema: LabelSchema) -> str:
+    """The consensus method of a project that names none."""
+    structured = STRUCTURED_METHODS.get(schema.type)
+    return structured[0] if structured else DEFAULT_METHOD
 
 
 class QualificationState(StrEnum):
@@ -82,7 +93,7 @@ class QualityTerms:
     gold_min_accuracy: float | None = None  # the stated threshold (evidence of bad faith)
     gold_min_items: int = 5  # gold answers needed before the threshold applies
     qualification: Qualification | None = None
-    consensus_method: str = DEFAULT_METHOD
+    consensus_method: str = ""  # "": the task type's default, which ProjectTerms sets
     confidence_target: float | None = None  # adaptive redundancy when set
     min_answers: int = 2
 
@@ -93,9 +104,9 @@ class QualityTerms:
             raise InvalidInput("the gold accuracy threshold is a share above 0 and at most 1")
         if not 1 <= self.gold_min_items <= 1000:
             raise InvalidInput("the minimum number of gold items is between 1 and 1000")
-        if self.consensus_method not in CONSENSUS_METHODS:
+        if self.consensus_method and self.consensus_method not in ALL_METHODS:
             raise InvalidInput(f"unknown consensus method {self.consensus_method!r}; choose "
-                               f"one of {', '.join(CONSENSUS_METHODS)}")
+                               f"one of {', '.join(ALL_METHODS)}")
         if self.confidence_target is not None and not 0.5 <= self.confidence_target < 1:
             raise InvalidInput("the confidence target is a probability from 0.5 up to (not "
                                "including) 1")
@@ -106,6 +117,27 @@ class QualityTerms:
         if self.confidence_target is not None and self.min_answers > redundancy:
             raise InvalidInput(f"the minimum number of answers ({self.min_answers}) cannot "
                                f"exceed the redundancy ({redundancy})")
+
+    def check_schema(self, schema: LabelSchema) -> None:
+        """The consensus method suits the task type; adaptive redundancy only where a
+        posterior over categorical answers exists."""
+        allowed = consensus_methods(schema)
+        if self.consensus_method and self.consensus_method not in allowed:
+            if schema.structured:
+                raise InvalidInput(
+                    f"{schema.type} answers take the consensus method "
+                    f"{' or '.join(allowed)}, not {self.consensus_method!r}: the categorical "
+                    "methods (mv, wmv, ds, ods, glad, mace) are for choice, rating, free-text "
+                    "and pairwise projects. Leave the method out to use "
+                    f"{default_method(schema)!r}")
+            raise InvalidInput(
+                f"the consensus method {self.consensus_method!r} is for boxes, spans or "
+                f"rankings; {schema.type} projects take one of {', '.join(allowed)}")
+        if schema.structured and self.confidence_target is not None:
+            raise InvalidInput(
+                f"adaptive redundancy (a confidence target) does not apply to {schema.type} "
+                "projects: every task gets the answers of its full redundancy. Leave the "
+                "confidence target out")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,64 +213,39 @@ def answer_key(schema: LabelSchema, answer: Any) -> Any:
     """The part of an answer that gold and consensus compare (hashable).
 
     Pairwise answers compare by the preferred response only (the rationale is free text);
-    multiple choices by the set chosen; free text after trimming and case folding.
+    multiple choices by the set chosen; free text after trimming and case folding; boxes,
+    spans and rankings by their canonical JSON (a ranking by its order only).
     """
-    if isinstance(schema, Pairwise):
-        return answer["choice"]
-    if isinstance(schema, MultiChoice):
-        return json.dumps(list(answer))
-    if isinstance(schema, FreeText):
-        return " ".join(str(answer).split()).casefold()
-    return answer
+    return schema.answer_key(answer)
 
 
 def answer_from_text(schema: LabelSchema, text: str) -> Any:
     """An answer written as text (a CSV cell): a rating as a number, a pairwise answer as
-    ``a`` or ``b``, several choices separated by ``|``, JSON where the text is JSON."""
-    text = text.strip()
-    if isinstance(schema, Rating):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if isinstance(schema, Pairwise) and text in ("a", "b"):
-        return {"choice": text}
-    if isinstance(schema, MultiChoice) and not text.startswith("["):
-        return [part.strip() for part in text.split("|") if part.strip()]
-    if text.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-    return text
+    ``a`` or ``b``, several choices separated by ``|``, JSON where the text is JSON (boxes,
+    spans and rankings always)."""
+    return schema.answer_from_text(text)
 
 
 def is_correct(schema: LabelSchema, answer: Any, expected: Any) -> bool:
-    return bool(answer_key(schema, answer) == answer_key(schema, expected))
+    """Whether an answer meets the gold answer: the same key for categorical types; boxes by
+    IoU, spans by F1 and rankings by Kendall's tau against the schema's threshold."""
+    return schema.grade(answer, expected)
 
 
 def classes(schema: LabelSchema) -> list[Any] | None:
-    """Every possible answer key, when the schema fixes them (None for free text and
-    multiple choice, whose classes are the answers seen)."""
-    if isinstance(schema, SingleChoice):
-        return list(schema.choices)
-    if isinstance(schema, Rating):
-        return list(range(schema.min, schema.max + 1))
-    if isinstance(schema, Pairwise):
-        return ["a", "b"]
-    return None
+    """Every possible answer key, when the schema fixes them (None for free text, multiple
+    choice — whose classes are the answers seen — and the structured types)."""
+    return schema.classes()
 
 
 def key_to_answer(schema: LabelSchema, key: Any) -> Any:
     """The stored form of a consensus key (inverse of ``answer_key`` where it matters)."""
-    if isinstance(schema, Pairwise):
-        return {"choice": key}
-    if isinstance(schema, MultiChoice):
-        return json.loads(key)
-    return key
+    return schema.key_to_answer(key)
 
 
-def smoothed_agreement(agree: int, total: int) -> float:
+def smoothed_agreement(agree: float, total: int) -> float:
     """A worker's accuracy estimated from agreement with the consensus, with the same prior
-    as gold accuracy (so one answer never makes a worker perfect or useless)."""
-    return GoldScore(agree, total).accuracy
+    as gold accuracy (so one answer never makes a worker perfect or useless). ``agree`` may
+    be fractional: the summed agreement (IoU, F1, tau) of structured answers."""
+    right, wrong = GOLD_PRIOR
+    return (agree + right) / (total + right + wrong)

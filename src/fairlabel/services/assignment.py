@@ -189,7 +189,9 @@ def submit_answer(db: Database[SubmitAnswerTx], worker: User, assignment_id: int
             return Submission(assignment.id, assignment.task_id, assignment.answer,
                               assignment.submitted_at, replayed=True)
         facts = tx.projects.facts(assignment.project_id)
-        clean = facts.schema.validate_answer(answer)
+        data = (tx.tasks.data(assignment.task_id) if facts.schema.answer_needs_data
+                else None)
+        clean = facts.schema.validate_answer(answer, data)
         if is_replay(assignment, clean, idempotency_key):
             assert assignment.submitted_at is not None
             return Submission(assignment.id, assignment.task_id, assignment.answer,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ from fairlabel.domain.projects import (
 )
 from fairlabel.domain.quality import answer_from_text
 from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPrices
 from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
@@ -37,6 +38,7 @@ from fairlabel.services.ports.work import (
 )
 from fairlabel.services.steps.access import own_project, visible_project
 from fairlabel.services.steps.guard import guard_launch
+from fairlabel.services.steps.media import project_media, resolve_row
 from fairlabel.services.steps.pay_view import ProjectPay, project_pay
 
 
@@ -44,7 +46,7 @@ class CreateProjectTx(HasProjects, Commits, Protocol):
     """The transaction of ``create_project``."""
 
 
-class ImportTasksTx(HasProjects, HasTasks, Commits, Protocol):
+class ImportTasksTx(HasProjects, HasTasks, HasMedia, Commits, Protocol):
     """The transaction of ``import_tasks``."""
 
 
@@ -152,7 +154,7 @@ def _new_task(schema: LabelSchema, row: Any) -> NewTask:
             return NewTask(data)
         gold = row["gold"] if "gold" in row else answer_from_text(schema, row["gold_text"])
         try:
-            expected = schema.validate_answer(gold)
+            expected = schema.validate_answer(gold, data)
         except InvalidInput as error:
             raise InvalidInput(f"gold answer: {error.message}") from None
         return NewTask(data, expected, is_gold=True)
@@ -160,12 +162,15 @@ def _new_task(schema: LabelSchema, row: Any) -> NewTask:
 
 
 def import_tasks(db: Database[ImportTasksTx], user: User, project_id: int, rows: Sequence[Any],
-                 *, max_rows: int, now: datetime) -> int:
+                 *, max_rows: int, now: datetime,
+                 image_hosts: Collection[str] | None = None) -> int:
     """Validate every row against the project's schema, then store all of them or none.
 
     Rows are either ``{"data": {...}}``, ``{"data": {...}, "gold": answer}`` for a gold
     (control) task, or a bare data object. Row numbers in errors count from 1 in the order
-    given.
+    given. An ``image`` names a media item of the project (``media:<id>``, or the name it was
+    uploaded under, stored as its ``media:<id>``) or an address on one of ``image_hosts``
+    (None: addresses are not checked).
     """
     require_role(user, Role.REQUESTER, Role.ADMIN)
     if len(rows) > max_rows:
@@ -180,9 +185,10 @@ def import_tasks(db: Database[ImportTasksTx], user: User, project_id: int, rows:
                            code="project_ended")
         schema = project.terms.schema
         new_tasks = []
+        media = project_media(tx, project_id, rows, image_hosts)
         for number, row in enumerate(rows, start=1):
             try:
-                new_tasks.append(_new_task(schema, row))
+                new_tasks.append(_new_task(schema, resolve_row(media, row)))
             except InvalidInput as error:
                 raise ImportRejected(number, error.message) from None
         count = tx.tasks.add_many(project_id=project_id, new_tasks=new_tasks,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
 from fairlabel.domain.accounts import Role, User, require_role
+from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.label_schema import LabelSchema
 from fairlabel.domain.quality import (
     GoldScore,
     Qualification,
@@ -94,7 +96,7 @@ def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, 
     with db.read() as tx:
         facts = tx.projects.facts(project_id)
         until = tx.consensus.latest_answer_at(project_id)
-        answers = tx.consensus.project_answers(project_id)
+        answers = _with_texts(tx, facts, project_id, tx.consensus.project_answers(project_id))
         gold = tx.gold.scores(project_id)
         was_settled = tx.consensus.settled_ids(project_id)
         stored = tx.consensus.current(project_id)
@@ -129,12 +131,24 @@ def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, 
     return Refit(project_id, len(rows), len(settle), len(unsettle), len(changed))
 
 
+def _with_texts(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int,
+                answers: list[TaskAnswer]) -> list[TaskAnswer]:
+    """The answers, each with its task's text when the project's method reads it."""
+    method = STRUCTURED_ESTIMATORS.get(facts.quality.consensus_method)
+    if method is None or not method.reads_text or not answers:
+        return answers
+    texts = tx.consensus.task_texts(project_id)
+    return [replace(a, text=texts.get(a.task_id)) for a in answers]
+
+
 def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int, GoldScore],
                   seed: int = 0) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
     """The project's consensus method over its answers: per task (id, consensus, confidence),
     and per worker their agreement with the consensus plus their gold answers."""
     if not answers:
         return [], [WorkerSkill(w, s.accuracy, s.correct, s.total) for w, s in gold.items()]
+    if facts.schema.structured:
+        return _fit_structured(facts, answers, gold)
     import numpy as np
 
     from fairlabel.aggregation import make_aggregator
@@ -161,6 +175,72 @@ def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int
         right, n = agreed[worker_id] + score.correct, total[worker_id] + score.total
         skills.append(WorkerSkill(worker_id, smoothed_agreement(right, n), right, n))
     return rows, skills
+
+
+class Estimator(NamedTuple):
+    """A structured consensus method: its module of ``fairlabel.aggregation``, its class
+    and arguments (imported on first use, like the categorical ones), and whether its fit
+    reads each task's text."""
+
+    module: str
+    name: str
+    arguments: dict[str, str]
+    reads_text: bool = False
+
+
+STRUCTURED_ESTIMATORS = {
+    "iou": Estimator("boxes", "BoxConsensus", {}),
+    "span": Estimator("spans", "SpanConsensus", {"mode": "span"}),
+    "token": Estimator("spans", "SpanConsensus", {"mode": "token"}, reads_text=True),
+    "borda": Estimator("rankings", "RankingConsensus", {"method": "borda"}),
+    "pl": Estimator("rankings", "RankingConsensus", {"method": "plackett_luce"}),
+}
+
+
+def _fit_structured(facts: ProjectFacts, answers: list[TaskAnswer],
+                    gold: dict[int, GoldScore]) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
+    """Boxes, spans and rankings: the consensus answer of the method's estimator, its
+    agreement as confidence, and each worker's mean agreement (with their gold answers)
+    smoothed like a categorical worker's accuracy."""
+    import importlib
+
+    method = STRUCTURED_ESTIMATORS[facts.quality.consensus_method]
+    model = getattr(importlib.import_module(f"fairlabel.aggregation.{method.module}"),
+                    method.name)(**method.arguments)
+    columns = ([a.task_id for a in answers], [a.worker_id for a in answers],
+               [a.answer for a in answers])
+    if method.reads_text:
+        texts = {a.task_id: a.text or "" for a in answers}
+        result = model.fit(*columns, texts=texts).result_
+    else:
+        result = model.fit(*columns).result_
+    rows = [TaskConsensus(int(task), _canonical(facts.schema, consensus),
+                          float(result.agreement[task]))
+            for task, consensus in sorted(result.consensus.items())]
+    return rows, _structured_skills(answers, result.worker_agreement, gold)
+
+
+def _structured_skills(answers: list[TaskAnswer], agreement: dict[Any, float],
+                       gold: dict[int, GoldScore]) -> list[WorkerSkill]:
+    """Each worker's summed agreement with the consensus (an IoU, F1 or mapped tau per
+    answer) plus their right gold answers, over their answers and gold answers."""
+    total: Counter[int] = Counter(a.worker_id for a in answers)
+    skills = []
+    for worker_id in sorted(set(total) | set(gold)):
+        score = gold.get(worker_id, GoldScore(0, 0))
+        agreed = float(agreement.get(worker_id, 0.0)) * total[worker_id]
+        right, n = agreed + score.correct, total[worker_id] + score.total
+        skills.append(WorkerSkill(worker_id, smoothed_agreement(right, n), round(right), n))
+    return skills
+
+
+def _canonical(schema: LabelSchema, consensus: Any) -> Any:
+    """A consensus in the schema's stored form (coordinates rounded, spans sorted), or as
+    the estimator gave it should it not be a valid answer."""
+    try:
+        return schema.validate_answer(consensus)
+    except InvalidInput:
+        return consensus
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ COMMANDS = {
     "export": ("fairlabel.adapters.cli.tasks", "export"),
     "aggregate": ("fairlabel.adapters.cli.aggregate", "aggregate"),
     "ledger": ("fairlabel.adapters.cli.ledger", "ledger"),
+    "media": ("fairlabel.adapters.cli.media", "media_group"),
     "funds": ("fairlabel.adapters.cli.money", "funds"),
     "sweep": ("fairlabel.adapters.cli.money", "sweep"),
     "payouts": ("fairlabel.adapters.cli.money", "payouts_group"),

@@ -6,7 +6,9 @@ import click
 import uvicorn
 
 from fairlabel.adapters.cli.context import app_container
+from fairlabel.adapters.media.images import PillowImages
 from fairlabel.demo.seed import seed
+from fairlabel.demo.structured import DemoMedia
 
 APP_FACTORY = "fairlabel.bootstrap:web_app"
 
@@ -43,7 +45,9 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 def demo(host: str, port: int, then_serve: bool) -> None:
     """Seed demo accounts and projects (once), print the logins, and serve."""
     with app_container() as container:
-        logins = seed(container.db, container.charter, now=container.clock())
+        pictures = DemoMedia(PillowImages(), container.media_store, container.media_limits)
+        logins = seed(container.db, container.charter, now=container.clock(),
+                      pictures=pictures if container.keeps_media else None)
     state = "created" if logins.created else "already present"
     for line in logins.story:
         click.echo(f"* {line}")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import click
 
 from fairlabel.adapters.cli.context import app_container
 from fairlabel.adapters.container import Container
-from fairlabel.adapters.io.exporters import ExportFormat, export_lines
+from fairlabel.adapters.io.exports import FORMATS as EXPORT_FORMATS
+from fairlabel.adapters.io.exports import BoxSource, ExportOptions
+from fairlabel.adapters.io.label_studio.importer import read_label_studio
 from fairlabel.adapters.io.task_files import FORMATS, Format, format_for_filename, parse_tasks
 from fairlabel.domain.accounts import User
 from fairlabel.domain.errors import DomainError
@@ -20,6 +22,9 @@ from fairlabel.services import accounts, exports, projects
 @click.group()
 def tasks() -> None:
     """Tasks of a project."""
+
+
+LABEL_STUDIO = "label-studio"
 
 
 def _user(container: Container, email: str) -> User:
@@ -33,10 +38,15 @@ def _user(container: Container, email: str) -> User:
 @tasks.command("import")
 @click.argument("project_id", type=int)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Default: from the file name (.json, .jsonl/.ndjson, .csv).")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, LABEL_STUDIO]), default=None,
+              help="Default: from the file name (.json, .jsonl/.ndjson, .csv). label-studio: "
+                   "a JSON array of Label Studio tasks.")
+@click.option("--gold", is_flag=True,
+              help="label-studio: annotations become gold answers (the ground-truth ones when "
+                   "the file marks any, else each task's first).")
 @click.option("--as", "as_email", required=True, help="E-mail of the project's requester.")
-def import_command(project_id: int, file: Path, fmt: str | None, as_email: str) -> None:
+def import_command(project_id: int, file: Path, fmt: str | None, gold: bool,
+                   as_email: str) -> None:
     """Import tasks from FILE into PROJECT_ID: all rows, or none if one is bad."""
     with app_container() as container:
         limit = container.settings.import_max_bytes
@@ -45,35 +55,52 @@ def import_command(project_id: int, file: Path, fmt: str | None, as_email: str) 
             raise click.ClickException(
                 f"{file} is {size} bytes; the import limit is {limit} "
                 "(FAIRLABEL_IMPORT_MAX_BYTES). Split the file.")
+        user = _user(container, as_email)
         try:
-            rows = parse_tasks(file.read_bytes(),
-                               cast(Format, fmt) if fmt else format_for_filename(file.name))
+            if fmt == LABEL_STUDIO:
+                schema = projects.get_project(container.db, user, project_id).project.terms.schema
+                rows: list[Any] = read_label_studio(file.read_bytes(), schema, gold=gold)
+            else:
+                rows = parse_tasks(file.read_bytes(),
+                                   cast(Format, fmt) if fmt else format_for_filename(file.name))
         except DomainError as error:
             raise click.ClickException(f"{file}: {error.message}") from None
-        user = _user(container, as_email)
         count = projects.import_tasks(container.db, user, project_id, rows,
                                       max_rows=container.settings.import_max_rows,
-                                      now=container.clock())
+                                      now=container.clock(),
+                                      image_hosts=container.settings.image_hosts)
     click.echo(f"imported {count} tasks into project {project_id}", err=True)
 
 
 @click.command("export")
 @click.argument("project_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="jsonl",
+              show_default=True, help="docs/formats.md describes each.")
+@click.option("--boxes", type=click.Choice(["all", "workers", "consensus"]), default="all",
+              show_default=True, help="coco: every box, or only the workers' or the consensus.")
+@click.option("--base-url", default="", help="label-studio: the server's address, which "
+              "uploaded images' URLs start with (e.g. https://label.example.org).")
 @click.option("--as", "as_email", required=True, help="E-mail of the project's requester.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of standard output.")
-def export(project_id: int, fmt: str, as_email: str, out: Path | None) -> None:
-    """Export PROJECT_ID: one record per task with its answers and the majority."""
+def export(project_id: int, fmt: str, boxes: str, base_url: str, as_email: str,
+           out: Path | None) -> None:
+    """Export PROJECT_ID: one record per task with its answers and the consensus, in FORMAT."""
+    chosen = EXPORT_FORMATS[fmt]
     with app_container() as container:
         user = _user(container, as_email)
-        records = exports.export_records(container.db, user, project_id,
-                                         now=container.clock(), fit=container.consensus_fit)
-        stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+        dataset = exports.export_dataset(
+            container.db, user, project_id, media=chosen.media, check=chosen.check,
+            now=container.clock() if chosen.consensus else None, fit=container.consensus_fit)
+        options = ExportOptions(base_url=base_url, boxes=cast(BoxSource, boxes),
+                                now=container.clock())
+        pieces = chosen.writer(dataset.schema, dataset.records, options)
+        stream = out.open("wb") if out else sys.stdout.buffer
         try:
-            for line in export_lines(records, cast(ExportFormat, fmt)):
-                stream.write(line)
+            for piece in pieces:
+                stream.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         finally:
             if out:
                 stream.close()
+            else:
+                stream.flush()

@@ -183,6 +183,14 @@ class ConsensusRepository:
             .order_by(assignments.c.id))
         return [TaskAnswer(r.task_id, r.worker_id, r.answer) for r in rows]
 
+    def task_texts(self, project_id: int) -> dict[int, str]:
+        """The ``text`` of each ordinary task of the project that has one."""
+        rows = self._conn.execute(
+            select(tasks.c.id, tasks.c.data)
+            .where(tasks.c.project_id == project_id, tasks.c.is_gold == false()))
+        return {r.id: r.data["text"] for r in rows
+                if isinstance(r.data, dict) and isinstance(r.data.get("text"), str)}
+
     def latest_answer_at(self, project_id: int) -> datetime | None:
         latest: datetime | None = self._conn.execute(
             select(func.max(assignments.c.submitted_at))

@@ -22,6 +22,7 @@ from fairlabel.adapters.db.decision_repositories import (
 )
 from fairlabel.adapters.db.holds_repository import HoldsRepository
 from fairlabel.adapters.db.ledger_repository import EscrowRepository, LedgerRepository
+from fairlabel.adapters.db.media_repository import MediaRepository
 from fairlabel.adapters.db.pay_repositories import (
     InboxRepository,
     PayoutRepository,
@@ -112,6 +113,7 @@ class SqlTransaction:
         self.blocks = BlockRepository(conn)
         self.voice = VoiceRepository(conn)
         self.record = RecordQueries(conn)
+        self.media = MediaRepository(conn)
 
     def commit(self) -> None:
         current = _attempt.get()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 ExportFormat = Literal["jsonl", "csv"]
@@ -27,12 +27,12 @@ def _cell(value: Any) -> str:
     return neutralise(text)
 
 
-def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def jsonl_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     for record in records:
         yield json.dumps(record, ensure_ascii=False, default=str) + "\n"
 
 
-def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 

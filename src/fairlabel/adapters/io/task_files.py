@@ -81,10 +81,10 @@ def read_tasks(content: bytes | bytearray, fmt: Format) -> TaskFile:
     if fmt == "csv":
         return _parse_csv(text)
     rows = _parse_json(text) if fmt == "json" else _parse_jsonl(text)
-    return TaskFile(rows, _json_columns(rows))
+    return TaskFile(rows, data_columns(rows))
 
 
-def _json_columns(rows: list[Any]) -> list[str]:
+def data_columns(rows: list[Any]) -> list[str]:
     """The fields of the rows' task data, as ``services.projects`` reads a row: the object
     under ``data`` (with ``gold`` beside it), or the row itself."""
     columns: dict[str, None] = {}

@@ -5,8 +5,9 @@ A pure ASGI middleware (``RequestGate``), so that nothing is buffered or parsed 
 has decided:
 
 - a ``Content-Length`` over the limit is refused at once (413), a streamed body the moment
-  it passes the limit; the limit is ``FAIRLABEL_BODY_MAX_BYTES`` (1 MiB), and for task
-  imports, whose callers are signed in, ``FAIRLABEL_IMPORT_MAX_BYTES``;
+  it passes the limit; the limit is ``FAIRLABEL_BODY_MAX_BYTES`` (1 MiB), for task
+  imports, whose callers are signed in, ``FAIRLABEL_IMPORT_MAX_BYTES``, and for media
+  uploads ``FAIRLABEL_MEDIA_UPLOAD_MAX_BYTES``;
 - a request with a body, to an API route that needs a caller, that carries neither an
   ``Authorization`` header nor a signed-in session is answered 401 before its body is read;
 - JSON bodies are decoded once here (strict UTF-8, ``safe_json``: no lone surrogate, no NUL,
@@ -61,8 +62,12 @@ class LargeBody:
 
 
 def large_bodies(settings: Settings) -> tuple[LargeBody, ...]:
-    """Task imports, through the API and the requester's upload page."""
+    """Task imports, through the API and the requester's upload page; media uploads (the
+    route spools them to disk, reads each image to its own limit and counts zips)."""
     return (
+        LargeBody(re.compile(r"/api/v1/projects/[^/]+/media"),
+                  lambda: settings.media_upload_max_bytes + MULTIPART_SLACK,
+                  "the media upload limit (FAIRLABEL_MEDIA_UPLOAD_MAX_BYTES)", True),
         LargeBody(re.compile(r"/api/v1/projects/[^/]+/tasks"),
                   lambda: settings.import_max_bytes, "the import limit", True),
         LargeBody(re.compile(r"/requester/projects/[^/]+/upload"),
@@ -74,10 +79,14 @@ PUBLIC_API = re.compile(r"/api/(docs(/.*)?|v1/health|v1/public(/.*)?)")
 """The API's addresses that answer without a caller; every other one under /api/ needs a
 bearer token or a signed-in session (``deps.api_user``). A test checks this against the
 routes."""
+MEDIA = re.compile(r"/api/v1/media/[^/]+")
+"""An image answers a GET without credentials 404, as it answers everyone who may not see it:
+whether it exists is not said."""
 
 
-def api_needs_credentials(_method: str, path: str) -> bool:
-    return path.startswith("/api/") and PUBLIC_API.fullmatch(path) is None
+def api_needs_credentials(method: str, path: str) -> bool:
+    return (path.startswith("/api/") and PUBLIC_API.fullmatch(path) is None
+            and not (method == "GET" and MEDIA.fullmatch(path)))
 
 
 def json_problem(body: bytes) -> str | None:

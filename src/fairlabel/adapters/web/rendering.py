@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from fairlabel.adapters.web.deps import csrf_token, session_user
+from fairlabel.adapters.web.media_links import media_src
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -32,6 +33,7 @@ def markdown(text: str) -> Markup:
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=str(TEMPLATES))
     env.env.filters["markdown"] = markdown
+    env.env.filters["media_src"] = media_src
     return env
 
 

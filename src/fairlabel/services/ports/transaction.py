@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 
 from fairlabel.services.ports.accounts import HasSettings, HasUsers
 from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
 from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.voice import HasInbox, HasRecord, HasVoice
@@ -37,6 +38,6 @@ class Database(Protocol[Tx_co]):
 
 class Transaction(HasUsers, HasSettings, HasProjects, HasTasks, HasAssignments, HasLedger,
                   HasEscrow, HasHolds, HasPrices, HasPayouts, HasGold, HasConsensus,
-                  HasDecisions, HasAppeals, HasBlocks, HasInbox, HasVoice, HasRecord, Commits,
-                  Protocol):
+                  HasDecisions, HasAppeals, HasBlocks, HasInbox, HasVoice, HasRecord, HasMedia,
+                  Commits, Protocol):
     """A transaction that reaches every repository."""

@@ -173,7 +173,7 @@ def incremental_consensus(tx: IncrementalConsensusTx, facts: ProjectFacts, task_
     its answers and the workers' accuracies of the last refit (one-coin posterior; a vote
     share for majority-vote projects), and whether it is settled."""
     target = facts.quality.confidence_target
-    if target is None:
+    if target is None or facts.schema.structured:  # structured types: refitted only
         return None
     from fairlabel.aggregation.online import (
         DEFAULT_WORKER_ACCURACY,

@@ -1,15 +1,16 @@
 """The schema, as SQLAlchemy Core tables. Migrations under ``migrations/`` create it.
 
 All tables share the one ``metadata`` (``base``) and are declared by concern in
-``accounts``, ``work``, ``money``, ``quality``, ``moderation`` and ``voice``. Importing this
-package declares every one of them (Alembic compares ``metadata`` with the database) and
-re-exports each.
+``accounts``, ``work``, ``money``, ``quality``, ``moderation``, ``voice`` and ``media``.
+Importing this package declares every one of them (Alembic compares ``metadata`` with the
+database) and re-exports each.
 """
 
 from __future__ import annotations
 
 from fairlabel.adapters.db.tables.accounts import api_tokens, instance_settings, sessions, users
 from fairlabel.adapters.db.tables.base import metadata
+from fairlabel.adapters.db.tables.media import media
 from fairlabel.adapters.db.tables.moderation import access_blocks, appeals, decisions
 from fairlabel.adapters.db.tables.money import (
     inbox_messages,
@@ -44,6 +45,7 @@ __all__ = [
     "ledger_accounts",
     "ledger_balances",
     "ledger_entries",
+    "media",
     "metadata",
     "payouts",
     "price_changes",

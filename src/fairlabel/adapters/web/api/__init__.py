@@ -6,8 +6,10 @@ from fairlabel.adapters.web.api import (
     admin,
     assignments,
     decisions,
+    exports,
     funding,
     me,
+    media,
     money,
     projects,
     public,
@@ -17,6 +19,7 @@ from fairlabel.adapters.web.api import (
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
+router.include_router(exports.router)
 router.include_router(quality.router)
 router.include_router(assignments.router)
 router.include_router(money.router)
@@ -26,6 +29,7 @@ router.include_router(admin.router)
 router.include_router(decisions.router)
 router.include_router(voice.router)
 router.include_router(public.router)
+router.include_router(media.router)
 
 
 @router.get("/health", tags=["meta"])

@@ -1,15 +1,21 @@
-"""/api/v1/projects: create, launch, list, import tasks, next task, export."""
+"""/api/v1/projects: create, launch, list, import tasks, next task, end, pause (the export
+is in ``exports.py``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
 
-from fairlabel.adapters.io.exporters import export_lines
-from fairlabel.adapters.io.task_files import format_for_content_type, read_tasks
+from fairlabel.adapters.container import Container
+from fairlabel.adapters.io.label_studio.importer import rows_from_label_studio
+from fairlabel.adapters.io.task_files import (
+    TaskFile,
+    data_columns,
+    format_for_content_type,
+    read_tasks,
+)
 from fairlabel.adapters.web.api.schemas import (
     EndBody,
     EndingPublic,
@@ -28,11 +34,12 @@ from fairlabel.adapters.web.deps import (
     json_response,
 )
 from fairlabel.adapters.web.paths import Id
+from fairlabel.domain.accounts import User
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import InvalidInput, TooLarge
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import assignment, ending, exports, projects
+from fairlabel.services import assignment, ending, projects
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -45,14 +52,6 @@ IMPORT_BODY: dict[str, object] = {"requestBody": {"required": True, "content": {
 }}}
 """The import's body, which the route reads itself (streamed, counted): JSON, JSON Lines or
 CSV, by Content-Type."""
-
-EXPORT_TYPES = {
-    "application/x-ndjson": {"schema": {"type": "string",
-                                        "description": "One JSON record per line."}},
-    "text/csv": {"schema": {"type": "string", "description": "A header, then one row per "
-                                                             "task."}},
-}
-
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectPublic)
 def create_project(body: ProjectCreate, user: CurrentUser, container: ContainerDep,
@@ -118,22 +117,41 @@ async def _read_limited(request: Request, limit: int) -> bytearray:
 @router.post("/{project_id}/tasks", status_code=status.HTTP_201_CREATED,
              response_model=ImportResult, openapi_extra=IMPORT_BODY)
 async def import_tasks(project_id: Id, request: Request, user: CurrentUser,
-                       container: ContainerDep, now: NowDep) -> ImportResult:
+                       container: ContainerDep, now: NowDep,
+                       format: Annotated[Literal["label-studio"] | None, Query()] = None,
+                       gold: bool = False) -> ImportResult:
     """Import tasks: a JSON array of `{"data": {...}}`, JSON Lines, or CSV (by Content-Type;
-    comma, semicolon or tab separated, detected).
+    comma, semicolon or tab separated, detected). With `format=label-studio`, a JSON array of
+    Label Studio tasks (docs/formats.md); `gold=true` then makes annotations gold answers
+    (the ground-truth ones when the file marks any, else each task's first).
 
     All or nothing: one bad row rejects the whole body with its row number. The answer says
     how many rows were read and which data fields (columns) they hold.
     """
     fmt = format_for_content_type(request.headers.get("content-type"))
+    if format == "label-studio" and fmt != "json":
+        raise InvalidInput("a Label Studio import is a JSON array of tasks: send it as "
+                           "application/json")
     body = await _read_limited(request, container.settings.import_max_bytes)
     read = await run_in_threadpool(read_tasks, body, fmt)
     del body  # a large import's memory: the parsed rows only, from here on
+    if format == "label-studio":
+        read = await run_in_threadpool(_from_label_studio, container, user, project_id,
+                                       read.rows, gold, request.url.netloc)
     count = await run_in_threadpool(
         lambda: projects.import_tasks(container.db, user, project_id, read.rows,
-                                      max_rows=container.settings.import_max_rows, now=now))
+                                      max_rows=container.settings.import_max_rows, now=now,
+                                      image_hosts=container.settings.image_hosts))
     return ImportResult(imported=count, rows_read=len(read.rows), columns=read.columns,
                         delimiter=read.delimiter)
+
+
+def _from_label_studio(container: Container, user: User, project_id: int, tasks: list[Any],
+                       gold: bool, host: str) -> TaskFile:
+    """Label Studio tasks as the project's task rows (its schema says how answers read)."""
+    schema = projects.get_project(container.db, user, project_id).project.terms.schema
+    rows = rows_from_label_studio(schema, tasks, gold=gold, own_host=host)
+    return TaskFile(rows, data_columns(rows))
 
 
 @router.get("/{project_id}/next", response_model=LeasePublic,
@@ -175,20 +193,3 @@ def pause_project(project_id: Id, user: CurrentUser, container: ContainerDep,
     counts as ending the project, with notice pay."""
     ending.pause_project(container.db, user, project_id, now=now)
     return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.charter))
-
-
-@router.get("/{project_id}/export", response_class=StreamingResponse,
-            responses={200: {"description": "The dataset, as `format` asks: JSON Lines "
-                             "(`jsonl`) or CSV (`csv`), as an attachment.",
-                             "content": EXPORT_TYPES}})
-def export_project(project_id: Id, user: CurrentUser, container: ContainerDep,
-                   format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
-                   ) -> StreamingResponse:
-    """The dataset: one record per task with its data, every answer, the majority, and the
-    consensus of the project's method with its confidence."""
-    records = exports.export_records(container.db, user, project_id,
-                                         now=container.clock(), fit=container.consensus_fit)
-    media = "application/x-ndjson" if format == "jsonl" else "text/csv"
-    filename = f"project-{project_id}.{format}"
-    return StreamingResponse(export_lines(records, format), media_type=media,
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})

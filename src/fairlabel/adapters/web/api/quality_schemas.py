@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from fairlabel.domain.quality import Qualification, QualityTerms
 from fairlabel.services.quality import ProjectQuality, WorkerQuality
 
-Method = Literal["mv", "wmv", "ds", "ods", "glad", "mace"]
+Method = Literal["mv", "wmv", "ds", "ods", "glad", "mace", "iou", "span", "token", "borda", "pl"]
 
 
 class QualificationModel(BaseModel):
@@ -34,11 +34,15 @@ class QualityModel(BaseModel):
     gold_min_items: StrictInt = Field(default=5)
     qualification: QualificationModel | None = Field(
         default=None, description="A paid test of gold items before real work.")
-    consensus_method: Method = Field(default="ds", description="How the consensus of each "
-                                     "task is inferred (see docs/aggregation.md).")
+    consensus_method: Method | None = Field(
+        default=None, description="How the consensus of each task is inferred (see "
+        "docs/aggregation.md and docs/task-types.md). Choice, rating, free-text and pairwise "
+        "projects: mv, wmv, ds (the default), ods, glad or mace; bounding_boxes: iou; spans: "
+        "span (the default) or token; ranking: borda (the default) or pl (Plackett–Luce).")
     confidence_target: float | None = Field(
         default=None, description="Adaptive redundancy: stop serving a task once its "
-        "consensus reaches this posterior probability (0.5 ≤ target < 1).")
+        "consensus reaches this posterior probability (0.5 ≤ target < 1). Not for "
+        "bounding_boxes, spans or ranking projects.")
     min_answers: StrictInt = Field(default=2, description="Answers before a task may stop.")
 
     def to_terms(self) -> QualityTerms:
@@ -48,8 +52,8 @@ class QualityModel(BaseModel):
             gold_min_items=self.gold_min_items,
             qualification=(Qualification(q.size, q.pass_mark, q.retry_after_hours)
                            if q else None),
-            consensus_method=self.consensus_method, confidence_target=self.confidence_target,
-            min_answers=self.min_answers)
+            consensus_method=self.consensus_method or "",  # none: the task type's default
+            confidence_target=self.confidence_target, min_answers=self.min_answers)
 
     @classmethod
     def of(cls, terms: QualityTerms) -> QualityModel:

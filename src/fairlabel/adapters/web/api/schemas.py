@@ -60,7 +60,9 @@ class ProjectCreate(BaseModel):
     label_schema: dict[str, Any] = Field(
         alias="schema",
         description="e.g. {\"type\": \"single_choice\", \"choices\": [\"a\", \"b\"]}; also "
-        "multi_choice, rating (min, max), free_text (max_length), pairwise.",
+        "multi_choice, rating (min, max), free_text (max_length), pairwise, bounding_boxes "
+        "(labels, gold_iou), spans (labels, gold_f1), ranking (gold_tau). Each type's task "
+        "data and answer format: docs/task-types.md.",
         examples=[{"type": "single_choice", "choices": ["positive", "negative"]}],
     )
     redundancy: StrictInt = Field(default=3, description="Distinct workers per task.")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.io.exports import formats_for
+from fairlabel.adapters.io.label_studio.importer import read_label_studio
 from fairlabel.adapters.io.task_files import format_for_filename, parse_tasks
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
 from fairlabel.adapters.web.pages.common import (
@@ -27,9 +30,11 @@ from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money, parse_amount
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import Qualification, QualityTerms
-from fairlabel.services import ending, funding, pay, projects, quality, review
+from fairlabel.services import ending, funding, media, pay, projects, quality, review
 
 router = APIRouter(prefix="/requester")
+MEDIA_SHOWN = 100
+"""The latest images listed on a project's page."""
 REQUESTERS = (Role.REQUESTER, Role.ADMIN)
 
 
@@ -48,11 +53,26 @@ def new_project_form(request: Request) -> Response:
     return render(request, "project_new.html", {"user": user, "form": {}})
 
 
+GOLD_THRESHOLDS = {"bounding_boxes": "gold_iou", "spans": "gold_f1", "ranking": "gold_tau"}
+"""The gold threshold field of each structured task type (the same name in the form)."""
+
+
+def _lines(form: dict[str, str], name: str) -> list[str]:
+    return [c.strip() for c in form.get(name, "").splitlines() if c.strip()]
+
+
 def _schema_from_form(form: dict[str, str]) -> dict[str, Any]:
     kind = form.get("type", "")
     if kind in ("single_choice", "multi_choice"):
-        choices = [c.strip() for c in form.get("choices", "").splitlines() if c.strip()]
-        return {"type": kind, "choices": choices}
+        return {"type": kind, "choices": _lines(form, "choices")}
+    if kind in GOLD_THRESHOLDS:
+        schema: dict[str, Any] = {"type": kind}
+        if kind != "ranking":
+            schema["labels"] = _lines(form, "labels")
+        threshold = (form.get(GOLD_THRESHOLDS[kind]) or "").strip()
+        if threshold:
+            schema[GOLD_THRESHOLDS[kind]] = float(threshold)
+        return schema
     if kind == "rating":
         return {"type": kind, "min": int(form.get("rating_min") or 1),
                 "max": int(form.get("rating_max") or 5)}
@@ -74,7 +94,7 @@ def _quality_from_form(form: dict[str, str]) -> QualityTerms:
         gold_rate=_percent(form, "gold_percent") or 0.0,
         gold_min_accuracy=_percent(form, "gold_min_percent"),
         qualification=qualification,
-        consensus_method=form.get("consensus_method") or "ds",
+        consensus_method=form.get("consensus_method") or "",  # "": the type's default
         confidence_target=_percent(form, "confidence_target"),
         min_answers=int(form.get("min_answers") or 2))
 
@@ -113,14 +133,25 @@ def project_page(project_id: Id, request: Request, container: ContainerDep) -> R
                                      fit=container.consensus_fit)
     money = funding.project_funding(container.db, user, project_id, policy=container.charter,
                                     now=container.clock())
+    images = media.list_media(container.db, user, project_id, limit=MEDIA_SHOWN)
     return render(request, "project.html", {"user": user, "view": view, "answers": answers,
                                             "quality": checks, "money": money,
+                                            "media": images, "limits": container.media_limits,
+                                            "export_formats": _more_formats(view),
                                             "flashes": take_flashes(request)})
+
+
+def _more_formats(view: projects.ProjectView) -> list[tuple[str, str]]:
+    """The export formats beside JSON Lines and CSV that fit the project's task type."""
+    return [(f.name, f.label) for f in formats_for(view.project.terms.schema.type)
+            if f.name not in ("jsonl", "csv")]
 
 
 @router.post("/projects/{project_id}/upload")
 async def upload(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
-                 file: UploadFile, csrf_token: Annotated[str, Form()]) -> Response:
+                 file: UploadFile, csrf_token: Annotated[str, Form()],
+                 file_format: Annotated[Literal["auto", "label-studio"], Form()] = "auto",
+                 gold: Annotated[bool, Form()] = False) -> Response:
     user = page_user(request, *REQUESTERS)
     check_form(request, csrf_token)
     limit = container.settings.import_max_bytes
@@ -129,12 +160,18 @@ async def upload(project_id: Id, request: Request, container: ContainerDep, now:
         if len(content) > limit:
             raise TooLarge(f"the file is over the import limit of {limit} bytes; split it")
         # Parsing and storing a large file take a while: off the event loop, as the API does.
-        rows = await run_in_threadpool(parse_tasks, content,
-                                       format_for_filename(file.filename or ""))
+        if file_format == "label-studio":
+            schema = projects.get_project(container.db, user, project_id).project.terms.schema
+            rows = await run_in_threadpool(partial(read_label_studio, content, schema,
+                                                   gold=gold, own_host=request.url.netloc))
+        else:
+            rows = await run_in_threadpool(parse_tasks, content,
+                                           format_for_filename(file.filename or ""))
         del content
         count = await run_in_threadpool(
             lambda: projects.import_tasks(container.db, user, project_id, rows,
-                                          max_rows=container.settings.import_max_rows, now=now))
+                                          max_rows=container.settings.import_max_rows, now=now,
+                                          image_hosts=container.settings.image_hosts))
         flash(request, f"Imported {count} tasks from {file.filename}.")
     except DomainError as error:
         flash(request, f"Nothing imported from {file.filename}: {error.message}", "error")

@@ -52,6 +52,9 @@ def label_page(project_id: Id, request: Request, container: ContainerDep) -> Res
     user = page_user(request, Role.WORKER)
     view = projects.get_project(container.db, user, project_id, container.charter)
     schema_json = json.dumps(view.project.terms.schema.to_dict())
+    # The page's script shows a task's image by the rule of the media_src filter, and needs
+    # the hosts that rule allows.
+    hosts = json.dumps([h.strip().lower() for h in container.settings.image_hosts])
     mine = quality.my_quality(container.db, user, project_id, now=container.clock())
     return render(request, "label.html", {"user": user, "view": view, "schema_json": schema_json,
-                                          "mine": mine})
+                                          "image_hosts_json": hosts, "mine": mine})

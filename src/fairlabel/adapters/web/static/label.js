@@ -1,10 +1,27 @@
 // Keyboard-first labeling: number keys choose, Enter submits, S skips.
 // Talks to the same /api/v1 endpoints as any client, with the session cookie and CSRF header.
+// Boxes, spans and rankings have an editor each (static/label/), which draws its answer
+// controls, takes the keys it knows first, and gives the answer.
+
+import { boxesEditor } from "./label/boxes.js";
+import { el, mediaSrc } from "./label/dom.js";
+import { rankingEditor } from "./label/ranking.js";
+import { spansEditor } from "./label/spans.js";
+
+// Per task type: the editor, and the task data fields it shows itself.
+const EDITORS = {
+  bounding_boxes: { make: boxesEditor, shows: ["image"] },
+  spans: { make: spansEditor, shows: ["text"] },
+  ranking: { make: rankingEditor, shows: ["responses"] },
+};
 
 const root = document.getElementById("labeler");
 const projectId = root.dataset.project;
 const csrf = root.dataset.csrf;
 const schema = JSON.parse(root.dataset.schema);
+const imageHosts = JSON.parse(root.dataset.imageHosts || "[]");
+const kind = EDITORS[schema.type];
+const editorBox = document.getElementById("editor");
 const taskBox = document.getElementById("task");
 const form = document.getElementById("answer-form");
 const choicesBox = document.getElementById("choices");
@@ -21,6 +38,7 @@ let selected = new Set();  // chosen values
 let busy = false;
 let idempotencyKey = null;
 let timer = null;
+let editor = null;         // the editor of the current task (boxes, spans, ranking)
 
 function api(path, options = {}) {
   const headers = { "X-CSRF-Token": csrf, ...(options.headers || {}) };
@@ -31,13 +49,6 @@ function say(text, kind = "ok") {
   message.textContent = text;
   message.className = `flash ${kind === "error" ? "error" : ""}`;
   message.hidden = !text;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const child of children) node.append(child);
-  return node;
 }
 
 function options() {
@@ -68,22 +79,36 @@ function renderData(data) {
     return;
   }
   for (const [key, value] of Object.entries(data)) {
+    if (kind && kind.shows.includes(key)) continue;
     const field = el("div", { class: "field" }, el("div", { class: "key" }, key));
-    const isImage = key === "image" && typeof value === "string" && /^https?:\/\//.test(value);
-    field.append(isImage ? el("img", { src: value, alt: "task image" })
-      : el("div", { class: "value" }, typeof value === "string" ? value : JSON.stringify(value)));
+    if (key === "image") {
+      const src = mediaSrc(value, imageHosts);
+      if (!src) continue;  // not an image this platform shows: nothing, as the pages do
+      field.append(el("img", { class: "task-image", src, alt: "The image to label" }));
+    } else {
+      field.append(el("div", { class: "value" },
+        typeof value === "string" ? value : JSON.stringify(value)));
+    }
     taskBox.append(field);
   }
+}
+
+function renderEditor(data) {
+  if (editor) editor.destroy();
+  editor = null;
+  editorBox.replaceChildren();
+  editorBox.hidden = !kind;
+  if (kind) editor = kind.make(editorBox, data, schema, { say, submit, imageHosts });
 }
 
 function renderAnswerControls() {
   choicesBox.replaceChildren();
   selected = new Set();
   textWrap.hidden = schema.type !== "free_text";
-  rationaleWrap.hidden = schema.type !== "pairwise";
+  rationaleWrap.hidden = schema.type !== "pairwise" && schema.type !== "ranking";
   textAnswer.value = "";
   rationale.value = "";
-  if (schema.type === "pairwise") { choicesBox.hidden = true; return; }
+  if (schema.type === "pairwise" || kind) { choicesBox.hidden = true; return; }
   choicesBox.hidden = false;
   options().forEach((value, index) => {
     const key = index < 9 ? String(index + 1) : "";
@@ -107,17 +132,28 @@ function choose(value) {
   }
 }
 
+function withRationale(value) {
+  const why = rationale.value.trim();
+  return why ? { ...value, rationale: why } : value;
+}
+
+// {value} to send, or {error} to show.
 function answer() {
+  if (editor) {
+    const result = editor.answer();
+    return schema.type === "ranking" && result.value ? { value: withRationale(result.value) } : result;
+  }
+  const value = choiceAnswer();
+  if (value === undefined) return { error: "Choose an answer first." };
+  return { value };
+}
+
+function choiceAnswer() {
   switch (schema.type) {
     case "single_choice": case "rating": return selected.size ? [...selected][0] : undefined;
     case "multi_choice": return [...selected];
     case "free_text": return textAnswer.value.trim() || undefined;
-    case "pairwise": {
-      if (!selected.size) return undefined;
-      const result = { choice: [...selected][0] };
-      if (rationale.value.trim()) result.rationale = rationale.value.trim();
-      return result;
-    }
+    case "pairwise": return selected.size ? withRationale({ choice: [...selected][0] }) : undefined;
   }
   return undefined;
 }
@@ -137,6 +173,8 @@ async function loadNext() {
   busy = true;
   lease = null;
   form.hidden = true;
+  if (editor) editor.destroy();
+  editor = null;
   const response = await api(`/projects/${projectId}/next`);
   busy = false;
   if (response.status === 204) {
@@ -156,22 +194,25 @@ async function loadNext() {
   lease = body;
   idempotencyKey = crypto.randomUUID();
   renderData(body.task.data);
+  renderEditor(body.task.data);
   if (body.qualification) {
     taskBox.prepend(el("p", { class: "banner", id: "qualification-banner" },
       "Qualification test: answer these items to unlock the project's work. They are paid like any task."));
   }
   renderAnswerControls();
   form.hidden = false;
+  if (editor && editor.focus) editor.focus();
   root.dataset.assignment = String(body.assignment_id);
   showLeaseTimer();
   if (schema.type === "free_text") textAnswer.focus();
 }
 
-async function submit() {
+// Sends the answer on the page, or `given` (the boxes' "nothing to mark" sends []).
+async function submit(given) {
   if (!lease || busy) return;
-  const value = answer();
-  if (value === undefined || (Array.isArray(value) && schema.type !== "multi_choice")) {
-    say("Choose an answer first.", "error");
+  const { value, error } = given === undefined ? answer() : { value: given };
+  if (error) {
+    say(error, "error");
     return;
   }
   busy = true;
@@ -204,9 +245,15 @@ async function skip() {
 form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
 document.getElementById("skip-btn").addEventListener("click", skip);
 
+// Enter on a link or a button (other than a choice) does what it does there, not submit.
+function ownEnter(target) {
+  return target instanceof Element
+    && Boolean(target.closest("a[href], button:not(.choice), summary, select"));
+}
+
 document.addEventListener("keydown", (event) => {
   const typing = event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement;
-  if (event.key === "Enter" && (!typing || event.ctrlKey || event.metaKey)) {
+  if (event.key === "Enter" && (typing ? event.ctrlKey || event.metaKey : !ownEnter(event.target))) {
     event.preventDefault();
     submit();
     return;
@@ -215,13 +262,15 @@ document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") event.target.blur();
     return;
   }
+  if (event.key === "Enter" || event.defaultPrevented || !lease) return;
+  if (editor && editor.onKey(event)) { event.preventDefault(); return; }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   const key = event.key.toLowerCase();
   if (key === "s") { event.preventDefault(); skip(); return; }
+  if (key === "r" && !rationaleWrap.hidden) { event.preventDefault(); rationale.focus(); return; }
   if (schema.type === "pairwise") {
     if (key === "1" || key === "a") choose("a");
     else if (key === "2" || key === "b") choose("b");
-    else if (key === "r") { event.preventDefault(); rationale.focus(); }
     return;
   }
   if (/^[1-9]$/.test(key)) {

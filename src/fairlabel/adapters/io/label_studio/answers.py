@@ -1,0 +1,147 @@
+"""Label Studio results back into the platform's answers (the inverse of ``results.py``).
+
+Results are matched by their ``type``, never by control names, so that annotations made with
+any labeling config read: a bounding-box project takes ``rectanglelabels``, a spans project
+``labels``, and so on (see ``results.py``); a ``textarea`` beside a pairwise or ranking answer
+is its rationale. A result of another type is refused, naming it. The answer built here is
+then checked by the project's schema like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fairlabel.adapters.io.label_studio.offsets import code_point_offset
+from fairlabel.adapters.io.label_studio.results import PAIRWISE_SIDES
+from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.label_schema import LabelSchema
+
+_EXPECTED = {
+    "single_choice": ("choices",), "multi_choice": ("choices",),
+    "rating": ("rating", "number"), "free_text": ("textarea",),
+    "pairwise": ("pairwise", "textarea"), "bounding_boxes": ("rectanglelabels",),
+    "spans": ("labels",), "ranking": ("ranker", "textarea"),
+}
+
+
+def _value(result: Any, number: int) -> tuple[str, Mapping[str, Any]]:
+    if not isinstance(result, Mapping) or not isinstance(result.get("value"), Mapping):
+        raise InvalidInput(f"result {number} must be an object with a 'type' and a 'value'")
+    return str(result.get("type")), result["value"]
+
+
+def _one(value: Mapping[str, Any], key: str, what: str) -> Any:
+    found = value.get(key)
+    if not isinstance(found, list) or len(found) != 1:
+        raise InvalidInput(f"{what} needs exactly one entry in '{key}', got {found!r}")
+    return found[0]
+
+
+def _number(value: Mapping[str, Any], key: str, what: str) -> float:
+    found = value.get(key)
+    if isinstance(found, bool) or not isinstance(found, int | float):
+        raise InvalidInput(f"{what}: '{key}' must be a number, got {found!r}")
+    return float(found)
+
+
+def _box(value: Mapping[str, Any], number: int) -> dict[str, Any]:
+    what = f"result {number} (rectanglelabels)"
+    rotation = _number(value, "rotation", what) if "rotation" in value else 0.0
+    if rotation % 360:
+        raise InvalidInput(f"{what} is rotated; boxes here are upright: set rotation to 0")
+    return {"label": _one(value, "rectanglelabels", what),
+            **{key: _number(value, key, what) / 100 for key in ("x", "y", "width", "height")}}
+
+
+def _span(value: Mapping[str, Any], text: str, number: int) -> dict[str, Any]:
+    what = f"result {number} (labels)"
+    start, end = value.get("start"), value.get("end")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise InvalidInput(f"{what}: 'start' and 'end' must be whole numbers")
+    assert isinstance(start, int) and isinstance(end, int)
+    span = (code_point_offset(text, start), code_point_offset(text, end))
+    shown = value.get("text")
+    if isinstance(shown, str) and (span[0] is None or span[1] is None
+                                   or text[span[0]:span[1]] != shown) \
+            and text[start:end] == shown:
+        span = (start, end)  # offsets already in code points (written by another tool)
+    if span[0] is None or span[1] is None:
+        raise InvalidInput(f"{what}: {start}–{end} does not fall on characters of the text "
+                           "(Label Studio counts UTF-16 code units)")
+    return {"start": span[0], "end": span[1], "label": _one(value, "labels", what)}
+
+
+def _order(value: Mapping[str, Any], number: int) -> list[int]:
+    ranked = value.get("ranker")
+    lists = list(ranked.values()) if isinstance(ranked, Mapping) else []
+    if len(lists) != 1 or not isinstance(lists[0], list):
+        raise InvalidInput(f"result {number} (ranker) must hold one list of response ids")
+    try:
+        return [int(item) for item in lists[0]]
+    except (TypeError, ValueError):
+        raise InvalidInput(f"result {number} (ranker): response ids are the responses' "
+                           f"numbers from 0, got {lists[0]!r}") from None
+
+
+def _text(value: Mapping[str, Any], number: int) -> str:
+    texts = value.get("text")
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise InvalidInput(f"result {number} (textarea) must hold a list of texts")
+    return "\n".join(texts)
+
+
+def from_results(schema: LabelSchema, results: Any, data: Mapping[str, Any]) -> Any:
+    """The answer that Label Studio ``results`` stand for in a task of ``schema``."""
+    if not isinstance(results, list):
+        raise InvalidInput("an annotation's 'result' must be a list")
+    kind = schema.type
+    expected = _EXPECTED.get(kind, ())
+    parts: dict[str, list[tuple[int, Mapping[str, Any]]]] = {k: [] for k in expected}
+    for number, result in enumerate(results, start=1):
+        found, value = _value(result, number)
+        if found not in parts:
+            raise InvalidInput(f"result {number} is of type {found!r}; a {kind} task takes "
+                               f"{' and '.join(expected)} results")
+        parts[found].append((number, value))
+    answer = _answer(kind, parts, data)
+    rationale = [_text(v, n) for n, v in parts.get("textarea", [])]
+    if kind in ("pairwise", "ranking") and rationale and rationale[0].strip():
+        answer["rationale"] = rationale[0]
+    return answer
+
+
+def _single(parts: list[tuple[int, Mapping[str, Any]]], kind: str) -> tuple[int, Any]:
+    if len(parts) != 1:
+        raise InvalidInput(f"the annotation needs exactly one {kind} result, got {len(parts)}")
+    return parts[0]
+
+
+def _answer(kind: str, parts: dict[str, list[tuple[int, Mapping[str, Any]]]],
+            data: Mapping[str, Any]) -> Any:
+    if kind == "bounding_boxes":
+        return [_box(v, n) for n, v in parts["rectanglelabels"]]
+    if kind == "spans":
+        return [_span(v, str(data.get("text", "")), n) for n, v in parts["labels"]]
+    if kind == "ranking":
+        number, value = _single(parts["ranker"], "ranker")
+        return {"order": _order(value, number)}
+    if kind == "pairwise":
+        number, value = _single(parts["pairwise"], "pairwise")
+        side = {v: k for k, v in PAIRWISE_SIDES.items()}.get(str(value.get("selected")))
+        if side is None:
+            raise InvalidInput(f"result {number} (pairwise): 'selected' must be left or right")
+        return {"choice": side}
+    if kind in ("single_choice", "multi_choice"):
+        chosen = [c for _, v in parts["choices"] for c in (v.get("choices") or [])]
+        if kind == "multi_choice":
+            return chosen
+        if len(chosen) != 1:
+            raise InvalidInput(f"a single-choice answer holds one choice, got {chosen!r}")
+        return chosen[0]
+    if kind == "rating":
+        rated = [(n, v) for key in ("rating", "number") for n, v in parts[key]]
+        number, value = _single(rated, "rating")
+        return value.get("rating", value.get("number"))
+    number, value = _single(parts["textarea"], "textarea")
+    return _text(value, number)
