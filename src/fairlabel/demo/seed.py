@@ -111,7 +111,7 @@ def seed(db: Database[SeedTx], policy: CharterPolicy, *, now: datetime,
     accounts.add_user(db, email=MODERATOR, password=PASSWORD, role=Role.MODERATOR, now=start)
     workers = [accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER,
                                  now=start) for email in WORKERS]
-    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(1_000_00, "USD"),
+    pay.deposit(db, operator, requester_email=REQUESTER, amount=Money(1_250_00, "USD"),
                 policy=policy, now=start)
     told = story.tell(db, policy, requester, workers, _rows("sentiment.jsonl"), now=now)
     plans = [

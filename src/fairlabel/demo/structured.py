@@ -106,7 +106,7 @@ def seed_spans(db: Database[LaunchTx], requester: User, policy: CharterPolicy, *
         "Names and places in news sentences", SPAN_INSTRUCTIONS,
         parse_schema({"type": "spans", "labels": ["PER", "LOC", "ORG"], "gold_f1": 0.8}),
         3, Money(6, "USD"), 600, quality=QualityTerms(gold_rate=0.1, gold_min_accuracy=0.5))
-    return _launch(db, requester, terms, span_rows(), 100_00, policy, now)
+    return _launch(db, requester, terms, span_rows(), 200_00, policy, now)
 
 
 def seed_boxes(db: Database[LaunchTx], requester: User, policy: CharterPolicy, kit: DemoMedia, *,
@@ -124,4 +124,4 @@ def seed_boxes(db: Database[LaunchTx], requester: User, policy: CharterPolicy, k
         media.add_media(db, requester, project.id, [RawFile(p.name, p.png) for p in pictures],
                         images=kit.images, store=kit.store, limits=kit.limits, now=now)
 
-    return _launch(db, requester, terms, rows, 150_00, policy, now, before_import=upload)
+    return _launch(db, requester, terms, rows, 250_00, policy, now, before_import=upload)
