@@ -76,7 +76,7 @@ def test_deposit_then_sweep_then_pay_out(cli_env: str, container: Container,
     assert amounts == ["1.50"]
     code, out = run("payouts", "mark-sent", row["payout_id"], "--as", OPERATOR)
     assert code == 0
-    earned = pay.earnings(container.db, worker).balances
+    earned = pay.earnings(container.db, worker, container.charter).balances
     assert earned["paid"]["EUR"] == Money(150, "EUR")
     assert earned["available"]["EUR"] == Money(0, "EUR")
     code, out = run("payouts", "mark-sent", row["payout_id"], "--as", OPERATOR)

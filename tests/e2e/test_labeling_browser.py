@@ -69,6 +69,9 @@ PROJECTS: dict[str, tuple[dict[str, Any], list[dict[str, Any]], bytes | None]] =
                [{"data": {"image": "media:{id}", "caption": "uploaded"}},
                 {"data": {"image": f"https://{HOST}/sky.png", "caption": "elsewhere"}}],
                png((64, 48))),
+    "multi": ({"type": "multi_choice", "choices": ["cat", "dog"]},
+              [{"data": {"text": "A cat and a dog"}}], None),
+    "text": ({"type": "free_text", "max_length": 20}, [{"data": {"text": "Say hello"}}], None),
 }
 
 
@@ -301,3 +304,32 @@ def test_an_image_shows_above_the_choices(browser: Any, sites: dict[str, Site]) 
     assert widths == {"uploaded": 64, "elsewhere": 30}
     assert page.errors == []
     assert sorted(site.answers()) == ["blue", "red"]
+
+
+def test_a_multi_choice_task_with_nothing_ticked_is_not_sent_on_enter(
+        browser: Any, sites: dict[str, Site]) -> None:
+    site = sites["multi"]
+    page = open_labeling(browser, site)
+    page.keyboard.press("Enter")
+    assert page.inner_text("#message") == "Tick at least one answer, or skip the task."
+    assert site.answers() == []
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    saved(page)
+    assert site.answers() == [["dog"]]
+
+
+def test_a_free_text_answer_counts_its_characters_and_is_sent_with_ctrl_enter(
+        browser: Any, sites: dict[str, Site]) -> None:
+    site = sites["text"]
+    page = open_labeling(browser, site)
+    assert page.inner_text("#submit-btn").split() == ["Submit", "Ctrl+Enter"]
+    assert page.inner_text("#text-count") == "0 / 20"
+    page.keyboard.type("hello")
+    page.keyboard.press("Enter")  # a new line, not a submission
+    page.keyboard.type("you")
+    assert page.inner_text("#text-count") == "9 / 20"
+    assert page.get_attribute("#text-answer", "maxlength") == "20"
+    page.keyboard.press("Control+Enter")
+    saved(page)
+    assert site.answers() == ["hello\nyou"]

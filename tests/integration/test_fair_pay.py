@@ -92,7 +92,7 @@ def test_five_cents_at_thirty_seconds_is_topped_up_to_the_floor_and_the_price_ri
     assert view.project.terms.pay_per_task == Money(13, "USD")
     assert view.pay is not None and view.pay.median_seconds == 30.0
     assert view.pay.effective_hourly == Money(1560, "USD")
-    earned = pay.earnings(container.db, workers[0])
+    earned = pay.earnings(container.db, workers[0], container.charter)
     topups = [e for e in earned.entries if e.kind == "topup"]
     assert sum(e.amount_minor for e in topups) == 5 * 8
     assert topups[0].memo["median_ms"] == 30_000 and topups[0].memo["fair_price_minor"] == 13
@@ -109,7 +109,7 @@ def test_approval_after_the_review_window_makes_pay_available_and_frees_the_rese
     assert jobs.run_due_work(container.db, container.charter, now=clock()).approved == 0
     clock.advance(hours=2)
     assert jobs.run_due_work(container.db, container.charter, now=clock()).approved == 3
-    earned = pay.earnings(container.db, worker)
+    earned = pay.earnings(container.db, worker, container.charter)
     assert earned.balances["available"]["USD"] == Money(150, "USD")
     assert balances(container).get((ledger.project_reserved(pid), "USD"), 0) == 0
     assert_ledger_sound(container)
@@ -159,7 +159,7 @@ def test_when_escrow_runs_out_work_stops_and_nothing_done_goes_unpaid(
         assignment.request_next(container.db, worker, pid, now=clock(), policy=container.charter)
     clock.advance(hours=73)
     jobs.run_due_work(container.db, container.charter, now=clock())
-    earned = pay.earnings(container.db, worker).balances
+    earned = pay.earnings(container.db, worker, container.charter).balances
     assert earned["available"]["USD"].amount_minor >= 2 * 5
     assert_ledger_sound(container)
 

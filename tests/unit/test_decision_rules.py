@@ -21,6 +21,7 @@ from fairlabel.domain.decisions import (
     check_appealable,
     check_restricting,
     check_text,
+    is_appealable,
     parse_appeal_outcome,
 )
 from fairlabel.domain.errors import InvalidInput
@@ -136,6 +137,23 @@ def test_a_decision_is_appealed_once_and_a_proposal_not_at_all() -> None:
         check_appealable(decision(), already=True)
     with pytest.raises(NotAppealable):
         check_appealable(decision(DecisionStatus.PROPOSED), already=False)
+
+
+@pytest.mark.parametrize(("kind", "status", "appealable"), [
+    (DecisionKind.ANSWER_REJECTED, DecisionStatus.FINAL, True),
+    (DecisionKind.REMOVAL, DecisionStatus.FINAL, True),
+    (DecisionKind.PROJECT_ENDED, DecisionStatus.FINAL, True),
+    (DecisionKind.ANSWER_APPROVED, DecisionStatus.FINAL, False),
+    (DecisionKind.TOPUP, DecisionStatus.FINAL, False),
+    (DecisionKind.QUALITY_BLOCK, DecisionStatus.PROPOSED, False),
+    (DecisionKind.QUALITY_BLOCK, DecisionStatus.DECLINED, False)])
+def test_only_a_decision_in_force_against_the_worker_is_appealable(
+        kind: DecisionKind, status: DecisionStatus, appealable: bool) -> None:
+    d = Decision(1, 2, 3, None, kind, None, 9, {}, "x", "y", status, None, NOW)
+    assert is_appealable(d) is appealable
+    if not appealable:
+        with pytest.raises(NotAppealable):
+            check_appealable(d, already=False)
 
 
 def test_an_appeal_is_overdue_from_its_deadline_on() -> None:

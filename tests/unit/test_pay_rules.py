@@ -14,6 +14,7 @@ from fairlabel.domain.pay import (
     fair_price,
     lease_reserve,
     median_ms,
+    rate_median,
     schedule_price_change,
     topup_due,
 )
@@ -90,3 +91,10 @@ def test_an_effective_hourly_rate_never_passes_the_largest_amount() -> None:
 
     assert effective_hourly(10**12, Fraction(1)) == MAX_AMOUNT_MINOR
     assert effective_hourly(5, Fraction(30_000)) == 600
+
+
+def test_a_rate_counts_only_once_enough_answers_are_measured() -> None:
+    assert rate_median(4000, 5, 20) is None
+    assert rate_median(4000, 19, 20) is None
+    assert rate_median(4000, 20, 20) == 4000
+    assert rate_median(None, 30, 20) is None

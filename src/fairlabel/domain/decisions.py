@@ -119,10 +119,24 @@ def check_restricting(kind: DecisionKind, *, rule: str | None, decided_by: int |
                            "propose it; a moderator decides", code="human_decides")
 
 
+# Kinds that are in the worker's favour: nothing in them to appeal.
+IN_FAVOUR = frozenset({DecisionKind.ANSWER_APPROVED, DecisionKind.TOPUP})
+
+
+def is_appealable(decision: Decision) -> bool:
+    """Whether the worker may appeal it: a decision in force that goes against them. A
+    proposal has no effect yet, a declined proposal and an approval or top-up are in the
+    worker's favour."""
+    return decision.status is DecisionStatus.FINAL and decision.kind not in IN_FAVOUR
+
+
 def check_appealable(decision: Decision, *, already: bool) -> None:
     if decision.status is DecisionStatus.PROPOSED:
         raise NotAppealable("this is a proposal: a moderator reviews it before it has any "
                             "effect. You can appeal the moderator's decision.")
+    if not is_appealable(decision):
+        raise NotAppealable("this decision is in your favour: there is nothing to appeal. "
+                            "Appeal a decision that goes against you, such as a rejection.")
     if already:
         raise AlreadyAppealed("this decision was already appealed; each decision can be "
                               "appealed once")

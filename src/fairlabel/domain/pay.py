@@ -105,3 +105,9 @@ def measured_median(durations: list[int]) -> int:
     """The median working time, rounded up to a whole millisecond (in the worker's favour)."""
     value = median_ms(durations)
     return -(-value.numerator // value.denominator)
+
+
+def rate_median(median_ms: int | None, answers: int, min_answers: int) -> int | None:
+    """The median that sets a project's hourly rate: none until ``min_answers`` answers are
+    measured (charter rule 1), so a handful of quick answers never stands for the rate."""
+    return median_ms if median_ms and answers >= min_answers else None

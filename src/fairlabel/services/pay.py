@@ -14,7 +14,12 @@ from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
 from fairlabel.domain.ledger import Entry
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PriceChangeKind, effective_hourly, schedule_price_change
+from fairlabel.domain.pay import (
+    PriceChangeKind,
+    effective_hourly,
+    rate_median,
+    schedule_price_change,
+)
 from fairlabel.domain.projects import Project, check_not_ended
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.money import HasEscrow, HasLedger, HasPrices, ScheduledPrice
@@ -159,8 +164,9 @@ class Earnings:
     entries: list[Entry]
 
 
-def earnings(db: Database[EarningsTx], worker: User) -> Earnings:
-    """A worker's balances, every entry, and per project their measured hourly rate."""
+def earnings(db: Database[EarningsTx], worker: User, policy: CharterPolicy) -> Earnings:
+    """A worker's balances, every entry, and per project their measured hourly rate beside
+    the project's (once the policy's answers for a rate are measured)."""
     names = [ledger.worker_account(worker.id, b) for b in ledger.WORKER_ACCOUNTS]
     with db.read() as tx:
         raw = tx.ledger.balances(names)
@@ -170,21 +176,23 @@ def earnings(db: Database[EarningsTx], worker: User) -> Earnings:
             project = tx.projects.get(project_id)
             if project is None:
                 continue
-            rows.append(_project_earnings(tx, worker, project))
+            rows.append(_project_earnings(tx, worker, project, policy))
     balances = {bucket: {cur: Money(v, cur) for cur, v in raw.get(
         ledger.worker_account(worker.id, bucket), {}).items()} for bucket in ledger.WORKER_ACCOUNTS}
     return Earnings(balances, rows, entries)
 
 
-def _project_earnings(tx: ProjectEarningsTx, worker: User, project: Project) -> ProjectEarnings:
+def _project_earnings(tx: ProjectEarningsTx, worker: User, project: Project,
+                      policy: CharterPolicy) -> ProjectEarnings:
     currency = project.terms.pay_per_task.currency
     answers, paid, total_ms = tx.assignments.worker_totals(worker_id=worker.id,
                                                            project_id=project.id)
     own_rate = (Money(effective_hourly(paid, Fraction(total_ms)), currency)
                 if total_ms > 0 else None)
+    rate_ms = rate_median(project.measured_median_ms, project.measured_answers,
+                          policy.min_answers_for_rate)
     project_rate = (Money(effective_hourly(project.terms.pay_per_task.amount_minor,
-                                           Fraction(project.measured_median_ms)), currency)
-                    if project.measured_median_ms else None)
+                                           Fraction(rate_ms)), currency) if rate_ms else None)
     return ProjectEarnings(project.id, project.terms.name, answers, own_rate, project_rate)
 
 

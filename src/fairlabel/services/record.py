@@ -13,7 +13,7 @@ from fairlabel.domain.algorithms import AutomatedSystem, registry
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import NotFound
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PriceChangeKind, effective_hourly
+from fairlabel.domain.pay import PriceChangeKind, effective_hourly, rate_median
 from fairlabel.domain.projects import Project
 from fairlabel.domain.voice import RatingSummary, anonymous_order, summarize
 from fairlabel.services.ports.decisions import HasAppeals
@@ -171,9 +171,9 @@ def _pay(project: Project, policy: CharterPolicy) -> ProjectPayRecord:
                                        project_floor=project.terms.own_floor_hourly),
                   price.currency)
     median = project.measured_median_ms
-    counted = median is not None and project.measured_answers >= policy.min_answers_for_rate
-    hourly = (Money(effective_hourly(price.amount_minor, Fraction(median)), price.currency)
-              if counted and median else None)
+    counted = rate_median(median, project.measured_answers, policy.min_answers_for_rate)
+    hourly = (Money(effective_hourly(price.amount_minor, Fraction(counted)), price.currency)
+              if counted else None)
     return ProjectPayRecord(
         project.id, project.terms.name, project.status.value, price,
         median / 1000 if median is not None else None, project.measured_answers, hourly, floor,

@@ -14,6 +14,7 @@ from fairlabel.domain.decisions import (
     DecisionKind,
     DecisionStatus,
     check_restricting,
+    is_appealable,
 )
 from fairlabel.domain.review import (
     Proposal,
@@ -61,6 +62,11 @@ class DecisionView:
     appeal: Appeal | None
     decided_by_role: str  # "rule", or the role of the person: requester, moderator, admin
     project_name: str | None
+
+    @property
+    def appealable(self) -> bool:
+        """Whether the worker may still appeal it: against them, in force, not yet appealed."""
+        return self.appeal is None and is_appealable(self.decision)
 
 
 def views(tx: ViewsTx, decisions: list[Decision]) -> list[DecisionView]:

@@ -9,7 +9,7 @@ from typing import Protocol
 from fairlabel.domain import ledger
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import effective_hourly, lease_reserve
+from fairlabel.domain.pay import effective_hourly, lease_reserve, rate_median
 from fairlabel.domain.projects import Project
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPrices, ScheduledPrice
 
@@ -23,7 +23,8 @@ class ProjectPay:
     per_task: Money
     median_seconds: float | None
     measured_answers: int
-    effective_hourly: Money | None
+    effective_hourly: Money | None  # None until ``answers_for_rate`` answers are measured
+    answers_for_rate: int
     floor_hourly: Money
     escrow: Money
     reserved: Money
@@ -40,6 +41,8 @@ def project_pay(tx: ProjectPayTx, project: Project, policy: CharterPolicy) -> Pr
     price = project.terms.pay_per_task
     currency = price.currency
     measured = project.measured_median_ms is not None
+    rate_ms = rate_median(project.measured_median_ms, project.measured_answers,
+                          policy.min_answers_for_rate)
     floor = policy.floors.hourly(currency, project_floor=project.terms.own_floor_hourly)
     # Live leases hold their price and allowance in the escrow's ledger balance; shown here
     # as reserved beside the answers' hold, so that "escrow" is what is free for more work.
@@ -49,9 +52,9 @@ def project_pay(tx: ProjectPayTx, project: Project, policy: CharterPolicy) -> Pr
         per_task=price,
         median_seconds=(project.measured_median_ms or 0) / 1000 if measured else None,
         measured_answers=project.measured_answers,
-        effective_hourly=(Money(effective_hourly(price.amount_minor,
-                                                 Fraction(project.measured_median_ms or 0)),
-                                currency) if measured else None),
+        effective_hourly=(Money(effective_hourly(price.amount_minor, Fraction(rate_ms)),
+                                currency) if rate_ms else None),
+        answers_for_rate=policy.min_answers_for_rate,
         floor_hourly=Money(floor, currency),
         escrow=Money(tx.ledger.balance(ledger.project_escrow(project.id), currency) - held,
                      currency),

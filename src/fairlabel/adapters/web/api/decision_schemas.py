@@ -65,6 +65,8 @@ class DecisionPublic(BaseModel):
     explanation: str
     created_at: datetime
     appeal: AppealPublic | None
+    appealable: bool = Field(description="Whether the worker may appeal it now: a decision "
+                                         "in force, against them, not yet appealed.")
 
     @classmethod
     def of(cls, view: DecisionView) -> DecisionPublic:
@@ -74,7 +76,8 @@ class DecisionPublic(BaseModel):
                    project_name=view.project_name, assignment_id=d.assignment_id,
                    follows_id=d.follows_id, inputs=d.inputs, outcome=d.outcome,
                    explanation=d.explanation, created_at=d.created_at,
-                   appeal=AppealPublic.of(view.appeal) if view.appeal else None)
+                   appeal=AppealPublic.of(view.appeal) if view.appeal else None,
+                   appealable=view.appealable)
 
 
 class AppealBody(BaseModel):

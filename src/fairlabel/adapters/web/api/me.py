@@ -29,7 +29,7 @@ router = APIRouter(prefix="/me", tags=["me"])
 def my_earnings(user: CurrentUser, container: ContainerDep) -> EarningsPublic:
     """Pending, available, in-payout and paid balances; per project your measured hourly rate
     beside the project's; every ledger entry of yours."""
-    found = pay.earnings(container.db, user)
+    found = pay.earnings(container.db, user, container.charter)
     balances = BalancesPublic(**{bucket: [MoneyModel.of(m) for m in by_cur.values()]
                                  for bucket, by_cur in found.balances.items()})
     return EarningsPublic(

@@ -229,7 +229,9 @@ class PayPublic(BaseModel):
     per_task: MoneyModel
     median_seconds: float | None = Field(description="Median measured working time.")
     measured_answers: int
-    effective_hourly: MoneyModel | None = Field(description="Price ÷ median time, per hour.")
+    effective_hourly: MoneyModel | None = Field(
+        description="Price ÷ median time, per hour; null until answers_for_rate are measured.")
+    answers_for_rate: int = Field(description="Answers measured before the rate counts.")
     floor_hourly: MoneyModel
     escrow: MoneyModel = Field(description="Free escrow: funds not yet set aside.")
     reserved: MoneyModel = Field(description="Set aside for open leases and possible top-ups.")
@@ -240,6 +242,7 @@ class PayPublic(BaseModel):
         optional = MoneyModel.of(pay.effective_hourly) if pay.effective_hourly else None
         return cls(per_task=MoneyModel.of(pay.per_task), median_seconds=pay.median_seconds,
                    measured_answers=pay.measured_answers, effective_hourly=optional,
+                   answers_for_rate=pay.answers_for_rate,
                    floor_hourly=MoneyModel.of(pay.floor_hourly),
                    escrow=MoneyModel.of(pay.escrow), reserved=MoneyModel.of(pay.reserved),
                    pending_changes=[price_change_public(c) for c in pay.pending_changes])

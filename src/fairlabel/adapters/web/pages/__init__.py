@@ -9,6 +9,7 @@ from fairlabel.adapters.web.pages import (
     operator,
     public,
     requester,
+    site,
     worker,
 )
 
@@ -20,3 +21,4 @@ router.include_router(requester.router)
 router.include_router(decisions.router)
 router.include_router(operator.router)
 router.include_router(public.router)
+router.include_router(site.router)

@@ -23,7 +23,7 @@ MODERATORS = (Role.MODERATOR, Role.ADMIN)
 @router.get("/worker/decisions")
 def decisions_page(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
-    worked = [p for p in pay.earnings(container.db, user).projects
+    worked = [p for p in pay.earnings(container.db, user, container.charter).projects
               if p.answers >= MIN_ANSWERS_TO_RATE]
     return render(request, "decisions.html", {
         "user": user, "views": decisions.my_decisions(container.db, user),

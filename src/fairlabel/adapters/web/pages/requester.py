@@ -14,6 +14,7 @@ from fairlabel.adapters.io.exports import formats_for
 from fairlabel.adapters.io.label_studio.importer import read_label_studio
 from fairlabel.adapters.io.task_files import format_for_filename, parse_tasks
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
+from fairlabel.adapters.web.errors import status_for
 from fairlabel.adapters.web.pages.common import (
     act_on_form,
     check_form,
@@ -126,7 +127,13 @@ async def create_project(request: Request, container: ContainerDep, now: NowDep)
 
 @router.get("/projects/{project_id}")
 def project_page(project_id: Id, request: Request, container: ContainerDep) -> Response:
-    user = page_user(request, *REQUESTERS)
+    return _project_page(request, container, page_user(request, *REQUESTERS), project_id)
+
+
+def _project_page(request: Request, container: Container, user: User, project_id: int, *,
+                  review_draft: dict[str, Any] | None = None,
+                  status_code: int = 200) -> Response:
+    """The project's page; ``review_draft``: a refused review's form, as typed, and why."""
     view = projects.get_project(container.db, user, project_id, container.charter)
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
     checks = quality.project_quality(container.db, user, project_id, now=container.clock(),
@@ -138,7 +145,9 @@ def project_page(project_id: Id, request: Request, container: ContainerDep) -> R
                                             "quality": checks, "money": money,
                                             "media": images, "limits": container.media_limits,
                                             "export_formats": _more_formats(view),
-                                            "flashes": take_flashes(request)})
+                                            "review_draft": review_draft,
+                                            "flashes": take_flashes(request)},
+                  status_code=status_code)
 
 
 def _more_formats(view: projects.ProjectView) -> list[tuple[str, str]]:
@@ -263,11 +272,17 @@ def review_answer(assignment_id: BigRowId, request: Request, container: Containe
                   csrf_token: Annotated[str, Form()], project_id: Annotated[int, Form()],
                   decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
                   withhold_pay: Annotated[str, Form()] = "") -> Response:
-    def action(user: User) -> str:
+    user = page_user(request, *REQUESTERS)
+    check_form(request, csrf_token)
+    try:
         made = review.review_answer(container.db, user, assignment_id,
                                     approve=decision == "approve", reason=reason,
                                     withhold_pay=bool(withhold_pay), policy=container.charter,
                                     now=now)
-        return f"Answer {assignment_id}: {made.outcome}. The worker can read why and appeal."
-    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not reviewed",
-                       REQUESTERS, action)
+    except DomainError as error:  # the form comes back as typed, with why
+        draft = {"assignment_id": assignment_id, "reason": reason,
+                 "withhold_pay": bool(withhold_pay), "message": f"Not reviewed: {error.message}"}
+        return _project_page(request, container, user, project_id, review_draft=draft,
+                             status_code=status_for(error))
+    flash(request, f"Answer {assignment_id}: {made.outcome}. The worker can read why and appeal.")
+    return redirect(f"/requester/projects/{project_id}")

@@ -29,7 +29,7 @@ def open_projects(request: Request, container: ContainerDep) -> Response:
 def earnings_page(request: Request, container: ContainerDep) -> Response:
     user = page_user(request, Role.WORKER)
     return render(request, "earnings.html", {
-        "user": user, "earnings": pay.earnings(container.db, user),
+        "user": user, "earnings": pay.earnings(container.db, user, container.charter),
         "messages": pay.inbox(container.db, user), "flashes": take_flashes(request),
         "details": payouts.get_details(container.db, user)})
 

@@ -27,6 +27,7 @@ const form = document.getElementById("answer-form");
 const choicesBox = document.getElementById("choices");
 const textWrap = document.getElementById("text-area-wrap");
 const textAnswer = document.getElementById("text-answer");
+const textCount = document.getElementById("text-count");
 const rationaleWrap = document.getElementById("rationale-wrap");
 const rationale = document.getElementById("rationale");
 const message = document.getElementById("message");
@@ -107,6 +108,7 @@ function renderAnswerControls() {
   textWrap.hidden = schema.type !== "free_text";
   rationaleWrap.hidden = schema.type !== "pairwise" && schema.type !== "ranking";
   textAnswer.value = "";
+  countText();
   rationale.value = "";
   if (schema.type === "pairwise" || kind) { choicesBox.hidden = true; return; }
   choicesBox.hidden = false;
@@ -117,6 +119,11 @@ function renderAnswerControls() {
     button.addEventListener("click", () => choose(value));
     choicesBox.append(button);
   });
+}
+
+// The free-text answer's length beside its limit, in characters (code points, as the server counts).
+function countText() {
+  if (textCount) textCount.textContent = `${[...textAnswer.value].length} / ${schema.max_length}`;
 }
 
 function choose(value) {
@@ -144,6 +151,9 @@ function answer() {
     return schema.type === "ranking" && result.value ? { value: withRationale(result.value) } : result;
   }
   const value = choiceAnswer();
+  if (value === undefined && schema.type === "multi_choice") {
+    return { error: "Tick at least one answer, or skip the task." };
+  }
   if (value === undefined) return { error: "Choose an answer first." };
   return { value };
 }
@@ -151,7 +161,8 @@ function answer() {
 function choiceAnswer() {
   switch (schema.type) {
     case "single_choice": case "rating": return selected.size ? [...selected][0] : undefined;
-    case "multi_choice": return [...selected];
+    // The schema has no lower bound, but nothing ticked is almost always a slip of Enter.
+    case "multi_choice": return selected.size ? [...selected] : undefined;
     case "free_text": return textAnswer.value.trim() || undefined;
     case "pairwise": return selected.size ? withRationale({ choice: [...selected][0] }) : undefined;
   }
@@ -244,6 +255,7 @@ async function skip() {
 
 form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
 document.getElementById("skip-btn").addEventListener("click", skip);
+textAnswer.addEventListener("input", countText);
 
 // Enter on a link or a button (other than a choice) does what it does there, not submit.
 function ownEnter(target) {
