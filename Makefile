@@ -1,12 +1,13 @@
 # fairlabel: `make demo` serves a demo on http://127.0.0.1:8000; `make test` runs the suite.
-# Needs only Python 3.11+ and make; everything else is installed into .venv.
+# Needs Python 3.11+ and make (npm for the accessibility checks); everything else is installed
+# into .venv and node_modules.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= sqlite:///demo.db
 
-.PHONY: demo test test-fast browser-deps bench docs clean
+.PHONY: demo test test-fast browser-deps node-deps screenshots messages bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fairlabel needs Python 3.11 or newer"'
@@ -34,17 +35,37 @@ browser-deps:
 		echo "NOTE: /usr/bin/chromium is missing and cannot be installed here: browser tests will be skipped (install the 'chromium' package to run them)."; \
 	fi
 
-test: $(VENV)/.installed-test browser-deps
+# The browser tests load axe-core (an accessibility checker) into the pages: npm installs the
+# exact version package-lock.json pins, again whenever the lock file changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "NOTE: npm is missing: the accessibility tests will be skipped (install Node.js and npm to run them)."; \
+	fi
+
+node-deps: node_modules/.package-lock.json
+
+test: $(VENV)/.installed-test browser-deps node-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
+# A PNG of every page of every role, at 1280 and 390 px, in English and French, with an index.
+screenshots: $(VENV)/.installed-test browser-deps
+	$(BIN)/python -m tools.screenshots --out screenshots
+
+# Extract every text of the code, templates and scripts; add new ones to each language's
+# messages.po (docs/languages.md).
+messages: $(VENV)/.installed-test
+	$(BIN)/python -m tools.messages
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/loop.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache node_modules screenshots
 
 docs: $(VENV)/.installed-test
 	$(BIN)/python docs/cli_reference.py

@@ -13,6 +13,7 @@ from fairlabel.adapters.container import Container
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.review import Proposal
 from fairlabel.services import decisions
 from tests.conftest import Accounts
@@ -213,7 +214,7 @@ def test_an_automated_rule_cannot_block_a_worker_without_a_moderator(
     with pytest.raises(InvalidInput, match="only propose"), container.db.write() as tx:
         decisions.record_decision(tx, worker_id=world["fast_user"].id,
                                   kind=DecisionKind.QUALITY_BLOCK, rule="fast_answers@1",
-                                  outcome="blocked", explanation="x", now=clock())
+                                  outcome="blocked", explanation=Msg.text("x"), now=clock())
     declined = client.post(f"/api/v1/proposals/{proposal['id']}/resolve",
                            json={"outcome": "declined", "reason": "short texts"},
                            headers=bearer(moderator))
@@ -231,7 +232,7 @@ def test_a_confirmed_block_stops_work_until_an_appeal_overturns_it(
         proposed = decisions.propose(tx, worker_id=world["fast_user"].id, project_id=pid,
                                      kind=DecisionKind.QUALITY_BLOCK, now=clock(),
                                      proposal=Proposal("fast_answers@1", {"fast_answers": 10},
-                                                       "too fast"))
+                                                       Msg.text("too fast")))
         tx.commit()
     confirmed = client.post(f"/api/v1/proposals/{proposed.id}/resolve",
                             json={"outcome": "confirmed", "reason": "checked the answers"},

@@ -139,7 +139,7 @@ def test_the_upload_page_takes_files_over_the_default_limit(
                            files={"file": ("tasks.jsonl", rows.encode(), "application/x-ndjson")},
                            follow_redirects=False)
     assert response.status_code == 303, response.text
-    assert "Imported 1500 tasks" in client.get(page).text
+    assert "Imported 1,500 tasks" in client.get(page).text
 
 
 # --- 2. Text and numbers at the JSON entrance and in task files ---------------------------

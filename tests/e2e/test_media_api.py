@@ -212,4 +212,4 @@ def test_an_upload_of_files_and_a_zip(client: TestClient, project: tuple[int, st
                            json=[{"data": {"image": "train/a.png"}},
                                  {"data": {"image": "train/missing.png"}}])
     assert imported.status_code == 422
-    assert imported.json()["message"].startswith("row 2: 'image' is 'train/missing.png'")
+    assert imported.json()["message"].startswith("row 2: 'image' is “train/missing.png”")

@@ -20,13 +20,15 @@ def test_prices_and_funding_typed_with_a_decimal_comma_are_read(
     [view] = projects.list_projects(container.db, requester)
     assert view.project.terms.pay_per_task == Money(10, "EUR")
     funded = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "12,50"})
-    assert "Escrow now holds 12.50 EUR" in funded.text
+    assert "Escrow now holds €12.50" in funded.text
     raised = client.post(f"{url}/price", data={"csrf_token": token, "amount": "0,12"})
     assert "takes effect now" in raised.text
     assert projects.get_project(container.db, requester, view.project.id).project.terms \
         .pay_per_task == Money(12, "EUR")
-    ambiguous = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "1,000"})
-    assert "Not funded" in ambiguous.text and "ambiguous" in ambiguous.text
+    spaced = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "€ 0,50"})
+    assert "Escrow now holds €13.00" in spaced.text
+    too_fine = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "1.005"})
+    assert "Not funded" in too_fine.text and "more decimals than EUR allows" in too_fine.text
 
 
 def test_the_project_form_refuses_too_large_and_floorless_prices_in_plain_words(
@@ -35,7 +37,7 @@ def test_the_project_form_refuses_too_large_and_floorless_prices_in_plain_words(
     sign_in(client, requester.email)
     token = csrf(client, "/requester/projects/new")
     for pay_typed, currency, words in [
-            ("99999999999", "USD", "no amount may exceed 1000000000000 minor units"),
+            ("99999999999", "USD", "no amount may exceed 1,000,000,000,000 minor units"),
             ("9" * 5000, "USD", "no amount may exceed"),
             ("120", "JPY", "no floor is set for JPY; an operator sets one with "
                            "FAIRLABEL_FLOORS"),

@@ -68,9 +68,9 @@ def test_an_operator_records_a_deposit_and_sends_a_payout(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Record deposit"
     page.keyboard.press("Enter")
-    page.wait_for_selector("text=Recorded a deposit of 12.50 EUR for ann@example.org")
+    page.wait_for_selector("text=Recorded a deposit of €12.50 for ann@example.org")
     ann = page.inner_text("#requesters tbody tr:has-text('ann@example.org')")
-    assert "12.50 EUR" in ann
+    assert "€12.50" in ann
     page.screenshot(path=str(tmp_path / "operator-funds.png"), full_page=True)
 
     # Payouts: download the CSV, then mark the payout sent.
@@ -84,7 +84,7 @@ def test_an_operator_records_a_deposit_and_sends_a_payout(
     assert row["payout_id"] == str(payout_id) and row["amount"] == "1.50"
     assert row["currency"] == "EUR" and row["iban"] == "DE44500105175407324931"
     page.click(f"#payout-{payout_id} button:has-text('Mark sent')")
-    page.wait_for_selector(f"text=Payout {payout_id} of 1.50 EUR marked sent")
+    page.wait_for_selector(f"text=Payout {payout_id} of €1.50 marked sent")
     assert "No payout is waiting" in page.inner_text("#waiting")
     assert "sent" in page.inner_text(f"#settled #payout-{payout_id}").lower()
     page.set_viewport_size({"width": 390, "height": 844})

@@ -79,7 +79,7 @@ def test_workers_sign_up_and_see_open_projects_with_their_terms(
     cards = BeautifulSoup(signed.text, "html.parser").select("article.project")
     assert len(cards) == 1
     text = cards[0].get_text(" ", strip=True)
-    assert "Birds" in text and "0.12 EUR" in text and "5.0 min" in text
+    assert "Birds" in text and "€0.12" in text and "5 min" in text
     label = worker_client.get(f"/worker/projects/{pid}")
     assert label.status_code == 200 and 'src="/static/label.js"' in label.text
 
@@ -142,10 +142,13 @@ def test_workers_see_their_earnings_inbox_and_statement_link(
     sign_in(client, worker.email)
     page = BeautifulSoup(client.get("/worker/earnings").text, "html.parser")
     text = page.get_text(" ", strip=True)
-    assert "0.25 USD" in text and "Pay cut: Birds" in text and "budget" in text
+    assert "$0.25" in text
     assert page.find("a", href="/api/v1/me/statement") is not None
-    work = client.get("/worker").text
-    assert "Announced: cut to 0.20 USD" in work
+    assert page.find("a", href="/inbox") is not None  # the inbox has its own page
+    inbox = BeautifulSoup(client.get("/inbox").text, "html.parser").get_text(" ", strip=True)
+    assert "Pay cut" in inbox and "Birds" in inbox and "budget" in inbox
+    work = BeautifulSoup(client.get("/worker").text, "html.parser").get_text(" ", strip=True)
+    assert "Price cut announced" in work and "to $0.20" in work
 
 
 def requester_with_a_draft(client: TestClient, people: Accounts, container: Container, *,
@@ -173,9 +176,9 @@ def test_requesters_fund_and_reprice_from_the_project_page(
         client: TestClient, people: Accounts, container: Container) -> None:
     _, url, token = requester_with_a_draft(client, people, container, pay_typed="0.30")
     funded = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "12.50"})
-    assert "Escrow now holds 12.50 USD" in funded.text
+    assert "Escrow now holds $12.50" in funded.text
     too_much = client.post(f"{url}/fund", data={"csrf_token": token, "amount": "1000"})
-    assert "Not funded" in too_much.text and "37.50 USD" in too_much.text
+    assert "Not funded" in too_much.text and "$37.50" in too_much.text
     repriced = client.post(f"{url}/price", data={"csrf_token": token, "amount": "0.25",
                                                  "reason": "less"})
     assert "after the notice period" in repriced.text
@@ -193,9 +196,9 @@ def test_requesters_read_what_a_project_holds_and_needs_and_withdraw_from_its_pa
     assert "even if every answer took the whole lease" in said.text
     client.post(f"{url}/fund", data={"csrf_token": token, "amount": "20"})
     withdrawn = client.post(f"{url}/withdraw", data={"csrf_token": token, "amount": "7,50"})
-    assert "Withdrew 7.50 USD: your funds hold 37.50 USD" in withdrawn.text
+    assert "Withdrew $7.50: your funds hold $37.50" in withdrawn.text
     too_much = client.post(f"{url}/withdraw", data={"csrf_token": token, "amount": "13"})
-    assert "Not withdrawn" in too_much.text and "12.50 USD of this project" in too_much.text
+    assert "Not withdrawn" in too_much.text and "$12.50 of this project" in too_much.text
 
 
 def test_workers_set_where_payouts_go_and_bad_ibans_are_explained(
@@ -284,7 +287,7 @@ def test_quality_terms_from_the_form_reach_workers_and_both_sides_see_the_record
     sign_in(worker_client, worker.email)
     cards = BeautifulSoup(worker_client.get("/worker").text, "html.parser")
     text = cards.get_text(" ", strip=True)
-    assert "1 paid items, pass mark 100%" in text and "20% of tasks have a known answer" in text
+    assert "1 paid item, pass mark 100%" in text and "20% of tasks have a known answer" in text
     label = BeautifulSoup(worker_client.get(f"/worker/projects/{pid}").text, "html.parser")
     mine = label.select_one("#my-quality")
     assert mine is not None
@@ -297,7 +300,7 @@ def test_quality_terms_from_the_form_reach_workers_and_both_sides_see_the_record
     assert panel is not None
     panel_text = panel.get_text(" ", strip=True)
     assert "Consensus by MV" in panel_text and "Gold tasks 2" in panel_text
-    assert "0 / 1" in panel_text and worker.email not in project_page.get_text()
+    assert "0 of 1" in panel_text and worker.email not in project_page.get_text()
 
 
 def test_the_labeling_page_calls_the_api_with_its_session_and_csrf_token(

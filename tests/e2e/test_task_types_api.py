@@ -77,7 +77,7 @@ BOXES = Case(
     near=[box("car", 0.12, 0.1, 0.4, 0.4)],  # IoU 0.905
     wrong=[box("car", 0.3, 0.1, 0.4, 0.4)],  # IoU 0.333
     invalid=[([box("car", 0.8, 0.1, 0.4, 0.4)], "leaves the image"),
-             ([box("bus", 0.1, 0.1, 0.1, 0.1)], "label 'bus' is not one of"),
+             ([box("bus", 0.1, 0.1, 0.1, 0.1)], "label “bus” is not one of"),
              ({"boxes": []}, "must be a list of boxes")],
     answers={"street": [[box("car", 0.1, 0.1, 0.2, 0.2)],
                         [box("car", 0.12, 0.1, 0.2, 0.2), box("person", 0.7, 0.5, 0.1, 0.3)],
@@ -99,7 +99,7 @@ SPANS = Case(
     wrong=[span(0, 5, "PER"), span(23, 30, "ORG")],  # F1 0.4
     invalid=[([span(0, 12, "PER"), span(6, 20, "LOC")], "spans overlap"),
              ([span(0, 1000, "PER")], "past the end of the text"),
-             ([span(0, 3, "DATE")], "label 'DATE' is not one of")],
+             ([span(0, 3, "DATE")], "label “DATE” is not one of")],
     answers={"ada": [[span(25, 31, "LOC"), span(0, 12, "PER")],
                      [span(0, 12, "PER"), span(25, 31, "LOC")],
                      [span(0, 3, "PER")]],

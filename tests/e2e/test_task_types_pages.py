@@ -58,20 +58,42 @@ def test_the_form_creates_each_structured_type_with_its_threshold_and_method(
         assert project["schema"] == schema and project["quality"]["consensus_method"] == method
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"type": "spans", "labels": "PER", "consensus_method": "ds"}, "categorical methods"),
-    ({"type": "bounding_boxes", "labels": ""}, "&#39;labels&#39; must be a non-empty list"),
-    ({"type": "bounding_boxes", "labels": "car", "gold_iou": "2"}, "in (0, 1]"),
-    ({"type": "ranking", "gold_tau": "high"}, "a number is wrong"),
-    ({"type": "ranking", "confidence_target": "95"}, "does not apply to ranking projects"),
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({"type": "spans", "labels": "PER", "consensus_method": "ds"}, "consensus_method",
+     "This method is not for this task type: choose one listed under “Spans”"),
+    ({"type": "bounding_boxes", "labels": ""}, "labels",
+     "Write at least one label, one per line."),
+    ({"type": "bounding_boxes", "labels": "car\ncar"}, "labels",
+     "Each line must be different: “car” is there twice."),
+    ({"type": "bounding_boxes", "labels": "car", "gold_iou": "2"}, "gold_iou",
+     "Write a number above 0 and at most 1, such as 0.5."),
+    ({"type": "ranking", "gold_tau": "high"}, "gold_tau",
+     "Write a number from -1 to 1, such as 0.6."),
 ])
 def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(
-        client: TestClient, people: Accounts, fields: dict[str, str], message: str) -> None:
+        client: TestClient, people: Accounts, fields: dict[str, str], field: str,
+        message: str) -> None:
     sign_in(client, people.make(Role.REQUESTER)[0].email)
     refused = create(client, **fields)
-    assert refused.status_code == 400 and message in refused.text
+    assert refused.status_code == 400
     page = BeautifulSoup(refused.text, "html.parser")
+    said = page.select_one(f"#f-{field}-error")
+    assert said is not None and message in said.get_text(), refused.text
+    assert page.select_one(f'[name="{field}"]')["aria-invalid"] == "true"
     assert page.select_one('select[name="type"] option[selected]')["value"] == fields["type"]
+
+
+def test_the_fields_of_other_task_types_are_ignored(client: TestClient,
+                                                    people: Accounts) -> None:
+    """Without the page's script every field is sent: only the chosen type's are read."""
+    requester, token = people.make(Role.REQUESTER)
+    sign_in(client, requester.email)
+    created = create(client, type="ranking", confidence_target="95", min_answers="x",
+                     choices="only one", rating_min="nine", labels="", gold_iou="7")
+    assert created.status_code == 303, created.text
+    project = project_of(client, created.headers["location"], token)
+    assert project["schema"] == {"type": "ranking", "gold_tau": 0.6}
+    assert project["quality"]["confidence_target"] is None
 
 
 @pytest.fixture

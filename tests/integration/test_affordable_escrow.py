@@ -157,7 +157,7 @@ def test_forty_tasks_three_times_at_five_cents_need_dollars_not_hundreds(
     # Unmeasured, the estimate is the worst case: every answer taking the whole lease and
     # topped up to 0.25 USD. It says so.
     assert before.remaining_answers == 120
-    assert "before the project is measured" in before.explanation
+    assert "before the project is measured" in str(before.explanation)
     workers = [people.make(Role.WORKER)[0] for _ in range(8)]
     run = crowd(container, clock, workers, pid, seconds=(3.0, 8.0))
     assert run.answers == 120 and run.waited == 0

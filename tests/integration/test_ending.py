@@ -71,7 +71,7 @@ def test_with_notice_work_stays_available_until_the_notice_ends(
     done = ending.end_project(container.db, requester, pid, reason="The client's study ended.",
                               mode=EndMode.NOTICE, policy=container.charter, now=clock())
     assert (done.ends_at - clock()).days == 7
-    assert "same terms" in pay.inbox(container.db, worker)[0].body
+    assert "same terms" in str(pay.inbox(container.db, worker)[0].body)
     clock.advance(days=6, hours=23)
     work(container, clock, worker, pid, 1)  # still served on the same terms
     clock.advance(hours=2)
@@ -139,3 +139,37 @@ def test_a_pause_longer_than_the_notice_ends_the_project_with_notice_pay(
     assert view.project.end_reason == "paused longer than its notice period"
     notice = [e for e in pay.statement(container.db, worker) if e.kind == "notice_pay"]
     assert [e.amount_minor for e in notice] == [100]  # 2.00 / 14 × 7
+
+
+def test_a_long_pause_pays_the_notice_earned_before_the_pause_however_long_the_notice(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    """Notice pay counts the earnings of the 14 days before work stopped: a pause that turns
+    into an ending after a 14-day notice (or longer) must not find those days empty."""
+    pid = make_project(container, requester, notice_days=14)
+    worker = people.make(Role.WORKER)[0]
+    work(container, clock, worker, pid, 2)
+    ending.pause_project(container.db, requester, pid, now=clock())
+    clock.advance(days=14, hours=1)
+    jobs.run_due_work(container.db, container.charter, now=clock())
+    assert projects.get_project(container.db, requester, pid).project.status is \
+        ProjectStatus.ENDED
+    notice = [e for e in pay.statement(container.db, worker) if e.kind == "notice_pay"]
+    assert [e.amount_minor for e in notice] == [200]  # 2.00 / 14 × 14
+    told = [m for m in pay.inbox(container.db, worker) if "Ended" in str(m.subject)]
+    assert told and "2.00" in str(told[0].body)
+
+
+def test_a_pause_keeps_the_notice_pay_back_until_it_ends(
+        container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
+    """During a pause the notice pay owed at the pause stays held: waiting out the 14 days
+    of the window (here past the notice, before the job that ends the project ran) does not
+    make it withdrawable."""
+    pid = make_project(container, requester, notice_days=14, funding=10_000)
+    worker = people.make(Role.WORKER)[0]
+    work(container, clock, worker, pid, 2)
+    ending.pause_project(container.db, requester, pid, now=clock())
+    clock.advance(days=15)
+    need = funding.project_funding(container.db, requester, pid, policy=container.charter,
+                                   now=clock())
+    assert need.notice_liability == Money(200, "USD")  # 2.00 / 14 × 14
+    assert need.withdrawable.amount_minor <= need.free_escrow.amount_minor - 200

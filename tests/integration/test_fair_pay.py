@@ -123,7 +123,7 @@ def test_a_price_cut_waits_for_its_notice_and_a_raise_applies_at_once(
     cut = pay.change_price(container.db, requester, pid, Money(40, "USD"), reason="budget",
                            policy=container.charter, now=clock())
     assert cut.effective_at == clock() + timedelta(days=14) and cut.applied_at is None
-    assert "50.00 USD".replace("50.00", "0.50") in pay.inbox(container.db, worker)[0].body
+    assert "50.00 USD".replace("50.00", "0.50") in str(pay.inbox(container.db, worker)[0].body)
     clock.advance(days=13, hours=23)
     jobs.run_due_work(container.db, container.charter, now=clock())
     price = projects.get_project(container.db, requester, pid).project.terms.pay_per_task

@@ -27,6 +27,7 @@ from fairlabel.adapters.web.calls import UseCaseRunner
 from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain.accounts import Role
+from fairlabel.domain.messages import Msg
 from tests.conftest import Accounts
 from tests.support.databases import sqlite_copy
 
@@ -42,8 +43,8 @@ def inbox_count(container: Container) -> int:
 
 def note(container: Container, worker_id: int, text: str) -> None:
     with container.db.write() as tx:
-        tx.inbox.add(user_ids=[worker_id], project_id=None, subject=text, body=text,
-                     now=container.clock())
+        tx.inbox.add(user_ids=[worker_id], project_id=None, subject=Msg.text(text),
+                     body=Msg.text(text), now=container.clock())
         tx.commit()
 
 
@@ -51,13 +52,13 @@ def test_a_failed_write_leaves_nothing_and_the_next_write_works(
         container: Container, people: Accounts) -> None:
     worker, _ = people.make(Role.WORKER)
     with pytest.raises(Boom), container.db.write() as tx:
-        tx.inbox.add(user_ids=[worker.id], project_id=None, subject="half", body="half",
-                     now=container.clock())
+        tx.inbox.add(user_ids=[worker.id], project_id=None, subject=Msg.text("half"),
+                     body=Msg.text("half"), now=container.clock())
         raise Boom
     assert inbox_count(container) == 0
     with pytest.raises(Boom), container.db.write() as tx:
-        tx.inbox.add(user_ids=[worker.id], project_id=None, subject="never committed",
-                     body="-", now=container.clock())
+        tx.inbox.add(user_ids=[worker.id], project_id=None, subject=Msg.text("never committed"),
+                     body=Msg.text("-"), now=container.clock())
         # leaving without commit() rolls back, whatever the reason
         raise Boom
     note(container, worker.id, "kept")

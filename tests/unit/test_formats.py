@@ -106,7 +106,7 @@ def test_utf16_offsets_invert(text: str, data: st.DataObject) -> None:
 
 def test_results_of_another_type_are_refused_naming_them() -> None:
     schema = parse_schema({"type": "bounding_boxes", "labels": ["car"]})
-    with pytest.raises(InvalidInput, match=r"'polygonlabels'.*rectanglelabels"):
+    with pytest.raises(InvalidInput, match=r"“polygonlabels”.*rectanglelabels"):
         from_results(schema, [{"type": "polygonlabels", "value": {"points": []}}], {})
 
 

@@ -212,7 +212,7 @@ def test_a_transaction_moves_one_currency() -> None:
 
 def test_unknown_kinds_and_lone_postings_are_refused() -> None:
     pair = (Posting("world", usd(-5)), Posting("requester:1:funds", usd(5)))
-    with pytest.raises(InvalidInput, match="unknown transaction kind 'gift'"):
+    with pytest.raises(InvalidInput, match="unknown transaction kind “gift”"):
         LedgerTransaction("gift", pair)
     with pytest.raises(InvalidInput, match="at least two postings"):
         LedgerTransaction("deposit", pair[:1])
@@ -389,10 +389,10 @@ def _edit(line: str, **changes: Any) -> str:
         (lambda line: "[1, 2]", "unparsable: not a JSON object"),
         (lambda line: line.encode().replace(b"\xc3\xa9", b"\xc3"), "unparsable: not UTF-8"),
         (lambda line: "", "unparsable"),
-        (lambda line: _edit(line, extra=1), "unknown field 'extra'"),
+        (lambda line: _edit(line, extra=1), "unknown field “extra”"),
         (
             lambda line: json.dumps({k: v for k, v in json.loads(line).items() if k != "memo"}),
-            "missing field 'memo'",
+            "missing field “memo”",
         ),
         (lambda line: _edit(line, seq="2"), "wrong type: seq"),
         (lambda line: _edit(line, amount_minor=3.0), "wrong type: amount_minor"),

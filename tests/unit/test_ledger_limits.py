@@ -70,7 +70,7 @@ def test_a_statement_whose_balance_passes_the_maximum_does_not_verify() -> None:
 @pytest.mark.parametrize(("field", "value", "reason"), [
     ("amount_minor", 2**63, "wrong value: amount_minor is beyond 1000000000000"),
     ("amount_minor", -(10**40), "wrong value: amount_minor is beyond"),
-    ("currency", "XYZ", "wrong value: currency 'XYZ' is not an ISO 4217 code"),
+    ("currency", "XYZ", "wrong value: currency “XYZ” is not an ISO 4217 code"),
 ])
 def test_a_statement_line_beyond_money_is_a_reported_problem(
         field: str, value: object, reason: str) -> None:

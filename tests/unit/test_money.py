@@ -93,7 +93,7 @@ def test_currencies_and_their_minor_units_are_babels() -> None:
     assert all(minor_units(code) == get_currency_precision(code) for code in CURRENCIES)
     assert (minor_units("USD"), minor_units("JPY"), minor_units("KWD")) == (2, 0, 3)
     assert str(Money(1234, "JPY")) == "1234 JPY" and str(Money(-1234, "KWD")) == "-1.234 KWD"
-    with pytest.raises(InvalidInput, match="'XYZ' is not an ISO 4217 currency"):
+    with pytest.raises(InvalidInput, match="“XYZ” is not an ISO 4217 currency"):
         minor_units("XYZ")
 
 

@@ -98,5 +98,5 @@ def test_messages_never_carry_a_raw_surrogate_or_control_character() -> None:
 
 def test_text_problem_checks_single_strings() -> None:
     assert text_problem("fine", "column 'text'") is None
-    assert text_problem("a\x00", "column 'text'") == (
+    assert str(text_problem("a\x00", "column 'text'")) == (
         "the text at column 'text' holds a NUL character (\\u0000): remove it")

@@ -80,7 +80,7 @@ def test_csv_gold_column_becomes_the_expected_answer() -> None:
     (b'[{"data": {"n": ' + b"1" * 4400 + b"}}]", "json", 1, "4400 digits"),
     (b'[{"x": 1}, {"data": {"x": ' + b"[" * 2000 + b"]" * 2000 + b"}}]", "json", 2,
      "nested more than 32 levels deep"),
-    (b"text,id\na\x00b,1\n", "csv", 1, "the text at column 'text' holds a NUL character"),
+    (b"text,id\na\x00b,1\n", "csv", 1, "the text at column “text” holds a NUL character"),
     (b'text,id\nok,1\n"not closed,2\nthree,3\n', "csv", 2, "never closed"),
     (b'text,id\n"closed" and more,1\n', "csv", 1, "after its closing quote"),
     (b"text;id\na;1;extra\n", "csv", 1, "separated by a semicolon"),

@@ -160,7 +160,7 @@ def test_boxes_are_stored_rounded_clamped_and_left_to_right() -> None:
 
 @pytest.mark.parametrize(("answer", "message"), [
     ({"label": "car"}, "must be a list of boxes"),
-    ([box("bus", 0, 0, 0.5, 0.5)], "label 'bus' is not one of"),
+    ([box("bus", 0, 0, 0.5, 0.5)], "label “bus” is not one of"),
     ([box("car", 0, 0, 0, 0.5)], "'width' must be more than 0"),
     ([box("car", 0, 0, 0.5, -0.1)], "'height' must be more than 0"),
     ([box("car", -0.01, 0, 0.5, 0.5)], "leaves the image"),
@@ -264,7 +264,7 @@ def test_spans_are_stored_by_start_in_code_points() -> None:
 
 @pytest.mark.parametrize(("answer", "message"), [
     ({"start": 0}, "must be a list of spans"),
-    ([span(0, 3, "DATE")], "label 'DATE' is not one of"),
+    ([span(0, 3, "DATE")], "label “DATE” is not one of"),
     ([span(3, 3)], "start < end"),
     ([span(-1, 3)], "start < end"),
     ([span(0, 1000)], "past the end of the text"),
@@ -424,11 +424,11 @@ def test_each_type_has_its_consensus_methods(schema: dict[str, Any], default: st
 
 def test_structured_projects_refuse_categorical_methods_and_adaptive_redundancy() -> None:
     with pytest.raises(InvalidInput, match="bounding_boxes answers take the consensus method "
-                                           "iou, not 'ds'"):
+                                           "iou, not “ds”"):
         terms(BOXES, consensus_method="ds")
-    with pytest.raises(InvalidInput, match="span or token"):
+    with pytest.raises(InvalidInput, match="span / token"):
         terms(SPANS, consensus_method="mace")
-    with pytest.raises(InvalidInput, match="'borda' is for boxes, spans or rankings"):
+    with pytest.raises(InvalidInput, match="“borda” is for boxes, spans or rankings"):
         terms({"type": "single_choice", "choices": ["a", "b"]}, consensus_method="borda")
     with pytest.raises(InvalidInput, match="does not apply to ranking projects"):
         terms(RANKING, consensus_method="borda", confidence_target=0.9)

@@ -14,6 +14,7 @@ from fairlabel.domain.errors import (
     InvalidInput,
     PermissionDenied,
 )
+from fairlabel.domain.messages import shown
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -35,6 +36,14 @@ class User:
     pseudonym: str
     created_at: datetime
     country: str | None = None
+    language: str | None = None  # chosen on the account page; None: the browser's
+    time_zone: str | None = None  # IANA name (Africa/Nairobi); None: the browser's
+    display_name: str | None = None  # a requester's public name; None: their pseudonym
+
+    @property
+    def public_name(self) -> str:
+        """The name shown to others: the display name a requester chose, else the pseudonym."""
+        return self.display_name or self.pseudonym
 
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -66,7 +75,8 @@ def token_expiry(now: datetime, days: float | None) -> datetime | None:
     if days is None:
         return None
     if not 0 < days <= MAX_TOKEN_DAYS:
-        raise InvalidInput(f"a token expires after 1 to {MAX_TOKEN_DAYS} days, not {days:g}")
+        raise InvalidInput("a token expires after 1 to {max_days} days, not {days}",
+                           max_days=MAX_TOKEN_DAYS, days=days)
     return now + timedelta(days=days)
 
 
@@ -85,12 +95,12 @@ def normalize_email(email: str) -> str:
     hidden = [ch for ch in email if unicodedata.category(ch) in ("Cf", "Cc")]
     if hidden:
         names = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(hidden))
-        raise InvalidInput(f"the e-mail address holds invisible or control characters "
-                           f"({names}): type it again without them")
+        raise InvalidInput("the e-mail address holds invisible or control characters "
+                           "({names}): type it again without them", names=names)
     cleaned = unicodedata.normalize("NFKC", email).strip().casefold()
     cleaned = unicodedata.normalize("NFKC", cleaned)
     if len(cleaned) > 320 or not _EMAIL.match(cleaned):
-        raise InvalidInput(f"{email!r} is not a valid e-mail address")
+        raise InvalidInput("“{email}” is not a valid e-mail address", email=shown(email))
     return cleaned
 
 
@@ -117,9 +127,10 @@ def check_new_email(email: str) -> None:
     for part in (local, *domain.split(".")):
         scripts = {s for s in map(_script, part) if s is not None}
         if len(scripts) > 1:
-            raise InvalidInput(f"the e-mail address mixes letters of several scripts "
-                               f"({', '.join(sorted(s.title() for s in scripts))}) in "
-                               f"{part!r}: use one script per part")
+            raise InvalidInput("the e-mail address mixes letters of several scripts "
+                               "({scripts}) in “{part}”: use one script per part",
+                               scripts=", ".join(sorted(s.title() for s in scripts)),
+                               part=part)
 
 
 def _looks_like(ch: str) -> str:
@@ -144,21 +155,37 @@ def email_skeleton(email: str) -> str:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
+        raise InvalidInput("the password must be at least {length} characters long",
+                           length=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at most {MAX_PASSWORD_LENGTH} characters long")
+        raise InvalidInput("the password must be at most {length} characters long",
+                           length=MAX_PASSWORD_LENGTH)
 
 
 def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise InvalidInput(
-            f"unknown role {value!r}; use one of {', '.join(r.value for r in Role)}"
-        ) from None
+        raise InvalidInput("unknown role “{role}”; use one of {roles}", role=shown(value),
+                           roles=", ".join(r.value for r in Role)) from None
 
 
 def require_role(user: User, *roles: Role) -> None:
     if user.role not in roles:
-        names = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"this needs the {names} role; you are a {user.role.value}")
+        raise PermissionDenied("this needs the role {roles}; your role is {role}",
+                               roles=" / ".join(r.value for r in roles), role=user.role.value)
+
+
+DISPLAY_NAME_MAX = 60
+
+
+def check_display_name(name: str) -> str:
+    """A requester's public name, trimmed: 2 to 60 printable characters, not an e-mail."""
+    name = " ".join((name or "").split())
+    if not 2 <= len(name) <= DISPLAY_NAME_MAX:
+        raise InvalidInput("a display name is 2 to {limit} characters long",
+                           limit=DISPLAY_NAME_MAX)
+    if not name.isprintable() or "@" in name:
+        raise InvalidInput("a display name is plain text: no e-mail address, no control "
+                           "characters")
+    return name

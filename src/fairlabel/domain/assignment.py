@@ -107,15 +107,11 @@ def check_submittable(assignment: Assignment, now: datetime) -> None:
     if assignment.status is AssignmentStatus.RELEASED:
         raise Conflict("this task was skipped; it can no longer be answered", code="released")
     if assignment.status is AssignmentStatus.EXPIRED or now >= assignment.lease_expires_at:
-        raise LeaseExpired(
-            f"the lease expired at {assignment.lease_expires_at.isoformat()}; the task went back "
-            "to the pool. Ask for the next task."
-        )
+        raise LeaseExpired("the lease expired at {expired_at}; the task went back to the pool. "
+                           "Ask for the next task.", expired_at=assignment.lease_expires_at)
 
 
 def check_releasable(assignment: Assignment) -> None:
     if assignment.status is not AssignmentStatus.LEASED:
-        raise Conflict(
-            f"only a leased task can be skipped; this one is {assignment.status.value}",
-            code="not_leased",
-        )
+        raise Conflict("only a leased task can be skipped; this one is {status}",
+                       code="not_leased", status=assignment.status.value)

@@ -49,8 +49,8 @@ class FloorTable:
     def require(self, currency: str) -> None:
         """Refuse money in a currency without a platform floor: work would run with none."""
         if self.by_currency.get(currency, 0) <= 0:
-            raise InvalidInput(f"no floor is set for {currency}; an operator sets one with "
-                               "FAIRLABEL_FLOORS", code="no_floor")
+            raise InvalidInput("no floor is set for {currency}; an operator sets one with "
+                               "FAIRLABEL_FLOORS", code="no_floor", currency=currency)
 
     def hourly(self, currency: str, *, country: str | None = None,
                project_floor: int | None = None) -> int:

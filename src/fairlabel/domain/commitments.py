@@ -28,20 +28,22 @@ class Commitment:
 
     def check(self, *, min_notice_days: int, today: date) -> None:
         if self.notice_days < min_notice_days:
-            raise InvalidInput(f"the notice period must be at least {min_notice_days} days "
-                               f"on this platform, got {self.notice_days}")
+            raise InvalidInput("the notice period must be at least {min_days} days on this "
+                               "platform, got {days}", min_days=min_notice_days,
+                               days=self.notice_days)
         if self.notice_days > 365:
             raise InvalidInput("a notice period longer than a year is not supported")
         if self.ends_on is not None and self.ends_on < today:
-            raise InvalidInput(f"the expected end date {self.ends_on} is already past")
+            raise InvalidInput("the expected end date {ends_on} is already past",
+                               ends_on=self.ends_on.isoformat())
 
 
 def check_reason(reason: str) -> str:
     """Ending needs a written reason that workers will read."""
     cleaned = reason.strip()
     if len(cleaned) < MIN_REASON_LENGTH:
-        raise InvalidInput(f"write the reason for ending the project (at least "
-                           f"{MIN_REASON_LENGTH} characters): the workers will read it")
+        raise InvalidInput("write the reason for ending the project (at least {length} "
+                           "characters): the workers will read it", length=MIN_REASON_LENGTH)
     return cleaned
 
 
@@ -49,8 +51,8 @@ def check_can_end(*, ended: bool, ending_at: datetime | None) -> None:
     if ended:
         raise Conflict("the project has already ended", code="project_ended")
     if ending_at is not None:
-        raise Conflict(f"the project already ends at {ending_at:%Y-%m-%d %H:%M} UTC",
-                       code="already_ending")
+        raise Conflict("the project already ends at {ending_at}", code="already_ending",
+                       ending_at=ending_at)
 
 
 def notice_end(now: datetime, notice_days: int) -> datetime:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 from fairlabel.domain.errors import Conflict
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import effective_hourly
 
@@ -18,7 +19,7 @@ class ContinuationPayCut(Conflict):
 
     code = "continuation_pay_cut"
 
-    def __init__(self, message: str, *, continuation_of: int) -> None:
+    def __init__(self, message: Msg, *, continuation_of: int) -> None:
         super().__init__(message)
         self.continuation_of = continuation_of
 
@@ -42,13 +43,17 @@ def check_continuation_pay(*, old_id: int, old_name: str, old_price: Money,
         median = Fraction(old_median_ms)
         old_rate = Money(effective_hourly(old_price.amount_minor, median), old_price.currency)
         new_rate = Money(effective_hourly(new_price.amount_minor, median), new_price.currency)
-        figures = (f"at its measured median of {old_median_ms / 1000:.1f} s per task, "
-                   f"{old_name} paid {old_rate} per hour and this project would pay {new_rate}")
+        figures = Msg("at its measured median of {median} s per task, {name} paid {old_rate} "
+                      "per hour and this project would pay {new_rate}",
+                      {"median": round(old_median_ms / 1000, 1), "name": old_name,
+                       "old_rate": old_rate, "new_rate": new_rate})
     else:
-        figures = f"{old_name} paid {old_price} per task and this project would pay {new_price}"
-    raise ContinuationPayCut(
-        f"this project continues project {old_id} (“{old_name}”): same instructions, schema "
-        f"and data. A continuation may not pay less per hour: {figures}. Two ways forward: "
-        f"price it at {old_price} per task or more, or announce a price cut on project "
-        f"{old_id} and launch after its notice period has run out.",
+        figures = Msg("{name} paid {old_price} per task and this project would pay {new_price}",
+                      {"name": old_name, "old_price": old_price, "new_price": new_price})
+    raise ContinuationPayCut(Msg(
+        "this project continues project {old_id} (“{name}”): same instructions, schema and "
+        "data. A continuation may not pay less per hour: {figures}. Two ways forward: price it "
+        "at {old_price} per task or more, or announce a price cut on project {old_id} and "
+        "launch after its notice period has run out.",
+        {"old_id": str(old_id), "name": old_name, "figures": figures, "old_price": old_price}),
         continuation_of=old_id)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from fairlabel.domain.errors import Conflict, InvalidInput
+from fairlabel.domain.messages import Msg
 
 MAX_TEXT = 4000
 
@@ -60,7 +61,7 @@ class Decision:
     decided_by: int | None  # the person (user id), or None when a rule decided alone
     inputs: dict[str, Any]
     outcome: str
-    explanation: str
+    explanation: Msg  # said in the reader's language; str() is the English text that is kept
     status: DecisionStatus
     follows_id: int | None  # the proposal a moderator's decision confirms or declines
     created_at: datetime
@@ -105,9 +106,10 @@ def check_text(text: str, what: str, *, required: bool = True) -> str:
     """Trimmed text of a message, reason or explanation; refused when empty or too long."""
     cleaned = (text or "").strip()
     if required and not cleaned:
-        raise InvalidInput(f"{what} is required: write it in a sentence or two")
+        raise InvalidInput("{what} is required: write it in a sentence or two", what=Msg(what))
     if len(cleaned) > MAX_TEXT:
-        raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
+        raise InvalidInput("{what} is longer than {limit} characters", what=Msg(what),
+                           limit=MAX_TEXT)
     return cleaned
 
 
@@ -115,8 +117,9 @@ def check_restricting(kind: DecisionKind, *, rule: str | None, decided_by: int |
                       status: DecisionStatus) -> None:
     """A rule alone may propose restricting access, never decide it (EU 2024/2831, art. 10)."""
     if kind in RESTRICTING and decided_by is None and status is not DecisionStatus.PROPOSED:
-        raise InvalidInput(f"{kind.value} restricts a worker's access: rule {rule} may only "
-                           "propose it; a moderator decides", code="human_decides")
+        raise InvalidInput("{kind} restricts a worker's access: rule {rule} may only propose "
+                           "it; a moderator decides", code="human_decides", kind=kind.value,
+                           rule=rule)
 
 
 # Kinds that are in the worker's favour: nothing in them to appeal.
@@ -149,7 +152,8 @@ def appeal_deadline(now: datetime, within: timedelta) -> datetime:
 
 def check_resolvable(appeal: Appeal) -> None:
     if appeal.status is not AppealStatus.OPEN:
-        raise AlreadyResolved(f"this appeal was already resolved: {appeal.status.value}")
+        raise AlreadyResolved("this appeal was already resolved: {status}",
+                              status=appeal.status.value)
 
 
 def parse_appeal_outcome(value: str) -> AppealStatus:

@@ -3,9 +3,21 @@
 Each error carries a stable machine-readable ``code`` and a plain-language ``message`` that
 says what is wrong and, where there is one, how to fix it. Adapters map the classes to HTTP
 statuses and exit codes; nothing here knows about either.
+
+The message is written as an English template with named fields and their values
+(``NotFound("no project {project_id}", project_id=7)``), so that the pages can say it in the
+reader's language (:attr:`DomainError.msg`); ``message`` is the English text. A message built
+beforehand (a :class:`~fairlabel.domain.messages.Msg`) may be given instead of the template;
+an identifier is given as text (``project_id=str(pid)``), so that no reader sees it written as
+a quantity ("12,345").
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fairlabel.domain.messages import Msg, Value
 
 
 class DomainError(Exception):
@@ -13,9 +25,12 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Msg, *, code: str | None = None, **params: Value) -> None:
+        from fairlabel.domain.messages import Msg  # messages needs money, which needs errors
+
+        self.msg: Msg = message if isinstance(message, Msg) else Msg(message, params)
+        self.message = str(self.msg)
+        super().__init__(self.message)
         if code is not None:
             self.code = code
 
@@ -55,12 +70,19 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+def N_(template: str) -> str:
+    """Mark a template for the catalogs (``messages.N_``, which this module cannot import:
+    messages needs money, which needs errors)."""
+    return template
+
+
 class ImportRejected(InvalidInput):
     """A task file was refused as a whole because of one bad row."""
 
     code = "import_rejected"
 
-    def __init__(self, row: int, reason: str) -> None:
-        super().__init__(f"row {row}: {reason}. Nothing was imported; fix the row and retry.")
+    def __init__(self, row: int, reason: Msg) -> None:
+        super().__init__(N_("row {row}: {reason}. Nothing was imported; fix the row and "
+                            "retry."), row=row, reason=reason)
         self.row = row
         self.reason = reason

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fairlabel.domain.errors import InvalidInput, TooLarge
+from fairlabel.domain.messages import N_, Msg, shown
 
 MAX_NAME_LENGTH = 255
 MAX_URL_LENGTH = 2048
@@ -83,9 +84,9 @@ class MediaRejected(InvalidInput):
 
     code = "media_rejected"
 
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}. Nothing was added; fix or remove this file and "
-                         "upload again.")
+    def __init__(self, name: str, reason: Msg) -> None:
+        super().__init__(N_("{name}: {reason}. Nothing was added; fix or remove this file "
+                            "and upload again."), name=name, reason=reason)
         self.name = name
 
     @property
@@ -96,8 +97,8 @@ class MediaRejected(InvalidInput):
 class MediaTooLarge(TooLarge):
     """One file of an upload is over a limit, and the whole upload is refused."""
 
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}. Nothing was added.")
+    def __init__(self, name: str, reason: Msg) -> None:
+        super().__init__(N_("{name}: {reason}. Nothing was added."), name=name, reason=reason)
         self.name = name
 
     @property
@@ -127,8 +128,8 @@ def size_text(size: int) -> str:
 
 def check_size(size: int, limit: int) -> None:
     if size > limit:
-        raise TooLarge(f"the file is over {size_text(limit)}, the limit per file "
-                       "(FAIRLABEL_MEDIA_MAX_BYTES): make it smaller")
+        raise TooLarge("the file is over {limit}, the limit per file "
+                       "(FAIRLABEL_MEDIA_MAX_BYTES): make it smaller", limit=size_text(limit))
     if size == 0:
         raise InvalidInput("the file is empty")
 
@@ -137,17 +138,20 @@ def check_pixels(width: int, height: int, limit: int) -> None:
     """Refuse an image with more pixels than the limit before it is decoded (a small file can
     declare a huge image: a decompression bomb)."""
     if width <= 0 or height <= 0:
-        raise InvalidInput(f"the image is {width} × {height} pixels: it has no pixels")
+        raise InvalidInput("the image is {width} × {height} pixels: it has no pixels",
+                           width=width, height=height)
     if width * height > limit:
-        raise TooLarge(f"the image is {width} × {height} pixels ({width * height / 1e6:.1f} "
-                       f"megapixels); the limit is {limit / 1e6:g} megapixels "
-                       "(FAIRLABEL_MEDIA_MAX_PIXELS): scale it down")
+        raise TooLarge("the image is {width} × {height} pixels ({megapixels} megapixels); the "
+                       "limit is {limit} megapixels (FAIRLABEL_MEDIA_MAX_PIXELS): scale it down",
+                       width=width, height=height, megapixels=round(width * height / 1e6, 1),
+                       limit=limit / 1e6)
 
 
 def _check_part(part: str, whole: str) -> None:
     if part in ("", ".", ".."):
-        raise InvalidInput(f"the name {whole[:80]!r} leaves its folder or has an empty part "
-                           "('..', '.', '//' or a leading '/'): give a plain relative path")
+        raise InvalidInput("the name “{name}” leaves its folder or has an empty part ('..', "
+                           "'.', '//' or a leading '/'): give a plain relative path",
+                           name=shown(whole))
 
 
 def check_name(name: str) -> str:
@@ -157,14 +161,17 @@ def check_name(name: str) -> str:
     if not name.strip():
         raise InvalidInput("a file has no name: give every file a name")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"the name {name[:40]!r}… is {len(name)} characters long; the "
-                           f"limit is {MAX_NAME_LENGTH}")
+        raise InvalidInput("the name “{name}” is {length} characters long; the limit is "
+                           "{limit}", name=shown(name, 40), length=len(name),
+                           limit=MAX_NAME_LENGTH)
     bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Cs")), None)
     if bad is not None:
-        raise InvalidInput(f"the name {name[:80]!r} holds the invisible character "
-                           f"U+{ord(bad):04X}: rename the file")
+        char = f"U+{ord(bad):04X}"
+        raise InvalidInput("the name “{name}” holds the invisible character {char}: rename "
+                           "the file", name=shown(name), char=char)
     if "\\" in name or _DRIVE.match(name):
-        raise InvalidInput(f"the name {name[:80]!r} is a Windows path: use '/' between folders")
+        raise InvalidInput("the name “{name}” is a Windows path: use '/' between folders",
+                           name=shown(name))
     for part in name.split("/"):
         _check_part(part, name)
     return name
@@ -230,20 +237,21 @@ class ProjectMedia:
             return value
         kind, found = _classify(value)
         if kind == "id" and found not in self.known_ids:
-            raise InvalidInput(f"'{IMAGE_FIELD}' is {value}, which is not an image of this "
-                               "project: upload the image to this project first")
+            raise InvalidInput("'{field}' is {value}, which is not an image of this project: "
+                               "upload the image to this project first", field=IMAGE_FIELD,
+                               value=value)
         if kind == "url" and self.hosts is not None and not allowed_image_url(value,
                                                                                 self.hosts):
-            raise InvalidInput(f"the image address {value[:80]!r} is not on a host the "
-                               "operator allows (FAIRLABEL_IMAGE_HOSTS, over https): upload "
-                               "the image instead")
+            raise InvalidInput("the image address “{address}” is not on a host the operator "
+                               "allows (FAIRLABEL_IMAGE_HOSTS, over https): upload the image "
+                               "instead", address=shown(value))
         if kind != "name":
             return value
         item = self.by_name.get(found)
         if item is None:
-            raise InvalidInput(f"'{IMAGE_FIELD}' is {value[:80]!r}, and no image of that name "
-                               "was uploaded to this project: upload it first, or write "
-                               "\"media:<id>\"")
+            raise InvalidInput("'{field}' is “{value}”, and no image of that name was uploaded "
+                               "to this project: upload it first, or write \"media:<id>\"",
+                               field=IMAGE_FIELD, value=shown(value))
         return media_ref(item)
 
 

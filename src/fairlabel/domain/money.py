@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from babel.numbers import get_currency_precision, list_currencies
 
 from fairlabel.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from fairlabel.domain.messages import Msg
 
 MAX_AMOUNT_MINOR = 10**12
 """The largest amount, and the largest balance of any ledger account, in minor units, either
@@ -46,10 +50,9 @@ class AmountTooLarge(InvalidInput):
 def check_currency(currency: object) -> str:
     """Return ``currency`` if it is an ISO 4217 code; otherwise raise InvalidInput."""
     if not isinstance(currency, str) or currency not in CURRENCIES:
-        shown = repr(currency)
-        shown = shown if len(shown) <= 12 else "that"
-        raise InvalidInput(f"{shown} is not an ISO 4217 currency; use a three-letter code "
-                           "such as 'USD' or 'EUR'")
+        shown = str(currency) if len(str(currency)) <= 10 else str(currency)[:9] + "…"
+        raise InvalidInput("“{currency}” is not an ISO 4217 currency; use a three-letter code "
+                           "such as 'USD' or 'EUR'", currency=shown)
     return currency
 
 
@@ -68,11 +71,14 @@ def format_minor(amount_minor: int, currency: str) -> str:
     return f"{sign}{whole}.{minor:0{exponent}d} {currency}"
 
 
-def too_large(currency: str, what: str = "this one does") -> AmountTooLarge:
+def too_large(currency: str, what: Msg | None = None) -> AmountTooLarge:
     """The error for an amount or a balance beyond the maximum, in plain words."""
+    from fairlabel.domain.messages import Msg  # messages needs Money
+
     return AmountTooLarge(
-        f"no amount may exceed {MAX_AMOUNT_MINOR} minor units "
-        f"({format_minor(MAX_AMOUNT_MINOR, currency)}), positive or negative; {what}")
+        "no amount may exceed {limit} minor units ({largest}), positive or negative; {what}",
+        limit=MAX_AMOUNT_MINOR, largest=Money(MAX_AMOUNT_MINOR, currency),
+        what=what or Msg("this one does"))
 
 
 def check_amount(amount_minor: int, currency: str) -> None:
@@ -96,18 +102,16 @@ class Money:
 
     def __post_init__(self) -> None:
         if isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int):
-            raise InvalidInput(
-                f"amount_minor must be a whole number of minor units, got {self.amount_minor!r}"
-            )
+            raise InvalidInput("amount_minor must be a whole number of minor units, got {value}",
+                               value=repr(self.amount_minor)[:40])
         check_currency(self.currency)
         check_amount(self.amount_minor, self.currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
-            raise CurrencyMismatch(
-                f"cannot combine {self.currency} with {other.currency}: "
-                "amounts in different currencies are never mixed"
-            )
+            raise CurrencyMismatch("cannot combine {currency} with {other}: amounts in different "
+                                   "currencies are never mixed", currency=self.currency,
+                                   other=other.currency)
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
@@ -146,20 +150,23 @@ def parse_amount(text: str, currency: str) -> Money:
     """
     exponent = minor_units(currency)
     typed = text.strip() if isinstance(text, str) else ""
-    shown = repr(typed) if len(typed) <= 24 else "that"
+    shown = typed if len(typed) <= 24 else typed[:23] + "…"
     match = _AMOUNT.fullmatch(typed)
     if match is None or not (match[2] or match[4]):
-        raise InvalidInput(f"{shown} is not an amount; write it like 0.05 or 0,05, without "
-                           "thousands separators")
+        raise InvalidInput("“{typed}” is not an amount; write it like 0.05 or 0,05, without "
+                           "thousands separators", typed=shown)
     sign, whole, separator, decimals = match[1], match[2], match[3], match[4] or ""
     if separator == "," and len(decimals) == 3 and whole.strip("0"):
-        raise InvalidInput(f"{shown} is ambiguous: the comma could separate thousands or "
+        raise InvalidInput("“{typed}” is ambiguous: the comma could separate thousands or "
                            "decimals; write whole amounts without separators (1000) and "
-                           "decimals after a point (1.000)")
+                           "decimals after a point (1.000)", typed=shown)
     if len(decimals) > exponent:
-        allowed = f"{exponent} decimals" if exponent else "no decimals"
-        raise InvalidInput(f"{shown} has more decimals than {currency} allows ({allowed}); "
-                           "thousands separators are not read")
+        if exponent:
+            raise InvalidInput("“{typed}” has more decimals than {currency} allows ({allowed} "
+                               "decimals); thousands separators are not read", typed=shown,
+                               currency=currency, allowed=exponent)
+        raise InvalidInput("“{typed}” has more decimals than {currency} allows (no decimals); "
+                           "thousands separators are not read", typed=shown, currency=currency)
     digits = (whole + decimals.ljust(exponent, "0")).lstrip("0")
     if len(digits) > len(str(MAX_AMOUNT_MINOR)):  # never build a number of thousands of digits
         raise too_large(currency)

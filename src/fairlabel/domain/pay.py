@@ -79,12 +79,12 @@ def schedule_price_change(old: Money, new: Money, *, now: datetime,
                           notice: timedelta) -> PriceChange:
     """Charter rule 3: nothing lowers pay without notice, nothing changes backward."""
     if new.currency != old.currency:
-        raise InvalidInput(
-            f"the project pays in {old.currency}; a new price must be in {old.currency} too")
+        raise InvalidInput("the project pays in {currency}; a new price must be in {currency} "
+                           "too", currency=old.currency)
     if new.amount_minor <= 0:
         raise InvalidInput("the price per task must be more than zero")
     if new == old:
-        raise InvalidInput(f"the price is already {old}")
+        raise InvalidInput("the price is already {price}", price=old)
     delay = notice if new.amount_minor < old.amount_minor else timedelta(0)
     return PriceChange(old, new, now, now + delay)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.messages import Msg, shown
 from fairlabel.domain.money import Money
 
 SEPA_CURRENCY = "EUR"
@@ -78,32 +79,24 @@ def normalize_iban(text: str) -> str:
         raise InvalidInput("the IBAN is empty")
     for position, char in enumerate(iban, start=1):
         if char not in string.ascii_uppercase and char not in string.digits:
-            raise InvalidInput(
-                f"the IBAN contains {char!r} at position {position}; "
-                "an IBAN has only letters A-Z and digits"
-            )
+            raise InvalidInput("the IBAN contains “{char}” at position {position}; an IBAN has "
+                               "only letters A-Z and digits", char=char, position=position)
     country = iban[:2]
     if not _IBAN_START.match(iban):
-        raise InvalidInput(
-            "an IBAN starts with a two-letter country code and two check digits, "
-            f"like DE89...; this one starts with {iban[:4]!r}"
-        )
+        raise InvalidInput("an IBAN starts with a two-letter country code and two check digits, "
+                           "like DE89...; this one starts with “{start}”", start=iban[:4])
     expected = SEPA_IBAN_LENGTHS.get(country)
     if expected is not None and len(iban) != expected:
-        raise InvalidInput(
-            f"{country} IBANs have {expected} characters, this one has {len(iban)}: "
-            "a character is missing or extra"
-        )
+        raise InvalidInput("{country} IBANs have {expected} characters, this one has {length}: a "
+                           "character is missing or extra", country=country, expected=expected,
+                           length=len(iban))
     if expected is None and not MIN_IBAN_LENGTH <= len(iban) <= MAX_IBAN_LENGTH:
-        raise InvalidInput(
-            f"an IBAN has {MIN_IBAN_LENGTH} to {MAX_IBAN_LENGTH} characters, "
-            f"this one has {len(iban)}"
-        )
+        raise InvalidInput("an IBAN has {low} to {high} characters, this one has {length}",
+                           low=MIN_IBAN_LENGTH, high=MAX_IBAN_LENGTH, length=len(iban))
     if not 2 <= int(iban[2:4]) <= 98 or _mod97(iban) != 1:
-        raise InvalidInput(
-            f"the IBAN's check digits ({iban[2:4]}) do not match the rest of it "
-            "(ISO 7064 mod 97): a character is probably mistyped"
-        )
+        raise InvalidInput("the IBAN's check digits ({digits}) do not match the rest of it "
+                           "(ISO 7064 mod 97): a character is probably mistyped",
+                           digits=iban[2:4])
     return iban
 
 
@@ -137,12 +130,12 @@ def check_bic(text: str) -> str:
         raise InvalidInput("a BIC must be given as text")
     bic = _SPACES.sub("", text).upper()
     if len(bic) not in (8, 11):
-        raise InvalidInput(f"a BIC has 8 or 11 characters, this one has {len(bic)}")
+        raise InvalidInput("a BIC has 8 or 11 characters, this one has {length}",
+                           length=len(bic))
     if not _BIC_SHAPE.match(bic):
-        raise InvalidInput(
-            f"{bic!r} is not a BIC: it must be a 4-letter bank code, a 2-letter country "
-            "code, a 2-character location code and optionally a 3-character branch code"
-        )
+        raise InvalidInput("“{bic}” is not a BIC: it must be a 4-letter bank code, a 2-letter "
+                           "country code, a 2-character location code and optionally a "
+                           "3-character branch code", bic=bic)
     return bic
 
 
@@ -173,17 +166,20 @@ class PayoutLine:
 
     def __post_init__(self) -> None:
         if isinstance(self.payout_id, bool) or not isinstance(self.payout_id, int):
-            raise InvalidInput(f"payout_id must be a whole number, got {self.payout_id!r}")
+            raise InvalidInput("payout_id must be a whole number, got “{value}”",
+                               value=shown(self.payout_id))
         if self.payout_id < 1:
-            raise InvalidInput(f"payout_id must be positive, got {self.payout_id}")
+            raise InvalidInput("payout_id must be positive, got {value}", value=self.payout_id)
         if not isinstance(self.amount, Money) or self.amount.amount_minor <= 0:
-            raise InvalidInput(
-                f"payout {self.payout_id}: the amount must be positive, got {self.amount}"
-            )
+            raise InvalidInput("payout {payout_id}: the amount must be positive, got {amount}",
+                               payout_id=str(self.payout_id),
+                               amount=self.amount if isinstance(self.amount, Money)
+                               else shown(self.amount))
         for field in ("worker_pseudonym", "beneficiary_name", "reference"):
             value = getattr(self, field)
             if not isinstance(value, str) or not value.strip():
-                raise InvalidInput(f"payout {self.payout_id}: {field} must not be empty")
+                raise InvalidInput("payout {payout_id}: {field} must not be empty",
+                                   payout_id=str(self.payout_id), field=field)
 
 
 def batch_payouts(balances: Mapping[int, Money], threshold: Money) -> dict[int, Money]:
@@ -204,7 +200,8 @@ def batch_payouts(balances: Mapping[int, Money], threshold: Money) -> dict[int, 
         InvalidInput: if the threshold is negative.
     """
     if threshold.is_negative():
-        raise InvalidInput(f"the payout threshold cannot be negative, got {threshold}")
+        raise InvalidInput("the payout threshold cannot be negative, got {threshold}",
+                           threshold=threshold)
     return {
         worker: balance
         for worker, balance in sorted(balances.items())
@@ -214,7 +211,7 @@ def batch_payouts(balances: Mapping[int, Money], threshold: Money) -> dict[int, 
     }
 
 
-def sepa_problem(line: PayoutLine) -> str | None:
+def sepa_problem(line: PayoutLine) -> Msg | None:
     """Say why a payout line cannot go in a SEPA credit transfer file.
 
     A line can when it is in EUR, at most 999,999,999.99, to a valid IBAN of a SEPA
@@ -228,23 +225,30 @@ def sepa_problem(line: PayoutLine) -> str | None:
         None if the line can be paid by SEPA, else the reason in plain words.
     """
     if line.amount.currency != SEPA_CURRENCY:
-        return f"it is in {line.amount.currency}; SEPA transfers are in EUR only"
+        return Msg("it is in {currency}; SEPA transfers are in EUR only",
+                   {"currency": line.amount.currency})
     if line.amount.amount_minor > MAX_SEPA_AMOUNT_MINOR:
-        return f"{line.amount} is more than one SEPA transfer may carry"
+        return Msg("{amount} is more than one SEPA transfer may carry", {"amount": line.amount})
     if line.iban is None or not line.iban.strip():
-        return "the worker has no IBAN"
+        return Msg("the worker has no IBAN")
     try:
         iban = normalize_iban(line.iban)
         if line.bic is not None and line.bic.strip():
             check_bic(line.bic)
     except InvalidInput as error:
-        return error.message
+        return error.msg
     if not is_sepa_iban(iban):
-        return f"the IBAN is from {iban[:2]}, which is outside the SEPA area"
-    for field in ("beneficiary_name", "reference"):
-        if any(ord(char) < 32 or ord(char) == 127 for char in getattr(line, field)):
-            return f"the {field.replace('_', ' ')} contains a control character"
+        return Msg("the IBAN is from {country}, which is outside the SEPA area",
+                   {"country": iban[:2]})
+    if _has_control(line.beneficiary_name):
+        return Msg("the beneficiary name contains a control character")
+    if _has_control(line.reference):
+        return Msg("the reference contains a control character")
     return None
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(char) < 32 or ord(char) == 127 for char in text)
 
 
 def split_sepa(lines: Iterable[PayoutLine]) -> tuple[list[PayoutLine], list[PayoutLine]]:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.label_schema import LabelSchema
+from fairlabel.domain.messages import N_, Msg
 from fairlabel.domain.money import Money, check_amount
 from fairlabel.domain.quality import QualityTerms, default_method
 
@@ -48,11 +49,12 @@ class ProjectTerms:
         if not self.name.strip():
             raise InvalidInput("the project needs a name")
         if len(self.name) > MAX_NAME:
-            raise InvalidInput(f"the name is longer than {MAX_NAME} characters")
+            raise InvalidInput("the name is longer than {limit} characters", limit=MAX_NAME)
         if len(self.instructions) > MAX_INSTRUCTIONS:
-            raise InvalidInput(f"the instructions are longer than {MAX_INSTRUCTIONS} characters")
+            raise InvalidInput("the instructions are longer than {limit} characters",
+                               limit=MAX_INSTRUCTIONS)
         if not 1 <= self.redundancy <= MAX_REDUNDANCY:
-            raise InvalidInput(f"redundancy must be between 1 and {MAX_REDUNDANCY}")
+            raise InvalidInput("redundancy must be between 1 and {limit}", limit=MAX_REDUNDANCY)
         if self.pay_per_task.amount_minor <= 0:
             raise InvalidInput("pay per task must be more than zero")
         if self.own_floor_hourly is not None and self.own_floor_hourly <= 0:
@@ -60,9 +62,8 @@ class ProjectTerms:
         if self.own_floor_hourly is not None:
             check_amount(self.own_floor_hourly, self.pay_per_task.currency)
         if not MIN_LEASE_SECONDS <= self.lease_seconds <= MAX_LEASE_SECONDS:
-            raise InvalidInput(
-                f"the lease must last between {MIN_LEASE_SECONDS} s and {MAX_LEASE_SECONDS} s"
-            )
+            raise InvalidInput("the lease must last between {low} s and {high} s",
+                               low=MIN_LEASE_SECONDS, high=MAX_LEASE_SECONDS)
         self.quality.check_against(self.redundancy)
         self.quality.check_schema(self.schema)
         if not self.quality.consensus_method:  # none named: the task type's default
@@ -104,9 +105,10 @@ def check_can_launch(status: ProjectStatus, task_count: int, *, gold_count: int 
     if quality is None:
         return
     if quality.qualification is not None and gold_count < quality.qualification.size:
-        raise Conflict(f"the qualification test has {quality.qualification.size} items but the "
-                       f"project has {gold_count} gold tasks: import at least that many tasks "
-                       'with a "gold" answer before launching', code="not_enough_gold")
+        raise Conflict("the qualification test has {size} items but the project has {gold} gold "
+                       'tasks: import at least that many tasks with a "gold" answer before '
+                       "launching", code="not_enough_gold", size=quality.qualification.size,
+                       gold=gold_count)
     if quality.gold_rate > 0 and gold_count == 0:
         raise Conflict("the project mixes in gold tasks but has none: import tasks with a "
                        '"gold" answer, or set the gold rate to 0', code="not_enough_gold")
@@ -118,16 +120,18 @@ def check_serving(status: ProjectStatus, *, ending_at: datetime | None = None,
     if ending_at is not None and now is not None and now >= ending_at:
         raise ProjectNotOpen("the project has ended: its notice period is over")
     reasons = {
-        ProjectStatus.DRAFT: "the project is a draft: its requester has not launched it yet",
-        ProjectStatus.PAUSED: "the project is paused: no new work is served until it resumes",
-        ProjectStatus.ENDED: "the project has ended: it serves no more work",
+        ProjectStatus.DRAFT: N_("the project is a draft: its requester has not launched it yet"),
+        ProjectStatus.PAUSED: N_("the project is paused: no new work is served until it resumes"),
+        ProjectStatus.ENDED: N_("the project has ended: it serves no more work"),
     }
     if status is not ProjectStatus.OPEN:
         raise ProjectNotOpen(reasons[status])
 
 
 def check_not_ended(project: Project, action: str) -> None:
-    """An ended project takes no more money, prices or tasks (charter rule 4)."""
+    """An ended project takes no more money, prices or tasks (charter rule 4); ``action`` is
+    what it can no longer do, marked for the catalogs (``N_("be funded")``)."""
     if project.ended_at is not None or project.status.value == "ended":
-        raise Conflict(f"the project has ended: it can no longer {action}. Withdraw what is "
-                       "left in its escrow once it is settled", code="project_ended")
+        raise Conflict("the project has ended: it can no longer {action}. Withdraw what is "
+                       "left in its escrow once it is settled", code="project_ended",
+                       action=Msg(action))

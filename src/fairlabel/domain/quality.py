@@ -74,12 +74,13 @@ class Qualification:
 
     def __post_init__(self) -> None:
         if not 1 <= self.size <= MAX_QUALIFICATION_SIZE:
-            raise InvalidInput(
-                f"a qualification test has between 1 and {MAX_QUALIFICATION_SIZE} items")
+            raise InvalidInput("a qualification test has between 1 and {limit} items",
+                               limit=MAX_QUALIFICATION_SIZE)
         if not 0 < self.pass_mark <= 1:
             raise InvalidInput("the pass mark is a share of right answers, above 0 and at most 1")
         if not 0 <= self.retry_after_hours <= MAX_RETRY_HOURS:
-            raise InvalidInput(f"the retry delay is between 0 and {MAX_RETRY_HOURS} hours")
+            raise InvalidInput("the retry delay is between 0 and {limit} hours",
+                               limit=MAX_RETRY_HOURS)
 
     def passed(self, correct: int, answered: int) -> bool:
         return answered >= self.size and correct >= self.pass_mark * self.size - 1e-9
@@ -99,14 +100,15 @@ class QualityTerms:
 
     def __post_init__(self) -> None:
         if not 0 <= self.gold_rate <= MAX_GOLD_RATE:
-            raise InvalidInput(f"the gold rate is a share between 0 and {MAX_GOLD_RATE}")
+            raise InvalidInput("the gold rate is between 0 % and {limit} % of the tasks",
+                               limit=round(MAX_GOLD_RATE * 100))
         if self.gold_min_accuracy is not None and not 0 < self.gold_min_accuracy <= 1:
             raise InvalidInput("the gold accuracy threshold is a share above 0 and at most 1")
         if not 1 <= self.gold_min_items <= 1000:
             raise InvalidInput("the minimum number of gold items is between 1 and 1000")
         if self.consensus_method and self.consensus_method not in ALL_METHODS:
-            raise InvalidInput(f"unknown consensus method {self.consensus_method!r}; choose "
-                               f"one of {', '.join(ALL_METHODS)}")
+            raise InvalidInput("unknown consensus method “{method}”; choose one of {methods}",
+                               method=self.consensus_method, methods=", ".join(ALL_METHODS))
         if self.confidence_target is not None and not 0.5 <= self.confidence_target < 1:
             raise InvalidInput("the confidence target is a probability from 0.5 up to (not "
                                "including) 1")
@@ -115,8 +117,9 @@ class QualityTerms:
 
     def check_against(self, redundancy: int) -> None:
         if self.confidence_target is not None and self.min_answers > redundancy:
-            raise InvalidInput(f"the minimum number of answers ({self.min_answers}) cannot "
-                               f"exceed the redundancy ({redundancy})")
+            raise InvalidInput("the minimum number of answers ({min_answers}) cannot exceed "
+                               "the redundancy ({redundancy})", min_answers=self.min_answers,
+                               redundancy=redundancy)
 
     def check_schema(self, schema: LabelSchema) -> None:
         """The consensus method suits the task type; adaptive redundancy only where a
@@ -125,19 +128,20 @@ class QualityTerms:
         if self.consensus_method and self.consensus_method not in allowed:
             if schema.structured:
                 raise InvalidInput(
-                    f"{schema.type} answers take the consensus method "
-                    f"{' or '.join(allowed)}, not {self.consensus_method!r}: the categorical "
-                    "methods (mv, wmv, ds, ods, glad, mace) are for choice, rating, free-text "
-                    "and pairwise projects. Leave the method out to use "
-                    f"{default_method(schema)!r}")
+                    "{kind} answers take the consensus method {allowed}, not “{method}”: the "
+                    "categorical methods (mv, wmv, ds, ods, glad, mace) are for choice, rating, "
+                    "free-text and pairwise projects. Leave the method out to use “{default}”",
+                    kind=schema.type, allowed=" / ".join(allowed), method=self.consensus_method,
+                    default=default_method(schema))
             raise InvalidInput(
-                f"the consensus method {self.consensus_method!r} is for boxes, spans or "
-                f"rankings; {schema.type} projects take one of {', '.join(allowed)}")
+                "the consensus method “{method}” is for boxes, spans or rankings; {kind} "
+                "projects take one of {allowed}", method=self.consensus_method,
+                kind=schema.type, allowed=", ".join(allowed))
         if schema.structured and self.confidence_target is not None:
             raise InvalidInput(
-                f"adaptive redundancy (a confidence target) does not apply to {schema.type} "
-                "projects: every task gets the answers of its full redundancy. Leave the "
-                "confidence target out")
+                "adaptive redundancy (a confidence target) does not apply to {kind} projects: "
+                "every task gets the answers of its full redundancy. Leave the confidence "
+                "target out", kind=schema.type)
 
 
 @dataclass(frozen=True, slots=True)

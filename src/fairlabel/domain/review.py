@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from fairlabel.domain.errors import Conflict
+from fairlabel.domain.messages import Msg
 
 WITHHOLD_RULE = "withhold_evidence@1"
 FAST_ANSWERS_RULE = "fast_answers@1"
@@ -74,7 +75,7 @@ class WithholdNotEvidenced(Conflict):
 
     code = "withhold_not_evidenced"
 
-    def __init__(self, message: str, checks: dict[str, Any]) -> None:
+    def __init__(self, message: Msg, checks: dict[str, Any]) -> None:
         super().__init__(message)
         self.checks = checks
 
@@ -101,25 +102,28 @@ def withhold_evidence(time: TimeRecord, gold: GoldRecord | None) -> dict[str, An
     raise WithholdNotEvidenced(_refusal(time, gold), checks)
 
 
-def _refusal(time: TimeRecord, gold: GoldRecord | None) -> str:
+def _refusal(time: TimeRecord, gold: GoldRecord | None) -> Msg:
     if gold is None or gold.min_accuracy is None:
-        gold_text = "the project states no gold accuracy threshold"
+        gold_text = Msg("the project states no gold accuracy threshold")
     elif gold.total < gold.min_items:
-        gold_text = (f"the worker answered {gold.total} gold items, fewer than the "
-                     f"{gold.min_items} the project requires")
+        gold_text = Msg("the worker answered {total} gold items, fewer than the {needed} the "
+                        "project requires", {"total": gold.total, "needed": gold.min_items})
     else:
-        gold_text = (f"the worker's gold accuracy is {gold.correct}/{gold.total}, not below "
-                     f"the project's {gold.min_accuracy}")
+        gold_text = Msg("the worker's gold accuracy is {correct}/{total}, not below the "
+                        "project's {threshold}", {"correct": gold.correct, "total": gold.total,
+                                                  "threshold": gold.min_accuracy})
     if not time.median_counts:
-        time_text = (f"the project's median working time is not measured yet (it needs "
-                     f"{time.min_answers} answers)")
+        time_text = Msg("the project's median working time is not measured yet (it needs "
+                        "{needed} answers)", {"needed": time.min_answers})
     else:
-        time_text = (f"the answer took {time.worked_ms / 1000:.1f} s, not under a tenth of the "
-                     f"median {(time.median_ms or 0) / 1000:.1f} s")
-    return (f"rule {WITHHOLD_RULE}: a rejection withholds pay only with evidence of bad faith "
-            f"(charter rule 6) — gold accuracy below the project's threshold over its minimum "
-            f"of gold items, or a working time under a tenth of the median. Here "
-            f"{gold_text}, and {time_text}. Reject without withholding: the answer is paid.")
+        time_text = Msg("the answer took {worked} s, not under a tenth of the median {median} s",
+                        {"worked": round(time.worked_ms / 1000, 1),
+                         "median": round((time.median_ms or 0) / 1000, 1)})
+    return Msg("rule {rule}: a rejection withholds pay only with evidence of bad faith (charter "
+               "rule 6) — gold accuracy below the project's threshold over its minimum of gold "
+               "items, or a working time under a tenth of the median. Here {gold}, and {time}. "
+               "Reject without withholding: the answer is paid.",
+               {"rule": WITHHOLD_RULE, "gold": gold_text, "time": time_text})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,7 @@ class Proposal:
 
     rule: str
     inputs: dict[str, Any]
-    explanation: str
+    explanation: Msg
 
 
 def propose_for_fast_answers(worked_ms: list[int], *, median_ms: int | None,
@@ -143,10 +147,10 @@ def propose_for_fast_answers(worked_ms: list[int], *, median_ms: int | None,
     return Proposal(FAST_ANSWERS_RULE, {
         "recent_answers": len(worked_ms), "fast_answers": fast, "median_ms": median_ms,
         "answers_measured": answers_measured, "fast_share": str(FAST_SHARE)},
-        f"{fast} of your last {len(worked_ms)} answers on this project took under a tenth "
-        f"of the project's median working time ({median_ms / 1000:.1f} s), which is faster "
-        "than the task can be read. A moderator reviews this proposal before it has any "
-        "effect.")
+        Msg("{fast} of your last {recent} answers on this project took under a tenth of the "
+            "project's median working time ({median} s), which is faster than the task can be "
+            "read. A moderator reviews this proposal before it has any effect.",
+            {"fast": fast, "recent": len(worked_ms), "median": round(median_ms / 1000, 1)}))
 
 
 def propose_for_gold(gold: GoldRecord) -> Proposal | None:
@@ -155,7 +159,8 @@ def propose_for_gold(gold: GoldRecord) -> Proposal | None:
     if not gold.is_below:
         return None
     return Proposal(GOLD_BLOCK_RULE, gold.figures(),
-                    f"You answered {gold.correct} of {gold.total} control (gold) items "
-                    f"correctly, below the project's stated threshold of "
-                    f"{gold.min_accuracy}. A moderator reviews this proposal before it has "
-                    "any effect.")
+                    Msg("You answered {correct} of {total} control (gold) items correctly, "
+                        "below the project's stated threshold of {threshold}. A moderator "
+                        "reviews this proposal before it has any effect.",
+                        {"correct": gold.correct, "total": gold.total,
+                         "threshold": gold.min_accuracy}))

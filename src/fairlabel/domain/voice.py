@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from fairlabel.domain.errors import Conflict, InvalidInput
+from fairlabel.domain.messages import N_, Msg
 
 DIMENSIONS = ("pay", "communication", "fairness", "promptness")
 MIN_ANSWERS_TO_RATE = 3  # answers a worker gives a project before rating its requester
@@ -47,20 +48,21 @@ class Scores:
         for name in DIMENSIONS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                raise InvalidInput(f"{name} is a whole number from 1 to 5")
+                raise InvalidInput("{name} is a whole number from 1 to 5", name=name)
 
 
 def check_can_rate(answers: int, *, already: bool) -> None:
     if already:
         raise AlreadyRated("you already rated this project's requester; one rating per "
                            "project")
-    check_worked(answers, "rate this project's requester")
+    check_worked(answers, N_("rate this project's requester"))
 
 
 def check_worked(answers: int, action: str) -> None:
     if answers < MIN_ANSWERS_TO_RATE:
-        raise NotEnoughWork(f"answer at least {MIN_ANSWERS_TO_RATE} tasks of the project to "
-                            f"{action}; you answered {answers}")
+        raise NotEnoughWork("answer at least {needed} tasks of the project to {action}; you "
+                            "answered {answers}", needed=MIN_ANSWERS_TO_RATE,
+                            action=Msg(action), answers=answers)
 
 
 def check_testimony(text: str) -> str:
@@ -68,14 +70,14 @@ def check_testimony(text: str) -> str:
     if len(cleaned) < 20:
         raise InvalidInput("a testimony needs at least 20 characters")
     if len(cleaned) > MAX_TESTIMONY:
-        raise InvalidInput(f"a testimony is at most {MAX_TESTIMONY} characters")
+        raise InvalidInput("a testimony is at most {limit} characters", limit=MAX_TESTIMONY)
     return cleaned
 
 
 def check_comment(text: str | None) -> str | None:
     cleaned = (text or "").strip()
     if len(cleaned) > MAX_COMMENT:
-        raise InvalidInput(f"a comment is at most {MAX_COMMENT} characters")
+        raise InvalidInput("a comment is at most {limit} characters", limit=MAX_COMMENT)
     return cleaned or None
 
 

@@ -24,6 +24,7 @@ from fairlabel.domain.accounts import (
     token_expiry,
 )
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
+from fairlabel.domain.messages import N_
 from fairlabel.services.clock import utc_now
 from fairlabel.services.ports.accounts import HasSettings, HasUsers, UserPassword, UserToken
 from fairlabel.services.ports.transaction import Commits, Database
@@ -63,8 +64,8 @@ class InvalidCredentials(InvalidInput):
 
 # One answer whether the address has an account or only looks like one that has: sign-up
 # does not tell strangers who has an account (docs/security.md).
-EMAIL_UNAVAILABLE = ("this e-mail address cannot be used for a new account: if it is yours, "
-                     "sign in; otherwise use another address")
+EMAIL_UNAVAILABLE = N_("this e-mail address cannot be used for a new account: if it is yours, "
+                       "sign in; otherwise use another address")
 
 
 class EmailUnavailable(Conflict):
@@ -178,7 +179,8 @@ def create_token(db: Database[AddUserTx], *, email: str, name: str, now: datetim
     with db.write() as tx:
         found = _find_by_input(tx, email)
         if found is None:
-            raise NotFound(f"no user with the e-mail {email}; add one with `fairlabel user add`")
+            raise NotFound("no user with the e-mail {email}; add one with `fairlabel user add`",
+                           email=email)
         tx.users.add_token(user_id=found.user.id, token_hash=token_hash(token), name=name,
                            now=now, expires_at=expires_at)
         tx.commit()
@@ -217,10 +219,10 @@ def revoke_token(db: Database[AddUserTx], token_id: int, *, now: datetime,
     with db.write() as tx:
         known = tx.users.tokens(user_id) if user_id is not None else None
         if known is not None and all(t.id != token_id for t in known):
-            raise NotFound(f"no token {token_id} on this account")
+            raise NotFound("no token {token_id} on this account", token_id=str(token_id))
         revoked = tx.users.revoke_tokens(now=now, token_id=token_id, user_id=user_id)
         if known is None and not revoked:
-            raise NotFound(f"no live token with the id {token_id}")
+            raise NotFound("no live token with the id {token_id}", token_id=str(token_id))
         tx.commit()
     return revoked
 
@@ -229,7 +231,7 @@ def revoke_all_tokens(db: Database[AddUserTx], *, email: str, now: datetime) -> 
     with db.write() as tx:
         found = _find_by_input(tx, email)
         if found is None:
-            raise NotFound(f"no user with the e-mail {email}")
+            raise NotFound("no user with the e-mail {email}", email=email)
         revoked = tx.users.revoke_tokens(now=now, user_id=found.user.id)
         tx.commit()
     return revoked

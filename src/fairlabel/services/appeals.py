@@ -27,6 +27,7 @@ from fairlabel.domain.decisions import (
     parse_appeal_outcome,
 )
 from fairlabel.domain.errors import NotFound
+from fairlabel.domain.messages import N_, Msg, Value
 from fairlabel.domain.money import Money
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
@@ -71,11 +72,11 @@ BATCH = 200
 def appeal(db: Database[AppealTx], worker: User, decision_id: int, *, message: str,
            policy: CharterPolicy, now: datetime) -> Appeal:
     """Appeal a decision about you, once, with a message for the moderator."""
-    message = check_text(message, "the appeal's message")
+    message = check_text(message, N_("the appeal's message"))
     with db.write() as tx:
         decision = tx.decisions.get(decision_id)
         if decision is None or decision.worker_id != worker.id:
-            raise NotFound(f"no decision {decision_id} about you")
+            raise NotFound("no decision {decision_id} about you", decision_id=str(decision_id))
         check_appealable(decision, already=decision.id in tx.appeals.of_decisions([decision.id]))
         filed = tx.appeals.add(decision_id=decision.id, worker_id=worker.id, message=message,
                                now=now, deadline=appeal_deadline(now, policy.appeal_deadline))
@@ -110,11 +111,11 @@ def resolve_appeal(db: Database[ResolveAppealTx], moderator: User, appeal_id: in
     withheld pay pays it; overturning a block lifts it."""
     require_role(moderator, *MODERATORS)
     status = parse_appeal_outcome(outcome)
-    reason = check_text(reason, "the reason")
+    reason = check_text(reason, N_("the reason"))
     with db.write() as tx:
         found = tx.appeals.get(appeal_id, for_update=True)
         if found is None:
-            raise NotFound(f"no appeal {appeal_id}")
+            raise NotFound("no appeal {appeal_id}", appeal_id=str(appeal_id))
         check_resolvable(found)
         resolved = _resolve(tx, found, status=status, by=moderator.id, reason=reason, now=now)
         tx.commit()
@@ -129,11 +130,12 @@ def overturn_overdue(db: Database[ResolveAppealTx], *, now: datetime) -> int:
         with db.write() as tx:
             due = tx.appeals.overdue(now=now, limit=BATCH)
             for found in due:
+                why = Msg("no moderator decided before the deadline ({deadline}); rule {rule} "
+                          "overturns it in your favour",
+                          {"deadline": found.deadline_at, "rule": APPEAL_DEADLINE_RULE})
                 try:
                     _resolve(tx, found, status=AppealStatus.OVERTURNED, by=None, now=now,
-                             reason=f"no moderator decided before the deadline "
-                                    f"({found.deadline_at:%Y-%m-%d %H:%M} UTC); rule "
-                                    f"{APPEAL_DEADLINE_RULE} overturns it in your favour")
+                             reason=str(why), said=why)
                     done += 1
                 except InsufficientFunds:
                     continue  # stays open and overdue, first in the queue; paid once funded
@@ -144,22 +146,31 @@ def overturn_overdue(db: Database[ResolveAppealTx], *, now: datetime) -> int:
 
 
 def _resolve(tx: ResolveTx, found: Appeal, *, status: AppealStatus, by: int | None,
-             reason: str, now: datetime) -> Appeal:
+             reason: str, now: datetime, said: Msg | None = None) -> Appeal:
+    """Resolve the appeal, do what overturning changes, and tell the worker. ``reason`` is
+    kept as written (a moderator's words, or the English of ``said``, a rule's reason)."""
     decision = tx.decisions.get(found.decision_id)
     assert decision is not None
-    effect = ""
+    about: dict[str, Value] = {"decision_id": str(decision.id), "decided_at": decision.created_at,
+                               "reason": said if said is not None else reason.rstrip(".")}
     if status is AppealStatus.OVERTURNED:
-        effect = _overturn(tx, decision, now=now)
+        effect = _overturn(tx, decision, now=now)  # first: refused when the money is short
+        subject = Msg("Appeal overturned: decision {decision_id}", about)
+        body = Msg("Your appeal of decision {decision_id} (of {decided_at}) was overturned: "
+                   "the decision no longer stands. Reason: {reason}.{effect}",
+                   {**about, "effect": effect})
+    else:
+        subject = Msg("Appeal upheld: decision {decision_id}", about)
+        body = Msg("Your appeal of decision {decision_id} (of {decided_at}) was upheld: the "
+                   "decision stands. Reason: {reason}.", about)
+    tx.inbox.add(user_ids=[found.worker_id], project_id=decision.project_id, subject=subject,
+                 body=body, now=now)
     tx.appeals.resolve(found.id, status=status, resolved_by=by, reason=reason, now=now)
-    tx.inbox.add(user_ids=[found.worker_id], project_id=decision.project_id,
-                 subject=f"Appeal {status.value}: {decision.kind.value.replace('_', ' ')}",
-                 body=f"Your appeal of decision {decision.id} was {status.value}. Reason: "
-                      f"{reason}.{effect}", now=now)
     return Appeal(found.id, found.decision_id, found.worker_id, found.message,
                   found.created_at, found.deadline_at, status, by, reason, now)
 
 
-def _overturn(tx: OverturnTx, decision: Decision, *, now: datetime) -> str:
+def _overturn(tx: OverturnTx, decision: Decision, *, now: datetime) -> Value:
     """What overturning the decision changes; returns a sentence for the worker."""
     if decision.kind is DecisionKind.ANSWER_REJECTED and decision.assignment_id is not None:
         return _overturn_rejection(tx, decision, now=now)
@@ -167,23 +178,23 @@ def _overturn(tx: OverturnTx, decision: Decision, *, now: datetime) -> str:
             and "revoked_at" in decision.inputs):
         tx.gold.restore_pass(project_id=decision.project_id, worker_id=decision.worker_id,
                              revoked_at=datetime.fromisoformat(str(decision.inputs["revoked_at"])))
-        return " Your qualification stands again."
+        return Msg(" Your qualification stands again.")
     if (decision.kind in RESTRICTING and decision.status is DecisionStatus.FINAL
             and decision.project_id is not None):
         if tx.blocks.blocking(worker_id=decision.worker_id,
                               project_id=decision.project_id) == decision.id:
             tx.blocks.remove(project_id=decision.project_id, worker_id=decision.worker_id)
-        return " You can take the project's tasks again."
+        return Msg(" You can take the project's tasks again.")
     return ""
 
 
-def _overturn_rejection(tx: OverturnRejectionTx, decision: Decision, *, now: datetime) -> str:
+def _overturn_rejection(tx: OverturnRejectionTx, decision: Decision, *, now: datetime) -> Msg:
     assert decision.assignment_id is not None
     answer = tx.assignments.get(decision.assignment_id, for_update=True)
     assert answer is not None
     if answer.review is not Review.WITHHELD:
         tx.assignments.mark_reviewed(answer.id, review=Review.OVERTURNED.value)
-        return " The rejection no longer counts against you."
+        return Msg(" The rejection no longer counts against you.")
     project = tx.projects.get(answer.project_id)
     assert project is not None
     currency = project.terms.pay_per_task.currency
@@ -194,9 +205,9 @@ def _overturn_rejection(tx: OverturnRejectionTx, decision: Decision, *, now: dat
     escrow = tx.escrow.free(project.id, currency)
     funds = tx.ledger.balance(ledger.requester_funds(project.requester_id), currency)
     if escrow + funds < amount:
-        raise InsufficientFunds(
-            f"overturning pays {Money(amount, currency)} but the project's escrow and its "
-            "requester's funds do not hold it; ask the requester to add funds")
+        raise InsufficientFunds("overturning pays {amount} but the project's escrow and its "
+                                "requester's funds do not hold it; ask the requester to add "
+                                "funds", amount=Money(amount, currency))
     memo = {"assignment_id": answer.id, "project_id": project.id, "decision_id": decision.id}
     from_escrow = min(escrow, amount)
     if from_escrow:
@@ -207,4 +218,5 @@ def _overturn_rejection(tx: OverturnRejectionTx, decision: Decision, *, now: dat
                                    Money(amount - from_escrow, currency), memo,
                                    requester_id=project.requester_id), now=now)
     tx.assignments.mark_approved(answer.id, now=now, review=Review.OVERTURNED.value)
-    return f" The withheld pay ({Money(amount, currency)}) is now available to you."
+    return Msg(" The withheld pay ({amount}) is now available to you.",
+               {"amount": Money(amount, currency)})

@@ -112,15 +112,15 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
         tx.escrow.lock(project_id)
         project = tx.projects.get(project_id)
         if project is None:
-            raise NotFound(f"no project {project_id}")
+            raise NotFound("no project {project_id}", project_id=str(project_id))
         check_serving(project.status, ending_at=project.ending_at, now=now)
         if (project.continuation_of is not None and project.first_access_until is not None
                 and now < project.first_access_until
                 and not tx.assignments.worked_on(worker_id=worker.id,
                                                  project_id=project.continuation_of)):
             raise FirstAccess(
-                f"until {project.first_access_until:%Y-%m-%d %H:%M} UTC this project is open "
-                "first to the workers of the project it continues; it opens to everyone then")
+                "until {until} this project is open first to the workers of the project it "
+                "continues; it opens to everyone then", until=project.first_access_until)
         currency = project.terms.pay_per_task.currency
         gate = tx.escrow.gate(project_id=project_id, worker_id=worker.id, currency=currency,
                               now=now)
@@ -132,9 +132,9 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
             tx.commit()
             return lease
         if gate.blocking_decision is not None:
-            raise AccessBlocked(f"decision {gate.blocking_decision} keeps you from this "
-                                "project's work; see your decisions to read why, and to "
-                                "appeal it")
+            raise AccessBlocked("decision {decision_id} keeps you from this project's work; "
+                                "see your decisions to read why, and to appeal it",
+                                decision_id=str(gate.blocking_decision))
         price, allowance = lease_reserve(project, policy,
                                          lowest_paid_minor=gate.lowest_paid_minor,
                                          pivot_ms=gate.pivot_ms)
@@ -169,7 +169,7 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
 def _own_assignment(tx: OwnAssignmentTx, worker: User, assignment_id: int) -> Assignment:
     assignment = tx.assignments.get(assignment_id, for_update=True)
     if assignment is None or assignment.worker_id != worker.id:
-        raise NotFound(f"no assignment {assignment_id} of yours")
+        raise NotFound("no assignment {assignment_id} of yours", assignment_id=str(assignment_id))
     return assignment
 
 

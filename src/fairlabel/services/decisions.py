@@ -20,6 +20,7 @@ from fairlabel.domain.decisions import (
     check_text,
 )
 from fairlabel.domain.errors import NotFound
+from fairlabel.domain.messages import N_, Msg
 from fairlabel.domain.projects import Project
 from fairlabel.domain.review import (
     GoldRecord,
@@ -88,11 +89,11 @@ def resolve_proposal(db: Database[ResolveProposalTx], moderator: User, decision_
                      reason: str, now: datetime) -> Decision:
     """A moderator confirms or declines a rule's proposal; either is a decision of its own."""
     require_role(moderator, *MODERATORS)
-    reason = check_text(reason, "the reason")
+    reason = check_text(reason, N_("the reason"))
     with db.write() as tx:
         proposal = tx.decisions.get(decision_id)
         if proposal is None or proposal.status is not DecisionStatus.PROPOSED:
-            raise NotFound(f"no proposal {decision_id}")
+            raise NotFound("no proposal {decision_id}", decision_id=str(decision_id))
         if tx.decisions.follow_up(proposal.id) is not None:
             raise AlreadyResolved("a moderator already decided on this proposal")
         inputs = {**proposal.inputs, "proposal_id": proposal.id, "moderator_reason": reason}
@@ -101,9 +102,13 @@ def resolve_proposal(db: Database[ResolveProposalTx], moderator: User, decision_
                 tx, worker_id=proposal.worker_id, kind=proposal.kind, rule=proposal.rule,
                 decided_by=moderator.id, project_id=proposal.project_id, inputs=inputs,
                 follows_id=proposal.id, now=now, outcome=_confirmed_outcome(proposal.kind),
-                explanation=f"A moderator confirmed the proposal of rule {proposal.rule} "
-                            f"(decision {proposal.id}): {reason}. You can no longer take this "
-                            "project's tasks. You can appeal this decision.")
+                explanation=Msg("A moderator confirmed the proposal of rule {rule} (decision "
+                                "{proposal_id}, of {proposed_at}) on {decided_at}: {reason}. "
+                                "You can no longer take this project's tasks. You can appeal "
+                                "this decision.",
+                                {"rule": proposal.rule, "proposal_id": str(proposal.id),
+                                 "proposed_at": proposal.created_at, "decided_at": now,
+                                 "reason": reason}))
             if proposal.kind in RESTRICTING and proposal.project_id is not None:
                 tx.blocks.add(project_id=proposal.project_id, worker_id=proposal.worker_id,
                               decision_id=decision.id, now=now)
@@ -113,10 +118,15 @@ def resolve_proposal(db: Database[ResolveProposalTx], moderator: User, decision_
                 decided_by=moderator.id, project_id=proposal.project_id, inputs=inputs,
                 follows_id=proposal.id, status=DecisionStatus.DECLINED, now=now,
                 outcome="proposal declined: nothing changes",
-                explanation=f"A moderator declined the proposal of rule {proposal.rule}: "
-                            f"{reason}. Your access is unchanged.")
+                explanation=Msg("A moderator declined the proposal of rule {rule} (decision "
+                                "{proposal_id}, of {proposed_at}) on {decided_at}: {reason}. "
+                                "Your access is unchanged.",
+                                {"rule": proposal.rule, "proposal_id": str(proposal.id),
+                                 "proposed_at": proposal.created_at, "decided_at": now,
+                                 "reason": reason}))
         tx.inbox.add(user_ids=[proposal.worker_id], project_id=proposal.project_id,
-                     subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
+                     subject=Msg("Decision: {outcome}", {"outcome": Msg(decision.outcome)}),
+                     body=decision.explanation, now=now)
         tx.commit()
     return decision
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User, require_role
@@ -21,6 +22,7 @@ from fairlabel.domain.commitments import (
 )
 from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import Conflict, InvalidInput
+from fairlabel.domain.messages import N_, Msg, Value
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project, ProjectStatus
 from fairlabel.services.ports.accounts import HasUsers
@@ -103,12 +105,18 @@ def end_project(db: Database[EndProjectTx], requester: User, project_id: int, *,
             ends_at = notice_end(now, project.terms.commitment.notice_days)
             tx.projects.set_ending(project_id, ending_at=ends_at, end_mode=mode.value,
                                    end_reason=reason)
-            body = (f"The project ends on {ends_at:%Y-%m-%d %H:%M} UTC. Until then work stays "
-                    f"available on the same terms. Reason: {reason}")
-            told = _tell_workers(tx, project, now=now, body=body,
-                                 subject=f"Ending with notice: {project.terms.name}")
+            body = Msg("The project “{project}” ends on {ends_at}, after {notice_days} days of "
+                       "notice. Until then its work stays available on the same terms, at "
+                       "{price} per task. Reason: {reason}",
+                       {"project": project.terms.name, "ends_at": ends_at,
+                        "notice_days": project.terms.commitment.notice_days,
+                        "price": project.terms.pay_per_task, "reason": reason})
+            subject = Msg("Ending on {ends_at}: {project}",
+                          {"ends_at": ends_at, "project": project.terms.name})
+            told = _active_workers(tx, project, now=now)
+            _tell(tx, project, told, subject=subject, body=body, now=now)
             _record(tx, project, told, kind=DecisionKind.PROJECT_ENDED, decided_by=requester.id,
-                    outcome="ending with notice", explanation=body, now=now,
+                    outcome="ending with notice", explanation=lambda _: body, now=now,
                     inputs={"mode": mode.value, "reason": reason, "ends_at": ends_at.isoformat(),
                             "notice_days": project.terms.commitment.notice_days})
             tx.commit()
@@ -121,61 +129,118 @@ def end_project(db: Database[EndProjectTx], requester: User, project_id: int, *,
 def _end_now(tx: EndNowTx, project: Project, policy: CharterPolicy, *, reason: str,
              now: datetime, decided_by: int | None) -> dict[int, Money]:
     """Close the project and pay notice pay from escrow (charter rule 4); settle it first
-    when no lease is live. The caller's transaction rolls back if the money is short."""
+    when no lease is live. The caller's transaction rolls back if the money is short.
+
+    Each worker is told what they are paid, and how it is worked out: their average daily
+    earnings on the project over the last 14 days, times the notice period's days."""
     currency = project.terms.pay_per_task.currency
+    notice_days = project.terms.commitment.notice_days
     tx.escrow.lock(project.id)
     live = tx.holds.live_leases(project.id)
     try:
         topped = 0 if live else settle(tx, project, policy, now=now)
     except SettlementShort as short:
-        raise NoticePayNotCovered(f"{short}: fund the project, or end it with notice") from None
-    owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
-                      project.terms.commitment.notice_days)
+        raise NoticePayNotCovered("{reason}: fund the project, or end it with notice",
+                                  reason=short.msg) from None
+    # The window ends when work stopped: at the pause, for a paused project (a pause that
+    # outlasts its notice would otherwise find the days before it empty).
+    stopped = project.paused_at if project.paused_at is not None else now
+    earned = tx.assignments.earnings_since(project.id, since=stopped - NOTICE_PAY_WINDOW)
+    owed = notice_pay(earned, notice_days)
     escrow = tx.escrow.free(project.id, currency)  # what live leases hold stays theirs
     if sum(owed.values()) > escrow:
-        waiting = (f" ({live} live lease{'s' if live != 1 else ''} hold their money until "
-                   "they end: ending once they have ends with less held)" if live else "")
-        raise NoticePayNotCovered(
-            f"ending now owes {Money(sum(owed.values()), currency)} of notice pay"
-            + (f" after {Money(topped, currency)} of final top-ups" if topped else "")
-            + f", but the escrow has {Money(escrow, currency)} free{waiting}: add "
-            f"{Money(sum(owed.values()) - escrow, currency)} to the project, or end it with "
-            "notice")
+        _refuse_uncovered(Money(sum(owed.values()), currency), topped=Money(topped, currency),
+                          free=Money(escrow, currency), live=live)
     for worker_id, amount in owed.items():
         post(tx, ledger.notice_pay(project.id, worker_id, Money(amount, currency), {
             "project_id": project.id, "notice_days": project.terms.commitment.notice_days,
             "reason": reason}), now=now)
     tx.projects.set_ending(project.id, status=ProjectStatus.ENDED.value, ended_at=now,
                            end_mode=EndMode.IMMEDIATE.value, end_reason=reason)
-    pay_note = " Notice pay has been added to your available balance." if owed else ""
-    body = f"The project has ended. Reason: {reason.rstrip('.')}.{pay_note}"
-    told = _tell_workers(tx, project, now=now, subject=f"Ended: {project.terms.name}", body=body)
+    # A rule's reason is said in the reader's language; a person's, as typed (the sentence
+    # after it brings its own full stop).
+    said_reason: Value = Msg(reason) if decided_by is None else reason.rstrip(".")
+    subject = Msg("Ended: {project}", {"project": project.terms.name})
+    told = _active_workers(tx, project, now=stopped)
+    bodies = {worker_id: _ended_now(project, reason=said_reason, now=now,
+                                    owed=Money(owed.get(worker_id, 0), currency),
+                                    earned=Money(earned.get(worker_id, 0), currency))
+              for worker_id in told}
+    for worker_id in told:
+        _tell(tx, project, [worker_id], subject=subject, body=bodies[worker_id], now=now)
     _record(tx, project, told, kind=DecisionKind.PROJECT_ENDED, decided_by=decided_by,
-            outcome="ended now, with notice pay", explanation=body, now=now,
+            outcome="ended now, with notice pay", explanation=bodies.__getitem__, now=now,
             inputs={"mode": EndMode.IMMEDIATE.value, "reason": reason,
-                    "notice_days": project.terms.commitment.notice_days},
+                    "notice_days": notice_days},
             per_worker={w: {"notice_pay_minor": a, "currency": currency}
                         for w, a in owed.items()})
     return {w: Money(a, currency) for w, a in owed.items()}
 
 
-def _tell_workers(tx: TellWorkersTx, project: Project, *, now: datetime, subject: str,
-                  body: str) -> list[int]:
-    workers = tx.assignments.active_workers(project.id, since=now - NOTICE_PAY_WINDOW)
+def _refuse_uncovered(owed: Money, *, topped: Money, free: Money, live: int) -> NoReturn:
+    """The requester is told what ending now owes, what the escrow has, and what to add."""
+    raise NoticePayNotCovered(
+        "ending now owes {owed} of notice pay{after}, but the escrow has {free} free{waiting}: "
+        "add {missing} to the project, or end it with notice", owed=owed,
+        after=Msg(" after {topped} of final top-ups", {"topped": topped})
+        if topped.amount_minor else "",
+        free=free, missing=owed - free,
+        waiting=_waiting(live))
+
+
+def _waiting(live: int) -> Value:
+    if live == 1:
+        return Msg(" (a live lease holds its money until it ends: ending once it has ends with "
+                   "less held)")
+    if live:
+        return Msg(" ({count} live leases hold their money until they end: ending once they "
+                   "have ends with less held)", {"count": live})
+    return ""
+
+
+def _ended_now(project: Project, *, reason: Value, now: datetime, owed: Money,
+               earned: Money) -> Msg:
+    """What one worker is told when a project ends at once: the date, the reason, and their
+    notice pay with how it was worked out (or why there is none)."""
+    notice_days = project.terms.commitment.notice_days
+    if owed.amount_minor:
+        return Msg("The project “{project}” ended on {ended_at}, without notice. Reason: "
+                   "{reason}. You are paid {notice_pay} of notice pay, added to your available "
+                   "balance now: you earned {earned} on this project in the last {window} days, "
+                   "and notice pay is your daily average over those days times its "
+                   "{notice_days} days of notice.",
+                   {"project": project.terms.name, "ended_at": now, "reason": reason,
+                    "notice_pay": owed, "earned": earned, "window": NOTICE_PAY_WINDOW.days,
+                    "notice_days": notice_days})
+    return Msg("The project “{project}” ended on {ended_at}, without notice. Reason: {reason}. "
+               "You earned nothing on it in the last {window} days, so no notice pay is owed "
+               "to you: notice pay is your daily average over those days times its "
+               "{notice_days} days of notice.",
+               {"project": project.terms.name, "ended_at": now, "reason": reason,
+                "window": NOTICE_PAY_WINDOW.days, "notice_days": notice_days})
+
+
+def _active_workers(tx: TellWorkersTx, project: Project, *, now: datetime) -> list[int]:
+    return tx.assignments.active_workers(project.id, since=now - NOTICE_PAY_WINDOW)
+
+
+def _tell(tx: TellWorkersTx, project: Project, workers: list[int], *, subject: Msg, body: Msg,
+          now: datetime) -> None:
     tx.inbox.add(user_ids=workers, project_id=project.id, subject=subject, body=body, now=now)
-    return workers
 
 
 def _record(tx: RecordTx, project: Project, workers: list[int], *, kind: DecisionKind,
-            outcome: str, explanation: str, decided_by: int | None, now: datetime,
-            inputs: dict[str, Any], per_worker: dict[int, dict[str, Any]] | None = None) -> None:
-    """A pause or an ending is a decision about each worker active on the project."""
+            outcome: str, explanation: Callable[[int], Msg], decided_by: int | None,
+            now: datetime, inputs: dict[str, Any],
+            per_worker: dict[int, dict[str, Any]] | None = None) -> None:
+    """A pause or an ending is a decision about each worker active on the project; its
+    explanation is what that worker was told."""
     for worker_id in workers:
         record_decision(tx, worker_id=worker_id, kind=kind, project_id=project.id,
                         decided_by=decided_by,
                         rule=None if decided_by is not None else OVERLONG_PAUSE_RULE,
                         inputs={**inputs, **(per_worker or {}).get(worker_id, {})},
-                        outcome=outcome, explanation=explanation, now=now)
+                        outcome=outcome, explanation=explanation(worker_id), now=now)
 
 
 def pause_project(db: Database[PauseProjectTx], requester: User, project_id: int, *,
@@ -187,16 +252,42 @@ def pause_project(db: Database[PauseProjectTx], requester: User, project_id: int
         if project.status is not ProjectStatus.OPEN or project.ended_at is not None:
             raise Conflict("only an open project can be paused", code="not_open")
         tx.projects.set_ending(project_id, status=ProjectStatus.PAUSED.value, paused_at=now)
-        body = ("The project is paused. If it stays paused longer than its notice period "
-                f"({project.terms.commitment.notice_days} days), it counts as ended and you are "
-                "paid notice pay.")
-        told = _tell_workers(tx, project, now=now, subject=f"Paused: {project.terms.name}",
-                             body=body)
+        notice_days = project.terms.commitment.notice_days
+        earned = tx.assignments.earnings_since(project_id, since=now - NOTICE_PAY_WINDOW)
+        owed = notice_pay(earned, notice_days)
+        currency = project.terms.pay_per_task.currency
+        told = _active_workers(tx, project, now=now)
+        subject = Msg("Paused: {project}", {"project": project.terms.name})
+        bodies = {w: _paused(project, now=now, owed=Money(owed.get(w, 0), currency))
+                  for w in told}
+        for worker_id in told:
+            _tell(tx, project, [worker_id], subject=subject, body=bodies[worker_id], now=now)
         _record(tx, project, told, kind=DecisionKind.PAUSE, decided_by=requester.id,
-                outcome="project paused", explanation=body, now=now,
-                inputs={"paused_at": now.isoformat(),
-                        "notice_days": project.terms.commitment.notice_days})
+                outcome="project paused", explanation=bodies.__getitem__, now=now,
+                inputs={"paused_at": now.isoformat(), "notice_days": notice_days})
         tx.commit()
+
+
+def _paused(project: Project, *, now: datetime, owed: Money) -> Msg:
+    """What one worker is told of a pause: when it counts as an ending, and the notice pay
+    they would then be owed at today's figures."""
+    notice_days = project.terms.commitment.notice_days
+    ends_at = notice_end(now, notice_days)
+    if owed.amount_minor:
+        return Msg("The project “{project}” was paused on {paused_at}. If it is still paused on "
+                   "{ends_at} (its notice period of {notice_days} days), it counts as ended and "
+                   "you are paid notice pay: {notice_pay} at today's figures, your daily "
+                   "average over the last {window} days times {notice_days} days.",
+                   {"project": project.terms.name, "paused_at": now, "ends_at": ends_at,
+                    "notice_days": notice_days, "notice_pay": owed,
+                    "window": NOTICE_PAY_WINDOW.days})
+    return Msg("The project “{project}” was paused on {paused_at}. If it is still paused on "
+               "{ends_at} (its notice period of {notice_days} days), it counts as ended. Notice "
+               "pay is then your daily average over the last {window} days times "
+               "{notice_days} days; at today's figures you earned nothing on it in those days, "
+               "so none would be owed to you.",
+               {"project": project.terms.name, "paused_at": now, "ends_at": ends_at,
+                "notice_days": notice_days, "window": NOTICE_PAY_WINDOW.days})
 
 
 def close_due(db: Database[EndProjectTx], policy: CharterPolicy, *, now: datetime) -> int:
@@ -216,7 +307,7 @@ def close_due(db: Database[EndProjectTx], policy: CharterPolicy, *, now: datetim
                     project.paused_at, project.terms.commitment.notice_days, now):
                 try:
                     _end_now(tx, project, policy, now=now, decided_by=None,
-                             reason="paused longer than its notice period")
+                             reason=N_("paused longer than its notice period"))
                 except NoticePayNotCovered:
                     continue  # stays paused and owed; the requester is asked to fund it
             else:

@@ -14,6 +14,7 @@ from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.commitments import NOTICE_PAY_WINDOW, notice_pay
 from fairlabel.domain.errors import Conflict, InvalidInput
 from fairlabel.domain.holds import funding_need
+from fairlabel.domain.messages import Msg, Value
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import fair_price
 from fairlabel.domain.projects import Project, ProjectStatus
@@ -52,21 +53,24 @@ class Funding:
     needed_to_finish: Money  # what to add so that every remaining task can be served
     remaining_answers: int
     settled: bool
-    summary: str  # one sentence
-    explanation: str  # every figure, in plain words
+    summary: Msg  # one sentence
+    explanation: Msg  # every figure, in plain words
 
 
 def _notice_liability(tx: NoticeLiabilityTx, project: Project, now: datetime) -> int:
     if project.ended_at is not None or project.status is ProjectStatus.DRAFT:
         return 0
-    owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
+    # Paused: what the pause would owe once it counts as an ending (the days before it).
+    stopped = project.paused_at if project.paused_at is not None else now
+    owed = notice_pay(tx.assignments.earnings_since(project.id,
+                                                    since=stopped - NOTICE_PAY_WINDOW),
                       project.terms.commitment.notice_days)
     return sum(owed.values())
 
 
 def _withdrawable(project: Project, *, free: int, notice: int) -> int:
-    """Draft or paused: the free escrow; open: down to holds and notice pay; ended: what is
-    free (everything once settled)."""
+    """Draft: the free escrow; open or paused: down to the notice pay it would owe; ended:
+    what is free (everything once settled)."""
     if project.status is ProjectStatus.DRAFT or project.ended_at is not None:
         return max(0, free)
     return max(0, free - notice)
@@ -112,32 +116,55 @@ def _funding(tx: ProjectFundingTx, project: Project, policy: CharterPolicy, *,
         return Money(amount, currency)
 
     if project.ended_at is not None:
-        explanation = (f"The project has ended. {m(withdrawable)} can be withdrawn now"
-                       + ("." if settled else
-                          "; the rest is settled once its last live lease ends (every top-up"
-                          " at the final median paid, the answers' hold released)."))
+        explanation = (
+            Msg("The project has ended. {amount} can be withdrawn now.",
+                {"amount": m(withdrawable)}) if settled else
+            Msg("The project has ended. {amount} can be withdrawn now; the rest is settled once "
+                "its last live lease ends (every top-up at the final median paid, the answers' "
+                "hold released).", {"amount": m(withdrawable)}))
         summary = explanation
     else:
-        worst = "" if median else ", even if every answer took the whole lease"
-        summary = (f"Add {m(need.to_add_minor)} to serve the {remaining} remaining "
-                   f"answers{worst}." if need.to_add_minor else
-                   f"The escrow covers the {remaining} remaining answers{worst}.")
-        lease = project.terms.lease_seconds
-        basis = (f"at the measured median of {median / 1000:.1f} s" if median else
-                 f"before the project is measured, at the lease's full {lease} s")
-        explanation = (
-            f"{remaining} answers remain, at {m(need.per_answer_minor)} each ({basis}). "
-            f"Beside their pay, finishing holds {m(need.hold_growth_minor)} more for top-ups "
-            f"the answers could still be owed (released when the project ends), "
-            f"{m(need.notice_growth_minor)} more for notice pay, and "
-            f"{m(need.lease_hold_minor)} for each worker working at the same moment. "
-            + (f"Add {m(need.to_add_minor)} to serve every remaining task"
-               + ("." if median else " even if every answer took the whole lease; once "
-                  f"{policy.min_answers_for_rate} answers are measured this follows their "
-                  "real times.")
-               if need.to_add_minor else "The escrow covers it."))
+        summary = _summary(to_add=m(need.to_add_minor), remaining=remaining,
+                           measured=bool(median))
+        basis = (Msg("at the measured median of {median} s", {"median": round(median / 1000, 1)})
+                 if median else
+                 Msg("before the project is measured, at the lease's full {lease} s",
+                     {"lease": project.terms.lease_seconds}))
+        explanation = Msg(
+            "{remaining} answers remain, at {per_answer} each ({basis}). Beside their pay, "
+            "finishing holds {hold} more for top-ups the answers could still be owed (released "
+            "when the project ends), {notice} more for notice pay, and {lease_hold} for each "
+            "worker working at the same moment. {then}",
+            {"remaining": remaining, "per_answer": m(need.per_answer_minor), "basis": basis,
+             "hold": m(need.hold_growth_minor), "notice": m(need.notice_growth_minor),
+             "lease_hold": m(need.lease_hold_minor),
+             "then": _then(to_add=m(need.to_add_minor), measured=bool(median),
+                           answers_for_rate=policy.min_answers_for_rate)})
     return Funding(m(free), m(leases + reserved), m(notice), m(withdrawable),
                    m(need.to_add_minor), remaining, settled, summary, explanation)
+
+
+def _summary(*, to_add: Money, remaining: int, measured: bool) -> Msg:
+    facts: dict[str, Value] = {"amount": to_add, "remaining": remaining}
+    if to_add.amount_minor and measured:
+        return Msg("Add {amount} to serve the {remaining} remaining answers.", facts)
+    if to_add.amount_minor:
+        return Msg("Add {amount} to serve the {remaining} remaining answers, even if every "
+                   "answer took the whole lease.", facts)
+    if measured:
+        return Msg("The escrow covers the {remaining} remaining answers.", facts)
+    return Msg("The escrow covers the {remaining} remaining answers, even if every answer took "
+               "the whole lease.", facts)
+
+
+def _then(*, to_add: Money, measured: bool, answers_for_rate: int) -> Msg:
+    if not to_add.amount_minor:
+        return Msg("The escrow covers it.")
+    if measured:
+        return Msg("Add {amount} to serve every remaining task.", {"amount": to_add})
+    return Msg("Add {amount} to serve every remaining task even if every answer took the whole "
+               "lease; once {count} answers are measured this follows their real times.",
+               {"amount": to_add, "count": answers_for_rate})
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +186,16 @@ def withdraw(db: Database[WithdrawTx], requester: User, project_id: int, amount:
         project = own_project(tx, requester, project_id, for_update=True)
         currency = project.terms.pay_per_task.currency
         if amount.currency != currency:
-            raise InvalidInput(f"the project holds {currency}; withdraw {currency}, not "
-                               f"{amount.currency}")
+            raise InvalidInput("the project holds {currency}; withdraw {currency}, not {other}",
+                               currency=currency, other=amount.currency)
         tx.escrow.lock(project_id)
         free = tx.escrow.free(project_id, currency)
         can = _withdrawable(project, free=free,
                             notice=_notice_liability(tx, project, now))
         if amount.amount_minor > can:
-            raise NotWithdrawable(
-                f"{Money(can, currency)} of this project's escrow can be withdrawn now; "
-                f"{amount} is more than that. " + _why_held(project))
+            raise NotWithdrawable("{can} of this project's escrow can be withdrawn now; {amount} "
+                                  "is more than that. {why}", can=Money(can, currency),
+                                  amount=amount, why=_why_held(project))
         post(tx, ledger.withdraw(project.requester_id, project_id, amount,
                                  {"project_id": project_id, "by": requester.pseudonym}), now=now)
         left = tx.escrow.free(project_id, currency)
@@ -177,9 +204,9 @@ def withdraw(db: Database[WithdrawTx], requester: User, project_id: int, amount:
     return Withdrawal(amount, Money(left, currency), Money(funds, currency))
 
 
-def _why_held(project: Project) -> str:
+def _why_held(project: Project) -> Msg:
     if project.ended_at is not None:
-        return ("Live leases hold their price until they end; the rest comes free when the "
-                "project is settled.")
-    return ("Live leases hold their price and allowance, and the notice pay that ending the "
-            "project now would owe stays in the escrow while it can be owed.")
+        return Msg("Live leases hold their price until they end; the rest comes free when the "
+                   "project is settled.")
+    return Msg("Live leases hold their price and allowance, and the notice pay that ending the "
+               "project now would owe stays in the escrow while it can be owed.")

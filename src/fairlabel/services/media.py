@@ -19,6 +19,7 @@ from fairlabel.domain.media import (
     check_size,
     media_ref,
 )
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.projects import Project, ProjectStatus
 from fairlabel.services.ports.media import (
     HasMedia,
@@ -54,8 +55,8 @@ def _open_for_media(project: Project) -> None:
 def _about(name: str, error: DomainError) -> DomainError:
     """The error of one file, naming it, as the error of the whole upload."""
     if isinstance(error, TooLarge):
-        return MediaTooLarge(name, error.message)
-    return MediaRejected(name, error.message)
+        return MediaTooLarge(name, error.msg)
+    return MediaRejected(name, error.msg)
 
 
 def _checked(files: Iterable[RawFile], images: ImageChecker, store: MediaStore,
@@ -64,9 +65,9 @@ def _checked(files: Iterable[RawFile], images: ImageChecker, store: MediaStore,
     kept: dict[str, NewMedia] = {}
     for number, raw in enumerate(files, start=1):
         if number > limits.max_files:
-            raise TooLarge(f"more than {limits.max_files} images in one upload "
-                           "(FAIRLABEL_MEDIA_MAX_FILES): send them in several uploads. "
-                           "Nothing was added.")
+            raise TooLarge("more than {limit} images in one upload (FAIRLABEL_MEDIA_MAX_FILES): "
+                           "send them in several uploads. Nothing was added.",
+                           limit=limits.max_files)
         try:
             name = check_name(raw.name)
             check_size(len(raw.data), limits.max_bytes)
@@ -75,7 +76,7 @@ def _checked(files: Iterable[RawFile], images: ImageChecker, store: MediaStore,
             raise _about(raw.name or "a file without a name", error) from None
         before = kept.get(name)
         if before is not None and before.sha256 != image.sha256:
-            raise MediaRejected(name, "two files of this upload have this name")
+            raise MediaRejected(name, Msg("two files of this upload have this name"))
         store.put(image.sha256, image.data)
         kept[name] = NewMedia(name, image.sha256, image.width, image.height,
                               image.content_type, len(image.data))
@@ -106,9 +107,9 @@ def add_media(db: Database[AddMediaTx], user: User, project_id: int, files: Iter
         for new in checked:
             old = present.get(new.name)
             if old is not None and old.sha256 != new.sha256:
-                raise Conflict(f"{new.name}: the project already has another image of this "
-                               f"name ({media_ref(old.id)}): rename the file. Nothing was "
-                               "added.", code="media_name_taken")
+                raise Conflict("{name}: the project already has another image of this name "
+                               "({ref}): rename the file. Nothing was added.",
+                               code="media_name_taken", name=new.name, ref=media_ref(old.id))
         added = tx.media.add_many(project_id=project_id, now=now,
                                   items=[m for m in checked if m.name not in present])
         tx.commit()
@@ -132,8 +133,10 @@ def _may_see(tx: ListMediaTx, user: User, item: MediaItem, now: datetime) -> boo
         project = tx.projects.get(item.project_id)
         return project is not None and project.requester_id == user.id
     if user.role is Role.WORKER:
-        return tx.media.leased_with(worker_id=user.id, project_id=item.project_id,
-                                    ref=item.ref, now=now)
+        return (tx.media.leased_with(worker_id=user.id, project_id=item.project_id,
+                                     ref=item.ref, now=now)
+                or tx.media.contested_with(worker_id=user.id, project_id=item.project_id,
+                                           ref=item.ref))
     if user.role is Role.MODERATOR:
         return tx.media.appealed_with(project_id=item.project_id, ref=item.ref)
     return False
@@ -142,20 +145,21 @@ def _may_see(tx: ListMediaTx, user: User, item: MediaItem, now: datetime) -> boo
 def media_for(db: Database[ListMediaTx], user: User, media_id: int, *,
               now: datetime) -> MediaItem:
     """A media item, for its project's requester (and admins), a worker holding a live lease
-    on a task that shows it, and moderators while an open appeal is about such a task. To
-    everyone else it does not exist."""
+    on a task that shows it or whose answer to such a task is the subject of a decision they
+    may still appeal or have appealed (until the appeal is resolved), and moderators while an
+    open appeal is about such a task. To everyone else it does not exist."""
     with db.read() as tx:
         item = tx.media.get(media_id)
         if item is not None and _may_see(tx, user, item, now):
             return item
-    raise NotFound(f"no media {media_id}")
+    raise NotFound("no media {media_id}", media_id=str(media_id))
 
 
 def media_bytes(store: MediaStore, item: MediaItem) -> Iterator[bytes]:
     """The kept bytes of a media item, in chunks."""
     chunks = store.open(item.sha256)
     if chunks is None:
-        raise NotFound(f"the file of {item.ref} ({item.name}) is missing from the media "
-                       "storage (FAIRLABEL_MEDIA_DIR): the operator can restore it from a "
-                       "backup, or the requester upload it again")
+        raise NotFound("the file of {ref} ({name}) is missing from the media storage "
+                       "(FAIRLABEL_MEDIA_DIR): the operator can restore it from a backup, or "
+                       "the requester upload it again", ref=item.ref, name=item.name)
     return chunks

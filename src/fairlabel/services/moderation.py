@@ -4,12 +4,13 @@ and can appeal; an overturned appeal undoes it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.decisions import Decision, DecisionKind, check_text
 from fairlabel.domain.errors import Conflict, NotFound
+from fairlabel.domain.messages import N_, Msg
 from fairlabel.domain.projects import Project
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasBlocks, HasDecisions
@@ -44,20 +45,21 @@ class WorkerTx(HasUsers, Protocol):
 def _worker(tx: WorkerTx, pseudonym: str) -> User:
     found = tx.users.by_pseudonym(pseudonym.strip())
     if found is None or found.role is not Role.WORKER:
-        raise NotFound(f"no worker {pseudonym!r}")
+        raise NotFound("no worker “{pseudonym}”", pseudonym=pseudonym)
     return found
 
 
 def _project(tx: ProjectTx, project_id: int) -> Project:
     project = tx.projects.get(project_id)
     if project is None:
-        raise NotFound(f"no project {project_id}")
+        raise NotFound("no project {project_id}", project_id=str(project_id))
     return project
 
 
 def _tell(tx: TellTx, decision: Decision, project_id: int, *, now: datetime) -> None:
     tx.inbox.add(user_ids=[decision.worker_id], project_id=project_id,
-                 subject=f"Decision: {decision.outcome}", body=decision.explanation, now=now)
+                 subject=Msg("Decision: {outcome}", {"outcome": Msg(decision.outcome)}),
+                 body=decision.explanation, now=now)
 
 
 def remove_worker(db: Database[RemoveWorkerTx], moderator: User, *, worker: str, project_id: int,
@@ -65,19 +67,21 @@ def remove_worker(db: Database[RemoveWorkerTx], moderator: User, *, worker: str,
                   now: datetime) -> Decision:
     """Remove a worker (by pseudonym) from a project's work, with a reason they read."""
     require_role(moderator, *MODERATORS)
-    reason = check_text(reason, "the reason")
+    reason = check_text(reason, N_("the reason"))
     with db.write() as tx:
         person, project = _worker(tx, worker), _project(tx, project_id)
         if tx.blocks.blocking(worker_id=person.id, project_id=project_id) is not None:
-            raise Conflict(f"{worker} is already kept from this project's work",
-                           code="already_blocked")
+            raise Conflict("{worker} is already kept from this project's work",
+                           code="already_blocked", worker=worker)
         decision = record_decision(
             tx, worker_id=person.id, kind=DecisionKind.REMOVAL, decided_by=moderator.id,
             project_id=project_id, inputs={"reason": reason}, now=now,
             outcome="removed from the project",
-            explanation=f"A moderator removed you from “{project.terms.name}”: {reason}. You "
-                        "can no longer take its tasks; what you did is paid as agreed. You can "
-                        "appeal this decision.")
+            explanation=Msg("A moderator removed you from “{project}” on {decided_at}: "
+                            "{reason}. You can no longer take its tasks; what you did is paid "
+                            "as agreed. You can appeal this decision.",
+                            {"project": project.terms.name, "decided_at": now,
+                             "reason": reason}))
         tx.blocks.add(project_id=project_id, worker_id=person.id, decision_id=decision.id,
                       now=now)
         _tell(tx, decision, project_id, now=now)
@@ -91,24 +95,27 @@ def revoke_qualification(db: Database[RevokeQualificationTx], moderator: User, *
     """Revoke a worker's passed qualification test on a project: they must pass it again
     (after the project's retry delay) before more of its work."""
     require_role(moderator, *MODERATORS)
-    reason = check_text(reason, "the reason")
+    reason = check_text(reason, N_("the reason"))
     with db.write() as tx:
         person, project = _worker(tx, worker), _project(tx, project_id)
         rule = project.terms.quality.qualification
         if rule is None:
             raise Conflict("this project has no qualification test", code="no_qualification")
         if not tx.gold.revoke_pass(project_id=project_id, worker_id=person.id, now=now):
-            raise Conflict(f"{worker} holds no pass of this project's qualification test",
-                           code="not_qualified")
+            raise Conflict("{worker} holds no pass of this project's qualification test",
+                           code="not_qualified", worker=worker)
         decision = record_decision(
             tx, worker_id=person.id, kind=DecisionKind.QUALIFICATION_REVOKED,
             decided_by=moderator.id, project_id=project_id, now=now,
             inputs={"reason": reason, "revoked_at": now.isoformat(),
                     "retry_after_hours": rule.retry_after_hours},
             outcome="qualification revoked",
-            explanation=f"A moderator revoked your qualification for “{project.terms.name}”: "
-                        f"{reason}. You may take the test again after "
-                        f"{rule.retry_after_hours:g} hours. You can appeal this decision.")
+            explanation=Msg("A moderator revoked your qualification for “{project}” on "
+                            "{decided_at}: {reason}. You may take the test again from "
+                            "{retry_at}, {hours} hours later. You can appeal this decision.",
+                            {"project": project.terms.name, "decided_at": now,
+                             "reason": reason, "hours": rule.retry_after_hours,
+                             "retry_at": now + timedelta(hours=rule.retry_after_hours)}))
         _tell(tx, decision, project_id, now=now)
         tx.commit()
     return decision

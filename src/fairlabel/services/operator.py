@@ -14,6 +14,7 @@ from typing import Protocol
 
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User, require_role
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.money import Money
 from fairlabel.domain.payouts import PayoutLine, PayoutStatus, sepa_problem
 from fairlabel.services.ports.accounts import HasUsers
@@ -47,6 +48,7 @@ class RequesterMoney:
     projects: int
     funds: list[Money]
     in_projects: list[Money]
+    public_name: str = ""  # the display name they chose, else the pseudonym
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ class OperatorPayout:
     status: PayoutStatus
     created_at: datetime
     sent_at: datetime | None
-    sepa_problem: str | None  # why it cannot go in the SEPA file, or None if it can
+    sepa_problem: Msg | None  # why it cannot go in the SEPA file, or None if it can
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,7 @@ def requesters_money(db: Database[RequestersMoneyTx], admin: User) -> list[Reque
                     held[currency] += amount
         funds = balances.get(ledger.requester_funds(r.id), {})
         result.append(RequesterMoney(r.id, r.email, r.pseudonym, len(projects[r.id]),
-                                     _amounts(funds), _amounts(held)))
+                                     _amounts(funds), _amounts(held), r.public_name))
     return result
 
 

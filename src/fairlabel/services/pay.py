@@ -13,8 +13,10 @@ from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
 from fairlabel.domain.ledger import Entry
+from fairlabel.domain.messages import N_, Msg, Value
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import (
+    PriceChange,
     PriceChangeKind,
     effective_hourly,
     rate_median,
@@ -73,7 +75,7 @@ def deposit(db: Database[DepositTx], admin: User, *, requester_email: str, amoun
     with db.write() as tx:
         found = tx.users.with_password_hash(requester_email.strip().lower())
         if found is None or found[0].role is not Role.REQUESTER:
-            raise NotFound(f"no requester with the e-mail {requester_email}")
+            raise NotFound("no requester with the e-mail {email}", email=requester_email)
         requester = found[0]
         post(tx, ledger.deposit(requester.id, amount, {"by": admin.pseudonym}), now=now)
         balance = tx.ledger.balance(ledger.requester_funds(requester.id), amount.currency)
@@ -88,26 +90,26 @@ def fund_project(db: Database[FundProjectTx], requester: User, project_id: int, 
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     with db.write() as tx:
         project = own_project(tx, requester, project_id, for_update=True)
-        check_not_ended(project, "be funded")
+        check_not_ended(project, N_("be funded"))
         currency = project.terms.pay_per_task.currency
         if amount.currency != currency:
-            raise InvalidInput(f"the project pays in {currency}; fund it in {currency}, "
-                               f"not {amount.currency}")
+            raise InvalidInput("the project pays in {currency}; fund it in {currency}, not "
+                               "{other}", currency=currency, other=amount.currency)
         if amount.amount_minor <= 0:
             raise InvalidInput("funding must be more than zero")
         funds = tx.ledger.balance(ledger.requester_funds(project.requester_id), currency)
         if funds < amount.amount_minor:
-            raise InsufficientFunds(
-                f"your funds hold {Money(funds, currency)}; {amount} cannot be moved to the "
-                "project. Ask the operator to record a deposit first.")
+            raise InsufficientFunds("your funds hold {funds}; {amount} cannot be moved to the "
+                                    "project. Ask the operator to record a deposit first.",
+                                    funds=Money(funds, currency), amount=amount)
         post(tx, ledger.fund(project.requester_id, project_id, amount), now=now)
         escrow = tx.escrow.free(project_id, currency)  # less what open leases hold
         tx.commit()
     return Money(escrow, currency)
 
 
-def _notify_active(tx: NotifyActiveTx, project: Project, policy: CharterPolicy, *, subject: str,
-                   body: str, now: datetime) -> None:
+def _notify_active(tx: NotifyActiveTx, project: Project, policy: CharterPolicy, *, subject: Msg,
+                   body: Msg, now: datetime) -> None:
     workers = tx.assignments.active_workers(project.id, since=now - policy.active_window)
     tx.inbox.add(user_ids=workers, project_id=project.id, subject=subject, body=body, now=now)
 
@@ -121,7 +123,7 @@ def change_price(db: Database[ChangePriceTx], requester: User, project_id: int, 
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     with db.write() as tx:
         project = own_project(tx, requester, project_id, for_update=True)
-        check_not_ended(project, "change its price")
+        check_not_ended(project, N_("change its price"))
         old = project.terms.pay_per_task
         change = schedule_price_change(old, new_price, now=now, notice=policy.price_cut_notice)
         if change.is_cut and any(p.kind is PriceChangeKind.CUT
@@ -137,15 +139,37 @@ def change_price(db: Database[ChangePriceTx], requester: User, project_id: int, 
             applied_at=applied)
         if not change.is_cut:
             tx.projects.set_price(project_id, new_price.amount_minor)
-        when = "now" if applied else f"on {change.effective_at:%Y-%m-%d %H:%M} UTC"
-        _notify_active(tx, project, policy, now=now,
-                       subject=f"Pay {kind}: {project.terms.name}",
-                       body=f"The price per task changes from {old} to {new_price} {when}. "
-                            f"Tasks you take before then keep the price they were served at."
-                            + (f" Reason: {reason.strip()}" if reason.strip() else ""))
+        subject, body = _price_message(project, change, reason=reason.strip())
+        _notify_active(tx, project, policy, now=now, subject=subject, body=body)
         tx.commit()
     return ScheduledPrice(change_id, project_id, kind, old.amount_minor, new_price.amount_minor,
                           old.currency, reason.strip(), now, change.effective_at, applied)
+
+
+def _price_message(project: Project, change: PriceChange, *, reason: str) -> tuple[Msg, Msg]:
+    """What the workers are told of a price change: the old and the new price, the date it
+    takes effect, and what it means for the tasks they hold.
+
+    A raise applies at once to every task served from then on; a task served before keeps
+    the price it was served at (top-ups to the floor still apply to it). A cut applies only
+    after its notice: every task served until then is paid the old price."""
+    facts: dict[str, Value] = {"project": project.terms.name, "old": change.old,
+                               "new": change.new, "effective_at": change.effective_at,
+                               "announced_at": change.announced_at}
+    if change.is_cut:
+        subject = Msg("Pay cut on {effective_at}: {project}", facts)
+        body = Msg("The price per task of “{project}” falls from {old} to {new} on "
+                   "{effective_at}. Until then every task you take is paid {old}, even if you "
+                   "submit it after that date; only tasks served from {effective_at} on are "
+                   "paid {new}.", facts)
+    else:
+        subject = Msg("Pay raise: {project}", facts)
+        body = Msg("The price per task of “{project}” rose from {old} to {new} on "
+                   "{effective_at}: every task you take from then on is paid {new}. A task you "
+                   "already held keeps the price it was served at, {old}.", facts)
+    if reason:
+        body = Msg("{message} Reason: {reason}", {"message": body, "reason": reason})
+    return subject, body
 
 
 @dataclass(frozen=True, slots=True)

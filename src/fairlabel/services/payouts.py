@@ -67,10 +67,10 @@ def mark(db: Database[MarkTx], admin: User, payout_id: int, *, status: PayoutSta
     with db.write() as tx:
         record = tx.payouts.get(payout_id, for_update=True)
         if record is None:
-            raise NotFound(f"no payout {payout_id}")
+            raise NotFound("no payout {payout_id}", payout_id=str(payout_id))
         if record.status is not PayoutStatus.BATCHED:
-            raise Conflict(f"payout {payout_id} is already {record.status}",
-                           code="payout_settled")
+            raise Conflict("payout {payout_id} is already {status}", code="payout_settled",
+                           payout_id=str(payout_id), status=record.status.value)
         amount = Money(record.amount_minor, record.currency)
         movement = (ledger.payout_sent if status is PayoutStatus.SENT
                     else ledger.payout_returned)(

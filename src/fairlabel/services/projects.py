@@ -1,21 +1,27 @@
-"""Use cases for projects: create, launch, list, look at, import tasks."""
+"""Use cases for projects: create, launch, list, look at (a worker's list with the ended and
+paused projects they worked on), import tasks."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.charter import CharterPolicy
+from fairlabel.domain.commitments import NOTICE_PAY_WINDOW, notice_pay
 from fairlabel.domain.errors import (
     Conflict,
     ImportRejected,
     InvalidInput,
+    NotFound,
     TooLarge,
 )
 from fairlabel.domain.label_schema import LabelSchema
+from fairlabel.domain.messages import Msg
+from fairlabel.domain.money import Money
 from fairlabel.domain.projects import (
     Project,
     ProjectStatus,
@@ -132,6 +138,127 @@ def get_project(db: Database[ListProjectsTx], user: User, project_id: int,
     return ProjectView(project, counts, own, pay)
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    """A project by its name, for a page that links to it."""
+
+    id: int
+    name: str
+
+
+WORKER_STATES = ("open", "ending", "paused", "ended")
+"""Where a project stands for a worker, in the order their list shows them."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerProject:
+    """A project as a worker sees it in their list and on its page: where it stands and what
+    that means for their pay (charter rule 4)."""
+
+    view: ProjectView
+    state: str  # one of WORKER_STATES
+    ends_at: datetime | None  # ending: when its notice ends; ended: when it ended
+    continues: ProjectRef | None  # the earlier project this one continues
+    notice_paid: Money | None  # ended at once: the notice pay this worker received
+    pause_ends_at: datetime | None  # paused: when the pause counts as an ending
+    notice_pay_due: Money | None  # paused: this worker's notice pay then, by today's count
+
+
+def worker_projects(db: Database[ListProjectsTx], worker: User, policy: CharterPolicy, *,
+                    now: datetime) -> list[WorkerProject]:
+    """A worker's list: every open project, and the paused and ended ones they answered on;
+    open ones first, then those ending, paused, and ended (the latest first)."""
+    require_role(worker, Role.WORKER)
+    with db.read() as tx:
+        shown = tx.projects.find(status=ProjectStatus.OPEN)
+        for project_id in tx.assignments.worker_projects(worker.id):
+            project = tx.projects.get(project_id)
+            if (project is not None and project.status in (ProjectStatus.PAUSED,
+                                                           ProjectStatus.ENDED)
+                    and tx.assignments.count_submitted(worker_id=worker.id,
+                                                       project_id=project_id)):
+                shown.append(project)
+        counts = tx.projects.counts([p.id for p in shown])
+        received = _notice_pay_received(tx, worker)
+        found = [_worker_project(tx, worker, p, counts[p.id], policy, now=now,
+                                 received=received) for p in shown]
+    return sorted(found, key=lambda w: (WORKER_STATES.index(w.state), -(
+        w.ends_at.timestamp() if w.state == "ended" and w.ends_at else 0)))
+
+
+def worker_project(db: Database[ListProjectsTx], worker: User, project_id: int,
+                   policy: CharterPolicy, *, now: datetime) -> WorkerProject:
+    """One project as a worker sees it (see :func:`worker_projects`)."""
+    require_role(worker, Role.WORKER)
+    with db.read() as tx:
+        project = visible_project(tx, worker, project_id)
+        counts = tx.projects.counts([project_id])[project_id]
+        return _worker_project(tx, worker, project, counts, policy, now=now,
+                               received=_notice_pay_received(tx, worker))
+
+
+def _worker_project(tx: ListProjectsTx, worker: User, project: Project, counts: ProjectCounts,
+                    policy: CharterPolicy, *, now: datetime,
+                    received: dict[int, int]) -> WorkerProject:
+    view = ProjectView(project, counts,
+                       tx.assignments.count_submitted(worker_id=worker.id, project_id=project.id),
+                       project_pay(tx, project, policy))
+    currency = project.terms.pay_per_task.currency
+    earlier = (tx.projects.get(project.continuation_of)
+               if project.continuation_of is not None else None)
+    continues = (ProjectRef(earlier.id, earlier.terms.name)
+                 if earlier is not None and earlier.status is not ProjectStatus.DRAFT else None)
+    state, ends_at = _worker_state(project, now)
+    pause_ends_at = due = None
+    if state == "paused" and project.paused_at is not None:
+        notice_days = project.terms.commitment.notice_days
+        pause_ends_at = project.paused_at + timedelta(days=notice_days)
+        # As close_due will count it once the pause becomes an ending: the days before it.
+        owed = notice_pay(tx.assignments.earnings_since(
+            project.id, since=project.paused_at - NOTICE_PAY_WINDOW), notice_days)
+        due = Money(owed.get(worker.id, 0), currency)
+    paid = received.get(project.id)
+    return WorkerProject(view, state, ends_at, continues,
+                         Money(paid, currency) if paid else None, pause_ends_at, due)
+
+
+def _worker_state(project: Project, now: datetime) -> tuple[str, datetime | None]:
+    if project.ended_at is not None or project.status is ProjectStatus.ENDED:
+        return "ended", project.ended_at or project.ending_at
+    if project.ending_at is not None and project.ending_at <= now:
+        return "ended", project.ending_at  # its notice is over; the job closes it soon
+    if project.status is ProjectStatus.PAUSED:
+        return "paused", None
+    return ("ending", project.ending_at) if project.ending_at is not None else ("open", None)
+
+
+def _notice_pay_received(tx: ListProjectsTx, worker: User) -> dict[int, int]:
+    """Per project, the notice pay the worker received (minor units)."""
+    received: dict[int, int] = {}
+    for entry in tx.ledger.entries([ledger.worker_account(worker.id, "available")]):
+        project_id = entry.memo.get("project_id")
+        if entry.kind == "notice_pay" and isinstance(project_id, int):
+            received[project_id] = received.get(project_id, 0) + entry.amount_minor
+    return received
+
+
+class ProjectNamesTx(HasProjects, Protocol):
+    """The transaction of ``project_names``."""
+
+
+def project_names(db: Database[ProjectNamesTx], user: User,
+                  project_ids: Collection[int]) -> dict[int, str]:
+    """The names of those projects the user may see (an inbox links to them)."""
+    names: dict[int, str] = {}
+    with db.read() as tx:
+        for project_id in sorted(set(project_ids)):
+            try:
+                names[project_id] = visible_project(tx, user, project_id).terms.name
+            except NotFound:
+                continue
+    return names
+
+
 def recent_answers(db: Database[RecentAnswersTx], user: User, project_id: int, *,
                    limit: int = 50) -> list[Any]:
     with db.read() as tx:
@@ -156,7 +283,7 @@ def _new_task(schema: LabelSchema, row: Any) -> NewTask:
         try:
             expected = schema.validate_answer(gold, data)
         except InvalidInput as error:
-            raise InvalidInput(f"gold answer: {error.message}") from None
+            raise InvalidInput("gold answer: {reason}", reason=error.msg) from None
         return NewTask(data, expected, is_gold=True)
     return NewTask(schema.validate_task_data(row))
 
@@ -174,10 +301,10 @@ def import_tasks(db: Database[ImportTasksTx], user: User, project_id: int, rows:
     """
     require_role(user, Role.REQUESTER, Role.ADMIN)
     if len(rows) > max_rows:
-        raise TooLarge(f"{len(rows)} tasks in one import; the limit is {max_rows}. "
-                       "Split the file.")
+        raise TooLarge("{count} tasks in one import; the limit is {limit}. Split the file.",
+                       count=len(rows), limit=max_rows)
     if not rows:
-        raise ImportRejected(1, "the file holds no tasks")
+        raise ImportRejected(1, Msg("the file holds no tasks"))
     with db.write() as tx:
         project = own_project(tx, user, project_id, for_update=True)
         if project.status is ProjectStatus.ENDED or project.ended_at is not None:
@@ -190,7 +317,7 @@ def import_tasks(db: Database[ImportTasksTx], user: User, project_id: int, rows:
             try:
                 new_tasks.append(_new_task(schema, resolve_row(media, row)))
             except InvalidInput as error:
-                raise ImportRejected(number, error.message) from None
+                raise ImportRejected(number, error.msg) from None
         count = tx.tasks.add_many(project_id=project_id, new_tasks=new_tasks,
                                   max_answers=project.terms.redundancy, now=now)
         tx.commit()

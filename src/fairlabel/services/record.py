@@ -137,7 +137,8 @@ def requester_record(db: Database[RequesterRecordTx], requester_id: int,
     with db.read() as tx:
         entry = next((r for r in tx.record.requesters() if r.id == requester_id), None)
         if entry is None:
-            raise NotFound(f"no requester {requester_id} with a launched project")
+            raise NotFound("no requester {requester_id} with a launched project",
+                           requester_id=str(requester_id))
         shown = [p for p in tx.projects.find(requester_id=requester_id)
                  if p.launched_at is not None]
         shown.sort(key=lambda p: p.id)

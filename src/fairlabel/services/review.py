@@ -12,6 +12,7 @@ from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import Decision, DecisionKind, check_text
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
+from fairlabel.domain.messages import N_, Msg
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project
 from fairlabel.domain.review import GoldRecord, TimeRecord, withhold_evidence
@@ -60,7 +61,7 @@ def review_answer(db: Database[ReviewAnswerTx], requester: User, assignment_id: 
     rule withhold_evidence@1 holds; the evidence is stored in the decision's inputs.
     """
     require_role(requester, Role.REQUESTER, Role.ADMIN)
-    reason = check_text(reason, "a rejection's reason", required=not approve)
+    reason = check_text(reason, N_("a rejection's reason"), required=not approve)
     if approve and withhold_pay:
         raise InvalidInput("withhold_pay goes with a rejection only")
     with db.write() as tx:
@@ -68,12 +69,13 @@ def review_answer(db: Database[ReviewAnswerTx], requester: User, assignment_id: 
         project = own_project(tx, requester, assignment.project_id)
         tx.ledger.lock(settlement_accounts(assignment))
         if approve:
-            decision = _approve(tx, requester, assignment, reason=reason, now=now)
+            decision = _approve(tx, requester, project, assignment, reason=reason, now=now)
         elif withhold_pay:
             decision = _withhold(tx, requester, project, assignment, reason=reason,
                                  policy=policy, now=now)
         else:
-            decision = _reject_and_pay(tx, requester, assignment, reason=reason, now=now)
+            decision = _reject_and_pay(tx, requester, project, assignment, reason=reason,
+                                       now=now)
         tx.commit()
     return decision
 
@@ -94,14 +96,14 @@ def approve_answer(db: Database[ReviewAnswerTx], requester: User, assignment_id:
 def _reviewable(tx: ReviewableTx, requester: User, assignment_id: int) -> Assignment:
     assignment = tx.assignments.get(assignment_id, for_update=True)
     if assignment is None:
-        raise NotFound(f"no answer {assignment_id}")
+        raise NotFound("no answer {assignment_id}", assignment_id=str(assignment_id))
     own_project(tx, requester, assignment.project_id)
     if assignment.status is not AssignmentStatus.SUBMITTED:
         raise Conflict("only a submitted answer can be reviewed", code="not_submitted")
     if assignment.review is not None or assignment.approved_at is not None:
         what = assignment.review.value if assignment.review else "approved"
-        raise AlreadyReviewed(f"this answer was already reviewed ({what}); a review is final "
-                              "except on the worker's appeal")
+        raise AlreadyReviewed("this answer was already reviewed ({review}); a review is final "
+                              "except on the worker's appeal", review=what)
     return assignment
 
 
@@ -110,8 +112,13 @@ def _facts(assignment: Assignment) -> dict[str, object]:
             "worked_ms": assignment.worked_ms}
 
 
-def _approve(tx: ApproveTx, requester: User, assignment: Assignment, *, reason: str,
-             now: datetime) -> Decision:
+def _pay_of(project: Project, assignment: Assignment) -> Money:
+    return Money(assignment.price_minor + assignment.topped_up_minor,
+                 project.terms.pay_per_task.currency)
+
+
+def _approve(tx: ApproveTx, requester: User, project: Project, assignment: Assignment, *,
+             reason: str, now: datetime) -> Decision:
     settle_approval(tx, assignment, now=now, reason="approved by the requester",
                     review=Review.APPROVED)
     return record_decision(
@@ -119,11 +126,13 @@ def _approve(tx: ApproveTx, requester: User, assignment: Assignment, *, reason: 
         decided_by=requester.id, project_id=assignment.project_id,
         assignment_id=assignment.id, inputs={**_facts(assignment), "reason": reason or None},
         outcome="approved: pay available", now=now,
-        explanation="The requester approved your answer; its pay is now available to you.")
+        explanation=Msg("The requester approved your answer on {decided_at}; its pay, {pay}, "
+                        "is now available to you.",
+                        {"decided_at": now, "pay": _pay_of(project, assignment)}))
 
 
-def _reject_and_pay(tx: ApproveTx, requester: User, assignment: Assignment, *, reason: str,
-                    now: datetime) -> Decision:
+def _reject_and_pay(tx: ApproveTx, requester: User, project: Project, assignment: Assignment,
+                    *, reason: str, now: datetime) -> Decision:
     settle_approval(tx, assignment, now=now, reason="rejected, paid", review=Review.REJECTED)
     return record_decision(
         tx, worker_id=assignment.worker_id, kind=DecisionKind.ANSWER_REJECTED,
@@ -131,9 +140,12 @@ def _reject_and_pay(tx: ApproveTx, requester: User, assignment: Assignment, *, r
         assignment_id=assignment.id, inputs={**_facts(assignment), "reason": reason,
                                              "withhold_pay": False},
         outcome="rejected: paid", now=now,
-        explanation=f"The requester rejected your answer: “{reason}”. You are paid for it all "
-                    "the same: without evidence of bad faith a rejection never withholds pay "
-                    "(charter rule 6). You can appeal.")
+        explanation=Msg("The requester rejected your answer on {decided_at}: “{reason}”. You "
+                        "are paid for it all the same ({pay}, now available to you): without "
+                        "evidence of bad faith a rejection never withholds pay (charter rule "
+                        "6). You can appeal.",
+                        {"decided_at": now, "reason": reason,
+                         "pay": _pay_of(project, assignment)}))
 
 
 def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Assignment, *,
@@ -150,9 +162,7 @@ def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Ass
         post(tx, ledger.withhold(project.id, assignment.worker_id, Money(amount, currency),
                                  {**memo, "evidence": evidence["evidence"]}), now=now)
     tx.assignments.mark_reviewed(assignment.id, review=Review.WITHHELD.value)
-    found = " and ".join({"gold_accuracy": "your gold accuracy is below the project's "
-                          "threshold", "working_time": "the answer took under a tenth of the "
-                          "project's median working time"}[e] for e in evidence["evidence"])
+    found = _evidence_found(evidence["evidence"])
     return record_decision(
         tx, worker_id=assignment.worker_id, kind=DecisionKind.ANSWER_REJECTED,
         rule=evidence["rule"], decided_by=requester.id, project_id=project.id,
@@ -160,10 +170,22 @@ def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Ass
         inputs={**_facts(assignment), **evidence, "reason": reason, "withhold_pay": True,
                 "withheld": {"amount_minor": amount, "currency": currency}},
         outcome="rejected: pay withheld", now=now,
-        explanation=f"The requester rejected your answer: “{reason}”. Its pay "
-                    f"({Money(amount, currency)}) is withheld because {found} — the evidence "
-                    "is stored with this decision. If you appeal and the appeal is overturned, "
-                    "or no moderator decides in time, you are paid.")
+        explanation=Msg("The requester rejected your answer on {decided_at}: “{reason}”. Its "
+                        "pay ({pay}) is withheld because {found} — the evidence is stored with "
+                        "this decision. If you appeal and the appeal is overturned, or no "
+                        "moderator decides in time, you are paid.",
+                        {"decided_at": now, "reason": reason, "pay": Money(amount, currency),
+                         "found": found}))
+
+
+def _evidence_found(evidence: list[str]) -> Msg:
+    """The evidence of bad faith that let a rejection withhold pay, in words."""
+    if "gold_accuracy" in evidence and "working_time" in evidence:
+        return Msg("your gold accuracy is below the project's threshold and the answer took "
+                   "under a tenth of the project's median working time")
+    if "gold_accuracy" in evidence:
+        return Msg("your gold accuracy is below the project's threshold")
+    return Msg("the answer took under a tenth of the project's median working time")
 
 
 def gold_record(tx: GoldRecordTx, project: Project, worker_id: int) -> GoldRecord | None:

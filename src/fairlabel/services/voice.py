@@ -10,6 +10,7 @@ from typing import Protocol
 from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.decisions import AlreadyResolved, check_text
 from fairlabel.domain.errors import Conflict, NotFound
+from fairlabel.domain.messages import N_, Msg
 from fairlabel.domain.projects import Project, ProjectStatus
 from fairlabel.domain.voice import (
     Scores,
@@ -53,7 +54,7 @@ class WorkedProjectTx(HasProjects, HasAssignments, Protocol):
 def _worked_project(tx: WorkedProjectTx, worker: User, project_id: int) -> tuple[Project, int]:
     project = tx.projects.get(project_id)
     if project is None or project.status is ProjectStatus.DRAFT:
-        raise NotFound(f"no project {project_id}")
+        raise NotFound("no project {project_id}", project_id=str(project_id))
     return project, tx.assignments.count_submitted(worker_id=worker.id, project_id=project_id)
 
 
@@ -82,7 +83,7 @@ def testify(db: Database[RateTx], worker: User, project_id: int, *, text: str,
     text = check_testimony(text)
     with db.write() as tx:
         project, answers = _worked_project(tx, worker, project_id)
-        check_worked(answers, "testify about it")
+        check_worked(answers, N_("testify about it"))
         testimony_id = tx.voice.add_testimony(project_id=project_id,
                                               requester_id=project.requester_id,
                                               worker_id=worker.id, text=text, now=now)
@@ -120,19 +121,23 @@ def moderate(db: Database[ModerateTx], moderator: User, testimony_id: int, *, ap
              now: datetime) -> TestimonyView:
     """Approve a testimony for publication, or reject it (with a reason the author reads)."""
     require_role(moderator, *MODERATORS)
-    reason = check_text(reason, "the reason", required=not approve)
+    reason = check_text(reason, N_("the reason"), required=not approve)
     with db.write() as tx:
         found = tx.voice.testimony(testimony_id, for_update=True)
         if found is None:
-            raise NotFound(f"no testimony {testimony_id}")
+            raise NotFound("no testimony {testimony_id}", testimony_id=str(testimony_id))
         if found.status is not TestimonyStatus.PENDING:
-            raise AlreadyResolved(f"this testimony was already {found.status.value}")
+            raise AlreadyResolved("this testimony was already {status}",
+                                  status=found.status.value)
         status = TestimonyStatus.APPROVED if approve else TestimonyStatus.REJECTED
         tx.voice.moderate(testimony_id, status=status, by=moderator.id, reason=reason, now=now)
         if not approve:
             tx.inbox.add(user_ids=[found.worker_id], project_id=found.project_id,
-                         subject="Your testimony was not published",
-                         body=f"A moderator did not approve your testimony: {reason}",
+                         subject=Msg("Your testimony was not published"),
+                         body=Msg("A moderator did not publish the testimony you wrote on "
+                                  "{written_at}, on {decided_at}: {reason}",
+                                  {"written_at": found.created_at, "decided_at": now,
+                                   "reason": reason}),
                          now=now)
         view = _view(tx, found)
         tx.commit()
@@ -144,12 +149,13 @@ def reply(db: Database[ReplyTx], requester: User, testimony_id: int, *, text: st
           now: datetime) -> TestimonyView:
     """The requester answers a published testimony about one of their projects, publicly."""
     require_role(requester, Role.REQUESTER, Role.ADMIN)
-    text = check_text(text, "the reply")
+    text = check_text(text, N_("the reply"))
     with db.write() as tx:
         found = tx.voice.testimony(testimony_id, for_update=True)
         if found is None or found.requester_id != requester.id or found.id not in {
                 t.id for t in published(tx, found.requester_id)}:
-            raise NotFound(f"no published testimony {testimony_id} about your projects")
+            raise NotFound("no published testimony {testimony_id} about your projects",
+                           testimony_id=str(testimony_id))
         if found.reply is not None:
             raise Conflict("you already replied to this testimony", code="already_replied")
         tx.voice.reply(testimony_id, text=text, now=now)

@@ -59,7 +59,7 @@ def list_tokens(email: str) -> None:
     with app_container() as container:
         found = accounts.find_user(container.db, email)
         if found is None:
-            raise NotFound(f"no user with the e-mail {email}")
+            raise NotFound("no user with the e-mail {email}", email=email)
         tokens = accounts.tokens_of(container.db, found.id)
 
     def when(value: datetime | None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,8 +31,8 @@ class UserRepository:
                                      email_skeleton=skeleton).returning(users.c.id)
             ).scalar_one()
         except IntegrityError:
-            raise Conflict(f"a user with the e-mail {email} already exists",
-                           code="email_taken") from None
+            raise Conflict("a user with the e-mail {email} already exists",
+                           code="email_taken", email=email) from None
         return User(new_id, email, role, pseudonym, now)
 
     def get(self, user_id: int) -> User | None:
@@ -42,6 +42,20 @@ class UserRepository:
     def with_password_hash(self, email: str) -> UserPassword | None:
         row = self._conn.execute(select(users).where(users.c.email == email)).first()
         return UserPassword(to_user(row), row.password_hash) if row else None
+
+    def set_preferences(self, user_id: int, *, language: str | None,
+                        time_zone: str | None) -> None:
+        self._conn.execute(update(users).where(users.c.id == user_id)
+                           .values(language=language, time_zone=time_zone))
+
+    def set_display_name(self, user_id: int, display_name: str | None) -> None:
+        self._conn.execute(update(users).where(users.c.id == user_id)
+                           .values(display_name=display_name))
+
+    def display_name_taken(self, display_name: str, *, other_than: int) -> bool:
+        return self._conn.execute(select(users.c.id).where(
+            func.lower(users.c.display_name) == display_name.lower(),
+            users.c.id != other_than).limit(1)).first() is not None
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self._conn.execute(

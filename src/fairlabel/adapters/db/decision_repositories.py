@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.rows import stored_msg
 from fairlabel.adapters.db.tables import access_blocks, appeals, decisions
 from fairlabel.domain.decisions import (
     AlreadyAppealed,
@@ -20,13 +21,15 @@ from fairlabel.domain.decisions import (
     DecisionKind,
     DecisionStatus,
 )
+from fairlabel.domain.messages import Msg
 
 
 def _decision(row: Any) -> Decision:
     return Decision(id=row.id, worker_id=row.worker_id, project_id=row.project_id,
                     assignment_id=row.assignment_id, kind=DecisionKind(row.kind),
                     rule=row.rule, decided_by=row.decided_by, inputs=dict(row.inputs),
-                    outcome=row.outcome, explanation=row.explanation,
+                    outcome=row.outcome, explanation=stored_msg(row.explanation_msg,
+                                                                row.explanation),
                     status=DecisionStatus(row.status), follows_id=row.follows_id,
                     created_at=row.created_at)
 
@@ -44,14 +47,15 @@ class DecisionRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, *, worker_id: int, kind: DecisionKind, outcome: str, explanation: str,
+    def add(self, *, worker_id: int, kind: DecisionKind, outcome: str, explanation: Msg,
             inputs: dict[str, Any], rule: str | None, decided_by: int | None,
             project_id: int | None, assignment_id: int | None, status: DecisionStatus,
             follows_id: int | None, now: datetime) -> Decision:
         values = {"worker_id": worker_id, "project_id": project_id,
                   "assignment_id": assignment_id, "kind": kind.value, "rule": rule,
                   "decided_by": decided_by, "inputs": inputs, "outcome": outcome,
-                  "explanation": explanation, "status": status.value,
+                  "explanation": str(explanation), "explanation_msg": explanation.to_json(),
+                  "status": status.value,
                   "follows_id": follows_id, "created_at": now}
         try:
             new_id = self._conn.execute(

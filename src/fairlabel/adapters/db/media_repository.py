@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, select
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select
 
 from fairlabel.adapters.db.tables import appeals, assignments, decisions, media, tasks
 from fairlabel.domain.assignment import AssignmentStatus
-from fairlabel.domain.decisions import AppealStatus
+from fairlabel.domain.decisions import IN_FAVOUR, AppealStatus, DecisionStatus
 from fairlabel.domain.media import IMAGE_FIELD, MediaItem
 from fairlabel.services.ports.media import NewMedia
 
@@ -86,6 +86,23 @@ class MediaRepository:
                    assignments.c.project_id == project_id,
                    assignments.c.status == AssignmentStatus.LEASED.value,
                    assignments.c.lease_expires_at > now, _shows(ref))
+            .limit(1)).first() is not None
+
+    def contested_with(self, *, worker_id: int, project_id: int, ref: str) -> bool:
+        """A decision against the worker's answer to a task showing ``ref`` is open to appeal
+        (in force, against them, not appealed yet) or under an open appeal."""
+        return self._conn.execute(
+            select(decisions.c.id)
+            .join(assignments, assignments.c.id == decisions.c.assignment_id)
+            .join(tasks, tasks.c.id == assignments.c.task_id)
+            .outerjoin(appeals, appeals.c.decision_id == decisions.c.id)
+            .where(decisions.c.worker_id == worker_id,
+                   assignments.c.worker_id == worker_id,
+                   assignments.c.project_id == project_id,
+                   decisions.c.status == DecisionStatus.FINAL.value,
+                   decisions.c.kind.not_in([k.value for k in IN_FAVOUR]),
+                   or_(appeals.c.id.is_(None), appeals.c.status == AppealStatus.OPEN.value),
+                   _shows(ref))
             .limit(1)).first() is not None
 
     def appealed_with(self, *, project_id: int, ref: str) -> bool:

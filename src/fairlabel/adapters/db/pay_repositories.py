@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
+from fairlabel.adapters.db.rows import stored_msg
 from fairlabel.adapters.db.tables import inbox_messages, payouts, price_changes, users
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.pay import PriceChangeKind
 from fairlabel.domain.payouts import PayoutStatus
 from fairlabel.services.ports.money import PayoutDetails, PayoutRecord, ScheduledPrice
@@ -74,18 +76,34 @@ class InboxRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, *, user_ids: list[int], project_id: int | None, subject: str, body: str,
+    def add(self, *, user_ids: list[int], project_id: int | None, subject: Msg, body: Msg,
             now: datetime) -> None:
+        """One message to each user: the English text (a subject cut to its column's 200
+        characters) and the template with its values, said later in each reader's language."""
+        english = str(subject)
+        kept = {"project_id": project_id, "created_at": now,
+                "subject": english if len(english) <= 200 else english[:199] + "…",
+                "body": str(body), "subject_msg": subject.to_json(), "body_msg": body.to_json()}
         if user_ids:
-            self._conn.execute(insert(inbox_messages), [
-                {"user_id": u, "project_id": project_id, "subject": subject, "body": body,
-                 "created_at": now} for u in user_ids])
+            self._conn.execute(insert(inbox_messages), [{"user_id": u, **kept} for u in user_ids])
+
+    def unread_count(self, user_id: int) -> int:
+        return int(self._conn.execute(
+            select(func.count()).select_from(inbox_messages).where(
+                inbox_messages.c.user_id == user_id, inbox_messages.c.read_at.is_(None))
+        ).scalar_one())
+
+    def mark_read(self, user_id: int, *, up_to_id: int, now: datetime) -> None:
+        self._conn.execute(update(inbox_messages).where(
+            inbox_messages.c.user_id == user_id, inbox_messages.c.id <= up_to_id,
+            inbox_messages.c.read_at.is_(None)).values(read_at=now))
 
     def latest(self, user_id: int, *, limit: int = 100) -> list[InboxMessage]:
         rows = self._conn.execute(select(inbox_messages)
                                   .where(inbox_messages.c.user_id == user_id)
                                   .order_by(inbox_messages.c.id.desc()).limit(limit))
-        return [InboxMessage(r.id, r.project_id, r.subject, r.body, r.created_at, r.read_at)
+        return [InboxMessage(r.id, r.project_id, stored_msg(r.subject_msg, r.subject),
+                             stored_msg(r.body_msg, r.body), r.created_at, r.read_at)
                 for r in rows]
 
 

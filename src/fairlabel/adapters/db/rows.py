@@ -10,9 +10,18 @@ from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import Assignment, AssignmentStatus, Purpose, Review
 from fairlabel.domain.commitments import Commitment
 from fairlabel.domain.label_schema import parse_schema
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
 from fairlabel.domain.quality import Qualification, QualityTerms
+
+
+def stored_msg(kept: Any, english: str) -> Msg:
+    """A kept message: its template and values when they were kept, else (rows written before
+    messages had templates) the English text as it is."""
+    if isinstance(kept, dict) and "t" in kept:
+        return Msg.from_json(kept)
+    return Msg.text(english)
 
 
 def to_user(row: Any) -> User:
@@ -23,6 +32,9 @@ def to_user(row: Any) -> User:
         pseudonym=row.pseudonym,
         created_at=row.created_at,
         country=row.country,
+        language=row.language,
+        time_zone=row.time_zone,
+        display_name=row.display_name,
     )
 
 

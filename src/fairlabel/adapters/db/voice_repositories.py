@@ -115,13 +115,16 @@ class RecordQueries:
         self._conn = conn
 
     def requesters(self) -> list[RequesterEntry]:
-        """Requesters with at least one launched project."""
+        """Requesters with at least one launched project, by their public name (the display
+        name they chose, else their pseudonym)."""
         rows = self._conn.execute(
-            select(users.c.id, users.c.pseudonym, func.count(projects.c.id))
+            select(users.c.id, users.c.pseudonym, users.c.display_name,
+                   func.count(projects.c.id))
             .join(projects, projects.c.requester_id == users.c.id)
             .where(projects.c.launched_at.is_not(None))
-            .group_by(users.c.id, users.c.pseudonym).order_by(users.c.id))
-        return [RequesterEntry(r[0], r[1], int(r[2])) for r in rows]
+            .group_by(users.c.id, users.c.pseudonym, users.c.display_name)
+            .order_by(users.c.id))
+        return [RequesterEntry(r[0], r[2] or r[1], int(r[3])) for r in rows]
 
     def reviews(self, project_ids: Sequence[int]) -> dict[str, int]:
         """Submitted answers of these projects by review (``unreviewed`` when none yet)."""

@@ -23,6 +23,7 @@ from sepaxml.validation import ValidationError  # type: ignore[import-untyped]
 
 from fairlabel.adapters.io.exporters import neutralise
 from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.messages import shown
 from fairlabel.domain.payouts import (
     SEPA_CURRENCY,
     PayoutLine,
@@ -150,10 +151,9 @@ def sepa_credit_transfer(
     if isinstance(execution_date, datetime) or not isinstance(execution_date, date):
         raise InvalidInput("the execution date must be a date without a time of day")
     if not isinstance(message_id, str) or not _SEPA_ID.match(message_id):
-        raise InvalidInput(
-            f"{message_id!r} cannot be a SEPA message id: use 1 to 35 letters, digits, "
-            "spaces or / - ? : ( ) . , ' + (not starting or ending with /, no //)"
-        )
+        raise InvalidInput("“{message_id}” cannot be a SEPA message id: use 1 to 35 letters, "
+                           "digits, spaces or / - ? : ( ) . , ' + (not starting or ending with "
+                           "/, no //)", message_id=shown(message_id))
     config["msg_id"] = message_id  # honoured by sepaxml > 2.7; set by hand below too
     transfer = SepaTransfer(config, schema=SEPA_SCHEMA, clean=True)
     _use_message_id(transfer, message_id)
@@ -173,46 +173,41 @@ def sepa_credit_transfer(
         document: bytes = transfer.export(validate=True)
     except ValidationError as error:
         reason = getattr(error.__cause__, "reason", None) or str(error)
-        raise InvalidInput(f"the SEPA file does not match {SEPA_SCHEMA}: {reason}") from error
+        raise InvalidInput("the SEPA file does not match {schema}: {reason}",
+                           schema=SEPA_SCHEMA, reason=str(reason)) from error
     return document
 
 
 def _check_lines(batch: list[PayoutLine]) -> None:
     if not batch:
         raise InvalidInput("a SEPA file needs at least one payout line")
-    refused = [
-        f"payout {line.payout_id}: {problem}"
-        for line in batch
-        if (problem := sepa_problem(line)) is not None
-    ]
+    refused = [(line.payout_id, problem) for line in batch
+               if (problem := sepa_problem(line)) is not None]
     if refused:
         raise InvalidInput(
-            f"{len(refused)} payout line(s) cannot go in a SEPA file; pay them from the CSV "
-            "file instead (split_sepa separates them): " + "; ".join(refused)
-        )
+            "{count} payout line(s) cannot go in a SEPA file; pay them from the CSV file "
+            "instead (split_sepa separates them): {lines}", count=len(refused),
+            lines="; ".join(f"payout {payout_id}: {problem}" for payout_id, problem in refused))
     counts = Counter(line.payout_id for line in batch)
     repeated = sorted(payout_id for payout_id, count in counts.items() if count > 1)
     if repeated:
-        raise InvalidInput(
-            "a payout would be paid twice: payout id(s) "
-            + ", ".join(str(payout_id) for payout_id in repeated)
-            + " appear more than once"
-        )
+        raise InvalidInput("a payout would be paid twice: payout id(s) {ids} appear more than "
+                           "once", ids=", ".join(str(payout_id) for payout_id in repeated))
 
 
 def _debtor_config(debtor: Debtor) -> dict[str, Any]:
     if debtor.currency != SEPA_CURRENCY:
-        raise InvalidInput(
-            f"the paying account is in {debtor.currency}; SEPA transfers are paid from EUR"
-        )
+        raise InvalidInput("the paying account is in {currency}; SEPA transfers are paid from "
+                           "EUR", currency=debtor.currency)
     if not debtor.name.strip():
         raise InvalidInput("the paying account needs the holder's name")
     try:
         iban = normalize_iban(debtor.iban)
     except InvalidInput as error:
-        raise InvalidInput(f"the paying account's IBAN: {error.message}") from None
+        raise InvalidInput("the paying account's IBAN: {reason}", reason=error.msg) from None
     if not is_sepa_iban(iban):
-        raise InvalidInput(f"the paying account's IBAN is from {iban[:2]}, outside SEPA")
+        raise InvalidInput("the paying account's IBAN is from {country}, outside SEPA",
+                           country=iban[:2])
     config: dict[str, Any] = {
         "name": debtor.name.strip(), "IBAN": iban, "batch": True, "currency": SEPA_CURRENCY,
     }
@@ -220,7 +215,7 @@ def _debtor_config(debtor: Debtor) -> dict[str, Any]:
         try:
             config["BIC"] = check_bic(debtor.bic)
         except InvalidInput as error:
-            raise InvalidInput(f"the paying account's BIC: {error.message}") from None
+            raise InvalidInput("the paying account's BIC: {reason}", reason=error.msg) from None
     return config
 
 

@@ -18,6 +18,8 @@ import math
 import re
 from typing import Any
 
+from fairlabel.domain.messages import N_, Msg, Value
+
 MAX_DEPTH = 32
 """Deepest nesting of arrays and objects (a task's data is rarely deeper than 3)."""
 MAX_NUMBER_CHARS = 100
@@ -34,12 +36,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JsonRefused(ValueError):
-    """The JSON cannot be accepted. ``reason`` says what and where; ``row`` is the 1-based
-    element of the top-level array it was found in, when :func:`loads` checked rows."""
+    """The JSON cannot be accepted. ``msg`` says what and where (``reason`` in English);
+    ``row`` is the 1-based element of the top-level array it was found in, when
+    :func:`loads` checked rows."""
 
-    def __init__(self, reason: str, *, row: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, msg: Msg, *, row: int | None = None) -> None:
+        super().__init__(str(msg))
+        self.msg = msg
+        self.reason = str(msg)
         self.row = row
 
 
@@ -47,32 +51,39 @@ class _Refused:
     """Stands in for a number that was refused while parsing; reported by the check, which
     knows where it is."""
 
-    __slots__ = ("what",)
+    __slots__ = ("params", "template")
 
-    def __init__(self, what: str) -> None:
-        self.what = what
+    def __init__(self, template: str, **params: Value) -> None:
+        self.template = template  # its {where} is filled in once the check knows where
+        self.params = params
+
+    def said(self, where: Value) -> Msg:
+        return Msg(self.template, {**self.params, "where": where})
 
 
 def _constant(name: str) -> _Refused:
-    return _Refused(f"is {name}: JSON has no NaN or Infinity; send a finite number or null")
+    return _Refused(N_("the number at {where} is {name}: JSON has no NaN or Infinity; send a "
+                       "finite number or null"), name=name)
 
 
 def _integer(literal: str) -> int | _Refused:
     if len(literal) > MAX_NUMBER_CHARS:
         digits = len(literal.lstrip("-"))
-        return _Refused(f"has {digits} digits; at most {MAX_NUMBER_CHARS} characters are "
-                        "accepted (send very large numbers as text)")
+        return _Refused(N_("the number at {where} has {digits} digits; at most {limit} "
+                           "characters are accepted (send very large numbers as text)"),
+                        digits=digits, limit=MAX_NUMBER_CHARS)
     return int(literal)
 
 
 def _float(literal: str) -> float | _Refused:
     if len(literal) > MAX_NUMBER_CHARS:
-        return _Refused(f"has {len(literal)} characters; at most {MAX_NUMBER_CHARS} are "
-                        "accepted (send very precise numbers as text)")
+        return _Refused(N_("the number at {where} has {length} characters; at most {limit} "
+                           "are accepted (send very precise numbers as text)"),
+                        length=len(literal), limit=MAX_NUMBER_CHARS)
     value = float(literal)
     if not math.isfinite(value):
-        return _Refused(f"({literal}) is too large for a 64-bit float; send a smaller number "
-                        "or text")
+        return _Refused(N_("the number at {where} ({literal}) is too large for a 64-bit float; "
+                           "send a smaller number or text"), literal=literal)
     return value
 
 
@@ -93,7 +104,9 @@ def _step(path: str, key: str | int) -> str:
     return f"{path}[{json.dumps(show(key), ensure_ascii=False)}]"
 
 
-def _path(trail: tuple[Any, ...] | None, root: str) -> str:
+def _path(trail: tuple[Any, ...] | None, root: str) -> Value:
+    """Where a value is: its path (``data.items[2]``), or the root's name, for the catalogs
+    (``N_("the row")``)."""
     keys: list[str | int] = []
     while trail is not None:
         keys.append(trail[0])
@@ -101,28 +114,30 @@ def _path(trail: tuple[Any, ...] | None, root: str) -> str:
     path = ""
     for key in reversed(keys):
         path = _step(path, key)
-    return show(path, 80) if path else root
+    return show(path, 80) if path else Msg(root)
 
 
-def _text_problem(text: str, subject: str) -> str | None:
+def _text_problem(text: str, subject: Msg) -> Msg | None:
     if len(text) > MAX_STRING_CHARS:
-        return f"{subject} is {len(text)} characters long; at most {MAX_STRING_CHARS} are accepted"
+        return Msg("{subject} is {length} characters long; at most {limit} are accepted",
+                   {"subject": subject, "length": len(text), "limit": MAX_STRING_CHARS})
     if "\x00" in text:
-        return f"{subject} holds a NUL character (\\u0000): remove it"
+        return Msg("{subject} holds a NUL character (\\u0000): remove it", {"subject": subject})
     found = _SURROGATE.search(text)
     if found:
-        return (f"{subject} holds an unpaired surrogate (\\u{ord(found.group()):04x}): "
-                "send well-formed Unicode")
+        escape = f"\\u{ord(found.group()):04x}"
+        return Msg("{subject} holds an unpaired surrogate ({escape}): send well-formed Unicode",
+                   {"subject": subject, "escape": escape})
     return None
 
 
-def text_problem(text: str, where: str) -> str | None:
+def text_problem(text: str, where: Value) -> Msg | None:
     """What is wrong with one string (None: nothing). ``where`` names it in the message."""
-    return _text_problem(text, f"the text at {where}")
+    return _text_problem(text, Msg("the text at {where}", {"where": where}))
 
 
 def _problem(value: Any, root: str, depth: int, *, contents: bool, lengths: bool
-             ) -> str | None:
+             ) -> Msg | None:
     """The first problem found in ``value``, or None.
 
     ``contents`` false skips the NUL and surrogate checks (the text held no escape that could
@@ -143,12 +158,13 @@ def _problem(value: Any, root: str, depth: int, *, contents: bool, lengths: bool
         kind = type(item)
         if kind is dict or kind is list:
             if level >= MAX_DEPTH:
-                return (f"the JSON is nested more than {MAX_DEPTH} levels deep "
-                        f"(at {_path(trail, root)})")
+                return Msg("the JSON is nested more than {limit} levels deep (at {where})",
+                           {"limit": MAX_DEPTH, "where": _path(trail, root)})
             if kind is dict and strings:
                 for key in item:
                     if bad(key):
-                        return _text_problem(key, f"a field name at {_path(trail, root)}")
+                        return _text_problem(key, Msg("a field name at {where}",
+                                                      {"where": _path(trail, root)}))
             for key, child in (item.items() if kind is dict else enumerate(item)):
                 child_kind = type(child)
                 if child_kind is str:
@@ -159,8 +175,8 @@ def _problem(value: Any, root: str, depth: int, *, contents: bool, lengths: bool
         elif kind is str:
             if strings and bad(item):
                 return text_problem(item, _path(trail, root))
-        elif kind is _Refused:
-            return f"the number at {_path(trail, root)} {item.what}"
+        elif isinstance(item, _Refused):
+            return item.said(_path(trail, root))
     return None
 
 
@@ -174,7 +190,7 @@ def may_hold_nul_or_surrogates(text: str) -> bool:
     return _SUSPECT.search(text) is not None
 
 
-def loads(text: str, *, rows: bool = False, root: str = "the top level",
+def loads(text: str, *, rows: bool = False, root: str = N_("the top level"),
           suspect: bool | None = None) -> Any:
     """Parse ``text`` and refuse what the platform cannot keep (:class:`JsonRefused`).
 
@@ -188,13 +204,14 @@ def loads(text: str, *, rows: bool = False, root: str = "the top level",
     try:
         value = _parse(text)
     except RecursionError:
-        raise JsonRefused(f"the JSON is nested more than {MAX_DEPTH} levels deep",
+        raise JsonRefused(Msg("the JSON is nested more than {limit} levels deep",
+                              {"limit": MAX_DEPTH}),
                           row=_deep_row(text) if rows else None) from None
     contents = may_hold_nul_or_surrogates(text) if suspect is None else suspect
     lengths = len(text) > MAX_STRING_CHARS
     if rows and isinstance(value, list):
         for index, row in enumerate(value):
-            found = _problem(row, "the row", 1, contents=contents, lengths=lengths)
+            found = _problem(row, N_("the row"), 1, contents=contents, lengths=lengths)
             if found:
                 raise JsonRefused(found, row=index + 1)
         return value

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from fairlabel.adapters.io import safe_json
 from fairlabel.domain.errors import ImportRejected, InvalidInput
+from fairlabel.domain.messages import N_, Msg
 
 Format = Literal["json", "jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("json", "jsonl", "csv")
@@ -31,10 +32,8 @@ _CONTENT_TYPES: dict[str, Format] = {
 def format_for_content_type(content_type: str | None) -> Format:
     kind = (content_type or "application/json").split(";")[0].strip().lower()
     if kind not in _CONTENT_TYPES:
-        raise InvalidInput(
-            f"unsupported content type {kind!r}; send application/json (an array), "
-            "application/x-ndjson (JSON Lines) or text/csv"
-        )
+        raise InvalidInput("unsupported content type “{kind}”; send application/json (an "
+                           "array), application/x-ndjson (JSON Lines) or text/csv", kind=kind)
     return _CONTENT_TYPES[kind]
 
 
@@ -44,7 +43,8 @@ def format_for_filename(name: str) -> Format:
                         (".csv", "csv")):
         if lowered.endswith(suffix):
             return fmt  # type: ignore[return-value]
-    raise InvalidInput(f"cannot tell the format of {name!r}: name it .json, .jsonl or .csv")
+    raise InvalidInput("cannot tell the format of “{name}”: name it .json, .jsonl or .csv",
+                       name=name)
 
 
 def _text(content: bytes | bytearray) -> str:
@@ -52,7 +52,7 @@ def _text(content: bytes | bytearray) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
-        raise ImportRejected(line, "the file is not valid UTF-8 text") from None
+        raise ImportRejected(line, Msg("the file is not valid UTF-8 text")) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +106,12 @@ def _parse_json(text: str) -> list[Any]:
     try:
         rows = safe_json.loads(text, rows=True)
     except json.JSONDecodeError as error:
-        raise ImportRejected(1, f"invalid JSON at line {error.lineno}: {error.msg}") from None
+        raise ImportRejected(1, Msg("invalid JSON at line {line}: {error}",
+                                    {"line": error.lineno, "error": error.msg})) from None
     except safe_json.JsonRefused as error:
-        raise ImportRejected(error.row or 1, error.reason) from None
+        raise ImportRejected(error.row or 1, error.msg) from None
     if not isinstance(rows, list):
-        raise ImportRejected(1, "a JSON file must hold an array of tasks")
+        raise ImportRejected(1, Msg("a JSON file must hold an array of tasks"))
     return rows
 
 
@@ -121,11 +122,12 @@ def _parse_jsonl(text: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            rows.append(safe_json.loads(line, root="the row", suspect=suspect))
+            rows.append(safe_json.loads(line, root=N_("the row"), suspect=suspect))
         except json.JSONDecodeError as error:
-            raise ImportRejected(number, f"invalid JSON: {error.msg}") from None
+            raise ImportRejected(number, Msg("invalid JSON: {error}",
+                                             {"error": error.msg})) from None
         except safe_json.JsonRefused as error:
-            raise ImportRejected(number, error.reason) from None
+            raise ImportRejected(number, error.msg) from None
     return rows
 
 
@@ -135,7 +137,7 @@ GOLD_COLUMN = "_gold"
 DELIMITERS = (",", ";", "\t")
 """The delimiters a CSV may use: comma, semicolon (spreadsheets set to a language that writes
 decimal commas), tab."""
-_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_NAMES = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab")}
 
 
 def detect_delimiter(text: str) -> str:
@@ -163,17 +165,18 @@ def _outside_quotes(line: str) -> str:
     return "".join(line.split('"')[::2])
 
 
-def _csv_reason(error: csv.Error, line: int, delimiter: str) -> str:
+def _csv_reason(error: csv.Error, line: int, delimiter: str) -> Msg:
     text = str(error)
     if "unexpected end of data" in text:
-        return (f"a quote opened on line {line} or after is never closed, so the rest of the "
-                "file would be one cell: close it (a quote inside a quoted cell is written "
-                'twice, "")')
+        return Msg("a quote opened on line {line} or after is never closed, so the rest of the "
+                   "file would be one cell: close it (a quote inside a quoted cell is written "
+                   'twice, "")', {"line": line})
     if "expected after" in text:
-        return (f"a quoted cell on line {line} or after goes on after its closing quote: "
-                f"quote the whole cell and write a quote inside it twice (\"\"); cells here "
-                f"are separated by a {_NAMES[delimiter]}")
-    return f"CSV error on line {line} or after: {text}"
+        return Msg("a quoted cell on line {line} or after goes on after its closing quote: "
+                   "quote the whole cell and write a quote inside it twice (\"\"); cells here "
+                   "are separated by a {delimiter}",
+                   {"line": line, "delimiter": Msg(_NAMES[delimiter])})
+    return Msg("CSV error on line {line} or after: {error}", {"line": line, "error": text})
 
 
 def _parse_csv(text: str) -> TaskFile:
@@ -184,35 +187,38 @@ def _parse_csv(text: str) -> TaskFile:
     except csv.Error as error:
         raise ImportRejected(1, _csv_reason(error, 1, delimiter)) from None
     if not fieldnames or any(not (f or "").strip() for f in fieldnames):
-        raise ImportRejected(1, "the CSV needs a header row naming every column")
+        raise ImportRejected(1, Msg("the CSV needs a header row naming every column"))
     if len(set(fieldnames)) != len(fieldnames):
-        raise ImportRejected(1, "the CSV header repeats a column name")
+        raise ImportRejected(1, Msg("the CSV header repeats a column name"))
     # Decoded UTF-8 holds no surrogates; NUL, and cells over the length limit, only if the
     # text does.
     check = "\x00" in text or len(text) > safe_json.MAX_STRING_CHARS
     if check:
         for name in fieldnames:
-            problem = safe_json.text_problem(name, f"the header, column {safe_json.show(name)!r}")
+            problem = safe_json.text_problem(name, Msg("the header, column “{column}”",
+                                                       {"column": safe_json.show(name)}))
             if problem:
                 raise ImportRejected(1, problem)
     rows = []
     number = 0
     while True:
         line = reader.line_num + 1
+        number += 1
         try:
             record = next(reader)
         except StopIteration:
             break
         except csv.Error as error:
-            raise ImportRejected(number + 1, _csv_reason(error, line, delimiter)) from None
-        number += 1
+            raise ImportRejected(number, _csv_reason(error, line, delimiter)) from None
         if None in record or any(v is None for v in record.values()):
-            raise ImportRejected(number, "the row does not have as many cells as the header "
-                                 f"(cells are separated by a {_NAMES[delimiter]})")
+            raise ImportRejected(number, Msg(
+                "the row does not have as many cells as the header (cells are separated by a "
+                "{delimiter})", {"delimiter": Msg(_NAMES[delimiter])}))
         cells = dict(record)
         if check:
             for name, value in cells.items():
-                problem = safe_json.text_problem(value, f"column {safe_json.show(name)!r}")
+                problem = safe_json.text_problem(value, Msg("column “{column}”",
+                                                            {"column": safe_json.show(name)}))
                 if problem:
                     raise ImportRejected(number, problem)
         if GOLD_COLUMN in cells:

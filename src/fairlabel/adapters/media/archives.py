@@ -22,6 +22,7 @@ from fairlabel.domain.media import (
     member_name,
     size_text,
 )
+from fairlabel.domain.messages import Msg
 from fairlabel.services.ports.media import RawFile
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -44,21 +45,24 @@ def _members(archive: zipfile.ZipFile, zip_name: str,
     members = [i for i in archive.infolist()
                if not i.is_dir() and not _left_behind(i.filename.replace("\\", "/"))]
     if len(members) > limits.max_files:
-        raise MediaTooLarge(zip_name, f"it holds {len(members)} files; an upload may hold "
-                            f"{limits.max_files} (FAIRLABEL_MEDIA_MAX_FILES): split it")
+        raise MediaTooLarge(zip_name, Msg(
+            "it holds {count} files; an upload may hold {limit} (FAIRLABEL_MEDIA_MAX_FILES): "
+            "split it", {"count": len(members), "limit": limits.max_files}))
     declared = sum(i.file_size for i in members)
     if declared > limits.max_upload_bytes:
-        raise MediaTooLarge(zip_name, f"it unpacks to {size_text(declared)}; an upload may "
-                            f"hold {size_text(limits.max_upload_bytes)} "
-                            "(FAIRLABEL_MEDIA_UPLOAD_MAX_BYTES): split it")
+        raise MediaTooLarge(zip_name, Msg(
+            "it unpacks to {size}; an upload may hold {limit} (FAIRLABEL_MEDIA_UPLOAD_MAX_BYTES): "
+            "split it", {"size": size_text(declared),
+                         "limit": size_text(limits.max_upload_bytes)}))
     for info in members:
         try:
             member_name(info.filename)
         except InvalidInput as error:
-            raise MediaRejected(zip_name, error.message) from None
+            raise MediaRejected(zip_name, error.msg) from None
         if info.flag_bits & 0x1:
-            raise MediaRejected(zip_name, f"the member {info.filename!r} is encrypted: zip "
-                                "the images without a password")
+            raise MediaRejected(zip_name, Msg(
+                "the member “{member}” is encrypted: zip the images without a password",
+                {"member": info.filename}))
     return members
 
 
@@ -67,7 +71,7 @@ def zip_files(file: BinaryIO, zip_name: str, limits: MediaLimits) -> Iterator[Ra
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise MediaRejected(zip_name, "it is not a zip file that can be read") from None
+        raise MediaRejected(zip_name, Msg("it is not a zip file that can be read")) from None
     with archive:
         unpacked = 0
         for info in _members(archive, zip_name, limits):
@@ -77,15 +81,17 @@ def zip_files(file: BinaryIO, zip_name: str, limits: MediaLimits) -> Iterator[Ra
                     data = member.read(limits.max_bytes + 1)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError,
                     NotImplementedError) as error:
-                raise MediaRejected(f"{zip_name}/{name}", f"it cannot be unpacked ({error})"
-                                    ) from None
+                member_path = zip_name + "/" + name
+                raise MediaRejected(member_path, Msg(
+                    "it cannot be unpacked ({error})", {"error": str(error)})) from None
             unpacked += len(data)
             if unpacked > limits.max_upload_bytes:
-                raise MediaTooLarge(zip_name, "it unpacks to more than an upload may hold, "
-                                    f"{size_text(limits.max_upload_bytes)}: split it")
+                raise MediaTooLarge(zip_name, Msg(
+                    "it unpacks to more than an upload may hold, {limit}: split it",
+                    {"limit": size_text(limits.max_upload_bytes)}))
             if is_zip(name, data[:4]):
-                raise MediaRejected(name, "a zip inside a zip is not read: put the images "
-                                    "in one zip")
+                raise MediaRejected(name, Msg("a zip inside a zip is not read: put the images "
+                                              "in one zip"))
             yield RawFile(name, data)
 
 

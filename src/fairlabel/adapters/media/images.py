@@ -31,8 +31,8 @@ warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
 def _not_an_image() -> InvalidInput:
-    return InvalidInput(f"the file is not a {ACCEPTED} image (GIF, SVG, HEIC, TIFF and other "
-                        "formats are not accepted: convert it)")
+    return InvalidInput("the file is not a {accepted} image (GIF, SVG, HEIC, TIFF and other "
+                        "formats are not accepted: convert it)", accepted=ACCEPTED)
 
 
 def _save_options(image: Image.Image, fmt: str) -> dict[str, Any]:
@@ -82,11 +82,12 @@ class PillowImages:
         except UnidentifiedImageError:
             raise _not_an_image() from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise TooLarge(f"the image has more than {max_pixels / 1e6:g} megapixels "
-                           "(FAIRLABEL_MEDIA_MAX_PIXELS): scale it down") from None
+            raise TooLarge("the image has more than {limit} megapixels "
+                           "(FAIRLABEL_MEDIA_MAX_PIXELS): scale it down",
+                           limit=max_pixels / 1e6) from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
-            raise InvalidInput(f"the image is damaged or cut short ({error}): export it "
-                               "again") from None
+            raise InvalidInput("the image is damaged or cut short ({error}): export it again",
+                               error=str(error)) from None
         return self._checked(encoded, fmt)
 
     @staticmethod

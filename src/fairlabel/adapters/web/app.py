@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 
 from fairlabel import __version__
 from fairlabel.adapters.container import Container
-from fairlabel.adapters.web import api, errors, pages
+from fairlabel.adapters.web import api, api_docs, errors, pages
 from fairlabel.adapters.web.calls import UseCaseRunner
 from fairlabel.adapters.web.contract import document_errors
 from fairlabel.adapters.web.limits import RequestGate, large_bodies
@@ -86,7 +86,7 @@ def create_app(container: Container) -> FastAPI:
         '`{"amount_minor": int, "currency": "USD"}`; authenticate with '
         "`Authorization: Bearer <token>` (`fairlabel token create EMAIL`).",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served from installed files by api_docs.install below
         redoc_url=None,
     )
     app.state.container = container
@@ -113,5 +113,6 @@ def create_app(container: Container) -> FastAPI:
     common.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    api_docs.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -16,6 +16,7 @@ from fairlabel.domain.errors import (
     PermissionDenied,
     TooLarge,
 )
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.money import MAX_AMOUNT_MINOR
 
 STATUS_FOR = {
@@ -40,11 +41,13 @@ def _is_api(request: Request) -> bool:
 
 def _respond(request: Request, code: int, error: str, message: str,
              headers: dict[str, str] | None = None,
-             details: dict[str, object] | None = None) -> Response:
+             details: dict[str, object] | None = None, said: Msg | None = None) -> Response:
+    """JSON in English under /api; elsewhere the error page, which says ``said`` (a domain
+    error's message) in the reader's language."""
     if _is_api(request):
         return JSONResponse({"error": error, "message": message, **(details or {})},
                             status_code=code, headers=headers)
-    return render(request, "error.html", {"code": code, "message": message},
+    return render(request, "error.html", {"code": code, "message": said or message},
                   status_code=code)
 
 
@@ -69,7 +72,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
         return _respond(request, status_for(error), error.code, error.message,
-                        details=error.details)
+                        details=error.details, said=error.msg)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:

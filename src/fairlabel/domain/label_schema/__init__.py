@@ -38,6 +38,7 @@ from fairlabel.domain.label_schema.ranking import (
 from fairlabel.domain.label_schema.rating import Rating
 from fairlabel.domain.label_schema.spans import MAX_SPANS, Spans, span_f1
 from fairlabel.domain.label_schema.text import FreeText
+from fairlabel.domain.messages import shown
 
 MAX_CHOICE_LENGTH = MAX_LABEL_LENGTH
 
@@ -55,13 +56,14 @@ def parse_schema(raw: Any) -> LabelSchema:
     kind = raw.get("type")
     cls = SCHEMA_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise InvalidSchema(f"unknown schema type {kind!r}; use one of "
-                            f"{', '.join(SCHEMA_TYPES)}")
+        raise InvalidSchema("unknown schema type “{kind}”; use one of {types}",
+                            kind=shown(kind), types=", ".join(SCHEMA_TYPES))
     schema = cls.parse(raw)
     extra = set(raw) - cls.fields
     if extra:
-        raise InvalidSchema(f"unknown fields for {kind}: {sorted(map(str, extra))}; allowed: "
-                            f"{', '.join(sorted(cls.fields))}")
+        raise InvalidSchema("unknown fields for {kind}: {fields}; allowed: {allowed}",
+                            kind=kind, fields=", ".join(sorted(map(str, extra))),
+                            allowed=", ".join(sorted(cls.fields)))
     return schema
 
 

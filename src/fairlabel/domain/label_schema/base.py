@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.media import IMAGE_FIELD as IMAGE_FIELD
 from fairlabel.domain.media import media_id as media_id
+from fairlabel.domain.messages import Msg, shown
 
 MAX_LABELS = 50
 MAX_LABEL_LENGTH = 200
@@ -53,7 +54,8 @@ def unique_majority(values: Sequence[Any]) -> Any:
 
 def check_data_object(data: Any) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
-        raise InvalidTaskData(f"task data must be a JSON object, got {type(data).__name__}")
+        raise InvalidTaskData("task data must be a JSON object, got {kind}",
+                              kind=type(data).__name__)
     if not data:
         raise InvalidTaskData("task data is empty: give at least one field, e.g. 'text'")
     return data
@@ -64,9 +66,11 @@ def check_text_field(data: Mapping[str, Any], field: str, *, what: str,
     """A required non-empty string of the task data, at most ``limit`` characters."""
     value = data.get(field)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidTaskData(f"{what} task data needs a non-empty string '{field}'")
+        raise InvalidTaskData("{kind} task data needs a non-empty string '{field}'", kind=what,
+                              field=field)
     if len(value) > limit:
-        raise InvalidTaskData(f"'{field}' is {len(value)} characters long; the limit is {limit}")
+        raise InvalidTaskData("'{field}' is {length} characters long; the limit is {limit}",
+                              field=field, length=len(value), limit=limit)
     return value
 
 
@@ -74,16 +78,17 @@ def check_image_ref(value: Any) -> str:
     """An image reference: ``"media:<id>"`` (a media item of the project) or an ``https://``
     URL. Whether the URL's host is allowed is for the operator's settings to say."""
     if not isinstance(value, str) or not value:
-        raise InvalidTaskData(f"'{IMAGE_FIELD}' must be a string such as \"media:12\" or an "
-                              f"https:// URL, got {value!r}")
+        raise InvalidTaskData("'{field}' must be a string such as \"media:12\" or an https:// "
+                              "URL, got “{value}”", field=IMAGE_FIELD, value=shown(value))
     if media_id(value) is not None:
         return value
     if value.startswith("media:"):
-        raise InvalidTaskData(f"'{IMAGE_FIELD}' {value[:40]!r} is not a media reference: write "
-                              "\"media:\" and the number of an uploaded image, e.g. \"media:12\"")
+        raise InvalidTaskData("'{field}' “{value}” is not a media reference: write \"media:\" "
+                              "and the number of an uploaded image, e.g. \"media:12\"",
+                              field=IMAGE_FIELD, value=shown(value, 40))
     if len(value) > MAX_URL_LENGTH:
-        raise InvalidTaskData(f"the image URL is {len(value)} characters long; the limit is "
-                              f"{MAX_URL_LENGTH}")
+        raise InvalidTaskData("the image URL is {length} characters long; the limit is {limit}",
+                              length=len(value), limit=MAX_URL_LENGTH)
     try:
         parts = urlsplit(value)
         host = parts.hostname
@@ -91,8 +96,9 @@ def check_image_ref(value: Any) -> str:
         parts, host = None, None
     if parts is None or parts.scheme != "https" or not host or any(
             c.isspace() or ord(c) < 32 for c in value):
-        raise InvalidTaskData(f"'{IMAGE_FIELD}' {value[:60]!r} is neither a media reference "
-                              "(\"media:12\", or an uploaded file's name) nor an https:// URL")
+        raise InvalidTaskData("'{field}' “{value}” is neither a media reference (\"media:12\", "
+                              "or an uploaded file's name) nor an https:// URL",
+                              field=IMAGE_FIELD, value=shown(value, 60))
     if parts.username is not None or parts.password is not None:
         raise InvalidTaskData("the image URL may not carry a user name or password")
     return value
@@ -102,25 +108,28 @@ def parse_labels(raw: Mapping[str, Any], field: str = "labels") -> tuple[str, ..
     """A schema's labels (or choices): distinct non-empty strings, at most ``MAX_LABELS``."""
     labels = raw.get(field)
     if not isinstance(labels, list) or not labels:
-        raise InvalidSchema(f"'{field}' must be a non-empty list of strings")
+        raise InvalidSchema("'{field}' must be a non-empty list of strings", field=field)
     if len(labels) > MAX_LABELS:
-        raise InvalidSchema(f"at most {MAX_LABELS} {field} are allowed, got {len(labels)}")
+        raise InvalidSchema("at most {limit} {field} are allowed, got {count}", limit=MAX_LABELS,
+                            field=field, count=len(labels))
     for label in labels:
         if not isinstance(label, str) or not label.strip():
-            raise InvalidSchema(f"every entry of '{field}' must be a non-empty string, "
-                                f"got {label!r}")
+            raise InvalidSchema("every entry of '{field}' must be a non-empty string, got "
+                                "“{label}”", field=field, label=shown(label))
         if len(label) > MAX_LABEL_LENGTH:
-            raise InvalidSchema(f"{field[:-1]} {label[:30]!r}… is longer than "
-                                f"{MAX_LABEL_LENGTH} characters")
+            raise InvalidSchema("an entry of '{field}', “{label}”, is longer than {limit} "
+                                "characters", field=field, label=shown(label, 30),
+                                limit=MAX_LABEL_LENGTH)
     if len(set(labels)) != len(labels):
-        raise InvalidSchema(f"{field} must be distinct")
+        raise InvalidSchema("{field} must be distinct", field=field)
     return tuple(labels)
 
 
 def int_field(raw: Mapping[str, Any], name: str, default: int) -> int:
     value = raw.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidSchema(f"'{name}' must be a whole number, got {value!r}")
+        raise InvalidSchema("'{name}' must be a whole number, got “{value}”", name=name,
+                            value=shown(value))
     return value
 
 
@@ -130,10 +139,12 @@ def share_field(raw: Mapping[str, Any], name: str, default: float, *,
     value = raw.get(name, default)
     interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
     if not is_number(value):
-        raise InvalidSchema(f"'{name}' must be a number in {interval}, got {value!r}")
+        raise InvalidSchema("'{name}' must be a number in {interval}, got “{value}”", name=name,
+                            interval=interval, value=shown(value))
     number = float(value)
     if number > high or number < low or (low_open and number == low):
-        raise InvalidSchema(f"'{name}' must be in {interval}, got {value!r}")
+        raise InvalidSchema("'{name}' must be in {interval}, got {value}", name=name,
+                            interval=interval, value=number)
     return number
 
 
@@ -144,15 +155,17 @@ def is_number(value: Any) -> bool:
 
 
 def check_fields(answer: Mapping[str, Any], required: set[str], optional: set[str],
-                 what: str) -> None:
+                 what: Msg) -> None:
     """An answer object has every required field and nothing unknown."""
     extra = set(answer) - required - optional
     if extra:
-        raise InvalidAnswer(f"unknown fields {sorted(map(str, extra))} in {what}; allowed: "
-                            f"{', '.join(sorted(required | optional))}")
+        raise InvalidAnswer("unknown fields {fields} in {what}; allowed: {allowed}",
+                            fields=", ".join(sorted(map(str, extra))), what=what,
+                            allowed=", ".join(sorted(required | optional)))
     missing = required - set(answer)
     if missing:
-        raise InvalidAnswer(f"{what} lacks {', '.join(sorted(missing))}")
+        raise InvalidAnswer("{what} lacks {fields}", what=what,
+                            fields=", ".join(sorted(missing)))
 
 
 def canonical_json(value: Any) -> str:

@@ -26,6 +26,7 @@ from fairlabel.domain.label_schema.base import (
     parse_labels,
     share_field,
 )
+from fairlabel.domain.messages import Msg, shown
 
 MAX_BOXES = 200
 DECIMALS = 6
@@ -69,21 +70,24 @@ def _span(start: Any, size: Any, axis: str, number: int) -> tuple[float, float]:
     names = ("x", "width") if axis == "x" else ("y", "height")
     for name, value in zip(names, (start, size), strict=True):
         if not is_number(value):
-            raise InvalidAnswer(f"box {number}: '{name}' must be a finite number, got {value!r}")
+            raise InvalidAnswer("box {number}: '{name}' must be a finite number, got “{value}”",
+                                number=number, name=name, value=shown(value))
     if size <= 0:
-        raise InvalidAnswer(f"box {number}: '{names[1]}' must be more than 0, got {size!r}")
+        raise InvalidAnswer("box {number}: '{name}' must be more than 0, got {value}",
+                            number=number, name=names[1], value=float(size))
     if start < -EDGE_TOLERANCE or start + size > 1 + EDGE_TOLERANCE:
         raise InvalidAnswer(
-            f"box {number} leaves the image: {names[0]} = {start!r}, {names[1]} = {size!r}; "
-            f"a box needs 0 ≤ {names[0]} and {names[0]} + {names[1]} ≤ 1 (fractions of the "
-            "image's width and height)")
+            "box {number} leaves the image: {start_name} = {start}, {size_name} = {size}; "
+            "a box needs 0 ≤ {start_name} and {start_name} + {size_name} ≤ 1 (fractions of "
+            "the image's width and height)", number=number, start_name=names[0],
+            start=float(start), size_name=names[1], size=float(size))
     begin = round(max(float(start), 0.0), DECIMALS)
     end = min(float(start) + float(size), 1.0)
     # Rounding is monotonic and 1 - begin has 6 decimals: begin + length stays ≤ 1.
     length = round(end - begin, DECIMALS)
     if length < _SMALLEST:
-        raise InvalidAnswer(f"box {number} is too thin: its {names[1]} is under "
-                            f"{_SMALLEST:g} of the image")
+        raise InvalidAnswer("box {number} is too thin: its {name} is under {smallest} of the "
+                            "image", number=number, name=names[1], smallest=_SMALLEST)
     return begin, length
 
 
@@ -115,19 +119,21 @@ class BoundingBoxes(StructuredSchema):
                                 '0.1, "y": 0.2, "width": 0.3, "height": 0.4}] (fractions of '
                                 "the image), or [] when there is nothing to mark")
         if len(answer) > MAX_BOXES:
-            raise InvalidAnswer(f"at most {MAX_BOXES} boxes per answer, got {len(answer)}")
+            raise InvalidAnswer("at most {limit} boxes per answer, got {count}",
+                                limit=MAX_BOXES, count=len(answer))
         boxes = [self._box(box, number) for number, box in enumerate(answer, start=1)]
         return sorted(boxes, key=lambda b: (b["x"], b["y"], b["width"], b["height"],
                                             b["label"]))
 
     def _box(self, box: Any, number: int) -> dict[str, Any]:
         if not isinstance(box, Mapping):
-            raise InvalidAnswer(f"box {number} must be an object with label, x, y, width, "
-                                "height")
-        check_fields(box, BOX_FIELDS, set(), f"box {number}")
+            raise InvalidAnswer("box {number} must be an object with label, x, y, width, "
+                                "height", number=number)
+        check_fields(box, BOX_FIELDS, set(), Msg("box {number}", {"number": number}))
         if box["label"] not in self.labels or not isinstance(box["label"], str):
-            raise InvalidAnswer(f"box {number}: label {box['label']!r} is not one of "
-                                f"{list(self.labels)}")
+            raise InvalidAnswer("box {number}: label “{label}” is not one of {labels}",
+                                number=number, label=shown(box["label"]),
+                                labels=", ".join(self.labels))
         x, width = _span(box["x"], box["width"], "x", number)
         y, height = _span(box["y"], box["height"], "y", number)
         return {"label": box["label"], "x": x, "y": y, "width": width, "height": height}

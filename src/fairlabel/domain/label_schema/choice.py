@@ -17,6 +17,7 @@ from fairlabel.domain.label_schema.base import (
     check_image_ref,
     parse_labels,
 )
+from fairlabel.domain.messages import shown
 
 MAX_CHOICES = MAX_LABELS
 
@@ -65,9 +66,8 @@ class SingleChoice(_Choice):
 
     def validate_answer(self, answer: Any, data: Mapping[str, Any] | None = None) -> Any:
         if answer not in self.choices or not isinstance(answer, str):
-            raise InvalidAnswer(
-                f"answer must be one of {list(self.choices)}, got {answer!r}"
-            )
+            raise InvalidAnswer("answer must be one of {choices}, got “{answer}”",
+                                choices=", ".join(self.choices), answer=shown(answer))
         return answer
 
     def classes(self) -> list[Any] | None:
@@ -80,14 +80,13 @@ class MultiChoice(_Choice):
 
     def validate_answer(self, answer: Any, data: Mapping[str, Any] | None = None) -> Any:
         if not isinstance(answer, list):
-            raise InvalidAnswer(
-                f"answer must be a list of choices from {list(self.choices)}, got {answer!r}"
-            )
+            raise InvalidAnswer("answer must be a list of choices from {choices}, got “{answer}”",
+                                choices=", ".join(self.choices), answer=shown(answer))
         unknown = [a for a in answer if not isinstance(a, str) or a not in self.choices]
         if unknown:
-            raise InvalidAnswer(
-                f"{unknown!r} not among the choices {list(self.choices)}"
-            )
+            raise InvalidAnswer("“{unknown}” not among the choices {choices}",
+                                unknown=", ".join(map(shown, unknown)),
+                                choices=", ".join(self.choices))
         if len(set(answer)) != len(answer):
             raise InvalidAnswer("a choice may appear only once in the answer")
         # Canonical form: in the schema's order, so equal answers compare equal.

@@ -13,6 +13,7 @@ from fairlabel.domain.label_schema.base import (
     check_data_object,
     unique_majority,
 )
+from fairlabel.domain.messages import shown
 
 PAIRWISE_FIELDS = ("prompt", "response_a", "response_b")
 MAX_RATIONALE = 5000
@@ -26,7 +27,8 @@ def clean_rationale(answer: Mapping[str, Any]) -> str | None:
     if not isinstance(rationale, str):
         raise InvalidAnswer("'rationale' must be a string")
     if len(rationale) > MAX_RATIONALE:
-        raise InvalidAnswer(f"'rationale' is longer than {MAX_RATIONALE} characters")
+        raise InvalidAnswer("'rationale' is longer than {limit} characters",
+                            limit=MAX_RATIONALE)
     return rationale.strip() or None
 
 
@@ -43,9 +45,8 @@ class Pairwise(LabelSchema):
             value = obj.get(field)
             if not isinstance(value, str) or not value.strip():
                 raise InvalidTaskData(
-                    f"pairwise task data needs a non-empty string '{field}' "
-                    f"(fields required: {', '.join(PAIRWISE_FIELDS)})"
-                )
+                    "pairwise task data needs a non-empty string '{field}' (fields required: "
+                    "{fields})", field=field, fields=", ".join(PAIRWISE_FIELDS))
         return dict(obj)
 
     def validate_answer(self, answer: Any, data: Mapping[str, Any] | None = None) -> Any:
@@ -55,11 +56,12 @@ class Pairwise(LabelSchema):
             )
         extra = set(answer) - {"choice", "rationale"}
         if extra:
-            raise InvalidAnswer(
-                f"unknown answer fields {sorted(map(str, extra))}; allowed: choice, rationale")
+            raise InvalidAnswer("unknown answer fields {fields}; allowed: choice, rationale",
+                                fields=", ".join(sorted(map(str, extra))))
         choice = answer.get("choice")
         if choice not in ("a", "b"):
-            raise InvalidAnswer(f"'choice' must be \"a\" or \"b\", got {choice!r}")
+            raise InvalidAnswer("'choice' must be \"a\" or \"b\", got “{choice}”",
+                                choice=shown(choice))
         rationale = clean_rationale(answer)
         return {"choice": choice, "rationale": rationale} if rationale else {"choice": choice}
 

@@ -24,6 +24,7 @@ from fairlabel.domain.label_schema.base import (
     share_field,
 )
 from fairlabel.domain.label_schema.pairwise import clean_rationale
+from fairlabel.domain.messages import Msg, shown
 
 MIN_RESPONSES = 2
 MAX_RESPONSES = 9
@@ -45,14 +46,15 @@ def _responses(data: Mapping[str, Any]) -> list[str]:
     responses = data.get("responses")
     if (not isinstance(responses, list)
             or not MIN_RESPONSES <= len(responses) <= MAX_RESPONSES):
-        raise InvalidTaskData(f"ranking task data needs 'responses': a list of "
-                              f"{MIN_RESPONSES} to {MAX_RESPONSES} strings")
+        raise InvalidTaskData("ranking task data needs 'responses': a list of {low} to {high} "
+                              "strings", low=MIN_RESPONSES, high=MAX_RESPONSES)
     for number, response in enumerate(responses, start=1):
         if not isinstance(response, str) or not response.strip():
-            raise InvalidTaskData(f"response {number} must be a non-empty string")
+            raise InvalidTaskData("response {number} must be a non-empty string", number=number)
         if len(response) > MAX_FREE_TEXT:
-            raise InvalidTaskData(f"response {number} is {len(response)} characters long; "
-                                  f"the limit is {MAX_FREE_TEXT}")
+            raise InvalidTaskData("response {number} is {length} characters long; the limit is "
+                                  "{limit}", number=number, length=len(response),
+                                  limit=MAX_FREE_TEXT)
     return responses
 
 
@@ -80,20 +82,23 @@ class Ranking(StructuredSchema):
         if not isinstance(answer, Mapping):
             raise InvalidAnswer('answer must be an object like {"order": [2, 0, 1], '
                                 '"rationale": "..."}: the responses\' numbers from 0, best first')
-        check_fields(answer, {"order"}, {"rationale"}, "the answer")
+        check_fields(answer, {"order"}, {"rationale"}, Msg("the answer"))
         order = answer["order"]
         responses = data.get("responses") if data is not None else None
         count = len(responses) if isinstance(responses, list) else None
         if not isinstance(order, list) or not MIN_RESPONSES <= len(order) <= MAX_RESPONSES:
-            raise InvalidAnswer(f"'order' must be a list of {count or 'the'} response numbers, "
-                                "best first")
+            if count:
+                raise InvalidAnswer("'order' must be a list of {count} response numbers, best "
+                                    "first", count=count)
+            raise InvalidAnswer("'order' must be a list of the response numbers, best first")
         if any(isinstance(i, bool) or not isinstance(i, int) for i in order):
-            raise InvalidAnswer(f"'order' holds response numbers (whole numbers from 0), "
-                                f"got {order!r}")
+            raise InvalidAnswer("'order' holds response numbers (whole numbers from 0), got "
+                                "{order}", order=shown(order))
         size = count if count is not None else len(order)
         if sorted(order) != list(range(size)):
-            raise InvalidAnswer(f"'order' must list each of the {size} responses once, by "
-                                f"their numbers 0 to {size - 1}, best first; got {order!r}")
+            raise InvalidAnswer("'order' must list each of the {size} responses once, by their "
+                                "numbers 0 to {last}, best first; got {order}", size=size,
+                                last=size - 1, order=shown(order))
         rationale = clean_rationale(answer)
         return {"order": list(order), "rationale": rationale} if rationale else {
             "order": list(order)}

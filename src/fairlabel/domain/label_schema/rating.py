@@ -12,6 +12,7 @@ from fairlabel.domain.label_schema.base import (
     LabelSchema,
     int_field,
 )
+from fairlabel.domain.messages import shown
 
 MAX_RATING_STEPS = 100
 
@@ -27,15 +28,17 @@ class Rating(LabelSchema):
     def parse(cls, raw: Mapping[str, Any]) -> LabelSchema:
         low, high = int_field(raw, "min", 1), int_field(raw, "max", 5)
         if not low < high or high - low > MAX_RATING_STEPS:
-            raise InvalidSchema(f"rating needs min < max and at most {MAX_RATING_STEPS} steps, "
-                                f"got {low}..{high}")
+            raise InvalidSchema("rating needs min < max and at most {steps} steps, got "
+                                "{low}..{high}", steps=MAX_RATING_STEPS, low=low, high=high)
         return cls(low, high)
 
     def validate_answer(self, answer: Any, data: Mapping[str, Any] | None = None) -> Any:
         if isinstance(answer, bool) or not isinstance(answer, int):
-            raise InvalidAnswer(f"answer must be a whole number, got {answer!r}")
+            raise InvalidAnswer("answer must be a whole number, got “{answer}”",
+                                answer=shown(answer))
         if not self.min <= answer <= self.max:
-            raise InvalidAnswer(f"answer must be between {self.min} and {self.max}, got {answer}")
+            raise InvalidAnswer("answer must be between {low} and {high}, got {answer}",
+                                low=self.min, high=self.max, answer=answer)
         return answer
 
     def classes(self) -> list[Any] | None:

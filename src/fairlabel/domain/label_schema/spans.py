@@ -24,6 +24,7 @@ from fairlabel.domain.label_schema.base import (
     parse_labels,
     share_field,
 )
+from fairlabel.domain.messages import Msg, shown
 
 MAX_SPANS = 500
 SPAN_FIELDS = {"start", "end", "label"}
@@ -41,8 +42,9 @@ def span_f1(answer: list[Mapping[str, Any]], expected: list[Mapping[str, Any]]) 
 
 def _offset(value: Any, name: str, number: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidAnswer(f"span {number}: '{name}' must be a whole number (a character "
-                            f"position), got {value!r}")
+        raise InvalidAnswer("span {number}: '{name}' must be a whole number (a character "
+                            "position), got “{value}”", number=number, name=name,
+                            value=shown(value))
     return value
 
 
@@ -73,7 +75,8 @@ class Spans(StructuredSchema):
                                 '"label": "PER"}] (character positions in the text), or [] '
                                 "when there is nothing to mark")
         if len(answer) > MAX_SPANS:
-            raise InvalidAnswer(f"at most {MAX_SPANS} spans per answer, got {len(answer)}")
+            raise InvalidAnswer("at most {limit} spans per answer, got {count}",
+                                limit=MAX_SPANS, count=len(answer))
         text = data.get("text") if data is not None else None
         length = len(text) if isinstance(text, str) else None
         spans = sorted((self._span(span, number, length)
@@ -82,26 +85,29 @@ class Spans(StructuredSchema):
         for before, after in pairwise(spans):
             if after["start"] < before["end"]:
                 raise InvalidAnswer(
-                    f"spans overlap: {before['start']}–{before['end']} ({before['label']}) and "
-                    f"{after['start']}–{after['end']} ({after['label']}); mark each character "
-                    "at most once")
+                    "spans overlap: {start}–{end} ({label}) and {next_start}–{next_end} "
+                    "({next_label}); mark each character at most once", start=before["start"],
+                    end=before["end"], label=before["label"], next_start=after["start"],
+                    next_end=after["end"], next_label=after["label"])
         return spans
 
     def _span(self, span: Any, number: int, length: int | None) -> dict[str, Any]:
         if not isinstance(span, Mapping):
-            raise InvalidAnswer(f"span {number} must be an object with start, end, label")
-        check_fields(span, SPAN_FIELDS, set(), f"span {number}")
+            raise InvalidAnswer("span {number} must be an object with start, end, label",
+                                number=number)
+        check_fields(span, SPAN_FIELDS, set(), Msg("span {number}", {"number": number}))
         start, end = _offset(span["start"], "start", number), _offset(span["end"], "end", number)
         label = span["label"]
         if label not in self.labels or not isinstance(label, str):
-            raise InvalidAnswer(f"span {number}: label {label!r} is not one of "
-                                f"{list(self.labels)}")
+            raise InvalidAnswer("span {number}: label “{label}” is not one of {labels}",
+                                number=number, label=shown(label),
+                                labels=", ".join(self.labels))
         if not 0 <= start < end:
-            raise InvalidAnswer(f"span {number}: needs 0 ≤ start < end, got start {start}, "
-                                f"end {end}")
+            raise InvalidAnswer("span {number}: needs 0 ≤ start < end, got start {start}, end "
+                                "{end}", number=number, start=start, end=end)
         if length is not None and end > length:
-            raise InvalidAnswer(f"span {number} ends at {end}, past the end of the text "
-                                f"({length} characters)")
+            raise InvalidAnswer("span {number} ends at {end}, past the end of the text ({length} "
+                                "characters)", number=number, end=end, length=length)
         return {"start": start, "end": end, "label": label}
 
     def grade(self, answer: Any, expected: Any) -> bool:

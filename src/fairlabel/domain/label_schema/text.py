@@ -26,19 +26,18 @@ class FreeText(LabelSchema):
     def parse(cls, raw: Mapping[str, Any]) -> LabelSchema:
         length = int_field(raw, "max_length", 2000)
         if not 1 <= length <= MAX_FREE_TEXT:
-            raise InvalidSchema(f"max_length must be between 1 and {MAX_FREE_TEXT}")
+            raise InvalidSchema("max_length must be between 1 and {limit}", limit=MAX_FREE_TEXT)
         return cls(length)
 
     def validate_answer(self, answer: Any, data: Mapping[str, Any] | None = None) -> Any:
         if not isinstance(answer, str):
-            raise InvalidAnswer(f"answer must be a string, got {type(answer).__name__}")
+            raise InvalidAnswer("answer must be a string, got {kind}", kind=type(answer).__name__)
         text = answer.strip()
         if not text:
             raise InvalidAnswer("answer is empty")
         if len(text) > self.max_length:
-            raise InvalidAnswer(
-                f"answer is {len(text)} characters long; the limit is {self.max_length}"
-            )
+            raise InvalidAnswer("answer is {length} characters long; the limit is {limit}",
+                                length=len(text), limit=self.max_length)
         return text
 
     def majority(self, answers: Sequence[Any]) -> Any:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.messages import shown
 
 Id: TypeAlias = int | str
 
@@ -37,7 +38,7 @@ def parse_account(account: str) -> AccountRef:
     """Parse an account name; raises InvalidInput if it breaks the account grammar."""
     match = ACCOUNT_PATTERN.fullmatch(account) if isinstance(account, str) else None
     if match is None:
-        raise InvalidInput(f"{account!r} is not a ledger account name")
+        raise InvalidInput("“{account}” is not a ledger account name", account=shown(account))
     parts = [part for part in match.groups() if part is not None]
     if len(parts) < 3:
         return AccountRef(parts[0], "", parts[-1] if len(parts) == 2 else "")
@@ -52,7 +53,8 @@ def owner_of(account: str) -> tuple[str, str]:
 
 def _name(kind: str, owner_id: Id, bucket: str) -> str:
     if isinstance(owner_id, bool) or not isinstance(owner_id, int | str):
-        raise InvalidInput(f"a {kind} id is a whole number or text, got {owner_id!r}")
+        raise InvalidInput("a {kind} id is a whole number or text, got “{value}”", kind=kind,
+                           value=shown(owner_id))
     name = f"{kind}:{owner_id}:{bucket}"
     parse_account(name)
     return name
@@ -76,7 +78,8 @@ def project_reserved(project_id: Id) -> str:
 def worker_account(worker_id: Id, bucket: str) -> str:
     """A worker's account; ``bucket`` is one of :data:`WORKER_ACCOUNTS`."""
     if bucket not in WORKER_ACCOUNTS:
-        raise InvalidInput(f"{bucket!r} is not a worker account; use one of {WORKER_ACCOUNTS}")
+        raise InvalidInput("“{bucket}” is not a worker account; use one of {buckets}",
+                           bucket=shown(bucket), buckets=", ".join(WORKER_ACCOUNTS))
     return _name("worker", worker_id, bucket)
 
 

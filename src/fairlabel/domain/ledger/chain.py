@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.ledger.accounts import ACCOUNT_PATTERN
 from fairlabel.domain.ledger.transactions import KINDS, JSONValue, LedgerTransaction, memo_object
+from fairlabel.domain.messages import N_, Msg, shown
 from fairlabel.domain.money import CURRENCIES, MAX_AMOUNT_MINOR, Money
 
 Heads: TypeAlias = Mapping[str, tuple[int, str]]
@@ -143,21 +144,24 @@ _SHAPES: dict[str, tuple[type, re.Pattern[str] | None]] = {
 def _check_field(name: str, value: object) -> None:
     kind, pattern = _SHAPES[name]
     if isinstance(value, bool) or not isinstance(value, kind):
-        what = {int: "a whole number", str: "text", dict: "a JSON object"}[kind]
-        raise StatementError(f"wrong type: {name} must be {what}")
+        what = {int: N_("a whole number"), str: N_("text"), dict: N_("a JSON object")}[kind]
+        raise StatementError("wrong type: {name} must be {what}", name=name, what=Msg(what))
     if pattern is not None and isinstance(value, str) and not pattern.fullmatch(value):
-        raise StatementError(f"wrong value: {name} {value!r} is not valid")
+        raise StatementError("wrong value: {name} “{value}” is not valid", name=name,
+                             value=shown(value))
     if name == "seq" and isinstance(value, int) and value < 1:
         raise StatementError("wrong value: seq starts at 1")
     if name == "amount_minor" and isinstance(value, int) and abs(value) > MAX_AMOUNT_MINOR:
-        raise StatementError(f"wrong value: amount_minor is beyond {MAX_AMOUNT_MINOR}")
+        raise StatementError("wrong value: amount_minor is beyond {limit}",
+                             limit=MAX_AMOUNT_MINOR)
     if name == "currency" and value not in CURRENCIES:
-        raise StatementError(f"wrong value: currency {value!r} is not an ISO 4217 code")
+        raise StatementError("wrong value: currency “{value}” is not an ISO 4217 code",
+                             value=shown(value))
     if name == "memo":
         try:
             memo_object(value)
         except InvalidInput as error:
-            raise StatementError(f"wrong type: {error.message}") from None
+            raise StatementError("wrong type: {reason}", reason=error.msg) from None
 
 
 def entry_from_json(text: str) -> Entry:
@@ -174,14 +178,16 @@ def entry_from_json(text: str) -> Entry:
         raise StatementError("unparsable: not a JSON object")
     for name in ENTRY_FIELDS:
         if name not in data:
-            raise StatementError(f"missing field {name!r}")
+            raise StatementError("missing field “{name}”", name=name)
         _check_field(name, data[name])
     if len(data) != len(ENTRY_FIELDS):
-        raise StatementError(f"unknown field {sorted(set(data) - set(ENTRY_FIELDS))[0]!r}")
+        raise StatementError("unknown field “{name}”",
+                             name=sorted(set(data) - set(ENTRY_FIELDS))[0])
     try:
         moment = datetime.fromisoformat(data["created_at"][:-1]).replace(tzinfo=UTC)
     except ValueError:
-        raise StatementError(f"wrong value: created_at {data['created_at']!r}") from None
+        raise StatementError("wrong value: created_at “{value}”",
+                             value=shown(data["created_at"])) from None
     return Entry(**{**data, "created_at": moment})
 
 

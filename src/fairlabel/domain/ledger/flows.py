@@ -16,12 +16,14 @@ from fairlabel.domain.ledger.accounts import (
     worker_pending,
 )
 from fairlabel.domain.ledger.transactions import LedgerTransaction, Memo, Posting
+from fairlabel.domain.messages import shown
 from fairlabel.domain.money import Money
 
 
 def _positive(kind: str, amount: Money) -> Money:
     if not isinstance(amount, Money) or amount.amount_minor <= 0:
-        raise InvalidInput(f"a {kind} moves a positive amount, got {amount!r}")
+        raise InvalidInput("a {kind} moves a positive amount, got {amount}", kind=kind,
+                           amount=amount if isinstance(amount, Money) else shown(amount))
     return Money(-amount.amount_minor, amount.currency)
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.ledger.accounts import WORLD, parse_account
+from fairlabel.domain.messages import Msg, shown
 from fairlabel.domain.money import (
     MAX_AMOUNT_MINOR,
     CurrencyMismatch,
@@ -52,10 +53,8 @@ def memo_object(memo: object) -> dict[str, JSONValue]:
     try:
         value = _json(memo) if isinstance(memo, Mapping) else None
     except ValueError as error:
-        raise InvalidInput(
-            f"memo holds {error}; memos take null, booleans, whole numbers, text, lists and "
-            "objects (no floats)"
-        ) from None
+        raise InvalidInput("memo holds {what}; memos take null, booleans, whole numbers, text, "
+                           "lists and objects (no floats)", what=str(error)) from None
     if not isinstance(value, dict):
         raise InvalidInput("memo must be a JSON object with text keys")
     return value
@@ -71,7 +70,8 @@ class Posting:
     def __post_init__(self) -> None:
         parse_account(self.account)
         if not isinstance(self.amount, Money) or self.amount.amount_minor == 0:
-            raise InvalidInput(f"a posting to {self.account} needs a non-zero Money amount")
+            raise InvalidInput("a posting to {account} needs a non-zero Money amount",
+                               account=self.account)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,8 @@ class LedgerTransaction:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise InvalidInput(f"unknown transaction kind {self.kind!r}; one of {sorted(KINDS)}")
+            raise InvalidInput("unknown transaction kind “{kind}”; one of {kinds}",
+                               kind=shown(self.kind), kinds=", ".join(sorted(KINDS)))
         postings = tuple(self.postings)
         if len(postings) < 2 or not all(isinstance(p, Posting) for p in postings):
             raise InvalidInput("a transaction needs at least two postings")
@@ -124,9 +125,11 @@ def balances_after(current: Mapping[str, int], tx: LedgerTransaction) -> dict[st
         after[posting.account] += posting.amount.amount_minor
     for account, balance in sorted(after.items(), key=lambda item: item[0] == WORLD):
         if abs(balance) > MAX_AMOUNT_MINOR:
-            raise too_large(currency, (
-                f"this would take {account} to {format_minor(balance, currency)}"
-                if account != WORLD else "this would take the money brought onto the "
-                f"platform to {format_minor(-balance, currency)} in all") + "; nothing was "
-                "recorded")
+            if account == WORLD:
+                raise too_large(currency, Msg(
+                    "this would take the money brought onto the platform to {balance} in all; "
+                    "nothing was recorded", {"balance": format_minor(-balance, currency)}))
+            raise too_large(currency, Msg("this would take {account} to {balance}; nothing was "
+                                          "recorded", {"account": account,
+                                                       "balance": format_minor(balance, currency)}))
     return after

@@ -17,6 +17,7 @@ from fairlabel.domain.ledger.chain import (
     entry_hash,
     parse_statement_line,
 )
+from fairlabel.domain.messages import Value
 from fairlabel.domain.money import MAX_AMOUNT_MINOR, Money
 
 
@@ -142,17 +143,20 @@ def check_invariants(entries: Iterable[Entry]) -> None:
         per_tx[entry.tx_id, entry.currency] += entry.amount_minor
         running[entry.account, entry.currency] += entry.amount_minor
         if entry.account != WORLD and running[entry.account, entry.currency] < 0:
-            _violation(f"{entry.account} went below zero in tx {entry.tx_id}")
+            _violation("{account} went below zero in tx {tx_id}", account=entry.account,
+                       tx_id=entry.tx_id)
     for (tx_id, currency), total in per_tx.items():
         if total:
-            _violation(f"tx {tx_id} does not balance in {currency}: off by {total}")
+            _violation("tx {tx_id} does not balance in {currency}: off by {total}",
+                       tx_id=tx_id, currency=currency, total=total)
     totals: dict[str, int] = defaultdict(int)
     for (_, currency), amount in running.items():
         totals[currency] += amount
     for currency, total in totals.items():
         if total:
-            _violation(f"the ledger does not sum to zero in {currency}: off by {total}")
+            _violation("the ledger does not sum to zero in {currency}: off by {total}",
+                       currency=currency, total=total)
 
 
-def _violation(message: str) -> NoReturn:
-    raise InvalidInput(message, code="ledger_invariant")
+def _violation(message: str, **params: Value) -> NoReturn:
+    raise InvalidInput(message, code="ledger_invariant", **params)

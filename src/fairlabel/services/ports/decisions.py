@@ -13,10 +13,11 @@ from fairlabel.domain.decisions import (
     DecisionKind,
     DecisionStatus,
 )
+from fairlabel.domain.messages import Msg
 
 
 class Decisions(Protocol):
-    def add(self, *, worker_id: int, kind: DecisionKind, outcome: str, explanation: str,
+    def add(self, *, worker_id: int, kind: DecisionKind, outcome: str, explanation: Msg,
             inputs: dict[str, Any], rule: str | None, decided_by: int | None,
             project_id: int | None, assignment_id: int | None, status: DecisionStatus,
             follows_id: int | None, now: datetime) -> Decision: ...

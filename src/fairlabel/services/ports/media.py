@@ -71,6 +71,10 @@ class Media(Protocol):
                     now: datetime) -> bool:
         """Whether the worker holds a live lease on a task of the project showing ``ref``."""
         ...
+    def contested_with(self, *, worker_id: int, project_id: int, ref: str) -> bool:
+        """Whether a decision against the worker's answer to a task of the project showing
+        ``ref`` is open to appeal or under an open appeal."""
+        ...
     def appealed_with(self, *, project_id: int, ref: str) -> bool:
         """Whether an open appeal is about an answer to a task of the project showing
         ``ref``."""

@@ -10,6 +10,7 @@ from typing import NamedTuple, Protocol
 
 from fairlabel.domain.holds import AnswerTotals
 from fairlabel.domain.ledger import Entry, LedgerTransaction
+from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PriceChangeKind
 from fairlabel.domain.payouts import PayoutStatus
 
@@ -37,6 +38,14 @@ class ScheduledPrice:
     announced_at: datetime
     effective_at: datetime
     applied_at: datetime | None
+
+    @property
+    def old_price(self) -> Money:
+        return Money(self.old_minor, self.currency)
+
+    @property
+    def new_price(self) -> Money:
+        return Money(self.new_minor, self.currency)
 
 
 @dataclass(frozen=True, slots=True)

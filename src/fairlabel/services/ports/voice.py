@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.voice import Scores, TestimonyStatus
 
 
@@ -14,8 +15,8 @@ from fairlabel.domain.voice import Scores, TestimonyStatus
 class InboxMessage:
     id: int
     project_id: int | None
-    subject: str
-    body: str
+    subject: Msg  # said in the reader's language; str() is the English text that is kept
+    body: Msg
     created_at: datetime
     read_at: datetime | None
 
@@ -52,9 +53,11 @@ class RequesterEntry:
 
 
 class Inbox(Protocol):
-    def add(self, *, user_ids: list[int], project_id: int | None, subject: str, body: str,
+    def add(self, *, user_ids: list[int], project_id: int | None, subject: Msg, body: Msg,
             now: datetime) -> None: ...
     def latest(self, user_id: int, *, limit: int = 100) -> list[InboxMessage]: ...
+    def unread_count(self, user_id: int) -> int: ...
+    def mark_read(self, user_id: int, *, up_to_id: int, now: datetime) -> None: ...
 
 
 class Voice(Protocol):

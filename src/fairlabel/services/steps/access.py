@@ -23,7 +23,7 @@ def own_project(tx: OwnProjectTx, user: User, project_id: int,
                  *, for_update: bool = False) -> Project:
     project = tx.projects.get(project_id, for_update=for_update)
     if project is None or (project.requester_id != user.id and user.role is not Role.ADMIN):
-        raise NotFound(f"no project {project_id} among your projects")
+        raise NotFound("no project {project_id} among your projects", project_id=str(project_id))
     return project
 
 
@@ -35,4 +35,4 @@ def visible_project(tx: OwnProjectTx, user: User, project_id: int) -> Project:
             return project
         if user.role is Role.WORKER and project.status is not ProjectStatus.DRAFT:
             return project
-    raise NotFound(f"no project {project_id}")
+    raise NotFound("no project {project_id}", project_id=str(project_id))

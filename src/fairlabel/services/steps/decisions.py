@@ -16,6 +16,7 @@ from fairlabel.domain.decisions import (
     check_restricting,
     is_appealable,
 )
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.review import (
     Proposal,
 )
@@ -38,7 +39,7 @@ MODERATORS = (Role.MODERATOR, Role.ADMIN)
 
 
 def record_decision(tx: RecordDecisionTx, *, worker_id: int, kind: DecisionKind, outcome: str,
-                    explanation: str, now: datetime, inputs: dict[str, Any] | None = None,
+                    explanation: Msg, now: datetime, inputs: dict[str, Any] | None = None,
                     rule: str | None = None, decided_by: int | None = None,
                     project_id: int | None = None, assignment_id: int | None = None,
                     status: DecisionStatus = DecisionStatus.FINAL,

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from fairlabel.domain.continuation import FIRST_ACCESS, GUARD_WINDOW, check_continuation_pay
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.projects import Project
 from fairlabel.services.ports.voice import HasInbox
 from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
@@ -69,9 +70,13 @@ def guard_launch(tx: GuardLaunchTx, project: Project, *, threshold: float | None
                                  first_access_until=now + FIRST_ACCESS)
     workers = tx.assignments.active_workers(old.id, since=now - GUARD_WINDOW)
     tx.inbox.add(user_ids=workers, project_id=project.id,
-                 subject=f"Invitation: {terms.name} continues {old.terms.name}",
-                 body=f"“{terms.name}” continues “{old.terms.name}”, at {terms.pay_per_task} "
-                      f"per task. As one of its workers you are served first until "
-                      f"{now + FIRST_ACCESS:%Y-%m-%d %H:%M} UTC.",
+                 subject=Msg("Invitation: {project} continues {earlier}",
+                             {"project": terms.name, "earlier": old.terms.name}),
+                 body=Msg("“{project}” continues “{earlier}”, at {price} per task (“{earlier}” "
+                          "paid {earlier_price}). As one of its workers you are served first "
+                          "until {first_until}; then it opens to everyone.",
+                          {"project": terms.name, "earlier": old.terms.name,
+                           "price": terms.pay_per_task, "earlier_price": old.terms.pay_per_task,
+                           "first_until": now + FIRST_ACCESS}),
                  now=now)
     return old.id

@@ -16,6 +16,7 @@ from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import DecisionKind
 from fairlabel.domain.errors import Conflict
 from fairlabel.domain.holds import AnswerTotals, answers_hold, bound_ms
+from fairlabel.domain.messages import Msg
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import fair_price, measured_median, topup_due
 from fairlabel.domain.projects import Project
@@ -221,9 +222,9 @@ def settle(tx: SettleTx, project: Project, policy: CharterPolicy, *, now: dateti
     paid, per_worker = pay_topups(tx, project, final.answers, final.owed, now=now, figures={
         "median_ms": final.median_ms or 0, "answers_measured": final.measured})
     if paid < final.total:
-        raise SettlementShort(
-            f"settling the project owes {Money(final.total, project.terms.pay_per_task.currency)}"
-            " of top-ups at its final median, more than its escrow holds")
+        raise SettlementShort("settling the project owes {owed} of top-ups at its final median, "
+                              "more than its escrow holds",
+                              owed=Money(final.total, project.terms.pay_per_task.currency))
     if final.median_ms is not None:
         record_topups(tx, project, per_worker, median=final.median_ms, measured=final.measured,
                       now=now)
@@ -288,7 +289,10 @@ def record_topups(tx: RecordTopupsTx, project: Project,
             inputs={"median_ms": median, "answers_measured": measured,
                     "floor_hourly_minor": floor, "fair_price_minor": fair_price(floor, median),
                     "answers_topped_up": answers, "amount_minor": amount, "currency": currency},
-            explanation=f"The project's median working time is {median / 1000:.1f} s over "
-                        f"{measured} answers; at that time its price paid less than the floor "
-                        f"of {Money(floor, currency)} per hour, so {answers} of your answers "
-                        f"were topped up by {Money(amount, currency)} in all.")
+            explanation=Msg("The project's median working time is {median} s over {measured} "
+                            "answers; at that time its price paid less than the floor of "
+                            "{floor} per hour, so {answers} of your answers were topped up by "
+                            "{amount} in all, on {paid_at}.",
+                            {"median": round(median / 1000, 1), "measured": measured,
+                             "floor": Money(floor, currency), "answers": answers,
+                             "amount": Money(amount, currency), "paid_at": now}))

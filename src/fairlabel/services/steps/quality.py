@@ -6,13 +6,14 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from fairlabel.domain.accounts import User
 from fairlabel.domain.algorithms import QUALIFICATION_RULE
 from fairlabel.domain.assignment import Assignment, Purpose
 from fairlabel.domain.decisions import DecisionKind
+from fairlabel.domain.messages import Msg, Value
 from fairlabel.domain.projects import Project, ProjectNotOpen
 from fairlabel.domain.quality import (
     Qualification,
@@ -55,8 +56,8 @@ GOLD_CANDIDATES = 200  # unseen gold tasks a draw chooses among
 
 
 class _QualificationRefusal(ProjectNotOpen):
-    def __init__(self, message: str, *, details: dict[str, object]) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, details: dict[str, object], **params: Value) -> None:
+        super().__init__(Msg(message, params))
         self._details = details
 
     @property
@@ -108,15 +109,16 @@ def _qualification_item(tx: PickTaskTx, project_id: int, worker: User, rule: Qua
         if status.attempt.revoked_at is not None:
             raise QualificationFailed(
                 "a moderator revoked your qualification for this project (see your decisions, "
-                f"where you can appeal it); you may take the test again from "
-                f"{status.retry_at:%Y-%m-%d %H:%M} UTC.",
-                details={"retry_at": status.retry_at.isoformat(), "revoked": True})
+                "where you can appeal it); you may take the test again from {retry_at}.",
+                details={"retry_at": status.retry_at.isoformat(), "revoked": True},
+                retry_at=status.retry_at)
         raise QualificationFailed(
-            f"you answered {status.attempt.correct} of {status.attempt.answered} qualification "
-            f"items right; the pass mark is {rule.pass_mark:.0%}. You may take the test again "
-            f"from {status.retry_at:%Y-%m-%d %H:%M} UTC.",
+            "you answered {correct} of {answered} qualification items right; the pass mark is "
+            "{pass_mark} %. You may take the test again from {retry_at}.",
             details={"retry_at": status.retry_at.isoformat(),
-                     "correct": status.attempt.correct, "answered": status.attempt.answered})
+                     "correct": status.attempt.correct, "answered": status.attempt.answered},
+            correct=status.attempt.correct, answered=status.attempt.answered,
+            pass_mark=round(rule.pass_mark * 100), retry_at=status.retry_at)
     unseen = tx.gold.unseen(project_id=project_id, worker_id=worker.id, limit=GOLD_CANDIDATES)
     if status.state is QualificationState.IN_PROGRESS:
         assert status.attempt is not None
@@ -161,10 +163,14 @@ def after_graded(tx: AfterGradedTx, facts: ProjectFacts, assignment: Assignment,
                         "pass_mark": str(rule.pass_mark),
                         "retry_after_hours": rule.retry_after_hours},
                 outcome="qualification test failed",
-                explanation=f"You answered {attempt.correct} of {attempt.answered} items of "
-                            f"the qualification test right; the pass mark is "
-                            f"{rule.pass_mark:.0%}. You may take it again after "
-                            f"{rule.retry_after_hours:g} hours, on items you have not seen.")
+                explanation=Msg("You answered {correct} of {answered} items of the "
+                                "qualification test right; the pass mark is {pass_mark} %. You "
+                                "may take it again from {retry_at}, {hours} hours later, on "
+                                "items you have not seen.",
+                                {"correct": attempt.correct, "answered": attempt.answered,
+                                 "pass_mark": round(rule.pass_mark * 100),
+                                 "retry_at": now + timedelta(hours=rule.retry_after_hours),
+                                 "hours": rule.retry_after_hours}))
 
 
 def incremental_consensus(tx: IncrementalConsensusTx, facts: ProjectFacts, task_id: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -30,7 +31,13 @@ users = Table(
     # What the address looks like (domain.accounts.email_skeleton): a new account whose
     # skeleton is an existing one's is refused as a look-alike.
     Column("email_skeleton", String(320), nullable=True, index=True),
+    # What the user chose on the account page (None: follow the browser).
+    Column("language", String(8), nullable=True),
+    Column("time_zone", String(64), nullable=True),
+    # A requester's public name (None: the pseudonym is shown); unique.
+    Column("display_name", String(60), nullable=True),
 )
+Index("ix_users_display_name", users.c.display_name, unique=True)
 
 api_tokens = Table(
     "api_tokens",

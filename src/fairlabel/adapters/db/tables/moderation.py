@@ -31,6 +31,9 @@ decisions = Table(
     Column("inputs", JSON, nullable=False),
     Column("outcome", String(200), nullable=False),
     Column("explanation", Text, nullable=False),
+    # The explanation as a message template and its values (domain.messages.Msg), so that
+    # it is shown in the worker's language; NULL for decisions kept before templates.
+    Column("explanation_msg", JSON, nullable=True),
     Column("status", String(20), nullable=False),  # final | proposed | declined
     # A moderator's decision on a proposal follows it; one decision per proposal.
     Column("follows_id", BigInteger, ForeignKey("decisions.id"), nullable=True, unique=True),

@@ -78,6 +78,10 @@ inbox_messages = Table(
     Column("project_id", Integer, ForeignKey("projects.id"), nullable=True),
     Column("subject", String(200), nullable=False),
     Column("body", Text, nullable=False),
+    # Subject and body as message templates and values (domain.messages.Msg), shown in the
+    # reader's language; NULL for messages kept before templates.
+    Column("subject_msg", JSON, nullable=True),
+    Column("body_msg", JSON, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime, nullable=True),
 )

@@ -53,9 +53,9 @@ class ExportFormat:
             return
         fitting = ", ".join(f.name for f in FORMATS.values() if f.fits(schema.type))
         raise InvalidInput(
-            f"the {self.name} export holds {' or '.join(sorted(self.types))} projects; this "
-            f"project is {schema.type}. Export it as one of: {fitting}",
-            code="format_does_not_fit")
+            "the {format} export holds {types} projects; this project is {kind}. Export it as "
+            "one of: {fitting}", code="format_does_not_fit", format=self.name,
+            types=" / ".join(sorted(self.types)), kind=schema.type, fitting=fitting)
 
     def fits(self, kind: str) -> bool:
         return self.types is None or kind in self.types

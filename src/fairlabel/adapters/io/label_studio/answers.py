@@ -16,6 +16,7 @@ from fairlabel.adapters.io.label_studio.offsets import code_point_offset
 from fairlabel.adapters.io.label_studio.results import PAIRWISE_SIDES
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.label_schema import LabelSchema
+from fairlabel.domain.messages import Msg, shown
 
 _EXPECTED = {
     "single_choice": ("choices",), "multi_choice": ("choices",),
@@ -27,38 +28,46 @@ _EXPECTED = {
 
 def _value(result: Any, number: int) -> tuple[str, Mapping[str, Any]]:
     if not isinstance(result, Mapping) or not isinstance(result.get("value"), Mapping):
-        raise InvalidInput(f"result {number} must be an object with a 'type' and a 'value'")
+        raise InvalidInput("result {number} must be an object with a 'type' and a 'value'",
+                           number=number)
     return str(result.get("type")), result["value"]
 
 
-def _one(value: Mapping[str, Any], key: str, what: str) -> Any:
+def _result(number: int, kind: str) -> Msg:
+    return Msg("result {number} ({kind})", {"number": number, "kind": kind})
+
+
+def _one(value: Mapping[str, Any], key: str, what: Msg) -> Any:
     found = value.get(key)
     if not isinstance(found, list) or len(found) != 1:
-        raise InvalidInput(f"{what} needs exactly one entry in '{key}', got {found!r}")
+        raise InvalidInput("{what} needs exactly one entry in '{key}', got {found}", what=what,
+                           key=key, found=shown(found))
     return found[0]
 
 
-def _number(value: Mapping[str, Any], key: str, what: str) -> float:
+def _number(value: Mapping[str, Any], key: str, what: Msg) -> float:
     found = value.get(key)
     if isinstance(found, bool) or not isinstance(found, int | float):
-        raise InvalidInput(f"{what}: '{key}' must be a number, got {found!r}")
+        raise InvalidInput("{what}: '{key}' must be a number, got {found}", what=what, key=key,
+                           found=shown(found))
     return float(found)
 
 
 def _box(value: Mapping[str, Any], number: int) -> dict[str, Any]:
-    what = f"result {number} (rectanglelabels)"
+    what = _result(number, "rectanglelabels")
     rotation = _number(value, "rotation", what) if "rotation" in value else 0.0
     if rotation % 360:
-        raise InvalidInput(f"{what} is rotated; boxes here are upright: set rotation to 0")
+        raise InvalidInput("{what} is rotated; boxes here are upright: set rotation to 0",
+                           what=what)
     return {"label": _one(value, "rectanglelabels", what),
             **{key: _number(value, key, what) / 100 for key in ("x", "y", "width", "height")}}
 
 
 def _span(value: Mapping[str, Any], text: str, number: int) -> dict[str, Any]:
-    what = f"result {number} (labels)"
+    what = _result(number, "labels")
     start, end = value.get("start"), value.get("end")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-        raise InvalidInput(f"{what}: 'start' and 'end' must be whole numbers")
+        raise InvalidInput("{what}: 'start' and 'end' must be whole numbers", what=what)
     assert isinstance(start, int) and isinstance(end, int)
     span = (code_point_offset(text, start), code_point_offset(text, end))
     shown = value.get("text")
@@ -67,8 +76,9 @@ def _span(value: Mapping[str, Any], text: str, number: int) -> dict[str, Any]:
             and text[start:end] == shown:
         span = (start, end)  # offsets already in code points (written by another tool)
     if span[0] is None or span[1] is None:
-        raise InvalidInput(f"{what}: {start}–{end} does not fall on characters of the text "
-                           "(Label Studio counts UTF-16 code units)")
+        raise InvalidInput("{what}: {start}–{end} does not fall on characters of the text "
+                           "(Label Studio counts UTF-16 code units)", what=what, start=start,
+                           end=end)
     return {"start": span[0], "end": span[1], "label": _one(value, "labels", what)}
 
 
@@ -76,18 +86,20 @@ def _order(value: Mapping[str, Any], number: int) -> list[int]:
     ranked = value.get("ranker")
     lists = list(ranked.values()) if isinstance(ranked, Mapping) else []
     if len(lists) != 1 or not isinstance(lists[0], list):
-        raise InvalidInput(f"result {number} (ranker) must hold one list of response ids")
+        raise InvalidInput("result {number} (ranker) must hold one list of response ids",
+                           number=number)
     try:
         return [int(item) for item in lists[0]]
     except (TypeError, ValueError):
-        raise InvalidInput(f"result {number} (ranker): response ids are the responses' "
-                           f"numbers from 0, got {lists[0]!r}") from None
+        raise InvalidInput("result {number} (ranker): response ids are the responses' numbers "
+                           "from 0, got {found}", number=number, found=shown(lists[0])) from None
 
 
 def _text(value: Mapping[str, Any], number: int) -> str:
     texts = value.get("text")
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise InvalidInput(f"result {number} (textarea) must hold a list of texts")
+        raise InvalidInput("result {number} (textarea) must hold a list of texts",
+                           number=number)
     return "\n".join(texts)
 
 
@@ -101,8 +113,9 @@ def from_results(schema: LabelSchema, results: Any, data: Mapping[str, Any]) -> 
     for number, result in enumerate(results, start=1):
         found, value = _value(result, number)
         if found not in parts:
-            raise InvalidInput(f"result {number} is of type {found!r}; a {kind} task takes "
-                               f"{' and '.join(expected)} results")
+            raise InvalidInput("result {number} is of type “{found}”; a {kind} task takes "
+                               "{expected} results", number=number, found=found, kind=kind,
+                               expected=" / ".join(expected))
         parts[found].append((number, value))
     answer = _answer(kind, parts, data)
     rationale = [_text(v, n) for n, v in parts.get("textarea", [])]
@@ -113,7 +126,8 @@ def from_results(schema: LabelSchema, results: Any, data: Mapping[str, Any]) -> 
 
 def _single(parts: list[tuple[int, Mapping[str, Any]]], kind: str) -> tuple[int, Any]:
     if len(parts) != 1:
-        raise InvalidInput(f"the annotation needs exactly one {kind} result, got {len(parts)}")
+        raise InvalidInput("the annotation needs exactly one {kind} result, got {count}",
+                           kind=kind, count=len(parts))
     return parts[0]
 
 
@@ -130,14 +144,16 @@ def _answer(kind: str, parts: dict[str, list[tuple[int, Mapping[str, Any]]]],
         number, value = _single(parts["pairwise"], "pairwise")
         side = {v: k for k, v in PAIRWISE_SIDES.items()}.get(str(value.get("selected")))
         if side is None:
-            raise InvalidInput(f"result {number} (pairwise): 'selected' must be left or right")
+            raise InvalidInput("result {number} (pairwise): 'selected' must be left or right",
+                               number=number)
         return {"choice": side}
     if kind in ("single_choice", "multi_choice"):
         chosen = [c for _, v in parts["choices"] for c in (v.get("choices") or [])]
         if kind == "multi_choice":
             return chosen
         if len(chosen) != 1:
-            raise InvalidInput(f"a single-choice answer holds one choice, got {chosen!r}")
+            raise InvalidInput("a single-choice answer holds one choice, got {chosen}",
+                               chosen=shown(chosen))
         return chosen[0]
     if kind == "rating":
         rated = [(n, v) for key in ("rating", "number") for n, v in parts[key]]

@@ -61,7 +61,7 @@ def image_ref(value: str, *, own_host: str | None = None) -> str:
 def _data(schema: LabelSchema, task: Mapping[str, Any], own_host: str | None) -> dict[str, Any]:
     data = task.get("data", task)
     if not isinstance(data, Mapping):
-        raise InvalidInput(f"'data' must be an object, got {type(data).__name__}")
+        raise InvalidInput("'data' must be an object, got {kind}", kind=type(data).__name__)
     out = dict(data)
     if schema.type == "ranking":
         out.pop(RANKING_ITEMS, None)
@@ -80,16 +80,17 @@ def _annotations(task: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _marks_ground_truth(tasks: Sequence[Any]) -> bool:
-    return any(isinstance(t, Mapping) and isinstance(t.get("annotations"), list)
+    return any(isinstance(task, Mapping) and isinstance(task.get("annotations"), list)
                and any(isinstance(a, Mapping) and a.get("ground_truth") is True
-                       and not a.get("was_cancelled") for a in t["annotations"])
-               for t in tasks)
+                       and not a.get("was_cancelled") for a in task["annotations"])
+               for task in tasks)
 
 
 def _row(schema: LabelSchema, task: Any, *, gold: bool, ground_truth: bool,
          own_host: str | None) -> dict[str, Any]:
     if not isinstance(task, Mapping):
-        raise InvalidInput(f"a Label Studio task is an object, got {type(task).__name__}")
+        raise InvalidInput("a Label Studio task is an object, got {kind}",
+                           kind=type(task).__name__)
     data = _data(schema, task, own_host)
     if not gold:
         return {"data": data}
@@ -101,7 +102,7 @@ def _row(schema: LabelSchema, task: Any, *, gold: bool, ground_truth: bool,
     try:
         answer = from_results(schema, annotations[0].get("result"), data)
     except InvalidInput as error:
-        raise InvalidInput(f"its gold annotation: {error.message}") from None
+        raise InvalidInput("its gold annotation: {reason}", reason=error.msg) from None
     return {"data": data, "gold": answer}
 
 
@@ -117,7 +118,7 @@ def rows_from_label_studio(schema: LabelSchema, tasks: Sequence[Any], *, gold: b
             rows.append(_row(schema, task, gold=gold, ground_truth=ground_truth,
                              own_host=own_host))
         except InvalidInput as error:
-            raise ImportRejected(number, error.message) from None
+            raise ImportRejected(number, error.msg) from None
     return rows
 
 

@@ -75,7 +75,7 @@ class DecisionPublic(BaseModel):
                    status=d.status.value, project_id=d.project_id,
                    project_name=view.project_name, assignment_id=d.assignment_id,
                    follows_id=d.follows_id, inputs=d.inputs, outcome=d.outcome,
-                   explanation=d.explanation, created_at=d.created_at,
+                   explanation=str(d.explanation), created_at=d.created_at,
                    appeal=AppealPublic.of(view.appeal) if view.appeal else None,
                    appealable=view.appealable)
 

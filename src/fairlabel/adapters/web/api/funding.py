@@ -52,7 +52,7 @@ def project_funding(project_id: Id, user: CurrentUser, container: ContainerDep,
         withdrawable=MoneyModel.of(found.withdrawable),
         needed_to_finish=MoneyModel.of(found.needed_to_finish),
         remaining_answers=found.remaining_answers, settled=found.settled,
-        explanation=found.explanation)
+        explanation=str(found.explanation))
 
 
 @router.post("/{project_id}/withdraw", response_model=WithdrawalPublic)

@@ -57,8 +57,8 @@ def my_statement(user: CurrentUser, container: ContainerDep) -> Response:
 @router.get("/inbox", response_model=list[InboxMessagePublic])
 def my_inbox(user: CurrentUser, container: ContainerDep) -> list[InboxMessagePublic]:
     """Announcements to you: pay changes on projects you worked on, and more."""
-    return [InboxMessagePublic(id=m.id, project_id=m.project_id, subject=m.subject,
-                               body=m.body, created_at=m.created_at,
+    return [InboxMessagePublic(id=m.id, project_id=m.project_id, subject=str(m.subject),
+                               body=str(m.body), created_at=m.created_at,
                                read=m.read_at is not None)
             for m in pay.inbox(container.db, user)]
 
@@ -120,8 +120,8 @@ def my_export(user: CurrentUser, container: ContainerDep) -> MyDataPublic:
                       "status": t.status.value, "created_at": t.created_at,
                       "moderation_reason": t.moderation_reason, "reply": t.reply}
                      for t in data.testimonies],
-        inbox=[InboxMessagePublic(id=m.id, project_id=m.project_id, subject=m.subject,
-                                  body=m.body, created_at=m.created_at,
+        inbox=[InboxMessagePublic(id=m.id, project_id=m.project_id, subject=str(m.subject),
+                                  body=str(m.body), created_at=m.created_at,
                                   read=m.read_at is not None) for m in data.inbox],
         projects=[{"id": p.id, "name": p.terms.name, "status": p.status.value,
                    "created_at": p.created_at, "launched_at": p.launched_at}

@@ -69,11 +69,11 @@ async def _form(request: Request, limits: MediaLimits) -> FormData:
         return await request.form(max_files=limits.max_files, max_fields=20)
     except HTTPException as error:
         if "files" in str(error.detail).lower():
-            raise TooLarge(f"more than {limits.max_files} files in one upload "
-                           "(FAIRLABEL_MEDIA_MAX_FILES): send them in several uploads, or "
-                           "as a zip") from None
-        raise InvalidInput(f"the upload could not be read as multipart/form-data: "
-                           f"{error.detail}") from None
+            raise TooLarge("more than {limit} files in one upload (FAIRLABEL_MEDIA_MAX_FILES): "
+                           "send them in several uploads, or as a zip",
+                           limit=limits.max_files) from None
+        raise InvalidInput("the upload could not be read as multipart/form-data: {reason}",
+                           reason=str(error.detail)) from None
 
 
 def _files(uploads: Sequence[UploadFile], limits: MediaLimits) -> Iterator[RawFile]:
@@ -141,7 +141,7 @@ def read_media(media_id: Id, request: Request, container: ContainerDep,
     shows it, and moderators while an open appeal is about such a task. Anyone else, signed
     in or not: 404, as if it did not exist."""
     if user is None:
-        raise NotFound(f"no media {media_id}")
+        raise NotFound("no media {media_id}", media_id=str(media_id))
     item = media.media_for(container.db, user, media_id, now=container.clock())
     headers = _headers(item)
     if headers["ETag"] in request.headers.get("if-none-match", ""):

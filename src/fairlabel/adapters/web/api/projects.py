@@ -76,7 +76,8 @@ def _own_floor(body: ProjectCreate) -> int | None:
         return None
     floor, price = body.floor_hourly.to_money(), body.pay_per_task.to_money()
     if floor.currency != price.currency:
-        raise InvalidInput(f"the floor must be in the project's currency, {price.currency}")
+        raise InvalidInput("the floor must be in the project's currency, {currency}",
+                           currency=price.currency)
     return floor.amount_minor
 
 
@@ -104,12 +105,13 @@ def launch_project(project_id: Id, user: CurrentUser, container: ContainerDep,
 async def _read_limited(request: Request, limit: int) -> bytearray:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"the body is {int(declared)} bytes; the import limit is {limit} bytes. "
-                       "Split the file.")
+        raise TooLarge("the body is {size} bytes; the import limit is {limit} bytes. Split the "
+                       "file.", size=int(declared), limit=limit)
     body = bytearray()  # grows in place: no list of chunks to join into a second copy
     async for chunk in request.stream():
         if len(body) + len(chunk) > limit:
-            raise TooLarge(f"the body is over the import limit of {limit} bytes. Split the file.")
+            raise TooLarge("the body is over the import limit of {limit} bytes. Split the file.",
+                           limit=limit)
         body += chunk
     return body
 

@@ -177,8 +177,8 @@ class AlgorithmPublic(BaseModel):
 
     @classmethod
     def of(cls, s: AutomatedSystem) -> AlgorithmPublic:
-        return cls(rule=s.rule, name=s.name, version=s.version, decides=s.decides,
-                   reads=list(s.reads),
-                   parameters=[ParameterPublic(name=p.name, value=p.value, weight=p.weight)
-                               for p in s.parameters],
-                   contest=s.contest, proposes_only=s.proposes_only)
+        return cls(rule=s.rule, name=s.name, version=s.version, decides=str(s.decides),
+                   reads=[str(r) for r in s.reads],
+                   parameters=[ParameterPublic(name=str(p.name), value=str(p.value),
+                                               weight=str(p.weight)) for p in s.parameters],
+                   contest=str(s.contest), proposes_only=s.proposes_only)

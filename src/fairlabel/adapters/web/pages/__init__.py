@@ -6,6 +6,7 @@ from fairlabel.adapters.web.pages import (
     account,
     auth,
     decisions,
+    inbox,
     operator,
     public,
     requester,
@@ -17,6 +18,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(account.router)
 router.include_router(worker.router)
+router.include_router(inbox.router)
 router.include_router(requester.router)
 router.include_router(decisions.router)
 router.include_router(operator.router)

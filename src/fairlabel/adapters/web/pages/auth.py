@@ -7,6 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from fairlabel.adapters.i18n import formats
+from fairlabel.adapters.i18n.catalogs import LANGUAGES
+from fairlabel.adapters.i18n.context import gettext as _
+from fairlabel.adapters.i18n.formats import say
 from fairlabel.adapters.web.deps import (
     ContainerDep,
     NowDep,
@@ -16,10 +20,11 @@ from fairlabel.adapters.web.deps import (
 )
 from fairlabel.adapters.web.pages.common import check_form, home_for, redirect
 from fairlabel.adapters.web.rate_limit import AuthLimiter
+from fairlabel.adapters.web.reader import use_reader
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import legacy_normalize_email, normalize_email
 from fairlabel.domain.errors import DomainError, InvalidInput
-from fairlabel.services import accounts
+from fairlabel.services import accounts, preferences
 
 router = APIRouter()
 
@@ -47,10 +52,15 @@ def _limiter(request: Request) -> AuthLimiter:
 
 
 def _too_many(request: Request, template: str, wait: int, context: dict[str, str]) -> Response:
-    what = "sign-in" if template == "login.html" else "sign-up"
+    use_reader(request, None)
+    if template == "login.html":
+        text = _("Too many sign-in attempts from here or for this e-mail address: try again "
+                 "in {seconds} seconds.")
+    else:
+        text = _("Too many sign-up attempts from here or for this e-mail address: try again "
+                 "in {seconds} seconds.")
     response = render(request, template, {
-        **context, "error": f"Too many {what} attempts from here or for this e-mail address: "
-        f"try again in {wait} seconds."}, status_code=429)
+        **context, "error": text.format(seconds=formats.number(wait))}, status_code=429)
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -80,7 +90,8 @@ def login(request: Request, container: ContainerDep,
         user = accounts.authenticate(container.db, email=email, password=password)
     except DomainError as error:
         _limiter(request).spend(keys)  # failures count; a right password costs nothing
-        return render(request, "login.html", {"error": error.message, **context},
+        use_reader(request, None)
+        return render(request, "login.html", {"error": say(error.msg), **context},
                       status_code=400)
     sign_in_session(request, container, user)
     return redirect(_safe_next(next) or home_for(user))
@@ -114,7 +125,13 @@ def signup(request: Request, container: ContainerDep, now: NowDep,
     except DomainError as error:
         # An address with an account and one that only looks like it get the same answer
         # (accounts.EMAIL_UNAVAILABLE), so sign-up does not tell who has an account.
-        return render(request, "signup.html", {"error": error.message, "email": email},
+        use_reader(request, None)
+        return render(request, "signup.html", {"error": say(error.msg), "email": email},
                       status_code=400)
+    # The account keeps the language the visitor was reading in (the language menu, else
+    # the browser's); the time zone keeps following the browser.
+    reader = use_reader(request, None)
+    preferences.set_preferences(container.db, user, language=reader.language, time_zone=None,
+                                languages=LANGUAGES)
     sign_in_session(request, container, user)
     return redirect("/worker")

@@ -10,7 +10,10 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.i18n.context import gettext as _
+from fairlabel.adapters.i18n.formats import say
 from fairlabel.adapters.web.deps import check_csrf, session_user
+from fairlabel.adapters.web.reader import use_reader
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import DomainError
 
@@ -28,6 +31,7 @@ def page_user(request: Request, *roles: Role) -> User:
         raise RedirectTo(f"/login?next={quote(request.url.path)}")
     if roles and user.role not in roles:
         raise RedirectTo(home_for(user))
+    use_reader(request, user)
     return user
 
 
@@ -62,7 +66,10 @@ def act_on_form(request: Request, back: str, csrf_token: str | None, refused: st
     try:
         flash(request, action(user))
     except DomainError as error:
-        flash(request, f"{refused}: {error.message}", "error")
+        # ``refused`` may come marked with N_() (translated here, once the reader is known)
+        # or already translated: gettext leaves a translated text as it is.
+        flash(request, _("{refused}: {reason}").format(refused=_(refused),
+                                                       reason=say(error.msg)), "error")
     return redirect(back)
 
 

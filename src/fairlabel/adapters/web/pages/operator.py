@@ -15,6 +15,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.i18n import formats
+from fairlabel.adapters.i18n.context import gettext as _
 from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
 from fairlabel.adapters.web.pages.common import (
@@ -29,37 +31,33 @@ from fairlabel.adapters.web.paths import Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import DomainError, InvalidInput, NotFound
-from fairlabel.domain.money import Money, parse_amount
+from fairlabel.domain.money import Money, minor_units
 from fairlabel.domain.payouts import PayoutStatus
 from fairlabel.services import operator, pay, payouts
 
 router = APIRouter(prefix="/operator")
 
-# Digits with at most one decimal point or comma; no thousands separators, which read
-# differently in different countries ("1.250" is 1.25 here and 1250 there).
-_AMOUNT = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def typed_amount(text: str, currency: str) -> Money:
-    """An amount as people type it: "12.50", "12,50", "12", " 1 250,5 " (spaces ignored).
+    """An amount as the operator types it from the bank statement, read as people type it
+    (:func:`~fairlabel.adapters.i18n.formats.parse_money`): "12.50", "12,50", "1 250,50",
+    "1.250,50", "€12.50". What could be read two ways, or has more decimals than the currency
+    ("12.500" EUR), is refused rather than guessed."""
+    if not text.strip():
+        raise InvalidInput("type the amount, for example {example}",
+                           example=typed_example(currency))
+    return formats.parse_money(text, currency)
 
-    More decimals than the currency has are refused even when they are zeros: "12.500" EUR
-    is more likely twelve thousand five hundred than twelve and a half.
-    """
-    places = len(str(Money(0, currency)).split(" ")[0].partition(".")[2])
-    cleaned = "".join(text.split())
-    if not cleaned:
-        raise InvalidInput("type the amount, for example 12.50")
-    if not _AMOUNT.fullmatch(cleaned):
-        raise InvalidInput(f"“{text.strip()}” is not an amount: type digits with one decimal "
-                           "point or comma, like 12.50 or 12,50, without thousands separators")
-    decimals = len(cleaned.replace(",", ".").partition(".")[2])
-    if decimals > places:
-        example = "whole units only" if places == 0 else f"at most {places} decimals"
-        raise InvalidInput(f"“{text.strip()}” has {decimals} decimals; {currency} amounts take "
-                           f"{example}. Type thousands without a separator, like 12500.")
-    return parse_amount(cleaned.replace(",", "."), currency)
+
+def typed_example(currency: str) -> str:
+    """An amount written as the reader types it ("12.50", "12,50")."""
+    try:
+        places = minor_units(currency)
+    except DomainError:
+        places = 2
+    return formats.number(12.5 if places else 1250, places)
 
 
 def _totals(amounts: Iterable[Money]) -> list[Money]:
@@ -81,6 +79,7 @@ def _home(request: Request, container: Container, user: User, form: dict[str, st
     return render(request, "operator.html", {
         "user": user, "people": people, "form": form, "error": error,
         "error_field": error_field, "currencies": _currencies(container),
+        "amount_example": typed_example(form.get("currency") or "EUR"),
         "total_funds": _totals(m for r in people for m in r.funds),
         "total_in_projects": _totals(m for r in people for m in r.in_projects),
         "flashes": take_flashes(request)}, status_code=status_code)
@@ -116,10 +115,13 @@ def record_deposit(request: Request, container: ContainerDep, now: NowDep,
     except DomainError as error:
         if isinstance(error, NotFound):
             field = "requester"
-        return _home(request, container, user, form, error=f"Not recorded: {error.message}",
+        return _home(request, container, user, form,
+                     error=_("Not recorded: {reason}").format(reason=formats.say(error.msg)),
                      error_field=field, status_code=400)
-    flash(request, f"Recorded a deposit of {money} for {form['requester'].lower()}. "
-                   f"Their funds now hold {funds}.")
+    flash(request, _("Recorded a deposit of {amount} for {email}. Their funds now hold "
+                     "{funds}.").format(amount=formats.money(money),
+                                        email=form["requester"].lower(),
+                                        funds=formats.money(funds)))
     return redirect("/operator")
 
 
@@ -161,7 +163,8 @@ def payouts_file_sepa(request: Request, container: ContainerDep, now: NowDep) ->
                                    debtor_iban=settings.sepa_debtor_iban,
                                    debtor_bic=settings.sepa_debtor_bic, now=now)
     except DomainError as error:
-        flash(request, f"No SEPA file: {error.message}", "error")
+        flash(request, _("No SEPA file: {reason}").format(reason=formats.say(error.msg)),
+              "error")
         return redirect("/operator/payouts")
     return _download(xml, "application/xml", f"payouts-sepa-{now:%Y%m%d-%H%M%S}.xml")
 
@@ -171,7 +174,9 @@ def mark_sent(payout_id: Id, request: Request, container: ContainerDep, now: Now
               csrf_token: Annotated[str, Form()] = "") -> Response:
     def action(user: User) -> str:
         record = payouts.mark(container.db, user, payout_id, status=PayoutStatus.SENT, now=now)
-        return (f"Payout {payout_id} of {Money(record.amount_minor, record.currency)} "
-                "marked sent: the worker's statement shows it as paid.")
+        return _("Payout {payout} of {amount} marked sent: the worker's statement shows it "
+                 "as paid.").format(payout=payout_id, amount=formats.money(
+                     Money(record.amount_minor, record.currency)))
     return act_on_form(request, "/operator/payouts", csrf_token,
-                       f"Payout {payout_id} not marked sent", (Role.ADMIN,), action)
+                       _("Payout {payout} not marked sent").format(payout=payout_id),
+                       (Role.ADMIN,), action)

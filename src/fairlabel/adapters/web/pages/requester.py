@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any, Literal
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.i18n import formats
+from fairlabel.adapters.i18n.context import current
+from fairlabel.adapters.i18n.context import gettext as _
 from fairlabel.adapters.io.exports import formats_for
 from fairlabel.adapters.io.label_studio.importer import read_label_studio
 from fairlabel.adapters.io.task_files import format_for_filename, parse_tasks
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
 from fairlabel.adapters.web.errors import status_for
+from fairlabel.adapters.web.pages import project_form
 from fairlabel.adapters.web.pages.common import (
     act_on_form,
     check_form,
@@ -26,17 +33,23 @@ from fairlabel.adapters.web.pages.common import (
 from fairlabel.adapters.web.paths import BigRowId, Id
 from fairlabel.adapters.web.rendering import render
 from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import DomainError, TooLarge
-from fairlabel.domain.label_schema import parse_schema
-from fairlabel.domain.money import Money, parse_amount
-from fairlabel.domain.projects import ProjectTerms
-from fairlabel.domain.quality import Qualification, QualityTerms
+from fairlabel.domain.messages import N_
+from fairlabel.domain.money import Money, minor_units
 from fairlabel.services import ending, funding, media, pay, projects, quality, review
 
 router = APIRouter(prefix="/requester")
 MEDIA_SHOWN = 100
 """The latest images listed on a project's page."""
 REQUESTERS = (Role.REQUESTER, Role.ADMIN)
+REVIEW_OUTCOMES = (N_("approved: pay available"), N_("rejected: paid"),
+                   N_("rejected: pay withheld"))
+"""What a review can come to (``services.review``), for the catalogs: said in the flash."""
+EXPORT_NAMES = {"label-studio": N_("Label Studio tasks"),
+                "label-studio-config": N_("Label Studio labeling config"),
+                "spans-jsonl": N_("Spans JSONL (spaCy, Prodigy)"), "conll": N_("CoNLL (BIO)")}
+"""The export formats whose names have words to translate."""
 
 
 @router.get("")
@@ -45,83 +58,46 @@ def dashboard(request: Request, container: ContainerDep) -> Response:
     views = projects.list_projects(container.db, user, container.charter)
     return render(request, "requester.html",
                   {"user": user, "views": views, "flashes": take_flashes(request),
+                   "names": {v.project.id: v.project.terms.name for v in views},
                    "funds": pay.requester_funds(container.db, user)})
 
 
+def _form_page(request: Request, user: User, policy: CharterPolicy, *, today: date,
+               form: project_form.ProjectForm | None = None) -> Response:
+    """The new-project form: as typed, with each field's problem beside it (400), or empty."""
+    typed = form.typed if form is not None else {}
+    return render(request, "project_new.html", {
+        "user": user, "form": {**project_form.defaults(policy), **typed},
+        "errors": form.errors if form is not None else {},
+        "types": project_form.TYPES, "method_groups": project_form.METHOD_GROUPS,
+        "currencies": project_form.currencies_of(policy), "today": today.isoformat(),
+        "min_notice_days": policy.min_notice_days,
+        "pay_example": project_form.example_amount(typed.get("currency") or "USD")},
+        status_code=400 if form is not None else 200)
+
+
 @router.get("/projects/new")
-def new_project_form(request: Request) -> Response:
+def new_project_form(request: Request, container: ContainerDep, now: NowDep) -> Response:
     user = page_user(request, *REQUESTERS)
-    return render(request, "project_new.html", {"user": user, "form": {}})
-
-
-GOLD_THRESHOLDS = {"bounding_boxes": "gold_iou", "spans": "gold_f1", "ranking": "gold_tau"}
-"""The gold threshold field of each structured task type (the same name in the form)."""
-
-
-def _lines(form: dict[str, str], name: str) -> list[str]:
-    return [c.strip() for c in form.get(name, "").splitlines() if c.strip()]
-
-
-def _schema_from_form(form: dict[str, str]) -> dict[str, Any]:
-    kind = form.get("type", "")
-    if kind in ("single_choice", "multi_choice"):
-        return {"type": kind, "choices": _lines(form, "choices")}
-    if kind in GOLD_THRESHOLDS:
-        schema: dict[str, Any] = {"type": kind}
-        if kind != "ranking":
-            schema["labels"] = _lines(form, "labels")
-        threshold = (form.get(GOLD_THRESHOLDS[kind]) or "").strip()
-        if threshold:
-            schema[GOLD_THRESHOLDS[kind]] = float(threshold)
-        return schema
-    if kind == "rating":
-        return {"type": kind, "min": int(form.get("rating_min") or 1),
-                "max": int(form.get("rating_max") or 5)}
-    if kind == "free_text":
-        return {"type": kind, "max_length": int(form.get("max_length") or 2000)}
-    return {"type": kind}
-
-
-def _percent(form: dict[str, str], name: str) -> float | None:
-    value = (form.get(name) or "").strip()
-    return float(value) / 100 if value else None
-
-
-def _quality_from_form(form: dict[str, str]) -> QualityTerms:
-    size = int(form.get("qual_size") or 0)
-    qualification = (Qualification(size, _percent(form, "qual_pass_percent") or 0.8,
-                                   int(form.get("qual_retry_hours") or 24)) if size else None)
-    return QualityTerms(
-        gold_rate=_percent(form, "gold_percent") or 0.0,
-        gold_min_accuracy=_percent(form, "gold_min_percent"),
-        qualification=qualification,
-        consensus_method=form.get("consensus_method") or "",  # "": the type's default
-        confidence_target=_percent(form, "confidence_target"),
-        min_answers=int(form.get("min_answers") or 2))
+    return _form_page(request, user, container.charter, today=now.date())
 
 
 @router.post("/projects/new")
 async def create_project(request: Request, container: ContainerDep, now: NowDep) -> Response:
     user = page_user(request, *REQUESTERS)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    check_form(request, form.get("csrf_token"))
+    typed = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    check_form(request, typed.get("csrf_token"))
+    terms, form = project_form.read(typed, container.charter, today=now.date())
+    if terms is None:
+        return _form_page(request, user, container.charter, today=now.date(), form=form)
     try:
-        terms = ProjectTerms(
-            name=form.get("name", ""), instructions=form.get("instructions", ""),
-            schema=parse_schema(_schema_from_form(form)),
-            redundancy=int(form.get("redundancy") or 3),
-            pay_per_task=parse_amount(form.get("pay", ""),  # "0.10" or "0,10"
-                                      (form.get("currency") or "USD").strip().upper()),
-            lease_seconds=int(float(form.get("lease_minutes") or 15) * 60),
-            quality=_quality_from_form(form),
-        )
         project = projects.create_project(container.db, user, terms,
                                           policy=container.charter, now=now)
-    except (DomainError, ValueError) as error:
-        message = error.message if isinstance(error, DomainError) else f"a number is wrong: {error}"
-        return render(request, "project_new.html",
-                      {"user": user, "form": form, "error": message}, status_code=400)
-    flash(request, f"Project “{project.terms.name}” created as a draft. Upload tasks, then launch.")
+    except DomainError as error:
+        form.refuse("", formats.say(error.msg))
+        return _form_page(request, user, container.charter, today=now.date(), form=form)
+    flash(request, _("Project “{name}” created as a draft. Upload tasks, then launch.").format(
+        name=project.terms.name))
     return redirect(f"/requester/projects/{project.id}")
 
 
@@ -141,18 +117,35 @@ def _project_page(request: Request, container: Container, user: User, project_id
     money = funding.project_funding(container.db, user, project_id, policy=container.charter,
                                     now=container.clock())
     images = media.list_media(container.db, user, project_id, limit=MEDIA_SHOWN)
-    return render(request, "project.html", {"user": user, "view": view, "answers": answers,
-                                            "quality": checks, "money": money,
-                                            "media": images, "limits": container.media_limits,
-                                            "export_formats": _more_formats(view),
-                                            "review_draft": review_draft,
-                                            "flashes": take_flashes(request)},
-                  status_code=status_code)
+    earlier = view.project.continuation_of
+    names = projects.project_names(container.db, user, [earlier]) if earlier else {}
+    continues = (projects.ProjectRef(earlier, names[earlier])
+                 if earlier is not None and earlier in names else None)
+    price = view.project.terms.pay_per_task
+    return render(request, "project.html", {
+        "user": user, "view": view, "answers": answers, "quality": checks, "money": money,
+        "media": images, "limits": container.media_limits,
+        "export_formats": _more_formats(view), "review_draft": review_draft,
+        "continues": continues, "project_base": "/requester/projects/",
+        "typed": {"fund": _typed(money.needed_to_finish) if money.needed_to_finish.amount_minor
+                  else _typed(Money(100 * 10 ** minor_units(price.currency), price.currency)),
+                  "withdraw": _typed(money.withdrawable), "price": _typed(price)},
+        "flashes": take_flashes(request)}, status_code=status_code)
+
+
+def _typed(money: Money) -> str:
+    """An amount as the reader types it in a field: digits and their decimal mark, no
+    currency ("12.50" in English, "12,50" in French); the fields read it back exactly."""
+    places = minor_units(money.currency)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(Decimal(money.amount_minor).scaleb(-places), format=pattern,
+                          locale=current().locale)
 
 
 def _more_formats(view: projects.ProjectView) -> list[tuple[str, str]]:
     """The export formats beside JSON Lines and CSV that fit the project's task type."""
-    return [(f.name, f.label) for f in formats_for(view.project.terms.schema.type)
+    return [(f.name, _(EXPORT_NAMES.get(f.name, f.label)))
+            for f in formats_for(view.project.terms.schema.type)
             if f.name not in ("jsonl", "csv")]
 
 
@@ -167,7 +160,8 @@ async def upload(project_id: Id, request: Request, container: ContainerDep, now:
     try:
         content = await file.read(limit + 1)
         if len(content) > limit:
-            raise TooLarge(f"the file is over the import limit of {limit} bytes; split it")
+            raise TooLarge("the file is over the import limit of {limit} bytes; split it",
+                           limit=limit)
         # Parsing and storing a large file take a while: off the event loop, as the API does.
         if file_format == "label-studio":
             schema = projects.get_project(container.db, user, project_id).project.terms.schema
@@ -181,16 +175,19 @@ async def upload(project_id: Id, request: Request, container: ContainerDep, now:
             lambda: projects.import_tasks(container.db, user, project_id, rows,
                                           max_rows=container.settings.import_max_rows, now=now,
                                           image_hosts=container.settings.image_hosts))
-        flash(request, f"Imported {count} tasks from {file.filename}.")
+        flash(request, _("Imported {count} tasks from {file}.").format(
+            count=formats.number(count), file=file.filename))
     except DomainError as error:
-        flash(request, f"Nothing imported from {file.filename}: {error.message}", "error")
+        flash(request, _("Nothing imported from {file}: {reason}").format(
+            file=file.filename, reason=formats.say(error.msg)), "error")
     return redirect(f"/requester/projects/{project_id}")
 
 
 def _amount(container: Container, user: User, project_id: int, typed: str) -> Money:
-    """An amount typed on a project's page ("0.10" or "0,10"), in the project's currency."""
+    """An amount typed on a project's page as people type it ("0,10", "0.10", "1 234,50",
+    "$0.10"), in the project's currency."""
     project = projects.get_project(container.db, user, project_id).project
-    return parse_amount(typed, project.terms.pay_per_task.currency)
+    return formats.parse_money(typed, project.terms.pay_per_task.currency)
 
 
 @router.post("/projects/{project_id}/fund")
@@ -199,8 +196,8 @@ def fund(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
     def action(user: User) -> str:
         escrow = pay.fund_project(container.db, user, project_id,
                                   _amount(container, user, project_id, amount), now=now)
-        return f"Escrow now holds {escrow}."
-    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not funded",
+        return _("Escrow now holds {amount}.").format(amount=formats.money(escrow))
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, _("Not funded"),
                        REQUESTERS, action)
 
 
@@ -211,8 +208,10 @@ def withdraw(project_id: Id, request: Request, container: ContainerDep, now: Now
         done = funding.withdraw(container.db, user, project_id,
                                 _amount(container, user, project_id, amount),
                                 policy=container.charter, now=now)
-        return f"Withdrew {done.amount}: your funds hold {done.funds}."
-    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not withdrawn",
+        return _("Withdrew {amount}: your funds hold {funds}.").format(
+            amount=formats.money(done.amount), funds=formats.money(done.funds))
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token,
+                       _("Not withdrawn"),
                        REQUESTERS, action)
 
 
@@ -224,11 +223,12 @@ def price(project_id: Id, request: Request, container: ContainerDep, now: NowDep
         change = pay.change_price(container.db, user, project_id,
                                   _amount(container, user, project_id, amount), reason=reason,
                                   policy=container.charter, now=now)
-        when = ("now" if change.applied_at else
-                f"on {change.effective_at:%Y-%m-%d %H:%M} UTC, after the notice period")
-        return f"New price takes effect {when}; active workers were told."
+        if change.applied_at:
+            return _("New price takes effect now; active workers were told.")
+        return _("New price takes effect on {date}, after the notice period; active workers "
+                 "were told.").format(date=formats.when(change.effective_at))
     return act_on_form(request, f"/requester/projects/{project_id}", csrf_token,
-                       "Price not changed", REQUESTERS, action)
+                       _("Price not changed"), REQUESTERS, action)
 
 
 @router.post("/projects/{project_id}/end")
@@ -239,10 +239,11 @@ def end(project_id: Id, request: Request, container: ContainerDep, now: NowDep,
         done = ending.end_project(container.db, user, project_id, reason=reason,
                                   policy=container.charter,
                                   mode=ending.parse_mode(mode), now=now)
-        when = ("now" if done.mode.value == "immediate"
-                else f"on {done.ends_at:%Y-%m-%d %H:%M} UTC")
-        return f"The project ends {when}; workers were told."
-    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not ended",
+        if done.mode.value == "immediate":
+            return _("The project ends now; workers were told.")
+        return _("The project ends on {date}; workers were told.").format(
+            date=formats.when(done.ends_at))
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, _("Not ended"),
                        REQUESTERS, action)
 
 
@@ -251,8 +252,8 @@ def pause(project_id: Id, request: Request, container: ContainerDep, now: NowDep
           csrf_token: Annotated[str, Form()]) -> Response:
     def action(user: User) -> str:
         ending.pause_project(container.db, user, project_id, now=now)
-        return "Paused. Launch to resume before the notice period runs out."
-    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not paused",
+        return _("Paused. Launch to resume before the notice period runs out.")
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, _("Not paused"),
                        REQUESTERS, action)
 
 
@@ -262,8 +263,9 @@ def launch(project_id: Id, request: Request, container: ContainerDep, now: NowDe
     def action(user: User) -> str:
         projects.launch_project(container.db, user, project_id, now=now,
                                 policy=container.charter)
-        return "Launched: workers can now see the project and its terms."
-    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token, "Not launched",
+        return _("Launched: workers can now see the project and its terms.")
+    return act_on_form(request, f"/requester/projects/{project_id}", csrf_token,
+                       _("Not launched"),
                        REQUESTERS, action)
 
 
@@ -281,8 +283,10 @@ def review_answer(assignment_id: BigRowId, request: Request, container: Containe
                                     now=now)
     except DomainError as error:  # the form comes back as typed, with why
         draft = {"assignment_id": assignment_id, "reason": reason,
-                 "withhold_pay": bool(withhold_pay), "message": f"Not reviewed: {error.message}"}
+                 "withhold_pay": bool(withhold_pay),
+                 "message": _("Not reviewed: {reason}").format(reason=formats.say(error.msg))}
         return _project_page(request, container, user, project_id, review_draft=draft,
                              status_code=status_for(error))
-    flash(request, f"Answer {assignment_id}: {made.outcome}. The worker can read why and appeal.")
+    flash(request, _("Answer {answer}: {outcome}. The worker can read why and appeal.").format(
+        answer=assignment_id, outcome=formats.say(made.outcome)))
     return redirect(f"/requester/projects/{project_id}")

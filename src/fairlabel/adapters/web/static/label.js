@@ -1,8 +1,10 @@
-// Keyboard-first labeling: number keys choose, Enter submits, S skips.
-// Talks to the same /api/v1 endpoints as any client, with the session cookie and CSRF header.
-// Boxes, spans and rankings have an editor each (static/label/), which draws its answer
-// controls, takes the keys it knows first, and gives the answer.
+// Keyboard-first labeling: number keys choose, Enter submits, S skips; every answer is also a
+// button to tap (a phone) or to reach with Tab, and Enter on a focused link or button does what
+// it says there. Talks to the same /api/v1 endpoints as any client, with the session cookie and
+// CSRF header. Boxes, spans and rankings have an editor each (static/label/), which draws its
+// answer controls, takes the keys it knows first, and gives the answer.
 
+import { t } from "./i18n.js";
 import { boxesEditor } from "./label/boxes.js";
 import { el, mediaSrc } from "./label/dom.js";
 import { rankingEditor } from "./label/ranking.js";
@@ -46,6 +48,19 @@ function api(path, options = {}) {
   return fetch(`/api/v1${path}`, { credentials: "same-origin", ...options, headers });
 }
 
+// What the server refused, in the reader's language where the page knows the case (the API
+// speaks English: its message is the fallback).
+function refusal(body, fallback = t("Could not load a task.")) {
+  const known = {
+    escrow_exhausted: t("This project is waiting for its requester to add funds. Everything you have done on it is paid."),
+    project_not_open: t("This project serves no work right now."),
+    lease_expired: t("The time to answer this task ran out."),
+    already_submitted: t("This answer was already sent."),
+    released: t("This task was skipped; it can no longer be answered."),
+  };
+  return known[body.error] || body.message || fallback;
+}
+
 function say(text, kind = "ok") {
   message.textContent = text;
   message.className = `flash ${kind === "error" ? "error" : ""}`;
@@ -66,13 +81,16 @@ function options() {
 function renderData(data) {
   taskBox.replaceChildren();
   if (schema.type === "pairwise") {
-    taskBox.append(el("div", { class: "field" }, el("div", { class: "key" }, "Prompt"),
+    taskBox.append(el("div", { class: "field" }, el("div", { class: "key" }, t("Prompt")),
       el("div", { class: "value" }, data.prompt)));
-    const pair = el("div", { class: "pair" });
+    // Each response is a button: a tap, a click, Space or Enter on it chooses it.
+    const pair = el("div", { class: "pair", role: "group", "aria-label": t("Which response is better?") });
     for (const side of ["a", "b"]) {
-      const box = el("div", { class: "response", id: `response-${side}`, "data-value": side },
-        el("h3", {}, `Response ${side.toUpperCase()} `, el("kbd", {}, side === "a" ? "1" : "2")),
-        data[`response_${side}`]);
+      const box = el("button", { type: "button", class: "response", id: `response-${side}`,
+        "data-value": side, "aria-pressed": "false" },
+      el("span", { class: "response-title" }, t("Response {side}", { side: side.toUpperCase() }), " ",
+        el("kbd", {}, side === "a" ? "1" : "2")),
+      el("span", { class: "response-text" }, data[`response_${side}`]));
       box.addEventListener("click", () => choose(side));
       pair.append(box);
     }
@@ -85,7 +103,7 @@ function renderData(data) {
     if (key === "image") {
       const src = mediaSrc(value, imageHosts);
       if (!src) continue;  // not an image this platform shows: nothing, as the pages do
-      field.append(el("img", { class: "task-image", src, alt: "The image to label" }));
+      field.append(el("img", { class: "task-image", src, alt: t("The image to label") }));
     } else {
       field.append(el("div", { class: "value" },
         typeof value === "string" ? value : JSON.stringify(value)));
@@ -135,7 +153,7 @@ function choose(value) {
   for (const node of document.querySelectorAll("[data-value]")) {
     const on = selected.has(schema.type === "rating" ? Number(node.dataset.value) : node.dataset.value);
     if (node.classList.contains("response")) node.classList.toggle("selected", on);
-    else node.setAttribute("aria-pressed", String(on));
+    node.setAttribute("aria-pressed", String(on));
   }
 }
 
@@ -152,9 +170,12 @@ function answer() {
   }
   const value = choiceAnswer();
   if (value === undefined && schema.type === "multi_choice") {
-    return { error: "Tick at least one answer, or skip the task." };
+    return { error: t("Tick at least one answer, or skip the task.") };
   }
-  if (value === undefined) return { error: "Choose an answer first." };
+  if (value === undefined && schema.type === "free_text") {
+    return { error: t("Write an answer first, or skip the task.") };
+  }
+  if (value === undefined) return { error: t("Choose an answer first.") };
   return { value };
 }
 
@@ -174,7 +195,8 @@ function showLeaseTimer() {
   const tick = () => {
     if (!lease) { leaseLeft.textContent = ""; return; }
     const seconds = Math.max(0, Math.round((new Date(lease.lease_expires_at) - Date.now()) / 1000));
-    leaseLeft.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")} left`;
+    const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+    leaseLeft.textContent = t("{time} left to answer", { time });
   };
   tick();
   timer = setInterval(tick, 1000);
@@ -189,8 +211,8 @@ async function loadNext() {
   const response = await api(`/projects/${projectId}/next`);
   busy = false;
   if (response.status === 204) {
-    taskBox.replaceChildren(el("p", {}, "Nothing is left for you in this project. Thank you!"),
-      el("p", {}, el("a", { href: "/worker" }, "Back to open projects")));
+    taskBox.replaceChildren(el("p", {}, t("Nothing is left for you in this project. Thank you!")),
+      el("p", {}, el("a", { href: "/worker" }, t("Back to your projects"))));
     showLeaseTimer();
     return;
   }
@@ -198,8 +220,11 @@ async function loadNext() {
   if (!response.ok) {
     // A project waiting for funds is no error of the worker's: say so plainly.
     const kind = body.error === "escrow_exhausted" ? "flash" : "flash error";
-    taskBox.replaceChildren(el("p", { class: kind, role: "status" },
-      body.message || "Could not load a task."));
+    const said = el("p", { class: kind, role: "status" }, refusal(body));
+    taskBox.replaceChildren(said);
+    if (body.error === "project_not_open") {  // paused or ended meanwhile: its page says why
+      said.append(" ", el("a", { href: window.location.pathname }, t("See where it stands")));
+    }
     return;
   }
   lease = body;
@@ -208,7 +233,7 @@ async function loadNext() {
   renderEditor(body.task.data);
   if (body.qualification) {
     taskBox.prepend(el("p", { class: "banner", id: "qualification-banner" },
-      "Qualification test: answer these items to unlock the project's work. They are paid like any task."));
+      t("Qualification test: answer these items to unlock the project's work. They are paid like any task.")));
   }
   renderAnswerControls();
   form.hidden = false;
@@ -235,12 +260,12 @@ async function submit(given) {
   busy = false;
   const body = await response.json();
   if (!response.ok) {
-    say(body.message || "The answer was not accepted.", "error");
+    say(refusal(body, t("The answer was not accepted.")), "error");
     if (response.status === 409) await loadNext();
     return;
   }
   doneCount.textContent = String(Number(doneCount.textContent) + (body.replayed ? 0 : 1));
-  say("Saved.");
+  say(t("Saved."));
   await loadNext();
 }
 
@@ -249,7 +274,7 @@ async function skip() {
   busy = true;
   await api(`/assignments/${lease.assignment_id}/release`, { method: "POST" });
   busy = false;
-  say("Skipped.");
+  say(t("Skipped."));
   await loadNext();
 }
 
@@ -257,14 +282,39 @@ form.addEventListener("submit", (event) => { event.preventDefault(); submit(); }
 document.getElementById("skip-btn").addEventListener("click", skip);
 textAnswer.addEventListener("input", countText);
 
-// Enter on a link or a button (other than a choice) does what it does there, not submit.
+// The answer button that has the focus (a choice, a rating, a pairwise response), if any.
+function focusedAnswer(target) {
+  return target instanceof Element ? target.closest("#choices .choice, .pair .response") : null;
+}
+
+function valueOf(button) {
+  return schema.type === "rating" ? Number(button.dataset.value) : button.dataset.value;
+}
+
+// Choose by a key, and move the focus to that answer: Enter then sends what has the focus.
+function chooseByKey(value) {
+  choose(value);
+  const button = [...document.querySelectorAll("#choices .choice, .pair .response")]
+    .find((node) => valueOf(node) === value);
+  if (button) button.focus({ preventScroll: true });
+}
+
+// Enter on a link or a button (other than an answer) does what it does there, not submit.
+// (A drawn box is no such button: Enter on it sends the boxes.)
 function ownEnter(target) {
-  return target instanceof Element
-    && Boolean(target.closest("a[href], button:not(.choice), summary, select"));
+  return target instanceof Element && Boolean(target.closest("a[href], button, summary, select"));
 }
 
 document.addEventListener("keydown", (event) => {
   const typing = event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement;
+  const answerButton = typing ? null : focusedAnswer(event.target);
+  if (event.key === "Enter" && answerButton && lease) {
+    // Enter on an answer answers with it (multiple choice: sends what is ticked; Space ticks).
+    event.preventDefault();
+    if (schema.type !== "multi_choice") choose(valueOf(answerButton));
+    submit();
+    return;
+  }
   if (event.key === "Enter" && (typing ? event.ctrlKey || event.metaKey : !ownEnter(event.target))) {
     event.preventDefault();
     submit();
@@ -281,13 +331,13 @@ document.addEventListener("keydown", (event) => {
   if (key === "s") { event.preventDefault(); skip(); return; }
   if (key === "r" && !rationaleWrap.hidden) { event.preventDefault(); rationale.focus(); return; }
   if (schema.type === "pairwise") {
-    if (key === "1" || key === "a") choose("a");
-    else if (key === "2" || key === "b") choose("b");
+    if (key === "1" || key === "a") chooseByKey("a");
+    else if (key === "2" || key === "b") chooseByKey("b");
     return;
   }
   if (/^[1-9]$/.test(key)) {
     const value = options()[Number(key) - 1];
-    if (value !== undefined) choose(value);
+    if (value !== undefined) chooseByKey(value);
   }
 });
 

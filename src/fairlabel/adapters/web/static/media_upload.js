@@ -1,6 +1,7 @@
 // The requester's image upload: drop files on the area or choose them; the upload's progress
 // is shown as it is sent, then the images the server kept are added to the list.
 // Sends multipart/form-data to the API with the session cookie and the CSRF header.
+import { lang, t } from "./i18n.js";
 
 const zone = document.getElementById("media-drop");
 const input = document.getElementById("media-files");
@@ -8,6 +9,9 @@ const bar = document.getElementById("media-progress");
 const status = document.getElementById("media-status");
 const table = document.getElementById("media-list");
 const total = document.getElementById("media-total");
+const numbers = new Intl.NumberFormat(lang);
+const decimal = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+let count = Number(total.dataset.count || 0);
 
 function say(text, kind = "") {
   status.textContent = text;
@@ -15,15 +19,13 @@ function say(text, kind = "") {
 }
 
 function size(bytes) {
-  const units = ["bytes", "KiB", "MiB", "GiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+  if (bytes < 1024 * 1024) return t("{size} KiB", { size: decimal.format(bytes / 1024) });
+  return t("{size} MiB", { size: decimal.format(bytes / (1024 * 1024)) });
 }
 
-function cell(...children) {
+function cell(label, ...children) {
   const td = document.createElement("td");
+  td.dataset.label = label;
   td.append(...children);
   return td;
 }
@@ -37,7 +39,8 @@ function row(item) {
   link.rel = "noopener";
   link.textContent = item.name;
   const tr = document.createElement("tr");
-  tr.append(cell(code), cell(link), cell(size(item.bytes)), cell(`${item.width} × ${item.height}`));
+  tr.append(cell(t("Reference"), code), cell(t("Name"), link), cell(t("Size"), size(item.bytes)),
+    cell(t("Pixels"), `${item.width} × ${item.height}`));
   return tr;
 }
 
@@ -47,20 +50,24 @@ function show(items) {
   const added = items.filter((item) => !known.has(item.ref));
   for (const item of added) body.prepend(row(item));  // the latest first, as listed
   table.hidden = body.rows.length === 0;
-  total.textContent = String(Number(total.textContent) + added.length);
+  count += added.length;
+  total.dataset.count = String(count);
+  total.textContent = numbers.format(count);
   return added.length;
 }
 
-function finished(request, count) {
+function finished(request, sent) {
   bar.hidden = true;
   let body = null;
   try { body = JSON.parse(request.responseText); } catch { body = null; }
   if (request.status === 201 && body) {
     const added = show(body.media);
-    say(`Kept ${body.media.length} of ${count} file${count === 1 ? "" : "s"} `
-      + `(${added} new): ${body.media.map((m) => m.ref).join(", ")}.`, "ok");
+    say(t("Kept {kept} of {sent} files ({added} new): {refs}.", {
+      kept: body.media.length, sent, added, refs: body.media.map((m) => m.ref).join(", "),
+    }), "ok");
   } else {
-    say(body && body.message ? body.message : `The upload failed (${request.status}).`, "error");
+    say(body && body.message ? body.message : t("The upload failed ({status}).",
+      { status: request.status }), "error");
   }
   zone.removeAttribute("aria-busy");
   input.value = "";
@@ -79,18 +86,18 @@ function upload(files) {
     const percent = Math.round((100 * event.loaded) / event.total);
     bar.value = percent;
     bar.textContent = `${percent}%`;
-    say(percent < 100 ? `Sending… ${percent}%` : "Checking the images…");
+    say(percent < 100 ? t("Sending… {percent}%", { percent }) : t("Checking the images…"));
   });
   request.addEventListener("load", () => finished(request, files.length));
   request.addEventListener("error", () => {
     bar.hidden = true;
     zone.removeAttribute("aria-busy");
-    say("The upload was cut off: check the connection and try again.", "error");
+    say(t("The upload was cut off: check the connection and try again."), "error");
   });
   zone.setAttribute("aria-busy", "true");
   bar.hidden = false;
   bar.value = 0;
-  say(`Sending ${files.length} file${files.length === 1 ? "" : "s"}…`);
+  say(t("Sending {count} files…", { count: files.length }));
   request.send(form);
 }
 

@@ -2,6 +2,7 @@
 // Pointer Events (mouse, pen or finger). Boxes are kept in the image's natural pixels; the
 // overlay's viewBox is the natural size, so the zoom never changes a stored coordinate.
 
+import { t } from "../i18n.js";
 import { el, svg } from "./dom.js";
 
 const CORNERS = ["nw", "ne", "sw", "se"];
@@ -21,9 +22,9 @@ export class BoxCanvas {
     this.handlers = { onChange, onSelect, newLabel };
     this.viewport = el("div", { class: "box-viewport" });
     this.stage = el("div", { class: "box-stage" });
-    this.image = el("img", { alt: "The image to mark", draggable: "false" });
+    this.image = el("img", { alt: t("The image to mark"), draggable: "false" });
     this.overlay = svg("svg", { class: "box-canvas", role: "group", tabindex: "-1",
-      "aria-label": "Boxes on the image: drag on the image to draw one",
+      "aria-label": t("Boxes on the image: drag on the image to draw one"),
       preserveAspectRatio: "none" });
     // The boxes' tags: above every box, outside the boxes' nodes (a box's accessible name
     // says what its tag shows).
@@ -152,7 +153,8 @@ export class BoxCanvas {
     const node = box.node;
     const tint = box.labelIndex % 9;
     node.setAttribute("class", `box tint-${tint}${index === this.selected ? " selected" : ""}`);
-    node.setAttribute("aria-label", `${box.label} box ${index + 1} of ${this.boxes.length}`);
+    node.setAttribute("aria-label", t("{label} box {number} of {count}",
+      { label: box.label, number: index + 1, count: this.boxes.length }));
     node.setAttribute("aria-pressed", String(index === this.selected));
     const rect = node.querySelector(".box-rect");
     setAll(rect, { x: box.x, y: box.y, width: box.w, height: box.h });

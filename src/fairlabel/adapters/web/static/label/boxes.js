@@ -2,6 +2,7 @@
 // the boxes, Delete removes one, arrows nudge (Shift: resize), + / − / 0 zoom. The answer is a
 // list of {label, x, y, width, height} in fractions of the image's natural width and height.
 
+import { t } from "../i18n.js";
 import { BoxCanvas } from "./box_canvas.js";
 import { el, labelKey, labelPalette, markPalette, mediaSrc } from "./dom.js";
 
@@ -15,22 +16,22 @@ export function boxesEditor(host, data, schema, ctx) {
   const note = (text) => { live.textContent = text; };
   if (!src) {
     host.append(el("p", { class: "flash error" },
-      "This task's image cannot be shown here. Skip it with S."));
-    return { answer: () => ({ error: "This task has no image to mark: skip it with S." }),
+      t("This task's image cannot be shown here. Skip it with S.")));
+    return { answer: () => ({ error: t("This task has no image to mark: skip it with S.") }),
              onKey: () => false, destroy() {} };
   }
 
-  const palette = labelPalette(labels, (index) => setLabel(index), "Label of the selected box");
+  const palette = labelPalette(labels, (index) => setLabel(index), t("Label of the selected box"));
   const zoomText = el("output", { class: "zoom-level", "aria-live": "off" }, "100%");
-  const zoomOut = el("button", { type: "button", "aria-label": "Zoom out" }, "−");
-  const zoomIn = el("button", { type: "button", "aria-label": "Zoom in" }, "+");
-  const fit = el("button", { type: "button" }, "Fit ", el("kbd", {}, "0"));
-  const add = el("button", { type: "button" }, "New box ", el("kbd", {}, "B"));
+  const zoomOut = el("button", { type: "button", "aria-label": t("Zoom out") }, "−");
+  const zoomIn = el("button", { type: "button", "aria-label": t("Zoom in") }, "+");
+  const fit = el("button", { type: "button" }, t("Fit"), " ", el("kbd", {}, "0"));
+  const add = el("button", { type: "button" }, t("New box"), " ", el("kbd", {}, "B"));
   const nothing = el("button", { type: "button", id: "nothing-btn" },
-    "Nothing to mark ", el("kbd", {}, "N"));
+    t("Nothing to mark"), " ", el("kbd", {}, "N"));
   const list = el("ol", { class: "box-list", id: "box-list" });
-  const empty = el("p", { class: "muted small" }, "No box yet: drag on the image to draw one.");
-  const status = el("p", { class: "muted small", id: "image-status" }, "Loading the image…");
+  const empty = el("p", { class: "muted small" }, t("No box yet: drag on the image to draw one."));
+  const status = el("p", { class: "muted small", id: "image-status" }, t("Loading the image…"));
 
   const canvas = new BoxCanvas(src, {
     onChange: (kind) => changed(kind),
@@ -38,7 +39,7 @@ export function boxesEditor(host, data, schema, ctx) {
     newLabel: () => ({ label: labels[active], labelIndex: active }),
     onLoad: () => { status.hidden = true; },
     onError: () => {
-      status.textContent = "The image could not be loaded. Skip this task with S.";
+      status.textContent = t("The image could not be loaded. Skip this task with S.");
       status.className = "flash error";
     },
   });
@@ -50,16 +51,16 @@ export function boxesEditor(host, data, schema, ctx) {
 
   host.append(el("div", { class: "boxes-editor" },
     el("div", { class: "box-toolbar" }, palette,
-      el("div", { class: "zoom", role: "group", "aria-label": "Zoom" },
+      el("div", { class: "zoom", role: "group", "aria-label": t("Zoom") },
         zoomOut, zoomText, zoomIn, fit)),
     status, canvas.viewport,
     el("div", { class: "box-side" },
-      el("h2", { class: "small-heading" }, "Boxes"), list, empty,
+      el("h2", { class: "small-heading" }, t("Boxes")), list, empty,
       el("div", { class: "actions" }, add, nothing),
       el("p", { class: "muted small", id: "box-keys-hint" },
-        "Drag on the image to draw a box; click a box to select it, then drag it or its "
+        t("Drag on the image to draw a box; click a box to select it, then drag it or its "
         + "corners. Tab to a box: 1–9 set its label, arrows move it, Shift+arrows resize it, "
-        + "Delete removes it."),
+        + "Delete removes it.")),
       live)));
   markPalette(palette, active);
 
@@ -68,7 +69,7 @@ export function boxesEditor(host, data, schema, ctx) {
     if (kind === "zoom") return;
     renderList();
     nothing.disabled = canvas.boxes.length > 0;
-    if (kind === "drawn") note(`${describe(canvas.selected)} drawn.`);
+    if (kind === "drawn") note(t("{box} drawn.", { box: describe(canvas.selected) }));
   }
 
   function selected(index) {
@@ -81,7 +82,8 @@ export function boxesEditor(host, data, schema, ctx) {
 
   function describe(index) {
     const box = canvas.boxes[index];
-    return `${box.label} box ${index + 1} of ${canvas.boxes.length}`;
+    return t("{label} box {number} of {count}",
+      { label: box.label, number: index + 1, count: canvas.boxes.length });
   }
 
   function renderList() {
@@ -89,11 +91,11 @@ export function boxesEditor(host, data, schema, ctx) {
     list.replaceChildren(...canvas.boxes.map((box, i) => {
       const name = el("button", { type: "button", class: "link" }, `${i + 1}. ${box.label}`);
       name.addEventListener("click", () => canvas.focusBox(i));
-      const remove = el("button", { type: "button", class: "small-button",
-        "aria-label": `Remove ${describe(i)}` }, "Remove");
+      const remove = el("button", { type: "button", class: "small-button remove-box",
+        "aria-label": t("Remove {box}", { box: describe(i) }) }, t("Remove"));
       remove.addEventListener("click", () => { removeBox(i); focusAfterListRemoval(i); });
       const [x, y, w, h] = [box.x, box.y, box.w, box.h].map(Math.round);
-      const size = `${w} × ${h} px at ${x}, ${y}`;
+      const size = t("{w} × {h} px at {x}, {y}", { w, h, x, y });
       const tint = `tint-${box.labelIndex % 9}${i === canvas.selected ? " selected" : ""}`;
       return el("li", { "data-index": String(i), class: tint },
         name, el("span", { class: "muted small" }, ` ${size} `), remove);
@@ -101,7 +103,7 @@ export function boxesEditor(host, data, schema, ctx) {
   }
 
   function focusAfterListRemoval(i) {
-    const buttons = list.querySelectorAll("button[aria-label^=Remove]");
+    const buttons = list.querySelectorAll("button.remove-box");
     (buttons[Math.min(i, buttons.length - 1)] || add).focus();
   }
 
@@ -110,29 +112,30 @@ export function boxesEditor(host, data, schema, ctx) {
     active = index;
     markPalette(palette, active);
     const box = canvas.boxes[canvas.selected];
-    if (!box) { note(`New boxes: ${labels[index]}.`); return; }
+    if (!box) { note(t("New boxes: {label}.", { label: labels[index] })); return; }
     box.label = labels[index];
     box.labelIndex = index;
     canvas.repaint();
-    note(`Now ${describe(canvas.selected)}.`);
+    note(t("Now {box}.", { box: describe(canvas.selected) }));
   }
 
   function removeBox(index) {
     const name = describe(index);
     canvas.remove(index);
-    note(`${name} removed.`);
+    note(t("{box} removed.", { box: name }));
   }
 
   function addCentred() {
     if (!canvas.loaded) return;
     const index = canvas.add({ label: labels[active], labelIndex: active, ...canvas.centredBox() });
     canvas.focusBox(index);
-    note(`${describe(index)} added in the middle: arrows move it, Shift+arrows resize it.`);
+    note(t("{box} added in the middle: arrows move it, Shift+arrows resize it.",
+      { box: describe(index) }));
   }
 
   function nothingToMark() {
     if (canvas.boxes.length) {
-      ctx.say("Remove the boxes first (Delete), or submit them with Enter.", "error");
+      ctx.say(t("Remove the boxes first (Delete), or submit them with Enter."), "error");
       return;
     }
     ctx.submit([]);
@@ -165,9 +168,9 @@ export function boxesEditor(host, data, schema, ctx) {
   }
 
   function answer() {
-    if (!canvas.loaded) return { error: "The image is not loaded yet." };
+    if (!canvas.loaded) return { error: t("The image is not loaded yet.") };
     if (!canvas.boxes.length) {
-      return { error: "No box drawn. If there is nothing to mark, press N (Nothing to mark)." };
+      return { error: t("No box drawn. If there is nothing to mark, press N (Nothing to mark).") };
     }
     return { value: canvas.boxes.map((box) => fractions(box, canvas.width, canvas.height)) };
   }

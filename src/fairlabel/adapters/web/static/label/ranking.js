@@ -2,6 +2,7 @@
 // (Backspace undoes), move the focused one with Alt+Up/Down, or drag with a mouse, pen or
 // finger. The answer is {"order": [indices, best first]}; the page adds the rationale.
 
+import { t } from "../i18n.js";
 import { el } from "./dom.js";
 
 export function rankingEditor(host, data, schema, ctx) {
@@ -15,26 +16,27 @@ export function rankingEditor(host, data, schema, ctx) {
 
   const live = el("p", { class: "visually-hidden", "aria-live": "polite" });
   const note = (text) => { live.textContent = text; };
-  const list = el("ol", { class: "ranking", id: "ranking", "aria-label": "Responses, best first" });
+  const list = el("ol", { class: "ranking", id: "ranking", "aria-label": t("Responses, best first") });
   host.append(el("div", { class: "ranking-editor" },
     el("p", { class: "muted small", id: "ranking-hint" },
-      "Press the responses' numbers (or click them) from best to worst; Backspace undoes. "
-      + "Or drag them into order, or move the focused one with Alt+↑/↓."), list, live));
+      t("Press the responses' numbers (or click them) from best to worst; Backspace undoes. "
+      + "Or drag them into order, or move the focused one with Alt+↑/↓.")), list, live));
 
   function render() {
     const focused = document.activeElement && list.contains(document.activeElement)
       ? Number(document.activeElement.dataset.index) : -1;
     list.replaceChildren(...order.map((index, position) => {
       const ranked = position < placed;
-      const grip = el("span", { class: "grip", "aria-hidden": "true", title: "Drag to move" }, "⠿");
+      const grip = el("span", { class: "grip", "aria-hidden": "true", title: t("Drag to move") }, "⠿");
       const item = el("li", { class: `rank-item${ranked ? " placed" : ""}`, tabindex: "0",
         "data-index": String(index), "aria-describedby": "ranking-hint" },
       grip,
       el("span", { class: "rank" }, ranked ? `#${position + 1}` : "–"),
       el("div", { class: "rank-body" },
-        el("h2", { class: "rank-title" }, `Response `, el("kbd", {}, String(index + 1)),
-          el("span", { class: "visually-hidden" }, ranked ? `, ranked ${position + 1} of ${n}`
-            : ", not ranked yet")),
+        el("h2", { class: "rank-title" }, t("Response"), " ", el("kbd", {}, String(index + 1)),
+          el("span", { class: "visually-hidden" }, ranked
+            ? t(", ranked {position} of {count}", { position: position + 1, count: n })
+            : t(", not ranked yet"))),
         el("div", { class: "rank-text" }, responses[index])));
       item.addEventListener("pointerdown", (event) => startDrag(event, index));
       item.addEventListener("click", () => click(index));
@@ -55,13 +57,15 @@ export function rankingEditor(host, data, schema, ctx) {
     if (index >= n) return;
     const at = order.indexOf(index);
     if (at < placed) {
-      ctx.say(`Response ${index + 1} is already ranked #${at + 1}: Backspace undoes the last step.`, "error");
+      ctx.say(t("Response {number} is already ranked #{position}: Backspace undoes the last step.",
+        { number: index + 1, position: at + 1 }), "error");
       return;
     }
     const next = order.filter((i) => i !== index);
     next.splice(placed, 0, index);
     ctx.say("");
-    change(next, placed + 1, `Response ${index + 1} ranked #${placed + 1}.`);
+    change(next, placed + 1, t("Response {number} ranked #{position}.",
+      { number: index + 1, position: placed + 1 }));
   }
 
   function move(index, to) {
@@ -69,7 +73,7 @@ export function rankingEditor(host, data, schema, ctx) {
     if (to < 0 || to >= n || to === from) return;
     const next = order.filter((i) => i !== index);
     next.splice(to, 0, index);
-    change(next, n, `Response ${index + 1} moved to #${to + 1}.`);
+    change(next, n, t("Response {number} moved to #{position}.", { number: index + 1, position: to + 1 }));
   }
 
   function undo() {
@@ -77,7 +81,7 @@ export function rankingEditor(host, data, schema, ctx) {
     if (!last) return;
     ({ order, placed } = last);
     render();
-    note("Undone.");
+    note(t("Undone."));
   }
 
   // ---- the pointer: a click or tap puts a response next; dragging moves it (the whole item
@@ -134,7 +138,7 @@ export function rankingEditor(host, data, schema, ctx) {
     history.push(before);
     placed = n;
     render();
-    note(`Response ${index + 1} is #${order.indexOf(index) + 1}.`);
+    note(t("Response {number} is #{position}.", { number: index + 1, position: order.indexOf(index) + 1 }));
   };
   list.addEventListener("pointerup", endDrag);
   list.addEventListener("pointercancel", endDrag);
@@ -159,8 +163,8 @@ export function rankingEditor(host, data, schema, ctx) {
 
   function answer() {
     if (placed < n) {
-      return { error: `Rank every response first: press their numbers from best to worst `
-        + `(${n - placed} left), or drag them into order.` };
+      return { error: t("Rank every response first: press their numbers from best to worst "
+        + "({count} left), or drag them into order.", { count: n - placed }) };
     }
     return { value: { order: [...order] } };
   }

@@ -3,6 +3,7 @@
 // Unicode code points of the text, as the server counts them; JavaScript strings count UTF-16
 // units, so the text is held as an array of code points and every offset goes through it.
 
+import { t } from "../i18n.js";
 import { el, labelKey, labelPalette, markPalette } from "./dom.js";
 
 const SPACE = /^\s$/u;
@@ -18,17 +19,17 @@ export function spansEditor(host, data, schema, ctx) {
 
   const live = el("p", { class: "visually-hidden", "aria-live": "polite" });
   const note = (text) => { live.textContent = text; };
-  const palette = labelPalette(labels, (index) => mark(index), "Label for the selected text");
+  const palette = labelPalette(labels, (index) => mark(index), t("Label for the selected text"));
   const box = el("div", { class: "span-text", tabindex: "0", role: "textbox",
-    "aria-readonly": "true", "aria-multiline": "true", "aria-label": "Text to mark",
+    "aria-readonly": "true", "aria-multiline": "true", "aria-label": t("Text to mark"),
     "aria-describedby": "span-keys-hint" });
   const list = el("ul", { class: "span-list", id: "span-list" });
-  const empty = el("p", { class: "muted small" }, "No span marked yet.");
+  const empty = el("p", { class: "muted small" }, t("No span marked yet."));
   host.append(el("div", { class: "spans-editor" }, palette, box,
     el("p", { class: "muted small", id: "span-keys-hint" },
-      "Select text with the mouse or with Shift+arrows (Ctrl: by word), then press a label's "
-      + "number. Delete removes the span at the caret."),
-    el("h2", { class: "small-heading" }, "Spans"), list, empty, live));
+      t("Select text with the mouse or with Shift+arrows (Ctrl: by word), then press a label's "
+      + "number. Delete removes the span at the caret.")),
+    el("h2", { class: "small-heading" }, t("Spans")), list, empty, live));
 
   const text = (a, b) => points.slice(a, b).join("");
   const quote = (a, b) => (b - a > 40 ? `“${text(a, a + 37)}…”` : `“${text(a, b)}”`);
@@ -66,7 +67,8 @@ export function spansEditor(host, data, schema, ctx) {
     empty.hidden = spans.length > 0;
     list.replaceChildren(...spans.map((s) => {
       const remove = el("button", { type: "button", class: "small-button",
-        "aria-label": `Remove ${s.label} span “${text(s.start, s.end)}”` }, "Remove");
+        "aria-label": t("Remove {label} span “{text}”", { label: s.label, text: text(s.start, s.end) }) },
+      t("Remove"));
       remove.addEventListener("click", () => { unmark(s); (list.querySelector("button") || box).focus(); });
       return el("li", {}, el("mark", { class: `tint-${s.labelIndex % 9}` }, text(s.start, s.end)),
         " ", el("strong", {}, s.label), el("span", { class: "muted small" }, ` ${s.start}–${s.end} `),
@@ -111,10 +113,10 @@ export function spansEditor(host, data, schema, ctx) {
     render();
     if (anchor !== caret) {
       const [lo, hi] = [Math.min(anchor, caret), Math.max(anchor, caret)];
-      note(`Selected ${quote(lo, hi)}.`);
+      note(t("Selected {text}.", { text: quote(lo, hi) }));
     } else {
       const inside = spanAt(caret);
-      note(inside ? `In ${inside.label} “${text(inside.start, inside.end)}”.` : "");
+      note(inside ? t("In {label} “{text}”.", { label: inside.label, text: text(inside.start, inside.end) }) : "");
     }
   }
 
@@ -167,19 +169,20 @@ export function spansEditor(host, data, schema, ctx) {
     if (lo === hi) {
       const inside = spanAt(caret);
       if (inside) { relabel(inside, index); return; }
-      ctx.say("Select some text first (the mouse, or Shift+arrows), then press a label's number.", "error");
+      ctx.say(t("Select some text first (the mouse, or Shift+arrows), then press a label's number."), "error");
       return;
     }
     const clash = spans.find((s) => s.start < hi && lo < s.end);
     if (clash) {
-      ctx.say(`${quote(lo, hi)} overlaps the ${clash.label} span ${quote(clash.start, clash.end)}: `
-        + "spans may not overlap. Remove that one first, or select other text.", "error");
+      ctx.say(t("{text} overlaps the {label} span {other}: spans may not overlap. Remove that one "
+        + "first, or select other text.", { text: quote(lo, hi), label: clash.label,
+        other: quote(clash.start, clash.end) }), "error");
       return;
     }
     spans.push({ start: lo, end: hi, label: labels[index], labelIndex: index });
     spans.sort((a, b) => a.start - b.start);
     ctx.say("");
-    note(`Marked “${text(lo, hi)}” as ${labels[index]}.`);
+    note(t("Marked “{text}” as {label}.", { text: text(lo, hi), label: labels[index] }));
     const browser = document.getSelection();
     if (browser) browser.removeAllRanges();
     anchor = caret = hi;
@@ -191,13 +194,13 @@ export function spansEditor(host, data, schema, ctx) {
   function relabel(span, index) {
     span.label = labels[index];
     span.labelIndex = index;
-    note(`“${text(span.start, span.end)}” is now ${span.label}.`);
+    note(t("“{text}” is now {label}.", { text: text(span.start, span.end), label: span.label }));
     render();
   }
 
   function unmark(span) {
     spans.splice(spans.indexOf(span), 1);
-    note(`Removed ${span.label} “${text(span.start, span.end)}”.`);
+    note(t("Removed {label} “{text}”.", { label: span.label, text: text(span.start, span.end) }));
     render();
   }
 
