@@ -17,7 +17,7 @@ from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import QualityTerms
-from fairlabel.services import accounts, pay, projects
+from fairlabel.services import accounts, pay, preferences, projects
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
 from fairlabel.services.ports.media import HasMedia
@@ -108,6 +108,7 @@ def seed(db: Database[SeedTx], policy: CharterPolicy, *, now: datetime,
                                  now=start)
     requester = accounts.add_user(db, email=REQUESTER, password=PASSWORD,
                                   role=Role.REQUESTER, now=start)
+    preferences.set_display_name(db, requester, "Demo Data Co.")  # shown instead of r_…
     accounts.add_user(db, email=MODERATOR, password=PASSWORD, role=Role.MODERATOR, now=start)
     workers = [accounts.add_user(db, email=email, password=PASSWORD, role=Role.WORKER,
                                  now=start) for email in WORKERS]
