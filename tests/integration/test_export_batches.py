@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.tables import assignments
 from fairlabel.adapters.media.images import PillowImages
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.label_schema import parse_schema
@@ -19,10 +21,12 @@ from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import accounts, exports, media, projects
 from fairlabel.services.ports.media import RawFile
+from fairlabel.services.ports.quality import TaskConsensus
 from tests.support.formats import png
 
 TASKS = 4_500
 BATCH = 2_000  # TaskRepository.export_rows' default
+LABELS = ["cat", "dog", "fox"]
 
 
 @contextmanager
@@ -72,3 +76,68 @@ def test_an_export_reads_tasks_and_their_images_in_batches_as_it_goes(
     batches = -(-TASKS // BATCH)
     assert _reads(seen, "tasks") == batches + 1  # and the empty one that ends
     assert _reads(seen, "media") == -(-TASKS // exports.MEDIA_BATCH)
+
+
+def _answer(task_id: int, project_id: int, worker_id: int, answer: Any, at: datetime, *,
+            status: str = "submitted") -> dict[str, Any]:
+    return {"task_id": task_id, "project_id": project_id, "worker_id": worker_id,
+            "status": status, "leased_at": at, "lease_expires_at": at + timedelta(minutes=10),
+            "submitted_at": at if status == "submitted" else None, "answer": answer}
+
+
+def test_a_project_of_several_batches_exports_every_task_once_in_order_with_its_answers(
+        container: Container) -> None:
+    now = container.clock()
+    owner = accounts.add_user(container.db, email="r@example.org", password="correct horse",
+                              role=Role.REQUESTER, now=now)
+    workers = [accounts.add_user(container.db, email=f"w{i}@example.org",
+                                 password="correct horse", role=Role.WORKER, now=now)
+               for i in range(3)]
+
+    def project(name: str) -> int:
+        return projects.create_project(container.db, owner, ProjectTerms(
+            name, "Which animal?", parse_schema({"type": "single_choice", "choices": LABELS}),
+            3, Money(5, "USD"), 600), policy=container.charter, now=now).id
+
+    ours, theirs = project("Animals"), project("Other animals")
+    # The other project's tasks sit between ours: the id ranges of our batches hold theirs.
+    for pid, first, count in ((ours, 0, 3_000), (theirs, 0, 500), (ours, 3_000, 3_500)):
+        projects.import_tasks(container.db, owner, pid,
+                              [{"text": f"animal {first + i} «é»"} for i in range(count)],
+                              max_rows=count, now=now)
+    with container.db.read() as tx:
+        ids = [r.task_id for r in tx.tasks.export_rows(ours)]
+        other_ids = [r.task_id for r in tx.tasks.export_rows(theirs)]
+    assert len(ids) == 6_500 > 3 * BATCH
+    rows, expected = [], {}
+    for k, task_id in enumerate(ids):
+        # Later workers answer first on odd tasks: answers come in submission order.
+        order = workers if k % 2 else workers[::-1]
+        given = [(w, LABELS[(k + j * (k % 3)) % 3]) for j, w in enumerate(order[:k % 4])]
+        for j, (w, label) in enumerate(given):
+            rows.append(_answer(task_id, ours, w.id, label, now + timedelta(seconds=j)))
+        expected[task_id] = given
+    assert [w for w, _ in expected[ids[1]]] == [workers[0]]
+    rows.append(_answer(ids[1], ours, workers[2].id, "fox", now, status="leased"))  # not shown
+    rows += [_answer(t, theirs, workers[0].id, "dog", now) for t in other_ids]
+    with container.engine.begin() as conn:
+        conn.execute(insert(assignments), rows)
+    with container.db.write() as tx:
+        tx.consensus.save([TaskConsensus(t, "cat", 0.75) for t in ids[::7]])
+        tx.commit()
+
+    records = list(exports.export_records(container.db, owner, ours))
+
+    assert [r["task_id"] for r in records] == ids == sorted(ids)
+    names = {w.id: w.pseudonym for w in workers}
+    schema = parse_schema({"type": "single_choice", "choices": LABELS})
+    for k, record in enumerate(records):
+        given = expected[record["task_id"]]
+        assert record["data"] == {"text": f"animal {k} «é»"}
+        assert record["answers"] == [{"worker": names[w.id], "answer": a} for w, a in given]
+        assert record["majority"] == schema.majority([a for _, a in given])
+        if k % 7 == 0:
+            assert (record["consensus"], record["confidence"]) == ("cat", 0.75)
+        else:
+            assert (record["consensus"], record["confidence"]) == (None, None)
+        assert record["settled"] is False and record["gold"] is None

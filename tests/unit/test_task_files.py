@@ -23,7 +23,7 @@ def test_the_three_formats_parse_to_rows() -> None:
 @pytest.mark.parametrize(("content", "fmt", "row", "reason"), [
     (b'{"text": "a"}\n{"text": \n', "jsonl", 2, "invalid JSON"),
     (b'{"text": "a"}', "json", 1, "array"),
-    (b"[1, 2", "json", 1, "invalid JSON"),
+    (b"[1, 2", "json", 2, "invalid JSON"),  # read as a stream: the row it stopped in
     (b"text,id\na,1\nb\n", "csv", 2, "as many cells"),
     (b"text,text\na,b\n", "csv", 1, "repeats"),
     (b"ok\n\xff\xfe\n", "csv", 2, "UTF-8"),

@@ -95,15 +95,15 @@ def _records(db: Database[RecordsTx], user: User, project_id: int, *,
              media: bool = False) -> Iterator[dict[str, Any]]:
     with db.read() as tx:
         project = own_project(tx, user, project_id)
-        schema = project.terms.schema
+        majority = _Majority(project.terms.schema)
         names: dict[int, str] = {}
         for chunk in _chunks(tx.tasks.export_rows(project_id), MEDIA_BATCH):
             images = _images(tx, project_id, chunk) if media else {}
+            missing = {w for row in chunk for w, _ in row.answers} - names.keys()
+            if missing:
+                names.update(tx.users.pseudonyms(missing))
             for row in chunk:
-                missing = {w for w, _ in row.answers if w not in names}
-                if missing:
-                    names.update(tx.users.pseudonyms(missing))
-                record = _record(schema, row, names)
+                record = _record(row, names, majority)
                 if media:
                     image = _image_id(row)
                     record["media"] = ({f"media:{image}": images[image]}
@@ -111,12 +111,41 @@ def _records(db: Database[RecordsTx], user: User, project_id: int, *,
                 yield record
 
 
-def _record(schema: LabelSchema, row: ExportRow, names: dict[int, str]) -> dict[str, Any]:
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class _Majority:
+    """The schema's majority of a task's answers, remembered for answers of plain values
+    (the same few combinations of labels recur over a whole project; lists and objects are
+    computed each time)."""
+
+    LIMIT = 10_000
+
+    def __init__(self, schema: LabelSchema) -> None:
+        self._schema = schema
+        self._known: dict[tuple[Any, ...], Any] = {}
+
+    def __call__(self, answers: list[Any]) -> Any:
+        if not all(type(a) in _SCALARS for a in answers):
+            return self._schema.majority(answers)
+        # The types are part of the key: True, 1 and 1.0 are equal but different answers.
+        key = (*answers, *map(type, answers))
+        try:
+            return self._known[key]
+        except KeyError:
+            pass
+        found = self._schema.majority(answers)
+        if type(found) in _SCALARS and len(self._known) < self.LIMIT:
+            self._known[key] = found
+        return found
+
+
+def _record(row: ExportRow, names: dict[int, str], majority: _Majority) -> dict[str, Any]:
     return {
         "task_id": row.task_id,
         "data": row.data,
         "answers": [{"worker": names[w], "answer": a} for w, a in row.answers],
-        "majority": schema.majority([a for _, a in row.answers]),
+        "majority": majority([a for _, a in row.answers]),
         "consensus": row.consensus,
         "confidence": row.confidence,
         "settled": row.settled,

@@ -3,9 +3,10 @@ paused projects they worked on), import tasks."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sized
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any, Protocol
 
 from fairlabel.domain import ledger
@@ -288,37 +289,59 @@ def _new_task(schema: LabelSchema, row: Any) -> NewTask:
     return NewTask(schema.validate_task_data(row))
 
 
-def import_tasks(db: Database[ImportTasksTx], user: User, project_id: int, rows: Sequence[Any],
+IMPORT_BATCH = 5000
+"""Rows validated and inserted at a time: an import holds one batch in memory, not the file."""
+
+
+def import_tasks(db: Database[ImportTasksTx], user: User, project_id: int, rows: Iterable[Any],
                  *, max_rows: int, now: datetime,
                  image_hosts: Collection[str] | None = None) -> int:
-    """Validate every row against the project's schema, then store all of them or none.
+    """Validate the rows against the project's schema and store all of them or none.
 
-    Rows are either ``{"data": {...}}``, ``{"data": {...}, "gold": answer}`` for a gold
-    (control) task, or a bare data object. Row numbers in errors count from 1 in the order
-    given. An ``image`` names a media item of the project (``media:<id>``, or the name it was
-    uploaded under, stored as its ``media:<id>``) or an address on one of ``image_hosts``
-    (None: addresses are not checked).
+    ``rows`` may be a stream (``task_files.TaskStream``): it is read, validated and inserted
+    a batch at a time inside one write transaction, and the first bad row (or one row past
+    ``max_rows``) rolls all of it back. Rows are either ``{"data": {...}}``,
+    ``{"data": {...}, "gold": answer}`` for a gold (control) task, or a bare data object.
+    Row numbers in errors count from 1 in the order given. An ``image`` names a media item of
+    the project (``media:<id>``, or the name it was uploaded under, stored as its
+    ``media:<id>``) or an address on one of ``image_hosts`` (None: addresses are not checked).
     """
     require_role(user, Role.REQUESTER, Role.ADMIN)
-    if len(rows) > max_rows:
-        raise TooLarge("{count} tasks in one import; the limit is {limit}. Split the file.",
-                       count=len(rows), limit=max_rows)
-    if not rows:
-        raise ImportRejected(1, Msg("the file holds no tasks"))
+    if isinstance(rows, Sized):
+        if len(rows) > max_rows:
+            raise TooLarge("{count} tasks in one import; the limit is {limit}. Split the file.",
+                           count=len(rows), limit=max_rows)
+        if not rows:
+            raise ImportRejected(1, Msg("the file holds no tasks"))
     with db.write() as tx:
         project = own_project(tx, user, project_id, for_update=True)
         if project.status is ProjectStatus.ENDED or project.ended_at is not None:
             raise Conflict("the project has ended: it takes no more tasks",
                            code="project_ended")
-        schema = project.terms.schema
-        new_tasks = []
-        media = project_media(tx, project_id, rows, image_hosts)
-        for number, row in enumerate(rows, start=1):
-            try:
-                new_tasks.append(_new_task(schema, resolve_row(media, row)))
-            except InvalidInput as error:
-                raise ImportRejected(number, error.msg) from None
-        count = tx.tasks.add_many(project_id=project_id, new_tasks=new_tasks,
-                                  max_answers=project.terms.redundancy, now=now)
+        count = 0
+        source = iter(rows)
+        while batch := list(islice(source, IMPORT_BATCH)):
+            if count + len(batch) > max_rows:
+                raise TooLarge("the file holds more than {limit} tasks, the most one import "
+                               "takes. Split the file.", limit=max_rows)
+            new_tasks = _new_tasks(tx, project, batch, first=count + 1, image_hosts=image_hosts)
+            count += tx.tasks.add_many(project_id=project_id, new_tasks=new_tasks,
+                                       max_answers=project.terms.redundancy, now=now)
+        if not count:
+            raise ImportRejected(1, Msg("the file holds no tasks"))
         tx.commit()
     return count
+
+
+def _new_tasks(tx: ImportTasksTx, project: Project, batch: list[Any], *, first: int,
+               image_hosts: Collection[str] | None) -> list[NewTask]:
+    """One batch of rows as tasks, their image references resolved (one lookup per batch);
+    ``first``: the first row's number."""
+    media = project_media(tx, project.id, batch, image_hosts)
+    new_tasks = []
+    for number, row in enumerate(batch, start=first):
+        try:
+            new_tasks.append(_new_task(project.terms.schema, resolve_row(media, row)))
+        except InvalidInput as error:
+            raise ImportRejected(number, error.msg) from None
+    return new_tasks

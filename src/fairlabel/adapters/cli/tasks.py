@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,9 +14,9 @@ from fairlabel.adapters.container import Container
 from fairlabel.adapters.io.exports import FORMATS as EXPORT_FORMATS
 from fairlabel.adapters.io.exports import BoxSource, ExportOptions
 from fairlabel.adapters.io.label_studio.importer import read_label_studio
-from fairlabel.adapters.io.task_files import FORMATS, Format, format_for_filename, parse_tasks
+from fairlabel.adapters.io.task_files import FORMATS, Format, format_for_filename, stream_tasks
 from fairlabel.domain.accounts import User
-from fairlabel.domain.errors import DomainError
+from fairlabel.domain.errors import DomainError, ImportRejected
 from fairlabel.services import accounts, exports, projects
 
 
@@ -56,19 +57,24 @@ def import_command(project_id: int, file: Path, fmt: str | None, gold: bool,
                 f"{file} is {size} bytes; the import limit is {limit} "
                 "(FAIRLABEL_IMPORT_MAX_BYTES). Split the file.")
         user = _user(container, as_email)
-        try:
-            if fmt == LABEL_STUDIO:
-                schema = projects.get_project(container.db, user, project_id).project.terms.schema
-                rows: list[Any] = read_label_studio(file.read_bytes(), schema, gold=gold)
-            else:
-                rows = parse_tasks(file.read_bytes(),
-                                   cast(Format, fmt) if fmt else format_for_filename(file.name))
-        except DomainError as error:
-            raise click.ClickException(f"{file}: {error.message}") from None
-        count = projects.import_tasks(container.db, user, project_id, rows,
-                                      max_rows=container.settings.import_max_rows,
-                                      now=container.clock(),
-                                      image_hosts=container.settings.image_hosts)
+        with file.open("rb") as source:
+            try:
+                if fmt == LABEL_STUDIO:
+                    schema = projects.get_project(container.db, user,
+                                                  project_id).project.terms.schema
+                    rows: Iterable[Any] = read_label_studio(source.read(), schema, gold=gold)
+                else:  # read, checked and stored a batch at a time
+                    rows = stream_tasks(source, cast(Format, fmt) if fmt
+                                        else format_for_filename(file.name))
+            except DomainError as error:
+                raise click.ClickException(f"{file}: {error.message}") from None
+            try:
+                count = projects.import_tasks(container.db, user, project_id, rows,
+                                              max_rows=container.settings.import_max_rows,
+                                              now=container.clock(),
+                                              image_hosts=container.settings.image_hosts)
+            except ImportRejected as error:
+                raise click.ClickException(f"{file}: {error.message}") from None
     click.echo(f"imported {count} tasks into project {project_id}", err=True)
 
 

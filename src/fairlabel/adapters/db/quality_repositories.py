@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Text,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     false,
     func,
@@ -21,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import (
     assignments,
     projects,
@@ -177,11 +180,13 @@ class ConsensusRepository:
     def project_answers(self, project_id: int) -> list[TaskAnswer]:
         """Every submitted answer on the project's ordinary tasks."""
         rows = self._conn.execute(
-            select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer)
+            select(assignments.c.task_id, assignments.c.worker_id,
+                   cast(assignments.c.answer, Text))
             .where(assignments.c.project_id == project_id, assignments.c.status == SUBMITTED,
                    assignments.c.purpose == WORK)
-            .order_by(assignments.c.id))
-        return [TaskAnswer(r.task_id, r.worker_id, r.answer) for r in rows]
+            .order_by(assignments.c.id)).all()
+        answers = decoded_json(r[2] for r in rows)
+        return [TaskAnswer(r[0], r[1], a) for r, a in zip(rows, answers, strict=True)]
 
     def task_texts(self, project_id: int) -> dict[int, str]:
         """The ``text`` of each ordinary task of the project that has one."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -145,3 +147,11 @@ def to_assignment(row: Any) -> Assignment:
         attempt_id=row.attempt_id,
         correct=row.correct,
     )
+
+
+def decoded_json(texts: Iterable[str | None]) -> list[Any]:
+    """JSON columns read as text (None: SQL NULL), decoded as one array: one call for a batch
+    of rows costs a fraction of the column type's decoding, one call per value."""
+    decoded: list[Any] = json.loads(
+        "[" + ",".join("null" if t is None else t for t in texts) + "]")
+    return decoded

@@ -8,9 +8,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Text, cast, insert, select
 
 from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import assignments, tasks
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.services.ports.quality import ConsensusUpdate
@@ -83,27 +84,39 @@ class TaskRepository:
                 "confidence": update.confidence, "settled_at": update.settled_at})
 
     def export_rows(self, project_id: int, *, batch: int = 2000) -> Iterator[ExportRow]:
-        """Every task of a project in id order, with its submitted answers."""
+        """Every task of a project in id order, with its submitted answers.
+
+        Two statements per ``batch`` tasks (keyset pagination by task id): the tasks, then the
+        answers of their id range by the ``(task_id, worker_id)`` index — asking for the
+        project's submitted answers instead led SQLite to the ``(project_id, status)`` index,
+        which read every answer of the project for each batch. JSON columns are read as text
+        and each column of a batch decoded in one call.
+        """
         last_id = 0
+        submitted = AssignmentStatus.SUBMITTED.value
         while True:
             chunk = self._conn.execute(
-                select(tasks.c.id, tasks.c.data, tasks.c.is_gold, tasks.c.gold_answer,
-                       tasks.c.consensus, tasks.c.confidence, tasks.c.settled_at)
+                select(tasks.c.id, cast(tasks.c.data, Text), tasks.c.is_gold,
+                       cast(tasks.c.gold_answer, Text), cast(tasks.c.consensus, Text),
+                       tasks.c.confidence, tasks.c.settled_at.is_not(None))
                 .where(tasks.c.project_id == project_id, tasks.c.id > last_id)
                 .order_by(tasks.c.id).limit(batch)).all()
             if not chunk:
                 return
-            first, last_id = chunk[0].id, chunk[-1].id
-            answers: dict[int, list[tuple[int, Any]]] = {}
-            for a in self._conn.execute(
-                select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer)
-                .where(assignments.c.project_id == project_id,
-                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
-                       assignments.c.task_id.between(first, last_id))
+            first, last_id = chunk[0][0], chunk[-1][0]
+            # Other projects' tasks may sit in the id range: their answers are skipped here.
+            found = [a for a in self._conn.execute(
+                select(assignments.c.task_id, assignments.c.project_id, assignments.c.status,
+                       assignments.c.worker_id, cast(assignments.c.answer, Text))
+                .where(assignments.c.task_id.between(first, last_id))
                 .order_by(assignments.c.task_id, assignments.c.submitted_at, assignments.c.id)
-            ):
-                answers.setdefault(a.task_id, []).append((a.worker_id, a.answer))
-            for t in chunk:
-                yield ExportRow(t.id, t.data, answers.get(t.id, []), t.gold_answer,
-                                bool(t.is_gold), t.consensus, t.confidence,
-                                t.settled_at is not None)
+            ).all() if a[2] == submitted and a[1] == project_id]
+            answers: dict[int, list[tuple[int, Any]]] = {}
+            for a, answer in zip(found, decoded_json(a[4] for a in found), strict=True):
+                answers.setdefault(a[0], []).append((a[3], answer))
+            columns = zip(decoded_json(t[1] for t in chunk), decoded_json(t[3] for t in chunk),
+                          decoded_json(t[4] for t in chunk), strict=True)
+            for t, (data, gold, consensus) in zip(chunk, columns, strict=True):
+                yield ExportRow(t[0], data, answers.get(t[0], []), gold, bool(t[2]), consensus,
+                                t[5], bool(t[6]))
+

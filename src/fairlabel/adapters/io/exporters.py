@@ -27,9 +27,15 @@ def _cell(value: Any) -> str:
     return neutralise(text)
 
 
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False, default=str)
+"""What ``json.dumps(record, ensure_ascii=False, default=str)`` writes, built once: json.dumps
+builds an encoder per call when given options."""
+
+
 def jsonl_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    encode = _JSON_LINE.encode
     for record in records:
-        yield json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        yield encode(record) + "\n"
 
 
 def csv_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:

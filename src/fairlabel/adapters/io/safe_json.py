@@ -185,6 +185,29 @@ def _parse(text: str) -> Any:
                       parse_float=_float)
 
 
+_DECODER = json.JSONDecoder(parse_constant=_constant, parse_int=_integer, parse_float=_float)
+
+
+def decode_at(text: str, start: int) -> tuple[Any, int]:
+    """The JSON value that starts at ``start`` in ``text`` (no whitespace before it) and where
+    it ends: an element of an array read piece by piece. Syntax errors raise
+    ``json.JSONDecodeError``; nesting too deep to parse :class:`JsonRefused`. Check the value
+    with :func:`row_problem`."""
+    try:
+        return _DECODER.raw_decode(text, start)
+    except RecursionError:
+        raise JsonRefused(Msg("the JSON is nested more than {limit} levels deep",
+                              {"limit": MAX_DEPTH})) from None
+
+
+def row_problem(row: Any, text: str, start: int, end: int) -> Msg | None:
+    """What is wrong with a row :func:`decode_at` read from ``text[start:end]`` (None:
+    nothing), checked as :func:`loads` checks the rows of an array."""
+    return _problem(row, N_("the row"), 1,
+                    contents=_SUSPECT.search(text, start, end) is not None,
+                    lengths=end - start > MAX_STRING_CHARS)
+
+
 def may_hold_nul_or_surrogates(text: str) -> bool:
     """Whether JSON text holds an escape that could decode to NUL or a surrogate."""
     return _SUSPECT.search(text) is not None

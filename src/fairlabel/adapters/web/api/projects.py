@@ -3,7 +3,8 @@ is in ``exports.py``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from tempfile import SpooledTemporaryFile
+from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -12,9 +13,11 @@ from fairlabel.adapters.container import Container
 from fairlabel.adapters.io.label_studio.importer import rows_from_label_studio
 from fairlabel.adapters.io.task_files import (
     TaskFile,
+    TaskStream,
     data_columns,
     format_for_content_type,
     read_tasks,
+    stream_tasks,
 )
 from fairlabel.adapters.web.api.schemas import (
     EndBody,
@@ -102,18 +105,24 @@ def launch_project(project_id: Id, user: CurrentUser, container: ContainerDep,
     return ProjectPublic.of(projects.get_project(container.db, user, project_id, container.charter))
 
 
-async def _read_limited(request: Request, limit: int) -> bytearray:
+SPOOL_IN_MEMORY = 1024 * 1024
+"""Bytes of an import's body kept in memory; the rest goes to a temporary file, which the
+import reads back a row at a time."""
+
+
+async def _spool_limited(request: Request, limit: int, spool: IO[bytes]) -> None:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise TooLarge("the body is {size} bytes; the import limit is {limit} bytes. Split the "
                        "file.", size=int(declared), limit=limit)
-    body = bytearray()  # grows in place: no list of chunks to join into a second copy
+    size = 0
     async for chunk in request.stream():
-        if len(body) + len(chunk) > limit:
+        size += len(chunk)
+        if size > limit:
             raise TooLarge("the body is over the import limit of {limit} bytes. Split the file.",
                            limit=limit)
-        body += chunk
-    return body
+        spool.write(chunk)
+    spool.seek(0)
 
 
 @router.post("/{project_id}/tasks", status_code=status.HTTP_201_CREATED,
@@ -134,18 +143,25 @@ async def import_tasks(project_id: Id, request: Request, user: CurrentUser,
     if format == "label-studio" and fmt != "json":
         raise InvalidInput("a Label Studio import is a JSON array of tasks: send it as "
                            "application/json")
-    body = await _read_limited(request, container.settings.import_max_bytes)
-    read = await run_in_threadpool(read_tasks, body, fmt)
-    del body  # a large import's memory: the parsed rows only, from here on
-    if format == "label-studio":
-        read = await run_in_threadpool(_from_label_studio, container, user, project_id,
-                                       read.rows, gold, request.url.netloc)
-    count = await run_in_threadpool(
-        lambda: projects.import_tasks(container.db, user, project_id, read.rows,
-                                      max_rows=container.settings.import_max_rows, now=now,
-                                      image_hosts=container.settings.image_hosts))
-    return ImportResult(imported=count, rows_read=len(read.rows), columns=read.columns,
-                        delimiter=read.delimiter)
+    def store(spool: IO[bytes]) -> ImportResult:
+        rows: TaskFile | TaskStream
+        if format == "label-studio":
+            rows = _from_label_studio(container, user, project_id,
+                                      read_tasks(spool.read(), "json").rows, gold,
+                                      request.url.netloc)
+        else:  # read, checked and stored a batch at a time
+            rows = stream_tasks(spool, fmt)
+        count = projects.import_tasks(
+            container.db, user, project_id, rows.rows if isinstance(rows, TaskFile) else rows,
+            max_rows=container.settings.import_max_rows, now=now,
+            image_hosts=container.settings.image_hosts)
+        read = len(rows.rows) if isinstance(rows, TaskFile) else rows.rows_read
+        return ImportResult(imported=count, rows_read=read, columns=rows.columns,
+                            delimiter=rows.delimiter)
+
+    with SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        await _spool_limited(request, container.settings.import_max_bytes, spool)
+        return await run_in_threadpool(store, spool)
 
 
 def _from_label_studio(container: Container, user: User, project_id: int, tasks: list[Any],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -18,7 +19,7 @@ from fairlabel.adapters.i18n.context import current
 from fairlabel.adapters.i18n.context import gettext as _
 from fairlabel.adapters.io.exports import formats_for
 from fairlabel.adapters.io.label_studio.importer import read_label_studio
-from fairlabel.adapters.io.task_files import format_for_filename, parse_tasks
+from fairlabel.adapters.io.task_files import format_for_filename, stream_tasks
 from fairlabel.adapters.web.deps import ContainerDep, NowDep
 from fairlabel.adapters.web.errors import status_for
 from fairlabel.adapters.web.pages import project_form
@@ -158,19 +159,22 @@ async def upload(project_id: Id, request: Request, container: ContainerDep, now:
     check_form(request, csrf_token)
     limit = container.settings.import_max_bytes
     try:
-        content = await file.read(limit + 1)
-        if len(content) > limit:
+        if file.size is not None and file.size > limit:
             raise TooLarge("the file is over the import limit of {limit} bytes; split it",
                            limit=limit)
         # Parsing and storing a large file take a while: off the event loop, as the API does.
         if file_format == "label-studio":
             schema = projects.get_project(container.db, user, project_id).project.terms.schema
-            rows = await run_in_threadpool(partial(read_label_studio, content, schema,
-                                                   gold=gold, own_host=request.url.netloc))
-        else:
-            rows = await run_in_threadpool(parse_tasks, content,
+            content = await file.read(limit + 1)
+            if len(content) > limit:
+                raise TooLarge("the file is over the import limit of {limit} bytes; split it",
+                               limit=limit)
+            rows: Iterable[Any] = await run_in_threadpool(partial(
+                read_label_studio, content, schema, gold=gold, own_host=request.url.netloc))
+            del content
+        else:  # read from the uploaded file, checked and stored a batch at a time
+            rows = await run_in_threadpool(stream_tasks, file.file,
                                            format_for_filename(file.filename or ""))
-        del content
         count = await run_in_threadpool(
             lambda: projects.import_tasks(container.db, user, project_id, rows,
                                           max_rows=container.settings.import_max_rows, now=now,
