@@ -3,11 +3,13 @@ database with accounts: nothing is lost either way, and the new choices are kept
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
 from fairlabel.domain.accounts import Role
+from fairlabel.domain.errors import Conflict
 from fairlabel.services import accounts, preferences
 from tests.conftest import Accounts
 
@@ -35,3 +37,19 @@ def test_0011_adds_the_readers_choices_and_keeps_tokens(
     preferences.set_display_name(container.db, requester, "  Acme   Labs ")
     found = accounts.find_user(container.db, requester.email)
     assert found is not None and found.public_name == "Acme Labs"
+
+
+def test_two_requesters_never_share_a_display_name_even_racing(
+        container: Container, people: Accounts) -> None:
+    """The check before the write can pass for both of two requesters at once: the database's
+    unique index refuses the second one as a conflict (409), and nothing else is undone."""
+    first, _ = people.make(Role.REQUESTER)
+    second, _ = people.make(Role.REQUESTER)
+    preferences.set_display_name(container.db, first, "Acme Labs")
+    with container.db.write() as tx:  # as if its check had run before the first write
+        with pytest.raises(Conflict, match="already called"):
+            tx.users.set_display_name(second.id, "Acme Labs")
+        tx.users.set_preferences(second.id, language="fr", time_zone=None)
+        tx.commit()
+    found = accounts.find_user(container.db, second.email)
+    assert found is not None and (found.display_name, found.language) == (None, "fr")

@@ -3,17 +3,12 @@ and the accessibility test share."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+from tests.support.server import running_server
 
 from tools.screenshots.pages import LANGUAGES, PASSWORD, ROLES, WIDTHS, Page
 
@@ -22,42 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serve(database_url: str, log: Path) -> Iterator[str]:
-    """``fairlabel serve`` on the database, on a free port; yields its address."""
-    port = _free_port()
-    environment = {**os.environ, "FAIRLABEL_DATABASE_URL": database_url}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "fairlabel", "serve", "--host", "127.0.0.1",
-             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=environment)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the server exited: {log.read_text()}")
-                try:
-                    if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start in 60 s: {log.read_text()}")
-                time.sleep(0.1)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    """``fairlabel serve`` on the database, on a free port (the test suite's server starter,
+    its log beside ``log``); yields its address."""
+    with running_server(database_url, log.parent) as server:
+        yield server.url
 
 
 def launch(playwright: Any) -> Any:
