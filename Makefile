@@ -61,8 +61,16 @@ screenshots: $(VENV)/.installed-test browser-deps
 messages: $(VENV)/.installed-test
 	$(BIN)/python -m tools.messages
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/loop.py
+# The whole benchmark (benchmarks/bench_all.py): loop, growth and soak, as JSON, text and PNG
+# plots in benchmarks/results/<date>-<time>/ (git-ignored). BENCH_ARGS=--quick for a smoke run;
+# `.venv/bin/python benchmarks/bench_all.py --help` for the rest. Plots need matplotlib (the
+# `plots` extra), installed here only.
+$(VENV)/.installed-plots: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,plots]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-runtime
+
+bench: $(VENV)/.installed-plots
+	$(BIN)/python benchmarks/bench_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache node_modules screenshots

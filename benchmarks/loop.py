@@ -6,6 +6,8 @@ side by side in one run (absolute figures drift with machine load; the ratios ar
 
   hello        benchmarks/hello_app.py: one async FastAPI GET served by uvicorn the way
                `fairlabel serve` serves; requests/s and latency = the stack's ceiling.
+  pgbench      (with postgres) PostgreSQL's own pgbench, simple-update, on a scratch
+               database of the same server: transactions/s = the database's ceiling.
   sqlite       `fairlabel serve` on a fresh SQLite file.
   postgres     `fairlabel serve` on a fresh PostgreSQL database (created and dropped here).
   labelstudio  Label Studio 1.23 from its own venv (--ls-venv), fresh data dir, SQLite.
@@ -39,6 +41,7 @@ from loopbench.common import REPO, WORK, log
 from loopbench.fairlabel_backend import bench_fairlabel, fairlabel_available
 from loopbench.hello import bench_hello, uvicorn_calls
 from loopbench.labelstudio import bench_labelstudio
+from loopbench.pgbench import bench_pgbench
 from loopbench.report import summarize
 
 
@@ -83,6 +86,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--pg-port", type=int, default=5432)
     ap.add_argument("--pg-user", default="root", help="role fairlabel connects as")
     ap.add_argument("--pg-admin", default="postgres", help="role for createdb/dropdb")
+    ap.add_argument("--skip-pgbench", action="store_true",
+                    help="do not measure pgbench (run only when postgres is among --backends)")
+    ap.add_argument("--pgbench-clients", default="1,8,32",
+                    help="clients per pgbench simple-update phase")
+    ap.add_argument("--pgbench-seconds", type=int, default=5, help="length of each pgbench phase")
+    ap.add_argument("--pgbench-scale", type=int, default=1, help="pgbench -i scale factor")
     ap.add_argument("--ls-venv", default=str(WORK / "ls-venv"))
     ap.add_argument("--ls-clients", default="1,8")
     ap.add_argument("--ls-tasks", type=int, default=None,
@@ -106,6 +115,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if a.ls_tasks is None:
         a.ls_tasks = a.tasks
     a.ls_client_counts = [int(x) for x in a.ls_clients.split(",") if x.strip()]
+    a.pgbench_client_counts = [int(x) for x in a.pgbench_clients.split(",") if x.strip()]
     if not a.client_counts or min(a.client_counts) < 1 or max(a.client_counts) > 256:
         ap.error("--clients must be between 1 and 256")
     return a
@@ -130,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
             log(f"waiting for fairlabel serve: {fl_reason[:200]}")
             time.sleep(min(60.0, max(1.0, deadline - time.monotonic())))
-    order = (["hello"] if not a.skip_hello else []) + fl_wanted + \
+    pgbench = ["pgbench"] if "postgres" in fl_wanted and not a.skip_pgbench else []
+    order = (["hello"] if not a.skip_hello else []) + pgbench + fl_wanted + \
         (["labelstudio"] if "labelstudio" in a.backend_list else [])
     for name in order:
         # Partial results (start-up, finished phases) survive a failure later on.
@@ -139,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if name == "hello":
                 bench_hello(a, run_dir, r)
+            elif name == "pgbench":
+                bench_pgbench(a, run_dir, r)
             elif name == "labelstudio":
                 bench_labelstudio(a, run_dir, r)
             elif fl_reason:

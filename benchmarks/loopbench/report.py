@@ -40,6 +40,9 @@ def _phase(res: dict[str, Any], c: int) -> dict[str, Any] | None:
 def _phase_row(name: str, ph: dict[str, Any]) -> str:
     if name == "hello":
         unit, nx, sb, op = "req", "-", "-", _lat(ph, "request")
+    elif name == "pgbench":
+        avg = ph.get("latency_avg_ms")
+        unit, nx, sb, op = "tx", "-", "-", f"avg {avg:.1f}" if avg is not None else "-"
     elif name == "labelstudio":
         unit, nx, sb, op = "annotation", "-", _lat(ph, "annotation"), _lat(ph, "annotation")
     else:
@@ -174,7 +177,7 @@ def _hello_fractions(name: str, res: dict[str, Any], hello: dict[str, Any],
 
 
 def _backend_targets(name: str, res: dict[str, Any], ls_rate: float | None,
-                     ls_rss: float | None, hello: dict[str, Any],
+                     ls_rss: float | None, hello: dict[str, Any], pgbench: dict[str, Any],
                      out: list[str]) -> dict[str, Any]:
     """One fairlabel backend against the targets: lines appended to ``out``, figures returned."""
     d: dict[str, Any] = {}
@@ -200,7 +203,23 @@ def _backend_targets(name: str, res: dict[str, Any], ls_rate: float | None,
                f"{res.get('startup_runs_s')}   "
                f"(target < 2 s: {'PASS' if res.get('startup_s', 99) < 2 else 'FAIL'})")
     d["fraction_of_hello"] = _hello_fractions(name, res, hello, out)
+    d["fraction_of_pgbench"] = _pgbench_fractions(name, res, pgbench, out)
     return d
+
+
+def _pgbench_fractions(name: str, res: dict[str, Any], pgbench: dict[str, Any],
+                       out: list[str]) -> dict[int, float]:
+    """Each phase's cycle rate as a share of pgbench's simple-update transactions/s at the
+    same client count (the database's raw ceiling on the same server)."""
+    fr = {}
+    for ph in res["phases"]:
+        pp = _phase(pgbench, ph["clients"])
+        if pp and pp.get("ok_per_s") and ph.get("ok_per_s"):
+            c = ph["clients"]
+            fr[c] = round(ph["ok_per_s"] / pp["ok_per_s"], 3)
+            out.append(f"  {name:<8} @{c:>2} clients: cycles/s / pgbench simple-update tx/s = "
+                       f"{ph['ok_per_s']}/{pp['ok_per_s']} = {fr[c]:.1%}")
+    return fr
 
 
 def _targets(backends: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -212,11 +231,14 @@ def _targets(backends: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     ls_rate = ls8["ok_per_s"] if ls8 and ls8.get("ok") else None
     ls_rss = ls.get("server_peak_rss_vmhwm_sum_mib")
     hello = backends.get("hello", {})
+    pgbench = backends.get("pgbench", {})
+    if pgbench.get("skipped"):
+        out.append(f"  pgbench: skipped - {pgbench['skipped']}")
     for name in ("sqlite", "postgres"):
         res = backends.get(name)
         if not res or res.get("skipped") or res.get("failed") or not res.get("phases"):
             continue
-        t[name] = _backend_targets(name, res, ls_rate, ls_rss, hello, out)
+        t[name] = _backend_targets(name, res, ls_rate, ls_rss, hello, pgbench, out)
     if len(out) == 2:
         out.append("  (no fairlabel backend ran)")
     return t, out

@@ -34,10 +34,11 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=200_000, description="Most tasks in one import.")
     sweep_seconds: float = Field(
         default=15.0,
-        description="How often each app server runs the periodic jobs (0: never).",
+        description="Period of the periodic jobs: at the start of each, one of the app "
+        "servers sharing the database claims and runs them (0: this server never does).",
     )
     measure_seconds: float = Field(
-        default=60.0, description="How often the periodic jobs that read every answer run "
+        default=60.0, description="Period of the periodic jobs that read every answer "
         "(measurement and top-ups, the rules that propose blocks, consensus refits).")
     consensus_process: bool = Field(
         default=True, description="Refit consensus in a separate worker process (numpy and "
@@ -106,8 +107,9 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=20, description="Database connections per app process.")
     db_threads: int = Field(
-        default=8, ge=1, description="PostgreSQL: threads per server process that run the "
-        "labeling loop's database work at once (more only fight over Python's interpreter lock).")
+        default=2, ge=1, description="PostgreSQL: threads per server process that run the "
+        "labeling loop's database work at once (one's Python work overlaps another's wait for "
+        "the database; more only fight over Python's interpreter lock).")
     switch_interval_ms: float = Field(
         default=0.5, gt=0, le=100, description="How often a server's Python interpreter lets "
         "another thread run, in milliseconds (Python's default is 5): short, so that a large "

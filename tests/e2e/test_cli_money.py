@@ -13,7 +13,7 @@ from fairlabel.domain.accounts import Role
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import assignment, pay, payouts, projects
+from fairlabel.services import assignment, pay, payouts, projects, schedule
 from tests.conftest import Accounts
 from tests.support.cli import run_cli
 from tests.support.funding import OPERATOR, operator
@@ -103,3 +103,17 @@ def test_deposits_read_a_decimal_comma_and_refuse_what_money_cannot_be(
     with container.db.read() as tx:
         assert tx.ledger.balance(ledger.requester_funds(requester.id), "EUR") == 12_50
         assert tx.ledger.balance(ledger.WORLD, "EUR") == -12_50
+
+
+def test_sweep_runs_every_job_each_time_and_records_the_runs(cli_env: str,
+                                                               container: Container) -> None:
+    """Though nothing is due the second time, `fairlabel sweep` runs everything again; each
+    run is recorded in job_runs as that period's, so servers that sweep wait for the next."""
+    for _ in range(2):
+        code, out = run("sweep")
+        assert code == 0 and out.startswith("expired 0 leases"), out
+    runs = schedule.job_runs(container.db)
+    assert [(r.name, r.runs) for r in runs] == [("measure", 2), ("sweep", 2)]
+    assert all(r.claimed_by is not None and r.claimed_by.endswith("(fairlabel sweep)")
+               and r.finished_at is not None and r.report == out.strip() for r in runs)
+    assert all(r.claimed_at is not None and r.due_at > r.claimed_at for r in runs)

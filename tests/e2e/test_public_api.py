@@ -129,3 +129,30 @@ def test_projects_name_their_requester_and_unknown_records_are_404(
     assert client.get(f"/api/v1/public/requesters/{draft_only.id}").status_code == 404
     worker, _ = people.make(Role.WORKER)
     assert client.get(f"/api/v1/public/requesters/{worker.id}").status_code == 404
+
+
+def test_the_requesters_come_in_pages_that_reach_every_one_once(
+        client: TestClient, container: Container, people: Accounts) -> None:
+    launched = []
+    for _ in range(5):
+        requester, _ = people.make(Role.REQUESTER)
+        launched_project(container, requester, tasks=1)
+        launched.append(requester.id)
+        people.make(Role.REQUESTER)  # no launched project: never listed
+    seen: list[int] = []
+    after = 0
+    while True:
+        page = client.get("/api/v1/public/requesters", params={"after": after, "limit": 2})
+        assert page.status_code == 200
+        ids = [r["id"] for r in page.json()]
+        assert len(ids) <= 2 and ids == sorted(ids)
+        seen += ids
+        if len(ids) < 2:
+            break
+        after = ids[-1]
+    assert seen == launched
+    assert [r["id"] for r in client.get("/api/v1/public/requesters").json()] == launched
+    assert client.get("/api/v1/public/requesters", params={"limit": 0}).status_code == 422
+    html = client.get("/public/requesters", params={"after": launched[2]}).text
+    assert f"/public/requesters/{launched[3]}" in html
+    assert f"/public/requesters/{launched[2]}\"" not in html

@@ -76,6 +76,7 @@ def test_32_workers_fill_500_tasks_exactly(server_db: str, tmp_path: Path) -> No
 
         submitted: list[tuple[int, int]] = []  # (worker index, task id)
         abandoned: list[int] = []
+        expired: list[int] = []  # leases that ran out before their answer arrived
         errors: list[str] = []
         lock = threading.Lock()
         deadline = time.monotonic() + 240
@@ -109,6 +110,12 @@ def test_32_workers_fill_500_tasks_exactly(server_db: str, tmp_path: Path) -> No
                     for _attempt in range(2):  # a retry must not create a second answer
                         sent = c.post(f"/assignments/{lease['assignment_id']}/submit",
                                       json=answer, headers={"Idempotency-Key": key})
+                    if sent.status_code == 409 and sent.json()["error"] == "lease_expired":
+                        # On a loaded machine a cycle can outlast the 10-second lease: the
+                        # task went back to the pool (the rule), so ask for work again.
+                        with lock:
+                            expired.append(lease["task"]["id"])
+                        continue
                     if sent.status_code not in (200, 201):
                         errors.append(f"submit {sent.status_code} {sent.text}")
                         return
@@ -145,7 +152,7 @@ def test_32_workers_fill_500_tasks_exactly(server_db: str, tmp_path: Path) -> No
                                 .where(tasks.c.answered != K)).scalar_one()
     finally:
         container.close()
-    assert statuses == {"submitted": TASKS * K, "expired": ABANDONERS}
+    assert statuses == {"submitted": TASKS * K, "expired": ABANDONERS + len(expired)}
     assert over == 0
 
 

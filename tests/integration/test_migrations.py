@@ -79,3 +79,31 @@ def test_0008_fills_in_answer_totals_and_turns_old_leases_into_holds(
         assert tx.escrow.free(pid, "USD") == (free_before + 2 * held - 5
                                               - (reserved - hold_before))
     assert_ledger_sound(container)
+
+
+def test_servers_starting_together_upgrade_one_at_a_time(database_url: str) -> None:
+    """Two servers started at once on an empty database: both come up, the schema once."""
+    import threading
+
+    engine = make_engine(database_url)
+    try:
+        downgrade(engine, "base")
+        barrier = threading.Barrier(2)
+        failures: list[BaseException] = []
+
+        def start() -> None:
+            barrier.wait()
+            try:
+                upgrade(engine)
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=start) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()

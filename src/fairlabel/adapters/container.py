@@ -6,7 +6,9 @@ composition root (``fairlabel.bootstrap``), which imports them all.
 
 from __future__ import annotations
 
+import os
 import random
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from fairlabel.adapters.media.store import FileMediaStore
 from fairlabel.config import Settings
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.media import MediaLimits
+from fairlabel.domain.schedule import PeriodicJob, periodic_jobs
 from fairlabel.services.clock import utc_now
 from fairlabel.services.ports.media import MediaStore
 from fairlabel.services.quality import FitConsensus, fit_consensus
@@ -49,6 +52,24 @@ class Container:
         """How often the periodic jobs that read every answer run (and may refit one
         project's consensus)."""
         return timedelta(seconds=self.settings.measure_seconds)
+
+    @property
+    def periodic_jobs(self) -> tuple[PeriodicJob, ...]:
+        """The periodic jobs and their periods (FAIRLABEL_SWEEP_SECONDS for the light ones,
+        FAIRLABEL_MEASURE_SECONDS for those that read every answer). A period set to 0 takes
+        the other one's; both 0 (no server sweeps; ``fairlabel sweep`` from cron), 60 s: the
+        period then only says when servers that do sweep may run the jobs again."""
+        sweep, measure = self.settings.sweep_seconds, self.settings.measure_seconds
+        sweep = sweep if sweep > 0 else measure if measure > 0 else 60.0
+        measure = measure if measure > 0 else sweep
+        return periodic_jobs(sweep_every=timedelta(seconds=sweep),
+                             measure_every=timedelta(seconds=measure))
+
+    @property
+    def process_name(self) -> str:
+        """Who claims the periodic jobs in this process, as ``job_runs.claimed_by`` shows it:
+        host name and process id."""
+        return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
     @property
     def keeps_media(self) -> bool:

@@ -95,3 +95,7 @@ class CharterPolicy:
 
     def payout_threshold(self, currency: str) -> int:
         return self.payout_thresholds.get(currency, PAYOUT_THRESHOLDS["USD"])
+
+    def lowest_payout_threshold(self) -> int:
+        """The smallest balance paid out in any currency (those set, and the default)."""
+        return min([*self.payout_thresholds.values(), PAYOUT_THRESHOLDS["USD"]])

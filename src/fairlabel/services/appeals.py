@@ -218,5 +218,7 @@ def _overturn_rejection(tx: OverturnRejectionTx, decision: Decision, *, now: dat
                                    Money(amount - from_escrow, currency), memo,
                                    requester_id=project.requester_id), now=now)
     tx.assignments.mark_approved(answer.id, now=now, review=Review.OVERTURNED.value)
+    # Its pay stands again: the notice liability counts it, and top-ups may be owed to it.
+    tx.projects.recheck_pay(project.id)
     return Msg(" The withheld pay ({amount}) is now available to you.",
                {"amount": Money(amount, currency)})

@@ -90,6 +90,14 @@ class FirstAccess(ProjectNotOpen):
     code = "first_access"
 
 
+class _LeasedMeanwhile(Exception):
+    """A racing request of the same worker leased first (the lease to give back)."""
+
+    def __init__(self, assignment_id: int) -> None:
+        super().__init__(assignment_id)
+        self.assignment_id = assignment_id
+
+
 def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, now: datetime,
                  policy: CharterPolicy, rng: random.Random | None = None) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
@@ -103,13 +111,25 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
     (``services.quality.pick_task``). Expired leases of the project are returned to the pool
     here whenever they stand in the way (no task left, or escrow short), and by the periodic
     sweep otherwise.
+
+    Where writers run side by side (PostgreSQL), the escrow is read first without a lock and
+    checked again at the end under the project's escrow lock, so that the leases of one
+    project wait on each other only for their last two statements (``_check_under_lock``).
     """
     require_role(worker, Role.WORKER)
-    rng = rng or _SYSTEM_RNG
+    try:
+        return _lease(db, worker, project_id, now=now, policy=policy, rng=rng or _SYSTEM_RNG)
+    except _LeasedMeanwhile as raced:
+        with db.read() as tx:
+            held = tx.assignments.get(raced.assignment_id)
+            assert held is not None
+            return Lease(held.id, project_id, held.task_id, tx.tasks.data(held.task_id),
+                         held.lease_expires_at, held.purpose is Purpose.QUALIFICATION)
+
+
+def _lease(db: Database[RequestNextTx], worker: User, project_id: int, *, now: datetime,
+           policy: CharterPolicy, rng: random.Random) -> Lease | None:
     with db.write() as tx:
-        # Leases of a project are served one at a time (the free escrow is read, then held),
-        # so a worker's two racing requests get one lease: the second finds it.
-        tx.escrow.lock(project_id)
         project = tx.projects.get(project_id)
         if project is None:
             raise NotFound("no project {project_id}", project_id=str(project_id))
@@ -142,14 +162,12 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
         # project now would owe must all be there.
         needed = price + allowance + project.notice_liability_minor
         free = gate.free_minor
-        if free < needed and _return_expired(tx, now=now, project_id=project_id):
+        if free < needed and _return_expired_locked(tx, now=now, project_id=project_id):
             free = tx.escrow.free(project_id, currency)
         if free < needed:
-            raise EscrowExhausted(
-                "This project is waiting for its requester to add funds. Everything you "
-                "have done on it is paid.")
+            raise _escrow_exhausted()
         picked = pick_task(tx, project, worker, now=now, rng=rng)
-        if picked is None and _return_expired(tx, now=now, project_id=project_id):
+        if picked is None and _return_expired_locked(tx, now=now, project_id=project_id):
             picked = pick_task(tx, project, worker, now=now, rng=rng)
         if picked is None:
             tx.commit()
@@ -161,9 +179,46 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
                                            price_minor=price, allowance_minor=allowance,
                                            purpose=picked.purpose.value,
                                            attempt_id=picked.attempt_id)
+        if not tx.escrow.serialised:
+            _check_under_lock(tx, worker, project_id, assignment_id, (price, allowance),
+                              now=now, policy=policy)
         tx.commit()
     return Lease(assignment_id, project_id, claimed.id, claimed.data, expires,
                  picked.purpose is Purpose.QUALIFICATION)
+
+
+def _check_under_lock(tx: RequestNextTx, worker: User, project_id: int, assignment_id: int,
+                      hold: tuple[int, int], *, now: datetime, policy: CharterPolicy) -> None:
+    """The end of a lease where writers run side by side: take the project's escrow lock
+    (every lease, top-up, price change, notice or appeal pay that spends the escrow takes it),
+    then, seeing everything committed before, check that the project still serves, that no
+    racing request of the worker leased first, and that the free escrow — this lease's hold
+    included — still covers the notice pay. Price, allowance and notice pay are taken from
+    the project as it stands under the lock (a price change applied meanwhile widened only
+    the leases it could see), so the hold is never less than the rules need."""
+    locked = tx.projects.get(project_id, for_spending=True)
+    if locked is None:
+        raise NotFound("no project {project_id}", project_id=str(project_id))
+    check_serving(locked.status, ending_at=locked.ending_at, now=now)
+    check = tx.escrow.check_lease(project_id=project_id, worker_id=worker.id,
+                                  assignment_id=assignment_id,
+                                  currency=locked.terms.pay_per_task.currency, now=now)
+    if check.other_lease_id is not None:
+        raise _LeasedMeanwhile(check.other_lease_id)
+    fresh = lease_reserve(locked, policy, lowest_paid_minor=check.lowest_paid_minor,
+                          pivot_ms=check.pivot_ms)
+    free = check.free_minor
+    if fresh != hold:
+        tx.assignments.set_hold(assignment_id, price_minor=fresh[0], allowance_minor=fresh[1])
+        free -= sum(fresh) - sum(hold)
+    if free < locked.notice_liability_minor:
+        raise _escrow_exhausted()
+
+
+def _escrow_exhausted() -> EscrowExhausted:
+    return EscrowExhausted(
+        "This project is waiting for its requester to add funds. Everything you have done "
+        "on it is paid.")
 
 
 def _own_assignment(tx: OwnAssignmentTx, worker: User, assignment_id: int) -> Assignment:
@@ -219,7 +274,7 @@ def _earn(tx: EarnTx, assignment: Assignment, *, now: datetime,
     currency = project.terms.pay_per_task.currency
     worked = worked_ms_between(assignment.leased_at, now)
     change = earn_hold_change(tx, assignment.project_id, worked_ms=worked, project=project,
-                              policy=policy)
+                              policy=policy, worker_id=assignment.worker_id)
     if assignment.price_minor or change:
         memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,
                 "worked_ms": worked}
@@ -237,6 +292,14 @@ def release(db: Database[ReleaseTx], worker: User, assignment_id: int, *, now: d
         tx.assignments.mark_released(assignment.id, now=now)
         tx.tasks.free_slots(Counter({assignment.task_id: 1}))  # its hold ends with it
         tx.commit()
+
+
+def _return_expired_locked(tx: RequestNextTx, *, now: datetime, project_id: int) -> int:
+    """``_return_expired`` in a lease, under the project's escrow lock taken first, as a
+    price change or an ending takes it before it touches the project's leases (the lock
+    order: never a lease's row first, then the project's)."""
+    tx.escrow.lock(project_id)
+    return _return_expired(tx, now=now, project_id=project_id)
 
 
 def _return_expired(tx: ReturnExpiredTx, *, now: datetime, project_id: int | None) -> int:

@@ -6,6 +6,7 @@ it does (a ledger entry, a block, a pause) commit or roll back together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -57,10 +58,6 @@ class MyDecisionsTx(HasUsers, HasProjects, HasDecisions, HasAppeals, Protocol):
 
 class ProposeBlocksTx(HasAssignments, HasGold, HasDecisions, HasBlocks, Protocol):
     """The transaction of ``propose_blocks``."""
-
-
-class ProposedLatelyTx(HasDecisions, Protocol):
-    """The transaction of ``_proposed_lately``."""
 
 
 class ResolveProposalTx(HasDecisions, HasBlocks, HasInbox, Commits, Protocol):
@@ -142,17 +139,42 @@ def propose_blocks(tx: ProposeBlocksTx, project: Project, policy: CharterPolicy,
     """Run the rules that propose blocks (fast answers, gold accuracy) over a serving project,
     inside the caller's transaction (the periodic jobs run it over each serving project);
     returns how many proposals were made."""
+    return look_for_blocks(tx, project, policy, now=now).made
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRules:
+    """What the rules that propose blocks did over a project: how many proposals they made,
+    and when their findings may change with no new answer (``None``: not before one)."""
+
+    made: int
+    again_at: datetime | None
+
+
+def look_for_blocks(tx: ProposeBlocksTx, project: Project, policy: CharterPolicy, *,
+                    now: datetime) -> BlockRules:
+    """``propose_blocks``, and when to look again without new answers: once the oldest answer
+    the fast-answers rule read leaves its window, or once a proposal held back because the
+    rule proposed lately may be made."""
     made = 0
-    found = [*_fast_answer_proposals(tx, project, policy, now=now),
-             *_gold_proposals(tx, project)]
-    for worker_id, proposal in found:
-        if (_proposed_lately(tx, worker_id, project.id, proposal.rule, now=now)
-                or tx.blocks.blocking(worker_id=worker_id, project_id=project.id) is not None):
+    again: list[datetime] = []
+    fast = _fast_answer_proposals(tx, project, policy, now=now)
+    if project.measured_median_ms is not None:
+        oldest = tx.assignments.first_submitted_since(project.id, since=now - PROPOSAL_WINDOW)
+        if oldest is not None:
+            again.append(oldest + PROPOSAL_WINDOW)
+    for worker_id, proposal in [*fast, *_gold_proposals(tx, project)]:
+        if tx.blocks.blocking(worker_id=worker_id, project_id=project.id) is not None:
+            continue
+        last = tx.decisions.latest_proposal(worker_id=worker_id, project_id=project.id,
+                                            rule=proposal.rule)
+        if last is not None and last > now - PROPOSAL_WINDOW:
+            again.append(last + PROPOSAL_WINDOW)
             continue
         propose(tx, worker_id=worker_id, project_id=project.id,
                 kind=DecisionKind.QUALITY_BLOCK, proposal=proposal, now=now)
         made += 1
-    return made
+    return BlockRules(made, min(again, default=None))
 
 
 def _fast_answer_proposals(tx: FastAnswerProposalsTx, project: Project, policy: CharterPolicy, *,
@@ -184,8 +206,3 @@ def _gold_proposals(tx: GoldProposalsTx, project: Project) -> list[tuple[int, Pr
     return found
 
 
-def _proposed_lately(tx: ProposedLatelyTx, worker_id: int, project_id: int, rule: str, *,
-                     now: datetime) -> bool:
-    """A rule proposes about a worker and project at most once per window."""
-    last = tx.decisions.latest_proposal(worker_id=worker_id, project_id=project_id, rule=rule)
-    return last is not None and last > now - PROPOSAL_WINDOW

@@ -55,7 +55,7 @@ class RecordTx(HasDecisions, Protocol):
     """The transaction of ``_record``."""
 
 
-class RefreshNoticeLiabilityTx(HasProjects, HasAssignments, Protocol):
+class RefreshNoticeLiabilityTx(HasProjects, HasAssignments, HasHolds, Protocol):
     """The transaction of ``refresh_notice_liability``."""
 
 
@@ -344,6 +344,13 @@ def refresh_notice_liability(tx: RefreshNoticeLiabilityTx, project: Project, *,
     """Bring a serving project's 'notice pay owed if it ended now' up to date, so that escrow
     first holds it back (see request_next); inside the caller's transaction (the periodic
     jobs run it over each serving project)."""
-    owed = notice_pay(tx.assignments.earnings_since(project.id, since=now - NOTICE_PAY_WINDOW),
+    answers = tx.holds.totals(project.id).answers  # first: at most what is read next
+    since = now - NOTICE_PAY_WINDOW
+    owed = notice_pay(tx.assignments.earnings_since(project.id, since=since),
                       project.terms.commitment.notice_days)
-    tx.projects.set_notice_liability(project.id, sum(owed.values()))
+    # With no new answer and no change of pay, it changes once the oldest answer counted
+    # leaves the window (the periodic jobs look again then, not before).
+    oldest = tx.assignments.first_submitted_since(project.id, since=since, paid=True)
+    tx.projects.set_notice_liability(
+        project.id, sum(owed.values()), answers=answers,
+        due_at=oldest + NOTICE_PAY_WINDOW if oldest is not None else None)

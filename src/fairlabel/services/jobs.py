@@ -2,7 +2,10 @@
 
 Each job is idempotent and safe with several sweepers at once: rows are claimed with
 SKIP LOCKED on PostgreSQL (SQLite has one writer), and every job works in short
-transactions so that a sweep never holds up the labeling loop for long.
+transactions so that a sweep never holds up the labeling loop for long. A sweep costs what
+changed since the last one, not what exists: the per-project jobs keep on the project what
+they last saw (its count of submitted answers, or when to look again) and visit only the
+projects where that moved (ARCHITECTURE.md, Money; ``benchmarks/sweep.py``).
 """
 
 from __future__ import annotations
@@ -63,7 +66,16 @@ class EachServingProjectTx(HasProjects, Commits, Protocol):
 
 
 class ProjectsWithAnswersTx(HasProjects, Protocol):
-    """The transaction of ``_projects_with_answers``."""
+    """The transaction of ``_projects_to_measure``."""
+
+
+class NoticeLiabilitiesTx(HasProjects, HasAssignments, HasHolds, Commits, Protocol):
+    """The transaction of ``refresh_notice_liabilities``."""
+
+
+class ProposeWhereDueTx(HasProjects, HasAssignments, HasGold, HasDecisions, HasBlocks, Commits,
+                        Protocol):
+    """The transaction of ``propose_blocks_where_due``."""
 
 
 class RaiseToFloorTx(HasProjects, HasPrices, Protocol):
@@ -119,20 +131,19 @@ def run_due_work(db: Database[RunDueWorkTx], policy: CharterPolicy, *, now: date
     report.expired = expire_leases(db, now=now)
     report.projects_closed = ending.close_due(db, policy, now=now)
     report.projects_settled = ending.settle_due(db, policy, now=now)
-    each_serving_project(
-        db, lambda tx, project: ending.refresh_notice_liability(tx, project, now=now))
     report.prices_applied = apply_due_prices(db, policy, now=now)
     if measure:
-        for project_id in _projects_with_answers(db):
+        for project_id in _projects_to_measure(db):
             topped = measure_and_top_up(db, project_id, policy, now=now)
             report.topups += topped.count
             if topped.paid_minor:
                 report.topup_minor[topped.currency] = (report.topup_minor.get(topped.currency, 0)
                                                        + topped.paid_minor)
+    # After the top-ups, so that the liability counts what they paid.
+    refresh_notice_liabilities(db, now=now)
     report.approved = approve_due(db, policy, now=now)
     if measure:
-        report.proposals = sum(each_serving_project(
-            db, lambda tx, project: decisions.propose_blocks(tx, project, policy, now=now)))
+        report.proposals = propose_blocks_where_due(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
     if measure:
         report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit,
@@ -146,8 +157,14 @@ def each_serving_project(db: Database[T], work: Callable[[T, Project], R]) -> li
     skipped. Returns what ``work`` returned, project by project."""
     with db.read() as tx:
         serving = tx.projects.serving()
+    return each_project(db, serving, work)
+
+
+def each_project(db: Database[T], project_ids: list[int],
+                 work: Callable[[T, Project], R]) -> list[R]:
+    """``each_serving_project`` over the projects given (those some job must visit)."""
     done = []
-    for project_id in serving:
+    for project_id in project_ids:
         with db.write() as tx:
             project = tx.projects.get(project_id)
             if project is None:
@@ -157,9 +174,34 @@ def each_serving_project(db: Database[T], work: Callable[[T, Project], R]) -> li
     return done
 
 
-def _projects_with_answers(db: Database[ProjectsWithAnswersTx]) -> list[int]:
+def refresh_notice_liabilities(db: Database[NoticeLiabilitiesTx], *, now: datetime) -> int:
+    """Bring the notice liability of each serving project up to date where it may have
+    changed: answers came or their pay moved since it was computed, or the oldest answer
+    it counts has left the window. Returns how many projects it visited."""
     with db.read() as tx:
-        return tx.projects.with_answers()
+        due = tx.projects.notice_due(now=now)
+    return len(each_project(
+        db, due, lambda tx, project: ending.refresh_notice_liability(tx, project, now=now)))
+
+
+def propose_blocks_where_due(db: Database[ProposeWhereDueTx], policy: CharterPolicy, *,
+                             now: datetime) -> int:
+    """Run the rules that propose blocks over each serving project whose measurement changed
+    since they last looked, or whose time to look again has come; returns the proposals."""
+    with db.read() as tx:
+        due = tx.projects.proposals_due(now=now)
+
+    def look(tx: ProposeWhereDueTx, project: Project) -> int:
+        found = decisions.look_for_blocks(tx, project, policy, now=now)
+        tx.projects.set_proposals_checked(project.id, answers=project.measured_answers,
+                                          due_at=found.again_at)
+        return found.made
+    return sum(each_project(db, due, look))
+
+
+def _projects_to_measure(db: Database[ProjectsWithAnswersTx]) -> list[int]:
+    with db.read() as tx:
+        return tx.projects.to_measure()
 
 
 def approve_due(db: Database[ApproveDueTx], policy: CharterPolicy, *, now: datetime) -> int:
@@ -196,6 +238,7 @@ def apply_due_prices(db: Database[ApplyDuePricesTx], policy: CharterPolicy, *,
                 continue
             tx.projects.set_price(change.project_id, change.new_minor)
             tx.prices.mark_applied(change.id, now=now)
+            tx.projects.recheck_pay(change.project_id)  # measured against the new price
             # An ended project serves no more answers: its holds no longer move.
             if project.ended_at is None and lower_lowest_paid(tx, project, change.new_minor):
                 fresh = tx.projects.get(change.project_id)
@@ -238,13 +281,18 @@ def measure_and_top_up(db: Database[MeasureAndTopUpTx], project_id: int, policy:
             _raise_to_floor(tx, project, fair, floor=floor, median=median, now=now)
         tx.commit()
     count = paid = 0
+    short = False
     while True:
         with db.write() as tx:
             tx.escrow.lock(project_id)  # top-ups may spend the free escrow; settling waits
             tx.holds.totals(project_id, for_update=True)  # and they spend the reserved account
-            answers = tx.assignments.below_price(
-                project_id, fair_minor=fair_price(hold_floor(project, policy), median),
-                limit=BATCH)
+            below = fair_price(hold_floor(project, policy), median)
+            answers = tx.assignments.below_price(project_id, fair_minor=below, limit=BATCH)
+            # An answer another transaction holds locked (a review, an appeal) was skipped:
+            # a batch short of BATCH took every other one, so a count beyond it is skipped.
+            skipped = (len(answers) < BATCH
+                       and tx.assignments.count_below_price(project_id, fair_minor=below)
+                       > len(answers))
             owed = topups_owed(tx, project, policy, answers, median)
             tx.ledger.lock(account for a in answers for account in settlement_accounts(a))
             figures = {"median_ms": median, "answers_measured": len(durations)}
@@ -253,12 +301,20 @@ def measure_and_top_up(db: Database[MeasureAndTopUpTx], project_id: int, policy:
             record_topups(tx, project, per_worker, median=median, measured=len(durations),
                            now=now)
             count += sum(w.answers for w in per_worker.values())
-            if len(answers) < BATCH or batch_paid == 0:
+            last = len(answers) < BATCH or batch_paid == 0
+            if last:
                 fresh = tx.projects.get(project_id)
                 assert fresh is not None
                 raise_pivot(tx, fresh, median)
                 raise_lowest_paid(tx, fresh)
                 rebalance(tx, fresh, policy, now=now, reason="top-ups paid")
+            # Top-ups change what the notice liability counts; top-ups the money did not
+            # reach are owed still: the project is measured again at the next run, answers
+            # or not (until they are paid).
+            short = (short or skipped
+                     or batch_paid < sum(o.amount_minor for o in owed.values()))
+            if count or (last and short):
+                tx.projects.recheck_pay(project_id, measure=last and short)
             tx.commit()
         paid += batch_paid
         if len(answers) < BATCH or batch_paid == 0:
@@ -279,7 +335,10 @@ def _raise_to_floor(tx: RaiseToFloorTx, project: Project, fair: int, *, floor: i
 def batch_payouts(db: Database[BatchPayoutsTx], policy: CharterPolicy, *, now: datetime) -> int:
     """Put available balances at or above the threshold into payouts."""
     with db.write() as tx:
-        candidates = tx.ledger.worker_balances("available")
+        # Only balances that may reach a threshold are locked and read again: a sweep does
+        # not visit every worker whose balance stays below it.
+        candidates = tx.ledger.worker_balances("available",
+                                               at_least=policy.lowest_payout_threshold())
         made = 0
         for worker_id, currency in candidates:
             account = ledger.worker_available(worker_id)

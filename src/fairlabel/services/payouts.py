@@ -12,6 +12,7 @@ from fairlabel.domain.money import Money
 from fairlabel.domain.payouts import PayoutLine, PayoutStatus, check_bic, normalize_iban
 from fairlabel.services.ports.money import HasLedger, HasPayouts, PayoutDetails, PayoutRecord
 from fairlabel.services.ports.transaction import Commits, Database
+from fairlabel.services.ports.work import HasAssignments, HasProjects
 from fairlabel.services.steps.ledger import post
 
 
@@ -23,7 +24,7 @@ class MarkTx(HasLedger, HasPayouts, Commits, Protocol):
     """The transaction of ``mark``."""
 
 
-class SetDetailsTx(HasPayouts, Commits, Protocol):
+class SetDetailsTx(HasPayouts, HasProjects, HasAssignments, Commits, Protocol):
     """The transaction of ``set_details``."""
 
 
@@ -34,7 +35,13 @@ def set_details(db: Database[SetDetailsTx], worker: User, *, name: str, iban: st
                             check_bic(bic) if bic else None,
                             country.upper() if country else None)
     with db.write() as tx:
+        before = tx.payouts.details([worker.id])[worker.id].country
         tx.payouts.set_details(worker.id, details)
+        if details.country != before:
+            # The country sets the worker's floor (rule 1): each project they answered is
+            # measured again at the next sweep, which tops their answers up to a higher one.
+            for project_id in tx.assignments.worker_projects(worker.id):
+                tx.projects.recheck_pay(project_id)
         tx.commit()
     return details
 

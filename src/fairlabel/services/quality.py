@@ -95,6 +95,7 @@ def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, 
            fit: FitConsensus) -> Refit:
     with db.read() as tx:
         facts = tx.projects.facts(project_id)
+        covered = tx.consensus.answer_count(project_id)  # first: at most what is read next
         until = tx.consensus.latest_answer_at(project_id)
         answers = _with_texts(tx, facts, project_id, tx.consensus.project_answers(project_id))
         gold = tx.gold.scores(project_id)
@@ -126,7 +127,7 @@ def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, 
         tx.consensus.settle(settle, now=now)
         tx.consensus.unsettle(unsettle)
         if until is not None:
-            tx.consensus.mark_refit(project_id, until=until)
+            tx.consensus.mark_refit(project_id, until=until, answers=covered)
         tx.commit()
     return Refit(project_id, len(rows), len(settle), len(unsettle), len(changed))
 

@@ -122,10 +122,16 @@ class RequesterRecord:
     testimonies: list[PublishedTestimony]
 
 
-def requesters(db: Database[RequestersTx]) -> list[RequesterEntry]:
-    """Every requester with a launched project."""
+PAGE = 100
+"""Requesters listed per page of the public record."""
+
+
+def requesters(db: Database[RequestersTx], *, after: int = 0,
+               limit: int = PAGE) -> list[RequesterEntry]:
+    """Requesters with a launched project, by id: a page of at most ``limit`` after the
+    requester ``after`` (the next page starts after the last id of this one)."""
     with db.read() as tx:
-        return tx.record.requesters()
+        return tx.record.requesters(after=after, limit=limit)
 
 
 def algorithms(policy: CharterPolicy) -> list[AutomatedSystem]:
@@ -135,7 +141,7 @@ def algorithms(policy: CharterPolicy) -> list[AutomatedSystem]:
 def requester_record(db: Database[RequesterRecordTx], requester_id: int,
                      policy: CharterPolicy) -> RequesterRecord:
     with db.read() as tx:
-        entry = next((r for r in tx.record.requesters() if r.id == requester_id), None)
+        entry = tx.record.requester(requester_id)
         if entry is None:
             raise NotFound("no requester {requester_id} with a launched project",
                            requester_id=str(requester_id))

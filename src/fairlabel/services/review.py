@@ -43,7 +43,7 @@ class ReviewableTx(HasProjects, HasAssignments, Protocol):
     """The transaction of ``_reviewable``."""
 
 
-class WithholdTx(HasAssignments, HasLedger, HasGold, HasDecisions, Protocol):
+class WithholdTx(HasProjects, HasAssignments, HasLedger, HasGold, HasDecisions, Protocol):
     """The transaction of ``_withhold``."""
 
 
@@ -162,6 +162,7 @@ def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Ass
         post(tx, ledger.withhold(project.id, assignment.worker_id, Money(amount, currency),
                                  {**memo, "evidence": evidence["evidence"]}), now=now)
     tx.assignments.mark_reviewed(assignment.id, review=Review.WITHHELD.value)
+    tx.projects.recheck_pay(project.id, measure=False)  # the notice liability counts it no more
     found = _evidence_found(evidence["evidence"])
     return record_decision(
         tx, worker_id=assignment.worker_id, kind=DecisionKind.ANSWER_REJECTED,

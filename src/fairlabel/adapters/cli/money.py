@@ -11,7 +11,7 @@ from fairlabel.adapters.io.payout_files import payouts_csv, sepa_export
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.money import parse_amount
 from fairlabel.domain.payouts import PayoutStatus
-from fairlabel.services import accounts, jobs, pay, payouts
+from fairlabel.services import accounts, pay, payouts, schedule
 
 
 @click.group()
@@ -39,13 +39,16 @@ def deposit(requester_email: str, amount: str, currency: str, as_email: str) -> 
 
 @click.command()
 def sweep() -> None:
-    """Run the periodic jobs once: expire leases, apply due price cuts, measure time and top
-    up to the floor, approve after the review window, batch payouts. Safe to run anywhere,
-    any time, on several nodes at once."""
+    """Run the periodic jobs once, now, whether due or not: expire leases, apply due price
+    cuts, measure time and top up to the floor, approve after the review window, batch
+    payouts. Safe to run anywhere, any time, on several nodes at once. The run is recorded
+    as this period's (the job_runs table), so app servers that sweep skip it until the next
+    period; with FAIRLABEL_SWEEP_SECONDS=0 on every server, run this from cron instead."""
     with app_container() as container:
-        report = jobs.run_due_work(container.db, container.charter, now=container.clock(),
-                                   fit=container.consensus_fit,
-                                   consensus_interval=container.measure_interval)
+        report = schedule.run_now(container.db, container.charter, clock=container.clock,
+                                  me=f"{container.process_name} (fairlabel sweep)",
+                                  jobs=container.periodic_jobs, fit=container.consensus_fit,
+                                  consensus_interval=container.measure_interval)
     click.echo(report.summary())
 
 

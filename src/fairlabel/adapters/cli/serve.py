@@ -14,8 +14,11 @@ APP_FACTORY = "fairlabel.bootstrap:web_app"
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True)
 port_option = click.option("--port", default=8000, show_default=True, type=int)
-workers_option = click.option("--workers", default=1, show_default=True, type=int,
-                              help="Server processes (all share the database).")
+workers_option = click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(min=1),
+    help="Server processes on this host. All share the database, and with it sessions, "
+    "tokens and the periodic jobs (each period run by one process of all hosts); use "
+    "PostgreSQL for more than one (docs/scaling.md).")
 access_log_option = click.option("--access-log/--no-access-log", default=False,
                                   show_default=True, help="Log every request.")
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.rows import to_assignment
 from fairlabel.adapters.db.tables import assignments
+from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL
 from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review, worked_ms_between
 from fairlabel.domain.errors import Conflict
 from fairlabel.services.ports.work import WorkerTotals
@@ -48,6 +49,12 @@ class AssignmentRepository:
         query = sql.assignment_by_id_for_update if for_update else sql.assignment_by_id
         row = self._conn.execute(query, {"assignment_id": assignment_id}).first()
         return to_assignment(row) if row else None
+
+    def set_hold(self, assignment_id: int, *, price_minor: int, allowance_minor: int) -> None:
+        """Change what a lease not yet committed holds (its price and allowance)."""
+        self._conn.execute(sql.set_lease_hold, {"assignment_id": assignment_id,
+                                                "price_minor": price_minor,
+                                                "allowance_minor": allowance_minor})
 
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
                        now: datetime, correct: bool | None = None) -> None:
@@ -122,11 +129,11 @@ class AssignmentRepository:
     def due_for_approval(self, *, submitted_before: datetime, limit: int) -> list[Assignment]:
         """Unreviewed answers whose review window has closed, locked (SKIP LOCKED)."""
         rows = self._conn.execute(
-            select(assignments).where(assignments.c.status == AssignmentStatus.SUBMITTED.value,
-                                      assignments.c.approved_at.is_(None),
-                                      assignments.c.review.is_(None),
+            select(assignments).where(text(AWAITING_APPROVAL),
                                       assignments.c.submitted_at <= submitted_before)
-            .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
+            .order_by(assignments.c.status, assignments.c.submitted_at, assignments.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True))
         return [to_assignment(r) for r in rows]
 
     def below_price(self, project_id: int, *, fair_minor: int,
@@ -139,6 +146,15 @@ class AssignmentRepository:
                 assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
             .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
         return [to_assignment(r) for r in rows]
+
+    def count_below_price(self, project_id: int, *, fair_minor: int) -> int:
+        """How many answers are paid less than ``fair_minor`` so far, locked or not."""
+        return int(self._conn.execute(
+            select(func.count()).select_from(assignments).where(
+                assignments.c.project_id == project_id,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
+                assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
+        ).scalar_one())
 
     def active_workers(self, project_id: int, *, since: datetime) -> list[int]:
         """Workers who took a task of the project since ``since``."""
@@ -164,6 +180,19 @@ class AssignmentRepository:
                    assignments.c.submitted_at >= since)
             .group_by(assignments.c.worker_id))
         return {int(r[0]): int(r[1] or 0) for r in rows}
+
+    def first_submitted_since(self, project_id: int, *, since: datetime,
+                              paid: bool = False) -> datetime | None:
+        """When the oldest answer of the project submitted since ``since`` was submitted
+        (with ``paid``, of the answers whose pay stands)."""
+        query = select(func.min(assignments.c.submitted_at)).where(
+            assignments.c.project_id == project_id,
+            assignments.c.status == AssignmentStatus.SUBMITTED.value,
+            assignments.c.submitted_at >= since)
+        if paid:
+            query = query.where(_PAID)
+        found: datetime | None = self._conn.execute(query).scalar()
+        return found
 
     def worker_totals(self, *, worker_id: int, project_id: int) -> WorkerTotals:
         """(answers, pay received in minor units, measured milliseconds) of a worker."""

@@ -31,7 +31,11 @@ def make_engine(url: str, *, pool_size: int = 20, sqlite_autocheckpoint: bool = 
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, autocheckpoint=sqlite_autocheckpoint)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping: it cost a round trip per transaction (two per next + submit cycle). A
+    # connection that died in the pool fails its first statement instead; SQLAlchemy then
+    # discards every connection the pool held, and the request (``web/retries.py``) or the
+    # job (``SqlDatabase.retrying``) runs once more on fresh ones.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
 
 
 def _sqlite_engine(url: str, *, autocheckpoint: bool) -> Engine:

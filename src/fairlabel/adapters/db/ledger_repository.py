@@ -7,9 +7,10 @@ two transactions touching the same accounts queue instead of forking a chain.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
@@ -25,7 +26,7 @@ from fairlabel.adapters.db.tables import (
 )
 from fairlabel.domain import ledger
 from fairlabel.domain.ledger import Entry, LedgerTransaction
-from fairlabel.services.ports.money import LeaseGate, WorkerCurrency
+from fairlabel.services.ports.money import LeaseCheck, LeaseGate, WorkerCurrency
 
 _heads_for_update = (select(ledger_accounts)
                      .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
@@ -53,6 +54,31 @@ _project_for_spending = (select(projects.c.id).where(projects.c.id == bindparam(
                          .with_for_update(key_share=True))
 
 
+# PostgreSQL: a posting's entries, new chain heads and balances in one statement (data-
+# modifying CTEs over arrays), one round trip instead of three. The text never changes, so
+# the driver prepares it once per connection.
+_PG_WRITE_POSTING = """
+WITH new_entries AS (
+    INSERT INTO ledger_entries (account, seq, tx_id, kind, amount_minor, currency, memo,
+                                created_at, prev_hash, hash)
+    SELECT e.account, e.seq, %(tx_id)s, e.kind, e.amount_minor, %(currency)s, e.memo::json,
+           %(created_at)s, e.prev_hash, e.hash
+    FROM unnest(%(accounts)s::varchar[], %(seqs)s::integer[], %(kinds)s::varchar[],
+                %(amounts)s::bigint[], %(memos)s::text[], %(prev_hashes)s::varchar[],
+                %(hashes)s::varchar[])
+         AS e(account, seq, kind, amount_minor, memo, prev_hash, hash)
+), moved_heads AS (
+    UPDATE ledger_accounts SET seq = h.seq, head_hash = h.head
+    FROM unnest(%(head_accounts)s::varchar[], %(head_seqs)s::integer[],
+                %(head_hashes)s::varchar[]) AS h(account, seq, head)
+    WHERE ledger_accounts.account = h.account
+)
+UPDATE ledger_balances SET balance_minor = ledger_balances.balance_minor + d.delta
+FROM unnest(%(balance_accounts)s::varchar[], %(deltas)s::bigint[]) AS d(account, delta)
+WHERE ledger_balances.account = d.account AND ledger_balances.currency = %(currency)s
+"""
+
+
 def _row_to_entry(row: Any) -> Entry:
     return Entry(account=row.account, seq=row.seq, tx_id=row.tx_id, kind=row.kind,
                  amount_minor=row.amount_minor, currency=row.currency, memo=row.memo,
@@ -62,7 +88,14 @@ def _row_to_entry(row: Any) -> Entry:
 class LedgerRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        self._postgres = conn.dialect.name == "postgresql"
+        self._insert = pg_insert if self._postgres else sqlite_insert
+        # Heads locked in this transaction by ``lock(accounts, currency)``, with their
+        # balances in that currency (None: no balance row yet): while the locks last, a
+        # balance or a posting on them needs no second read.
+        self._held: dict[str, tuple[int, str]] = {}
+        self._held_balances: dict[str, int | None] = {}
+        self._held_currency: str | None = None
 
     def _ensure(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
         """Create missing rows, leaving existing ones alone (safe under concurrency)."""
@@ -72,11 +105,12 @@ class LedgerRepository:
         """Append one balanced transaction; return its entries."""
         names = sorted(set(tx.accounts))
         currency = tx.postings[0].amount.currency  # one currency per transaction
-        heads, with_balance = self._locked_heads_with_balances(names, currency)
-        if len(heads) < len(names):  # first entry of an account: create its head, then lock
-            self._ensure(ledger_accounts, [{"account": n, "seq": 0,
-                                            "head_hash": ledger.ZERO_HASH} for n in names])
-            heads, with_balance = self._locked_heads_with_balances(names, currency)
+        if currency == self._held_currency and all(n in self._held for n in names):
+            heads = {n: self._held[n] for n in names}
+            with_balance = {n: b for n in names
+                            if (b := self._held_balances.get(n)) is not None}
+        else:
+            heads, with_balance = self._lock_heads(names, currency)
         ledger.balances_after(with_balance, tx)  # refuses a sum past the maximum, unwritten
         if len(with_balance) < len(names):
             # A currency new to an account (its head is locked: no one else adds it).
@@ -84,6 +118,10 @@ class LedgerRepository:
                                             "balance_minor": 0}
                                            for n in names if n not in with_balance])
         entries = ledger.append(heads, tx, tx_id, now)
+        self._remember_posting(entries, currency)
+        if self._postgres:
+            self._write_posting_postgres(entries, tx_id=tx_id, currency=currency, now=now)
+            return entries
         self._conn.execute(sql.new_entries, [
             {"account": e.account, "seq": e.seq, "tx_id": e.tx_id, "kind": e.kind,
              "amount_minor": e.amount_minor, "currency": e.currency, "memo": e.memo,
@@ -98,6 +136,44 @@ class LedgerRepository:
                                              for account, delta in sorted(deltas.items())])
         return entries
 
+    def _lock_heads(self, names: list[str], currency: str,
+                    ) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
+        """Lock the heads (creating those missing), each with its balance in ``currency``."""
+        heads, with_balance = self._locked_heads_with_balances(names, currency)
+        if len(heads) < len(names):  # first entry of an account: create its head, then lock
+            self._ensure(ledger_accounts, [{"account": n, "seq": 0,
+                                            "head_hash": ledger.ZERO_HASH} for n in names])
+            heads, with_balance = self._locked_heads_with_balances(names, currency)
+        return heads, with_balance
+
+    def _remember_posting(self, entries: list[Entry], currency: str) -> None:
+        """Keep the remembered heads and balances true after a posting."""
+        for name, head in ledger.heads_of(entries).items():
+            if name in self._held:
+                self._held[name] = head
+        if currency != self._held_currency:
+            return
+        for e in entries:
+            if e.account in self._held:
+                self._held_balances[e.account] = ((self._held_balances.get(e.account) or 0)
+                                                  + e.amount_minor)
+
+    def _write_posting_postgres(self, entries: list[Entry], *, tx_id: str, currency: str,
+                                now: datetime) -> None:
+        heads = ledger.heads_of(entries)
+        deltas: dict[str, int] = defaultdict(int)
+        for e in entries:
+            deltas[e.account] += e.amount_minor
+        self._conn.exec_driver_sql(_PG_WRITE_POSTING, {
+            "tx_id": tx_id, "currency": currency, "created_at": now.astimezone(UTC),
+            "accounts": [e.account for e in entries], "seqs": [e.seq for e in entries],
+            "kinds": [e.kind for e in entries], "amounts": [e.amount_minor for e in entries],
+            "memos": [json.dumps(e.memo) for e in entries],
+            "prev_hashes": [e.prev_hash for e in entries], "hashes": [e.hash for e in entries],
+            "head_accounts": list(heads), "head_seqs": [s for s, _ in heads.values()],
+            "head_hashes": [h for _, h in heads.values()],
+            "balance_accounts": sorted(deltas), "deltas": [deltas[a] for a in sorted(deltas)]})
+
     def _locked_heads_with_balances(self, names: list[str], currency: str,
                                     ) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
         rows = self._conn.execute(_heads_and_balances_for_update,
@@ -106,25 +182,38 @@ class LedgerRepository:
                 {r.account: int(r.balance_minor) for r in rows if r.currency is not None})
 
 
-    def lock(self, accounts: Iterable[str]) -> None:
-        """Hold these accounts (in name order) until the transaction ends."""
+    def lock(self, accounts: Iterable[str], currency: str | None = None) -> None:
+        """Hold these accounts (in name order) until the transaction ends. With a
+        ``currency``, their balances in it are read in the same statement, and a ``balance``
+        or a ``post`` in that currency on these accounts reads nothing more."""
         names = sorted(set(accounts))
         if not names:
+            return
+        if currency is not None:
+            heads, with_balance = self._lock_heads(names, currency)
+            self._held.update(heads)
+            if currency != self._held_currency:
+                self._held_balances = {}
+                self._held_currency = currency
+            self._held_balances.update({n: with_balance.get(n) for n in names})
             return
         self._ensure(ledger_accounts,
                      [{"account": n, "seq": 0, "head_hash": ledger.ZERO_HASH} for n in names])
         self._conn.execute(_heads_for_update, {"accounts": names}).all()
 
-    def worker_balances(self, bucket: str) -> list[WorkerCurrency]:
-        """(worker id, currency) of every worker account of a bucket holding money."""
+    def worker_balances(self, bucket: str, *, at_least: int = 1) -> list[WorkerCurrency]:
+        """(worker id, currency) of every worker account of a bucket holding at least
+        ``at_least`` (and more than nothing)."""
         rows = self._conn.execute(
             select(ledger_balances.c.account, ledger_balances.c.currency)
             .where(ledger_balances.c.account.like(f"worker:%:{bucket}"),
-                   ledger_balances.c.balance_minor > 0)
+                   ledger_balances.c.balance_minor >= max(1, at_least))
             .order_by(ledger_balances.c.account, ledger_balances.c.currency))
         return [WorkerCurrency(int(ledger.owner_of(r.account)[1]), r.currency) for r in rows]
 
     def balance(self, account: str, currency: str) -> int:
+        if currency == self._held_currency and account in self._held:
+            return self._held_balances.get(account) or 0
         value = self._conn.execute(sql.account_balance,
                                    {"account": account, "currency": currency}).scalar()
         return int(value or 0)
@@ -166,7 +255,9 @@ class EscrowRepository:
     write transaction already holds the database's only write lock. A submission needs no
     such lock: it lowers the balance and ends its hold at once, so the free escrow stays the
     same. Whoever takes it takes it before any ledger chain head (postings lock those), so
-    that no two transactions wait on each other in a circle.
+    that no two transactions wait on each other in a circle. A lease takes it last, by
+    reading the project's state (``ProjectRepository.get(for_spending=True)``), and then
+    ``check_lease`` sees every lease committed before it.
     """
 
     def __init__(self, conn: Connection) -> None:
@@ -194,3 +285,16 @@ class EscrowRepository:
             "project_id": project_id, "worker_id": worker_id, "now": now}).one()
         return LeaseGate(row.held_id, row.blocking, int(row.free), int(row.lowest_paid),
                          int(row.pivot))
+
+    @property
+    def serialised(self) -> bool:
+        return not self._postgres
+
+    def check_lease(self, *, project_id: int, worker_id: int, assignment_id: int,
+                    currency: str, now: datetime) -> LeaseCheck:
+        """What a new lease finds once it holds the escrow's lock (see ``LeaseCheck``)."""
+        row = self._conn.execute(sql.lease_check, {
+            "account": ledger.project_escrow(project_id), "currency": currency,
+            "project_id": project_id, "worker_id": worker_id, "now": now,
+            "assignment_id": assignment_id}).one()
+        return LeaseCheck(row.other_id, int(row.free), int(row.lowest_paid), int(row.pivot))

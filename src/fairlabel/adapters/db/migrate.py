@@ -19,12 +19,23 @@ def alembic_config() -> Config:
     return config
 
 
+# Any constant, the same in every process: servers starting together upgrade one at a time.
+_UPGRADE_LOCK = 0x6661697266  # "fairf"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; a no-op when it is already there."""
+    """Bring the schema to ``revision``; a no-op when it is already there. On PostgreSQL,
+    servers started at the same moment take turns (a transaction-level advisory lock): the
+    first upgrades, the others then find the schema current. On SQLite the upgrade is a
+    write transaction from its start (``BEGIN IMMEDIATE``), which does the same for a file."""
     config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    with engine.connect() as conn:
+        conn.execution_options(fairlabel_write=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

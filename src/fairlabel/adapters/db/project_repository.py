@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, false, func, insert, or_, select, update
+from sqlalchemy import Connection, false, func, insert, or_, select, true, update
 
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.rows import (
@@ -20,14 +20,12 @@ from fairlabel.adapters.db.rows import (
     with_state,
 )
 from fairlabel.adapters.db.tables import (
-    assignments,
     price_changes,
     project_fingerprints,
     project_holds,
     projects,
     tasks,
 )
-from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.pay import PriceChangeKind
 from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
@@ -86,13 +84,18 @@ class ProjectRepository:
             lowest_paid_minor=terms.pay_per_task.amount_minor))
         return Project(new_id, requester_id, terms, ProjectStatus.DRAFT, now, None)
 
-    def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
+    def get(self, project_id: int, *, for_update: bool = False,
+            for_spending: bool = False) -> Project | None:
+        """The project; ``for_update`` locks its row, ``for_spending`` takes its escrow's
+        lock (``EscrowRepository.lock``) in the same statement."""
         fixed = self._fixed.get(project_id)
         if fixed is not None:  # read only what can change
-            query = sql.project_state_for_update if for_update else sql.project_state
+            query = (sql.project_state_for_spending if for_spending
+                     else sql.project_state_for_update if for_update else sql.project_state)
             row = self._conn.execute(query, {"project_id": project_id}).first()
             return with_state(fixed, row) if row else None
-        query = sql.project_by_id_for_update if for_update else sql.project_by_id
+        query = (sql.project_by_id.with_for_update(key_share=True) if for_spending
+                 else sql.project_by_id_for_update if for_update else sql.project_by_id)
         row = self._conn.execute(query, {"project_id": project_id}).first()
         if row is None:
             return None
@@ -149,9 +152,15 @@ class ProjectRepository:
         self._conn.execute(update(projects).where(projects.c.id == project_id).values(
             continuation_of=continuation_of, first_access_until=first_access_until))
 
-    def set_notice_liability(self, project_id: int, amount_minor: int) -> None:
+    def set_notice_liability(self, project_id: int, amount_minor: int, *,
+                             answers: int | None = None,
+                             due_at: datetime | None = None) -> None:
+        """Store what ending now would owe; with ``answers``, the count of submitted answers
+        it was computed from, and ``due_at``, when it may change with no new answer (the
+        oldest answer it counts leaves the window)."""
         self._conn.execute(update(projects).where(projects.c.id == project_id)
-                           .values(notice_liability_minor=amount_minor))
+                           .values(notice_liability_minor=amount_minor, notice_answers=answers,
+                                   notice_due_at=due_at))
 
     def due_endings(self, *, now: datetime) -> list[int]:
         """Projects whose notice has run out, or whose pause has outlasted it."""
@@ -172,15 +181,53 @@ class ProjectRepository:
 
     def set_measurement(self, project_id: int, *, median_ms: int, answers: int) -> None:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
-                           .values(measured_median_ms=median_ms, measured_answers=answers))
+                           .values(measured_median_ms=median_ms, measured_answers=answers,
+                                   pay_recheck=False))
 
-    def with_answers(self) -> list[int]:
-        """Projects with at least one submitted answer (what the pay sweep looks at)."""
+    def to_measure(self) -> list[int]:
+        """Projects whose answers changed since their last measurement (their count of
+        submitted answers is not the one measured), or asked to be measured again."""
         return list(self._conn.execute(
-            select(projects.c.id).where(select(assignments.c.id).where(
-                assignments.c.project_id == projects.c.id,
-                assignments.c.status == AssignmentStatus.SUBMITTED.value).exists())
+            select(projects.c.id).join(project_holds, project_holds.c.project_id == projects.c.id)
+            .where(project_holds.c.answers > 0,
+                   (project_holds.c.answers != projects.c.measured_answers)
+                   | (projects.c.pay_recheck == true()))
             .order_by(projects.c.id)).scalars())
+
+    def recheck_pay(self, project_id: int, *, measure: bool = True) -> None:
+        """What the project's answers were paid changed outside a measurement: its notice
+        liability is computed again at the next sweep and, with ``measure``, its top-ups."""
+        values: dict[str, Any] = {"notice_answers": None}
+        if measure:
+            values["pay_recheck"] = True
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
+
+    def notice_due(self, *, now: datetime) -> list[int]:
+        """Serving projects whose notice liability may have changed: answers came since it
+        was computed, or the oldest answer it counts has left the window, or it never was."""
+        return list(self._conn.execute(
+            select(projects.c.id).join(project_holds, project_holds.c.project_id == projects.c.id)
+            .where(projects.c.status == ProjectStatus.OPEN.value,
+                   projects.c.notice_answers.is_(None)
+                   | (projects.c.notice_answers != project_holds.c.answers)
+                   | (projects.c.notice_due_at <= now))
+            .order_by(projects.c.id)).scalars())
+
+    def proposals_due(self, *, now: datetime) -> list[int]:
+        """Serving projects the rules that propose blocks must look at: their measurement
+        changed since the rules last looked, or a time the rules set to look again has come."""
+        return list(self._conn.execute(
+            select(projects.c.id)
+            .where(projects.c.status == ProjectStatus.OPEN.value,
+                   projects.c.proposals_answers.is_(None)
+                   | (projects.c.proposals_answers != projects.c.measured_answers)
+                   | (projects.c.proposals_due_at <= now))
+            .order_by(projects.c.id)).scalars())
+
+    def set_proposals_checked(self, project_id: int, *, answers: int,
+                              due_at: datetime | None) -> None:
+        self._conn.execute(update(projects).where(projects.c.id == project_id)
+                           .values(proposals_answers=answers, proposals_due_at=due_at))
 
     def counts(self, project_ids: Sequence[int]) -> dict[int, ProjectCounts]:
         if not project_ids:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import (
     assignments,
+    project_holds,
     projects,
     qualification_attempts,
     tasks,
@@ -245,19 +246,35 @@ class ConsensusRepository:
                                   .order_by(worker_skills.c.worker_id))
         return [WorkerSkill(r.worker_id, r.accuracy, r.agreed, r.answers) for r in rows]
 
-    def mark_refit(self, project_id: int, *, until: datetime) -> None:
+    def answer_count(self, project_id: int) -> int:
+        """The project's count of submitted answers, which every submission raises (read
+        before the answers a refit reads, it is at most the count they hold)."""
+        return int(self._conn.execute(
+            select(project_holds.c.answers).where(project_holds.c.project_id == project_id)
+        ).scalar_one())
+
+    def mark_refit(self, project_id: int, *, until: datetime, answers: int) -> None:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
-                           .values(consensus_until=until))
+                           .values(consensus_until=until, consensus_answers=answers))
 
     def stale_projects(self, project_id: int | None = None, *,
                        covered_before: datetime | None = None) -> list[int]:
-        """Projects (or the one given) with answers submitted after their last refit; with
-        ``covered_before``, only those whose last refit covered answers up to before then."""
-        newer = select(assignments.c.id).where(
-            assignments.c.project_id == projects.c.id, assignments.c.status == SUBMITTED,
-            (projects.c.consensus_until.is_(None))
-            | (assignments.c.submitted_at > projects.c.consensus_until)).exists()
-        query = select(projects.c.id).where(newer).order_by(projects.c.id)
+        """Projects (or the one given) with answers submitted after their last refit — their
+        count of submitted answers is not the one the refit covered; never refit: any
+        answer — with ``covered_before``, only those whose last refit covered answers up to
+        before then. Over every project it reads their counts, never their answers (an
+        EXISTS over them would be planned as one pass over every answer on PostgreSQL)."""
+        if project_id is None:
+            some = project_holds.c.answers > 0
+        else:
+            some = select(assignments.c.id).where(assignments.c.project_id == projects.c.id,
+                                                  assignments.c.status == SUBMITTED).exists()
+        never = (projects.c.consensus_answers.is_(None)
+                 | projects.c.consensus_until.is_(None)) & some
+        query = (select(projects.c.id)
+                 .join(project_holds, project_holds.c.project_id == projects.c.id)
+                 .where(never | (project_holds.c.answers != projects.c.consensus_answers))
+                 .order_by(projects.c.id))
         if covered_before is not None:
             query = query.where(projects.c.consensus_until.is_(None)
                                 | (projects.c.consensus_until < covered_before))

@@ -30,6 +30,7 @@ from fairlabel.adapters.db.pay_repositories import (
 )
 from fairlabel.adapters.db.project_repository import ProjectCache, ProjectRepository
 from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
+from fairlabel.adapters.db.schedule_repository import JobRunRepository
 from fairlabel.adapters.db.task_repository import TaskRepository
 from fairlabel.adapters.db.voice_repositories import RecordQueries, VoiceRepository
 
@@ -114,6 +115,7 @@ class SqlTransaction:
         self.voice = VoiceRepository(conn)
         self.record = RecordQueries(conn)
         self.media = MediaRepository(conn)
+        self.job_runs = JobRunRepository(conn)
 
     def commit(self) -> None:
         current = _attempt.get()

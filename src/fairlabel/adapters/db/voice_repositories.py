@@ -114,17 +114,36 @@ class RecordQueries:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def requesters(self) -> list[RequesterEntry]:
-        """Requesters with at least one launched project, by their public name (the display
-        name they chose, else their pseudonym)."""
+    def requesters(self, *, after: int = 0, limit: int | None = None) -> list[RequesterEntry]:
+        """Requesters with at least one launched project, by id, from the first after
+        ``after`` (at most ``limit``), by their public name (the display name they chose,
+        else their pseudonym). It reads the projects of those requesters only (the
+        requester index, in order), never every requester's."""
+        launched = (select(projects.c.requester_id, func.count().label("n"))
+                    .where(projects.c.launched_at.is_not(None),
+                           projects.c.requester_id > after)
+                    .group_by(projects.c.requester_id).order_by(projects.c.requester_id))
+        if limit is not None:
+            launched = launched.limit(limit)
+        counts = {int(r.requester_id): int(r.n) for r in self._conn.execute(launched)}
+        return self._entries(counts)
+
+    def requester(self, requester_id: int) -> RequesterEntry | None:
+        """One requester, if they have a launched project."""
+        count = int(self._conn.execute(
+            select(func.count()).select_from(projects)
+            .where(projects.c.requester_id == requester_id,
+                   projects.c.launched_at.is_not(None))).scalar_one())
+        found = self._entries({requester_id: count} if count else {})
+        return found[0] if found else None
+
+    def _entries(self, counts: dict[int, int]) -> list[RequesterEntry]:
+        if not counts:
+            return []
         rows = self._conn.execute(
-            select(users.c.id, users.c.pseudonym, users.c.display_name,
-                   func.count(projects.c.id))
-            .join(projects, projects.c.requester_id == users.c.id)
-            .where(projects.c.launched_at.is_not(None))
-            .group_by(users.c.id, users.c.pseudonym, users.c.display_name)
-            .order_by(users.c.id))
-        return [RequesterEntry(r[0], r[2] or r[1], int(r[3])) for r in rows]
+            select(users.c.id, users.c.pseudonym, users.c.display_name)
+            .where(users.c.id.in_(list(counts))).order_by(users.c.id))
+        return [RequesterEntry(r.id, r.display_name or r.pseudonym, counts[r.id]) for r in rows]
 
     def reviews(self, project_ids: Sequence[int]) -> dict[str, int]:
         """Submitted answers of these projects by review (``unreviewed`` when none yet)."""

@@ -26,26 +26,30 @@ from fairlabel.adapters.web.rate_limit import AuthLimiter
 from fairlabel.adapters.web.retries import RetryDeadConnections
 from fairlabel.adapters.web.security import SecurityHeaders
 from fairlabel.adapters.web.token_cache import TokenCache
-from fairlabel.services import accounts, jobs
+from fairlabel.services import accounts, schedule
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("fairlabel.web")
 
 
 def _sweep(container: Container, stop: threading.Event) -> None:
-    """Run the periodic jobs now and then (lease expiry, approvals, top-ups, prices, payouts);
-    those that read every answer only every ``measure_seconds``."""
-    interval = container.settings.sweep_seconds
-    measure_every = max(1, round(container.settings.measure_seconds / interval))
-    runs = 0
-    while not stop.wait(interval):
-        runs += 1
+    """Run the periodic jobs now and then (lease expiry, approvals, top-ups, prices, payouts;
+    those that read every answer only every ``measure_seconds``): at the start of each period
+    this process tries to claim the jobs that are due, and runs those it wins; of every app
+    server sharing the database, one runs each period (``services.schedule``)."""
+    retry = container.settings.sweep_seconds
+    while True:
         try:
-            jobs.run_due_work(container.db, container.charter, now=container.clock(),
-                              fit=container.consensus_fit, measure=runs % measure_every == 0,
-                              consensus_interval=container.measure_interval)
+            run = schedule.run_periodic(
+                container.db, container.charter, clock=container.clock,
+                me=container.process_name, jobs=container.periodic_jobs,
+                fit=container.consensus_fit, consensus_interval=container.measure_interval)
+            wait = (run.next_at - container.clock()).total_seconds()
         except Exception:  # keep sweeping after a transient database error, but say so
-            log.exception("periodic jobs failed; retrying in %s s", interval)
+            log.exception("periodic jobs failed; retrying in %s s", retry)
+            wait = retry
+        if stop.wait(max(wait, 0.01)):
+            return
 
 
 class _App(FastAPI):

@@ -1,12 +1,11 @@
 """A request whose database connection died before it committed anything is run once more.
 
 PostgreSQL drops connections now and then: a restart, a fail-over, an operator's
-``pg_terminate_backend``, an idle timeout in a proxy. The pool's pre-ping (``engine.py``)
-replaces a connection that died while it waited in the pool; one that dies after it was
-handed out — between the ping and the first statement, or in the middle of a transaction —
-fails the request instead. ``RetryDeadConnections`` (a pure ASGI middleware, just outside
-the routes) catches that failure and runs the request again, once, on fresh connections,
-when it is safe to:
+``pg_terminate_backend``, an idle timeout in a proxy. A connection that died while it
+waited in the pool (the pool does not ping it first: a round trip per transaction), or after
+it was handed out, in the middle of a transaction, fails the request instead.
+``RetryDeadConnections`` (a pure ASGI middleware, just outside the routes) catches that
+failure and runs the request again, once, on fresh connections, when it is safe to:
 
 - no transaction of the request began to commit (``unit_of_work.Attempt``), so nothing it
   did was kept and running it again is idempotent by construction;

@@ -27,6 +27,16 @@ class LeaseGate:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaseCheck:
+    """What a new lease finds once it holds its project's escrow lock."""
+
+    other_lease_id: int | None  # a live lease the worker took meanwhile (a racing request)
+    free_minor: int  # the escrow's balance less what live leases hold, this one included
+    lowest_paid_minor: int  # the answers' hold's lower bound of pay, now
+    pivot_ms: int  # and its pivot
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduledPrice:
     id: int
     project_id: int
@@ -77,8 +87,8 @@ class WorkerCurrency(NamedTuple):
 
 class Ledger(Protocol):
     def post(self, tx: LedgerTransaction, *, tx_id: str, now: datetime) -> list[Entry]: ...
-    def lock(self, accounts: Iterable[str]) -> None: ...
-    def worker_balances(self, bucket: str) -> list[WorkerCurrency]: ...
+    def lock(self, accounts: Iterable[str], currency: str | None = None) -> None: ...
+    def worker_balances(self, bucket: str, *, at_least: int = 1) -> list[WorkerCurrency]: ...
     def balance(self, account: str, currency: str) -> int: ...
     def balances(self, accounts: Iterable[str]) -> dict[str, dict[str, int]]: ...
     def entries(self, accounts: Iterable[str]) -> list[Entry]: ...
@@ -93,6 +103,12 @@ class Escrow(Protocol):
     def held(self, project_id: int) -> int: ...
     def gate(self, *, project_id: int, worker_id: int, currency: str,
              now: datetime) -> LeaseGate: ...
+    @property
+    def serialised(self) -> bool:
+        """True when the database runs one writer at a time (SQLite): what a transaction
+        read of the escrow stays true until it commits, without a lock."""
+    def check_lease(self, *, project_id: int, worker_id: int, assignment_id: int,
+                    currency: str, now: datetime) -> LeaseCheck: ...
 
 
 class Holds(Protocol):

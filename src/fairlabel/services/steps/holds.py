@@ -76,11 +76,15 @@ def hold_for(project: Project, totals: AnswerTotals, policy: CharterPolicy) -> i
 
 
 def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int, project: Project,
-                     policy: CharterPolicy) -> int:
+                     policy: CharterPolicy, worker_id: int) -> int:
     """Count a submitted answer and return how much the reserved account must move to stay
-    at the answers' hold (the answer's lease held at least that much beside its price)."""
+    at the answers' hold (the answer's lease held at least that much beside its price).
+    Locks the accounts the answer's posting moves, after the totals (the lock order), so that
+    the posting reads nothing more."""
     totals = tx.holds.add_answer(project_id, worked_ms=worked_ms)
     currency = project.terms.pay_per_task.currency
+    tx.ledger.lock((ledger.project_escrow(project_id), ledger.project_reserved(project_id),
+                    ledger.worker_pending(worker_id)), currency)
     reserved = tx.ledger.balance(ledger.project_reserved(project_id), currency)
     return hold_for(project, totals, policy) - reserved
 

@@ -1,7 +1,8 @@
 """The schema, as SQLAlchemy Core tables. Migrations under ``migrations/`` create it.
 
 All tables share the one ``metadata`` (``base``) and are declared by concern in
-``accounts``, ``work``, ``money``, ``quality``, ``moderation``, ``voice`` and ``media``.
+``accounts``, ``work``, ``money``, ``quality``, ``moderation``, ``voice``, ``media`` and
+``schedule``.
 Importing this package declares every one of them (Alembic compares ``metadata`` with the
 database) and re-exports each.
 """
@@ -21,6 +22,7 @@ from fairlabel.adapters.db.tables.money import (
     price_changes,
 )
 from fairlabel.adapters.db.tables.quality import qualification_attempts, worker_skills
+from fairlabel.adapters.db.tables.schedule import job_runs
 from fairlabel.adapters.db.tables.voice import ratings, testimonies
 from fairlabel.adapters.db.tables.work import (
     GOLD_TASK,
@@ -42,6 +44,7 @@ __all__ = [
     "decisions",
     "inbox_messages",
     "instance_settings",
+    "job_runs",
     "ledger_accounts",
     "ledger_balances",
     "ledger_entries",

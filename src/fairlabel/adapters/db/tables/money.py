@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from fairlabel.adapters.db.tables.base import metadata
@@ -69,6 +70,9 @@ price_changes = Table(
     Column("effective_at", UTCDateTime, nullable=False),
     Column("applied_at", UTCDateTime, nullable=True),
 )
+# Changes still to take effect: the sweep reads only those.
+Index("ix_price_changes_pending", price_changes.c.effective_at,
+      sqlite_where=text("applied_at IS NULL"), postgresql_where=text("applied_at IS NULL"))
 
 inbox_messages = Table(
     "inbox_messages",

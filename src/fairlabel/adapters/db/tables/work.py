@@ -68,6 +68,17 @@ projects = Table(
     Column("min_answers", Integer, nullable=False, server_default=text("2")),
     # The last answer taken into the consensus by the periodic refit.
     Column("consensus_until", UTCDateTime, nullable=True),
+    # What each periodic job last saw (services/jobs.py), so that a sweep visits only the
+    # projects where something changed: the count of submitted answers (project_holds.answers)
+    # when it ran, or when it must look again though no answer came. NULL: look at the next run.
+    Column("notice_answers", BigInteger, nullable=True),
+    Column("notice_due_at", UTCDateTime, nullable=True),
+    # Measure and top up again though no answer came (top-ups left owed, an overturned
+    # withholding, a price change taking effect).
+    Column("pay_recheck", Boolean, nullable=False, server_default=text("false")),
+    Column("proposals_answers", BigInteger, nullable=True),
+    Column("proposals_due_at", UTCDateTime, nullable=True),
+    Column("consensus_answers", BigInteger, nullable=True),
 )
 
 # What the answers' hold needs to know of a project's submitted answers (domain/holds.py),
@@ -169,5 +180,11 @@ Index("ix_assignments_worker_task", assignments.c.worker_id, assignments.c.proje
       assignments.c.task_id)
 Index("ix_assignments_lease", assignments.c.status, assignments.c.lease_expires_at)
 Index("ix_assignments_project", assignments.c.project_id, assignments.c.status)
-Index("ix_assignments_unapproved", assignments.c.status, assignments.c.approved_at,
-      assignments.c.submitted_at)
+# Answers awaiting approval, by submission time: the approval job reads only those due. The
+# query writes the predicate as it is here (a literal, not a parameter), so that both planners
+# can use the partial index; it leads with `status` so that SQLite, without statistics,
+# prefers it to ix_assignments_lease (which has `status` first too).
+AWAITING_APPROVAL = "status = 'submitted' AND approved_at IS NULL AND review IS NULL"
+Index("ix_assignments_awaiting", assignments.c.status, assignments.c.submitted_at,
+      assignments.c.id,
+      sqlite_where=text(AWAITING_APPROVAL), postgresql_where=text(AWAITING_APPROVAL))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from fairlabel.adapters.web.api.public_schemas import (
     AlgorithmPublic,
@@ -17,9 +19,13 @@ router = APIRouter(prefix="/public", tags=["public"])
 
 
 @router.get("/requesters", response_model=list[RequesterListed])
-def requesters(container: ContainerDep) -> list[RequesterListed]:
-    """Every requester with a launched project, with their ids (no login)."""
-    return [RequesterListed.of(r) for r in record.requesters(container.db)]
+def requesters(container: ContainerDep, after: Annotated[int, Query(ge=0)] = 0,
+               limit: Annotated[int, Query(ge=1, le=1000)] = record.PAGE,
+               ) -> list[RequesterListed]:
+    """Requesters with a launched project, with their ids, by id: at most ``limit`` after
+    the requester ``after`` (the next page: ``after`` the last id of this one; no login)."""
+    return [RequesterListed.of(r) for r in record.requesters(container.db, after=after,
+                                                             limit=limit)]
 
 
 @router.get("/requesters/{requester_id}", response_model=RequesterRecordPublic)

@@ -3,7 +3,9 @@ systems. Each page has its JSON twin under /api/v1/public."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from fairlabel.adapters.web.deps import ContainerDep
@@ -22,9 +24,12 @@ def public_home() -> Response:
 
 
 @router.get("/requesters")
-def requesters_page(request: Request, container: ContainerDep) -> Response:
-    return render(request, "public_requesters.html",
-                  {"requesters": record.requesters(container.db)})
+def requesters_page(request: Request, container: ContainerDep,
+                    after: Annotated[int, Query(ge=0)] = 0) -> Response:
+    """A page of requesters (``record.PAGE``), then a link to the next one."""
+    found = record.requesters(container.db, after=after)
+    more = found[-1].id if len(found) == record.PAGE else None
+    return render(request, "public_requesters.html", {"requesters": found, "more_after": more})
 
 
 @router.get("/requesters/{requester_id}")

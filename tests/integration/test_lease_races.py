@@ -1,0 +1,103 @@
+"""Leases of one project run side by side on PostgreSQL: the escrow is read first without a
+lock and checked again under the project's escrow lock at the end of the lease
+(``services.assignment._check_under_lock``). What that must keep: a worker's racing requests
+get one lease, and a lease whose terms changed before it took the lock holds what the new
+terms need. (The escrow never overdrawn by racing workers: ``test_escrow_holds.py``.)"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.tables import assignments
+from fairlabel.domain.accounts import Role, User
+from fairlabel.domain.money import Money
+from fairlabel.domain.pay import lease_reserve
+from fairlabel.services import assignment, jobs, pay
+from tests.conftest import Accounts
+from tests.integration.test_fair_pay import assert_ledger_sound, make_project
+from tests.support.clock import FakeClock
+
+
+def _live_leases(container: Container, worker: User, pid: int) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.execute(
+            select(func.count()).select_from(assignments).where(
+                assignments.c.worker_id == worker.id, assignments.c.project_id == pid,
+                assignments.c.status == "leased")).scalar_one())
+
+
+def test_a_workers_racing_requests_get_one_lease(container: Container, people: Accounts) -> None:
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=200, price=5)
+    for _round in range(6):
+        worker = people.make(Role.WORKER)[0]
+        barrier = threading.Barrier(4)
+        got: list[Any] = []
+
+        def race(worker: User = worker, barrier: threading.Barrier = barrier,
+                 got: list[Any] = got) -> None:
+            barrier.wait()
+            got.append(assignment.request_next(container.db, worker, pid,
+                                               now=container.clock(),
+                                               policy=container.charter))
+
+        threads = [threading.Thread(target=race) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(got) == 4 and all(isinstance(g, assignment.Lease) for g in got)
+        assert len({g.assignment_id for g in got}) == 1, got
+        assert _live_leases(container, worker, pid) == 1
+
+
+def test_a_price_cut_applied_while_a_lease_is_taken_is_held_in_full(
+        container: Container, people: Accounts, clock: FakeClock) -> None:
+    """The cut takes effect between the lease's first read and its lock: the lease must hold
+    the new price and the allowance the new price needs (a lower price can owe more top-up),
+    as the cut widened only the leases it could see."""
+    if container.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: nothing happens inside a lease")
+    requester = people.make(Role.REQUESTER)[0]
+    worker = people.make(Role.WORKER)[0]
+    pid = make_project(container, requester, tasks=20, price=50, funding=100_000)
+    pay.change_price(container.db, requester, pid, Money(20, "USD"), reason="budget",
+                     policy=container.charter, now=clock())
+    clock.advance(days=15)  # past the cut's notice: the next sweep applies it
+    applied: list[int] = []
+    lease_thread = threading.current_thread()
+
+    def cut_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if (threading.current_thread() is lease_thread and "FOR NO KEY UPDATE" in statement
+                and not applied):
+            runner = threading.Thread(target=lambda: applied.append(
+                jobs.apply_due_prices(container.db, container.charter, now=clock())))
+            runner.start()
+            runner.join()
+
+    event.listen(container.engine, "before_cursor_execute", cut_first)
+    try:
+        lease = assignment.request_next(container.db, worker, pid, now=clock(),
+                                        policy=container.charter)
+    finally:
+        event.remove(container.engine, "before_cursor_execute", cut_first)
+    assert applied == [1] and lease is not None
+    with container.db.read() as tx:
+        project = tx.projects.get(pid)
+        held = tx.assignments.get(lease.assignment_id)
+        totals = tx.holds.totals(pid)
+    assert project is not None and held is not None
+    assert project.terms.pay_per_task.amount_minor == 20
+    assert (held.price_minor, held.allowance_minor) == lease_reserve(
+        project, container.charter, lowest_paid_minor=totals.lowest_paid_minor,
+        pivot_ms=totals.pivot_ms)
+    assert held.price_minor == 20
+    clock.advance(seconds=30)
+    assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
+                             idempotency_key=None, now=clock(), policy=container.charter)
+    assert_ledger_sound(container)
