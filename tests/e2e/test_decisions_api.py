@@ -282,3 +282,29 @@ def test_decisions_are_append_only_on_postgresql(
     for statement in ("UPDATE decisions SET outcome = 'x'", "DELETE FROM decisions"):
         with pytest.raises(DBAPIError, match="append-only"), container.engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_an_overturned_withholding_is_topped_up_at_the_next_sweep_without_new_answers(
+        client: TestClient, world: dict[str, Any], clock: FakeClock, people: Accounts,
+        container: Container) -> None:
+    """While withheld, an answer gets no top-up; once its pay stands again (overturned), it is
+    owed the floor like the others, and the next sweep pays it though no answer came."""
+    decision_id = withhold_fast_answer(client, world, clock)
+    slow = people.make(Role.WORKER)[1]
+    answer(client, clock, slow, world["pid"], seconds=120, count=35)  # the median rises
+    sweep(container, clock)
+    with container.engine.connect() as conn:
+        fair = conn.execute(text(
+            "SELECT MIN(price_minor + topped_up_minor) FROM assignments "
+            "WHERE status = 'submitted' AND (review IS NULL OR review != 'withheld')")
+        ).scalar_one()
+    assert fair > 20  # everyone but the withheld answer was topped up
+    filed = client.post(f"/api/v1/decisions/{decision_id}/appeal", json={"message": "no"},
+                        headers=bearer(world["fast"])).json()
+    client.post(f"/api/v1/appeals/{filed['id']}/resolve",
+                json={"outcome": "overturned", "reason": "read it"},
+                headers=bearer(world["moderator"]))
+    assert balance(client, world["fast"], "available") == 20
+    clock.advance(minutes=1)
+    sweep(container, clock)
+    assert balance(client, world["fast"], "available") == fair

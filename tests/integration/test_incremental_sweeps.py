@@ -195,13 +195,6 @@ def test_a_sweep_reads_no_project_whose_answers_did_not_change(
     assert visited == [pid]
 
 
-def test_each_serving_project_still_reaches_every_serving_project(
-        container: Container, requester: User) -> None:
-    ids = [make_project(container, requester, container.charter, tasks=1) for _ in range(3)]
-    seen = jobs.each_serving_project(container.db, lambda tx, project: project.id)
-    assert seen == ids
-
-
 def test_an_answer_locked_elsewhere_during_top_ups_is_topped_up_at_the_next_sweep(
         container: Container, people: Accounts, requester: User, clock: FakeClock) -> None:
     """Top-ups pass answers another transaction holds (SKIP LOCKED: a review, an appeal);

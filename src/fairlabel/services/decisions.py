@@ -57,7 +57,7 @@ class MyDecisionsTx(HasUsers, HasProjects, HasDecisions, HasAppeals, Protocol):
 
 
 class ProposeBlocksTx(HasAssignments, HasGold, HasDecisions, HasBlocks, Protocol):
-    """The transaction of ``propose_blocks``."""
+    """The transaction of ``look_for_blocks``."""
 
 
 class ResolveProposalTx(HasDecisions, HasBlocks, HasInbox, Commits, Protocol):
@@ -134,14 +134,6 @@ def _confirmed_outcome(kind: DecisionKind) -> str:
     return f"confirmed: {kind.value}"
 
 
-def propose_blocks(tx: ProposeBlocksTx, project: Project, policy: CharterPolicy, *,
-                   now: datetime) -> int:
-    """Run the rules that propose blocks (fast answers, gold accuracy) over a serving project,
-    inside the caller's transaction (the periodic jobs run it over each serving project);
-    returns how many proposals were made."""
-    return look_for_blocks(tx, project, policy, now=now).made
-
-
 @dataclass(frozen=True, slots=True)
 class BlockRules:
     """What the rules that propose blocks did over a project: how many proposals they made,
@@ -153,7 +145,9 @@ class BlockRules:
 
 def look_for_blocks(tx: ProposeBlocksTx, project: Project, policy: CharterPolicy, *,
                     now: datetime) -> BlockRules:
-    """``propose_blocks``, and when to look again without new answers: once the oldest answer
+    """Run the rules that propose blocks (fast answers, gold accuracy) over a serving project,
+    inside the caller's transaction (the periodic jobs run it where due); say how many
+    proposals were made, and when to look again without new answers: once the oldest answer
     the fast-answers rule read leaves its window, or once a proposal held back because the
     rule proposed lately may be made."""
     made = 0

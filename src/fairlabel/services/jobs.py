@@ -61,11 +61,11 @@ class MeasureAndTopUpTx(HasUsers, HasProjects, HasAssignments, HasLedger, HasEsc
     """The transaction of ``measure_and_top_up``."""
 
 
-class EachServingProjectTx(HasProjects, Commits, Protocol):
-    """The transaction of ``each_serving_project``."""
+class EachProjectTx(HasProjects, Commits, Protocol):
+    """The transaction of ``each_project``."""
 
 
-class ProjectsWithAnswersTx(HasProjects, Protocol):
+class ProjectsToMeasureTx(HasProjects, Protocol):
     """The transaction of ``_projects_to_measure``."""
 
 
@@ -90,7 +90,7 @@ class RunDueWorkTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, H
 
 BATCH = 200
 
-T = TypeVar("T", bound=EachServingProjectTx)
+T = TypeVar("T", bound=EachProjectTx)
 R = TypeVar("R")
 
 
@@ -151,18 +151,11 @@ def run_due_work(db: Database[RunDueWorkTx], policy: CharterPolicy, *, now: date
     return report
 
 
-def each_serving_project(db: Database[T], work: Callable[[T, Project], R]) -> list[R]:
-    """Run ``work`` over every serving project, each in a short write transaction of its own
-    (a sweep never holds up the labeling loop for long); a project gone meanwhile is
-    skipped. Returns what ``work`` returned, project by project."""
-    with db.read() as tx:
-        serving = tx.projects.serving()
-    return each_project(db, serving, work)
-
-
 def each_project(db: Database[T], project_ids: list[int],
                  work: Callable[[T, Project], R]) -> list[R]:
-    """``each_serving_project`` over the projects given (those some job must visit)."""
+    """Run ``work`` over the projects given (those some job must visit), each in a short
+    write transaction of its own (a sweep never holds up the labeling loop for long); a
+    project gone meanwhile is skipped. Returns what ``work`` returned, project by project."""
     done = []
     for project_id in project_ids:
         with db.write() as tx:
@@ -199,7 +192,7 @@ def propose_blocks_where_due(db: Database[ProposeWhereDueTx], policy: CharterPol
     return sum(each_project(db, due, look))
 
 
-def _projects_to_measure(db: Database[ProjectsWithAnswersTx]) -> list[int]:
+def _projects_to_measure(db: Database[ProjectsToMeasureTx]) -> list[int]:
     with db.read() as tx:
         return tx.projects.to_measure()
 

@@ -170,11 +170,6 @@ class ProjectRepository:
                                             projects.c.paused_at.is_not(None)))
             .order_by(projects.c.id)).scalars())
 
-    def serving(self) -> list[int]:
-        return list(self._conn.execute(
-            select(projects.c.id).where(projects.c.status == ProjectStatus.OPEN.value)
-            .order_by(projects.c.id)).scalars())
-
     def set_price(self, project_id: int, amount_minor: int) -> None:
         self._conn.execute(update(projects).where(projects.c.id == project_id)
                            .values(pay_amount_minor=amount_minor))
