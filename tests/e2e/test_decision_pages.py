@@ -38,7 +38,7 @@ def test_the_public_pages_need_no_login(client: TestClient, world: dict[str, Any
     assert "Shown once at least 3 workers" in record.text
     algorithms = client.get("/public/algorithms")
     assert algorithms.status_code == 200
-    assert "withhold_evidence@1" in algorithms.text and "proposes only" in algorithms.text
+    assert "withhold_evidence@2" in algorithms.text and "proposes only" in algorithms.text
     assert client.get("/public/requesters/999999").status_code == 404
     login = client.get("/login").text
     assert 'href="/public/requesters"' in login  # linked from the site
@@ -92,7 +92,7 @@ def test_a_requester_reviews_from_the_project_page(
                           data={"csrf_token": token, "project_id": str(world["pid"]),
                                 "decision": "reject", "reason": "wrong",
                                 "withhold_pay": "1"})
-    assert "Not reviewed" in refused.text and "withhold_evidence@1" in refused.text
+    assert "Not reviewed" in refused.text and "withhold_evidence@2" in refused.text
     done = client.post(f"/requester/answers/{world['ids'][0]}/review", follow_redirects=True,
                        data={"csrf_token": token, "project_id": str(world["pid"]),
                              "decision": "reject", "reason": "wrong"})

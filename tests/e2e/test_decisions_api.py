@@ -60,8 +60,8 @@ def test_a_rejection_without_evidence_still_pays(client: TestClient,
                      reason="wrong label", withhold_pay=True)
     assert refused.status_code == 409
     assert refused.json()["error"] == "withhold_not_evidenced"
-    assert "withhold_evidence@1" in refused.json()["message"]
-    assert refused.json()["rule"] == "withhold_evidence@1"
+    assert "withhold_evidence@2" in refused.json()["message"]
+    assert refused.json()["rule"] == "withhold_evidence@2"
     assert balance(client, worker, "pending") == pending  # a refusal changes nothing
 
     rejected = review(client, world["rtoken"], target, decision="reject", reason="wrong label")
@@ -99,7 +99,7 @@ def withhold_fast_answer(client: TestClient, world: dict[str, Any], clock: FakeC
                       reason="answered without reading", withhold_pay=True)
     assert withheld.status_code == 200, withheld.text
     decision = withheld.json()
-    assert decision["rule"] == "withhold_evidence@1"
+    assert decision["rule"] == "withhold_evidence@2"
     assert decision["inputs"]["evidence"] == ["working_time"]
     assert decision["inputs"]["time"] == {
         "worked_ms": 1000, "median_ms": 30000, "answers_measured": 20,

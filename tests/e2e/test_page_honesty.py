@@ -85,5 +85,5 @@ def test_a_refused_withholding_keeps_the_reason_typed_and_says_why(
     assert form.find("input", attrs={"name": "reason"})["value"] == reason
     assert form.find("input", attrs={"name": "withhold_pay"}).has_attr("checked")
     said = form.find(attrs={"role": "alert"})
-    assert said is not None and "withhold_evidence@1" in said.get_text()
+    assert said is not None and "withhold_evidence@2" in said.get_text()
     assert "Not reviewed" in said.get_text()

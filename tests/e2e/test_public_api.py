@@ -116,7 +116,7 @@ def test_the_registry_is_public_and_valid(client: TestClient) -> None:
     check_against_openapi(client, "/api/v1/public/algorithms", found.json())
     rules = {s["rule"]: s for s in found.json()}
     assert rules["fast_answers@1"]["proposes_only"] is True
-    assert rules["withhold_evidence@1"]["parameters"][1]["value"].startswith("under 1/10")
+    assert rules["withhold_evidence@2"]["parameters"][1]["value"].startswith("under 1/10")
 
 
 def test_projects_name_their_requester_and_unknown_records_are_404(

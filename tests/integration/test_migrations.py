@@ -81,6 +81,27 @@ def test_0008_fills_in_answer_totals_and_turns_old_leases_into_holds(
     assert_ledger_sound(container)
 
 
+def test_0014_fills_in_the_band_keys_of_the_fingerprints_already_stored(
+        container: Container, people: Accounts) -> None:
+    """Fingerprints stored before 0014 get their LSH band keys, the very keys the guard
+    computes, so that another requester's relaunch of an older project is found."""
+    from fairlabel.continuation import Fingerprint, band_keys
+
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=10, price=5, funding=0)
+    engine = container.engine
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT fingerprint FROM project_fingerprints "
+                                   "WHERE project_id = :id"), {"id": pid}).scalar_one()
+    downgrade(engine, "0013")
+    assert "fingerprint_bands" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    with engine.connect() as conn:
+        keys = set(conn.execute(text("SELECT band_key FROM fingerprint_bands "
+                                     "WHERE project_id = :id"), {"id": pid}).scalars())
+    assert keys == set(band_keys(Fingerprint.from_bytes(bytes(stored)))) and len(keys) > 1
+
+
 def test_servers_starting_together_upgrade_one_at_a_time(database_url: str) -> None:
     """Two servers started at once on an empty database: both come up, the schema once."""
     import threading

@@ -25,12 +25,15 @@ from fairlabel.domain.decisions import (
     parse_appeal_outcome,
 )
 from fairlabel.domain.errors import InvalidInput
+from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.review import (
     FAST_MIN_ANSWERS,
     WITHHOLD_RULE,
+    AnswerCheck,
     GoldRecord,
     TimeRecord,
     WithholdNotEvidenced,
+    check_answer,
     propose_for_fast_answers,
     propose_for_gold,
     withhold_evidence,
@@ -53,11 +56,31 @@ def time(worked_ms: int, median_ms: int | None = 30_000, measured: int = 20) -> 
                       min_answers=20)
 
 
+CHOICE = parse_schema({"type": "single_choice", "choices": ["a", "b"]})
+NOTHING = check_answer(CHOICE, "a")  # an ordinary task without a consensus yet
+WRONG_ON_GOLD = check_answer(CHOICE, "a", gold_answer="b")
+BELOW = GoldRecord(correct=7, total=10, min_accuracy=0.8, min_items=10)
+
+
+def test_rule_6_is_at_version_2() -> None:
+    assert WITHHOLD_RULE == "withhold_evidence@2"
+
+
 def test_a_working_time_under_a_tenth_of_the_median_is_evidence() -> None:
-    evidence = withhold_evidence(time(2_999), None)
+    evidence = withhold_evidence(time(2_999), None, NOTHING)
     assert evidence["rule"] == WITHHOLD_RULE
     assert evidence["evidence"] == ["working_time"]
     assert evidence["time"]["worked_ms"] == 2_999 and evidence["time"]["median_ms"] == 30_000
+
+
+@pytest.mark.parametrize("answer", [
+    check_answer(CHOICE, "a", gold_answer="a"),  # right on gold
+    check_answer(CHOICE, "a", consensus="a", confidence=0.99, other_answers=["a"]),  # agrees
+    NOTHING,
+])
+def test_a_fast_answer_is_withheld_whatever_it_is_compared_with(answer: AnswerCheck) -> None:
+    assert withhold_evidence(time(100), BELOW, answer)["evidence"] == ["working_time"]
+    assert withhold_evidence(time(100), None, answer)["evidence"] == ["working_time"]
 
 
 @pytest.mark.parametrize("record", [
@@ -67,18 +90,66 @@ def test_a_working_time_under_a_tenth_of_the_median_is_evidence() -> None:
 ])
 def test_without_evidence_withholding_is_refused_naming_the_rule(record: TimeRecord) -> None:
     with pytest.raises(WithholdNotEvidenced) as refused:
-        withhold_evidence(record, None)
+        withhold_evidence(record, None, NOTHING)
     assert WITHHOLD_RULE in refused.value.message
     assert refused.value.details["rule"] == WITHHOLD_RULE
     assert refused.value.code == "withhold_not_evidenced"
 
 
-def test_gold_accuracy_below_the_stated_threshold_over_enough_items_is_evidence() -> None:
-    below = GoldRecord(correct=7, total=10, min_accuracy=0.8, min_items=10)
-    assert withhold_evidence(time(20_000), below)["evidence"] == ["gold_accuracy"]
-    both = withhold_evidence(time(100), below)
+def test_low_gold_accuracy_and_an_answer_wrong_against_gold_is_evidence() -> None:
+    evidence = withhold_evidence(time(20_000), BELOW, WRONG_ON_GOLD)
+    assert evidence["evidence"] == ["gold_accuracy"]
+    assert evidence["answer"] == {"compared_with": "gold", "answer_matches": False,
+                                  "answer_shown_wrong": True}
+    both = withhold_evidence(time(100), BELOW, WRONG_ON_GOLD)
     assert both["evidence"] == ["gold_accuracy", "working_time"]
     assert both["gold"]["gold_correct"] == 7
+
+
+def test_low_gold_accuracy_and_an_answer_against_an_established_consensus_is_evidence() -> None:
+    answer = check_answer(CHOICE, "a", consensus="b", confidence=0.9, other_answers=["b", "a"])
+    evidence = withhold_evidence(time(20_000), BELOW, answer)
+    assert evidence["evidence"] == ["gold_accuracy"]
+    assert evidence["answer"] == {
+        "compared_with": "consensus", "answer_matches": False, "answer_shown_wrong": True,
+        "consensus_confidence": 0.9, "consensus_min_confidence": 0.8,
+        "other_answers_agreeing": 1}
+
+
+@pytest.mark.parametrize("answer", [
+    check_answer(CHOICE, "a", gold_answer="a"),  # meets the gold answer
+    check_answer(CHOICE, "a", consensus="a", confidence=0.95, other_answers=["a"]),
+])
+def test_a_right_answer_is_never_withheld_for_a_low_gold_accuracy(answer: AnswerCheck) -> None:
+    worst = GoldRecord(correct=0, total=10, min_accuracy=1.0, min_items=5)
+    with pytest.raises(WithholdNotEvidenced) as refused:
+        withhold_evidence(time(20_000), worst, answer)
+    assert "not shown wrong" in refused.value.message
+    assert refused.value.checks["answer"]["answer_shown_wrong"] is False
+
+
+@pytest.mark.parametrize("answer", [
+    NOTHING,  # no consensus yet
+    check_answer(CHOICE, "a", consensus="b", confidence=None, other_answers=["b"]),
+    check_answer(CHOICE, "a", consensus="b", confidence=0.79, other_answers=["b", "b"]),
+    check_answer(CHOICE, "a", consensus="b", confidence=0.99, other_answers=["a"]),  # alone
+    check_answer(CHOICE, "a", consensus="b", confidence=0.99, other_answers=[]),
+    check_answer(CHOICE, "a", consensus="b", confidence=0.85, other_answers=["b"],
+                 confidence_target=0.9),  # below the project's higher target
+])
+def test_against_no_or_a_weak_consensus_withholding_is_refused_saying_to_wait(
+        answer: AnswerCheck) -> None:
+    with pytest.raises(WithholdNotEvidenced) as refused:
+        withhold_evidence(time(20_000), BELOW, answer)
+    message = refused.value.message
+    assert "not shown wrong" in message and "the answer is paid" in message
+    assert "wait until other workers have answered this task" in message
+
+
+def test_a_project_cannot_lower_the_consensus_confidence_below_the_default() -> None:
+    low_target = check_answer(CHOICE, "a", consensus="b", confidence=0.7, other_answers=["b"],
+                              confidence_target=0.6)
+    assert low_target.min_confidence == 0.8 and not low_target.shown_wrong
 
 
 @pytest.mark.parametrize("gold", [
@@ -88,7 +159,7 @@ def test_gold_accuracy_below_the_stated_threshold_over_enough_items_is_evidence(
 ])
 def test_gold_that_is_not_below_or_not_enough_is_no_evidence(gold: GoldRecord) -> None:
     with pytest.raises(WithholdNotEvidenced):
-        withhold_evidence(time(20_000), gold)
+        withhold_evidence(time(20_000), gold, WRONG_ON_GOLD)
     assert propose_for_gold(gold) is None
 
 

@@ -11,7 +11,16 @@ from typing import Any
 
 from .families import FAMILIES, LANGUAGES
 from .records import Family, Pair, Project
-from .variants import NEW_NAMES, POOL, SAMPLE, make_pool, project, rename_choices, reword
+from .variants import (
+    NEW_NAMES,
+    POOL,
+    SAMPLE,
+    make_pool,
+    paraphrase,
+    project,
+    rename_choices,
+    reword,
+)
 
 SEED = 7
 
@@ -23,6 +32,7 @@ def build() -> list[Pair]:
     base = {fam["key"]: family_pairs(fam, rng, pairs) for fam in FAMILIES}
     language_pairs(base, rng, pairs)
     other_project_pairs(base, rng, pairs)
+    paraphrase_pairs(base, pairs)
     return pairs
 
 
@@ -95,3 +105,24 @@ def other_project_pairs(base: dict[str, Project], rng: random.Random,
     ]
     for a_key, b_key in rng.sample(cross, 12):
         add(pairs, base[a_key], base[b_key], False, "other_project", f"{a_key}/{b_key}")
+
+
+def paraphrase_pairs(base: dict[str, Project], pairs: list[Pair]) -> None:
+    """The ``paraphrase`` continuation kinds, last and from their own seeded streams (so that
+    the pairs before them stay as they were): the base project's tasks shuffled and
+    paraphrased under a new name (``paraphrase``), and that with reworded instructions,
+    renamed choices and another redundancy too (``paraphrase_combined``)."""
+    for fam in FAMILIES:
+        key, old = fam["key"], base[fam["key"]]
+        rng = random.Random(f"{SEED}/paraphrase/{key}")
+        main = fam["domains"][0]
+        samples = paraphrase(old["task_samples"], rng)
+        rng.shuffle(samples)
+        new_name = rng.choice(NEW_NAMES)
+        add(pairs, old, project(fam, main, new_name, samples), True, "paraphrase", key)
+        samples = paraphrase(old["task_samples"], rng)
+        rng.shuffle(samples)
+        add(pairs, old, project(fam, main, rng.choice(NEW_NAMES), samples, redundancy=1,
+                                instructions=reword(fam["instructions"], rng),
+                                schema=rename_choices(fam["schema"], rng)),
+            True, "paraphrase_combined", key)

@@ -85,3 +85,94 @@ def project(family: Family, domain: Domain, name: str,
         "schema": schema if schema is not None else family["schema"],
         "task_samples": samples,
     }
+
+
+# The ``paraphrase`` kinds: about 30 % of the content words of the task texts swapped for a
+# synonym. Words without one in ``DATA_SYNONYMS`` get a replacement from ``REPLACEMENTS``
+# (one per word and project, as a paraphraser keeps its choices): to a word-level
+# fingerprint a word absent from the data weighs exactly as a true synonym would.
+PARAPHRASE_SHARE = 0.3
+STOPWORDS = frozenset(str.split(
+    "a an the and or but if then so of to in on at by for with from as is are was were be been "
+    "it its this that these those i you he she we they me my your our their his her them us "
+    "not no do does did have has had will would can could should may might must there here "
+    "what which who whom how when where why all any some each every just than too very "
+    "about after before into over under up down out off again once"))
+DATA_SYNONYMS = {
+    "items": "entries", "return": "give back", "first": "initial", "result": "outcome",
+    "example": "instance", "minutes": "mins", "instead": "rather", "write": "compose",
+    "please": "kindly", "select": "choose", "make": "create", "table": "grid", "new": "fresh",
+    "near": "close to", "buy": "purchase", "prices": "rates", "password": "passphrase",
+    "animals": "creatures", "cooks": "chefs", "cook": "prepare", "fell": "dropped",
+    "customer": "client", "hour": "sixty minutes", "date": "day", "costs": "expenses",
+    "open": "launch", "many": "numerous", "wait": "hold on", "list": "array", "get": "obtain",
+    "guess": "suppose", "help": "assist", "five": "5", "explained": "described",
+    "sure": "certain", "struggling": "battling", "tell": "inform", "easiest": "simplest",
+    "way": "method", "best": "finest", "seen": "spotted", "announced": "declared",
+    "tension": "strain", "shop": "store", "function": "routine", "fix": "repair",
+    "bug": "defect", "fails": "breaks", "find": "locate", "template": "pattern",
+    "coat": "jacket", "map": "dictionary", "finds": "discovers", "total": "sum",
+    "online": "on the web", "depends": "relies", "doctor": "physician", "key": "lock code",
+    "email": "mail", "works": "functions", "expect": "anticipate", "reported": "stated",
+    "said": "stated", "according": "per", "met": "encountered", "officials": "authorities",
+    "time": "moment", "try": "attempt", "bread": "loaf", "keep": "retain", "shares": "stocks",
+    "half": "fifty percent", "replace": "swap", "longest": "lengthiest", "talks": "discussions",
+    "continue": "carry on", "eating": "consuming", "cheap": "inexpensive", "move": "shift",
+    "season": "period", "serving": "portion", "cream": "custard", "check": "verify",
+    "weather": "climate", "team": "squad", "home": "house", "query": "request",
+    "symptoms": "signs", "fake": "bogus", "believe": "think", "deadline": "due date",
+    "observers": "watchers", "say": "state", "affects": "impacts", "flights": "air trips",
+    "brand": "make", "minister": "secretary", "chair": "seat", "claim": "assert",
+    "budget": "spending plan", "train": "railway", "sales": "revenue", "removes": "drops",
+    "duplicates": "repeats", "salary": "pay", "often": "frequently", "comes": "arrives",
+    "model": "version", "ships": "vessels", "city": "town", "old": "aged", "today": "now",
+    "customers": "clients", "rise": "increase", "letter": "note", "users": "members",
+    "orders": "purchases", "work": "operate", "tomorrow": "next day", "pills": "tablets",
+    "tax": "levy", "record": "log", "profits": "earnings", "flat": "apartment",
+    "bring": "fetch", "order": "purchase", "still": "yet", "free": "gratis",
+    "numbers": "figures", "chief": "head", "running": "operating", "council": "board",
+    "cup": "mug", "took": "needed", "click": "tap", "hours": "hrs", "parcel": "package",
+    "arrives": "comes", "cuts": "reductions", "planned": "scheduled", "short": "brief",
+    "story": "tale", "place": "spot", "long": "lengthy", "urgent": "pressing",
+    "reply": "answer", "higher": "greater", "days": "daytimes", "experience": "background",
+    "meadow": "field", "playing": "frolicking", "week": "seven days", "empty": "blank",
+    "final": "last", "patient": "sufferer", "rest": "remainder", "add": "include",
+    "wins": "triumphs", "loses": "fails", "want": "wish", "take": "grab", "speed": "pace",
+    "count": "tally", "join": "combine", "need": "require", "guide": "manual",
+    "sleeping": "dozing", "annual": "yearly", "region": "area", "slow": "sluggish",
+    "fair": "reasonable", "sorted": "ordered", "national": "countrywide",
+}
+REPLACEMENTS = (
+    "notably", "broadly", "venture", "ledger", "quorum", "tangent", "lattice", "harbor",
+    "beacon", "cobalt", "meridian", "orchard", "pennant", "quartz", "rivulet", "saffron",
+    "thicket", "umber", "vellum", "wicker", "yonder", "zephyr", "alcove", "brimstone",
+    "cascade", "dapple", "ember", "fathom", "gossamer", "hearth", "inkling", "jubilee",
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+def paraphrase(samples: list[dict[str, Any]], rng: random.Random,
+               share: float = PARAPHRASE_SHARE) -> list[dict[str, Any]]:
+    """The same tasks with about ``share`` of the content words of their texts swapped for
+    a synonym (each occurrence drawn on its own); other values are kept."""
+    chosen: dict[str, str] = {}
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower()
+        if low in STOPWORDS or len(low) < 3 or rng.random() >= share:
+            return word
+        if low not in chosen:
+            chosen[low] = DATA_SYNONYMS.get(low) or rng.choice(REPLACEMENTS)
+        return chosen[low]
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, str) and not value.startswith(("media:", "http")):
+            return _WORD.sub(swap, value)
+        if isinstance(value, dict):
+            return {k: rewrite(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        return value
+
+    return [rewrite(sample) for sample in samples]

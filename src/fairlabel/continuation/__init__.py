@@ -1,9 +1,10 @@
 """The continuation guard's numeric core (charter rule 5, the Musen → Nova case).
 
-A new project is compared with the requester's projects that ended, paused or had a
-price cut in the last 90 days, over its instructions, label schema and a sample of task
-data. :func:`fingerprint` turns a :class:`ProjectText` into a :class:`Fingerprint`
-(per-part shingle sets and a MinHash signature); :class:`ContinuationIndex` finds
+A new project is compared with the requester's projects that are serving, ended, paused or
+had a price cut in the last 90 days (and, through the LSH band keys, with other requesters'
+projects that stopped), over its instructions, label schema and task data.
+:func:`fingerprint` turns a :class:`ProjectText` into a :class:`Fingerprint` (per-part
+shingle sets and a MinHash signature); :class:`ContinuationIndex` finds
 candidates with MinHash LSH and confirms them with the exact :func:`similarity`. A
 combined score of at least :data:`DEFAULT_THRESHOLD` makes the new project a
 continuation. No framework, web or database code here: numpy and datasketch only.
@@ -23,6 +24,8 @@ from fairlabel.continuation.index import (
     ContinuationIndex,
     Match,
     Similarity,
+    band_keys,
+    band_keys_of_signature,
     jaccard,
     similarity,
 )
@@ -35,6 +38,8 @@ __all__ = [
     "Match",
     "ProjectText",
     "Similarity",
+    "band_keys",
+    "band_keys_of_signature",
     "fingerprint",
     "jaccard",
     "normalise",

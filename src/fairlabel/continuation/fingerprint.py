@@ -9,9 +9,13 @@ A project is compared over three parts:
   ``choices>=3`` …, so adding one choice barely moves the score) or the size of the rating
   scale, and the field names of the task data. Choice names are ignored, so renamed or
   reordered choices are invisible.
-* **data** – word 1- and 2-shingles of every text value of the task samples, as one set.
-  Shuffling the samples changes nothing; a re-sample from the same source shares most of its
-  vocabulary and phrasing.
+* **data** – word 1- and 2-shingles of every text value of the task samples, as one set,
+  kept as its ``DATA_SKETCH`` smallest hashes (a bottom-k sketch: a uniform sample of the
+  set, compared with the bottom-k estimator of Jaccard; a set smaller than that is kept
+  whole and compared exactly). Shuffling the tasks changes nothing, so the guard reads all of
+  a project's tasks (up to its cap) rather than the first few; a re-sample from the same
+  source shares most of its vocabulary and phrasing, and a paraphrase that swaps a third of
+  the words keeps the other words and most of the numbers and names.
 
 Text is normalised first: Unicode NFKC, lower case, punctuation removed, whitespace
 collapsed. Shingles are hashed to 64 bits (``blake2b`` of each word, mixed for pairs), kept
@@ -52,6 +56,8 @@ SEED = 20240917
 WEIGHTS: Mapping[str, float] = {"instructions": 0.25, "schema": 0.10, "data": 0.65}
 """Weights of the per-part exact Jaccard in the combined score."""
 PARTS = ("instructions", "schema", "data")
+DATA_SKETCH = 4096
+"""Data shingles kept per fingerprint (the smallest hashes: a bottom-k sketch, 32 KiB)."""
 _FORMAT = 1
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SENTENCE = re.compile(r"[.!?;:\n]+")
@@ -310,6 +316,6 @@ def fingerprint(text: ProjectText, *, num_perm: int = 128) -> Fingerprint:
         task_type=str(text.schema.get("type", "")),
         instructions=instructions,
         schema=schema_shingles(text.schema, text.task_samples),
-        data=data,
+        data=data[:DATA_SKETCH],  # sorted: the bottom-k sketch
         signature=signature(instructions, data, num_perm),
     )

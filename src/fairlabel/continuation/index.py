@@ -7,26 +7,57 @@ candidate is then confirmed with the exact :func:`~fairlabel.continuation.finger
 and kept only if its combined score reaches the threshold.
 
 ``DEFAULT_THRESHOLD`` = 0.40 was chosen on the evaluation set
-(``continuation/data/evaluation.json``, 141 pairs, built by
+(``continuation/data/evaluation.json``, 171 pairs, built by
 ``python -m tools.continuation_eval``): the lowest continuation score there is 0.45
-(reworded instructions + re-sampled image captions + renamed choices at once) and the
-highest score of a distinct project of the same requester is 0.35 (same instruction
-template, other domain and data); 0.40 is the middle of that gap. See
-``docs/continuation.md``.
+(reworded instructions + re-sampled image captions + renamed choices at once; paraphrased
+tasks score at least 0.54) and the highest score of a distinct project of the same requester
+is 0.35 (same instruction template, other domain and data); 0.40 is the middle of that gap.
+See ``docs/continuation.md``.
+
+:func:`band_keys` gives the index's LSH bands as keys a database can index, so that the
+candidates of a new project among thousands of stored ones are found by one lookup.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from fairlabel.continuation.fingerprint import PARTS, U64, WEIGHTS, Fingerprint
+from fairlabel.continuation.fingerprint import (
+    DATA_SKETCH,
+    PARTS,
+    U64,
+    WEIGHTS,
+    Fingerprint,
+    signature_to_bytes,
+)
 
 DEFAULT_THRESHOLD = 0.40
 """Combined score from which a new project counts as a continuation (see module docstring)."""
 BAND_ROWS = 3
 """Rows per LSH band: small bands favour recall; exact confirmation removes false hits."""
+
+
+def band_keys_of_signature(signature: bytes) -> list[int]:
+    """The LSH band keys of a stored signature (``signature_to_bytes``): one signed 64-bit
+    key per band of ``BAND_ROWS`` slots, the band's number hashed with its slots.
+
+    Two fingerprints share a key exactly when :class:`ContinuationIndex` would make them
+    candidates (the same bands of the same slots), so a database can find the candidates of
+    a new project among any number of stored ones with an index on the key.
+    """
+    width = 4 * BAND_ROWS
+    return [int.from_bytes(hashlib.blake2b(band.to_bytes(2, "little")
+                                           + signature[band * width:(band + 1) * width],
+                                           digest_size=8).digest(), "little", signed=True)
+            for band in range(len(signature) // width)]
+
+
+def band_keys(fp: Fingerprint) -> list[int]:
+    """The LSH band keys of a fingerprint (see :func:`band_keys_of_signature`)."""
+    return band_keys_of_signature(signature_to_bytes(fp.signature))
 
 
 def jaccard(a: U64, b: U64) -> float:
@@ -35,6 +66,19 @@ def jaccard(a: U64, b: U64) -> float:
         return 0.0
     common = np.intersect1d(a, b, assume_unique=True).size
     return common / (a.size + b.size - common)
+
+
+def sketch_jaccard(a: U64, b: U64, k: int = DATA_SKETCH) -> float:
+    """Jaccard of two sets kept as bottom-``k`` sketches (sorted unique ``uint64``): exact
+    when neither was cut to ``k``, else the bottom-k estimate (the share of the ``k``
+    smallest hashes of the union that both sets hold)."""
+    if a.size < k and b.size < k:
+        return jaccard(a, b)
+    if a.size == 0 or b.size == 0:
+        return 0.0
+    union = np.union1d(a, b)[:k]
+    both = np.intersect1d(a, b, assume_unique=True)
+    return np.intersect1d(both, union, assume_unique=True).size / union.size
 
 
 @dataclass(frozen=True)
@@ -57,7 +101,8 @@ class Similarity:
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> Similarity:
-    """Exact per-part Jaccard and the combined score of two fingerprints.
+    """Per-part Jaccard (exact; for the data, exact up to ``DATA_SKETCH`` shingles and the
+    bottom-k estimate past it) and the combined score of two fingerprints.
 
     The combined score is ``Σ weight × Jaccard`` over the parts (``WEIGHTS``:
     instructions 0.25, schema 0.10, data 0.65) divided by the weights of the parts that
@@ -70,7 +115,8 @@ def similarity(a: Fingerprint, b: Fingerprint) -> Similarity:
     Returns:
         The similarity.
     """
-    scores = {p: jaccard(a.part(p), b.part(p)) for p in PARTS}
+    scores = {p: (sketch_jaccard if p == "data" else jaccard)(a.part(p), b.part(p))
+              for p in PARTS}
     present = [p for p in PARTS if a.part(p).size or b.part(p).size]
     same_type = a.task_type == b.task_type
     total = sum(WEIGHTS[p] for p in present)

@@ -19,7 +19,12 @@ from fairlabel.domain.projects import ProjectTerms
 from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import accounts, pay, preferences, projects
 from fairlabel.services.ports.accounts import HasUsers
-from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.decisions import (
+    HasAppeals,
+    HasBlocks,
+    HasContinuationCases,
+    HasDecisions,
+)
 from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
 from fairlabel.services.ports.quality import HasConsensus, HasGold
@@ -30,7 +35,7 @@ from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
 
 class SeedTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
              HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals, HasBlocks,
-             HasInbox, HasMedia, Commits, Protocol):
+             HasInbox, HasMedia, HasContinuationCases, Commits, Protocol):
     """The transaction of ``seed``."""
 
 

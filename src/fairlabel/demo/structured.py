@@ -19,8 +19,9 @@ from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project, ProjectTerms
 from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import media, pay, projects
+from fairlabel.services.ports.decisions import HasContinuationCases, HasDecisions
 from fairlabel.services.ports.media import HasMedia, ImageChecker, MediaStore, RawFile
-from fairlabel.services.ports.money import HasEscrow, HasLedger
+from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
 from fairlabel.services.ports.quality import HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.voice import HasInbox
@@ -28,7 +29,7 @@ from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
 
 
 class LaunchTx(HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasGold, HasInbox,
-               HasMedia, Commits, Protocol):
+               HasMedia, HasHolds, HasDecisions, HasContinuationCases, Commits, Protocol):
     """The transaction of ``seed_boxes`` and ``seed_spans``."""
 
 BOX_INSTRUCTIONS = """\

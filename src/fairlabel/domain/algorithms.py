@@ -13,6 +13,7 @@ from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.messages import N_, Msg
 from fairlabel.domain.money import Money
 from fairlabel.domain.review import (
+    CONSENSUS_MIN_CONFIDENCE,
     FAST_ANSWERS_RULE,
     FAST_MIN_ANSWERS,
     FAST_SHARE,
@@ -100,11 +101,18 @@ def registry(policy: CharterPolicy) -> list[AutomatedSystem]:
                                "answer's pay. Without evidence the rejection still pays."),
             (Msg("the worker's gold score on the project"),
              Msg("the project's stated gold threshold and minimum of gold items"),
+             Msg("the answer beside the gold answer of a gold task, or beside the task's "
+                 "consensus, its confidence and the other workers' answers"),
              Msg("the answer's working time"),
              Msg("the project's measured median working time")),
             (Parameter(Msg("gold accuracy"),
                        Msg("below the project's stated threshold over at least its minimum of "
-                           "gold items"), Msg("sufficient alone")),
+                           "gold items, and this answer shown wrong: it does not meet the gold "
+                           "answer, or the task's consensus of confidence at least {confidence} "
+                           "(or the project's confidence target when higher) that another "
+                           "worker's answer meets",
+                           {"confidence": CONSENSUS_MIN_CONFIDENCE}),
+                       Msg("sufficient only with the answer shown wrong")),
              Parameter(Msg("working time"),
                        Msg("under {share} of the median (measured over at least {count} "
                            "answers)", {"share": share, "count": measured}),

@@ -31,6 +31,7 @@ class DecisionKind(StrEnum):
     TOPUP = "topup"
     PAUSE = "pause"
     PROJECT_ENDED = "project_ended"
+    BACK_PAY = "back_pay"  # a confirmed continuation paid its earlier answers the earlier price
 
 
 # Kinds that restrict, suspend or end a worker's access: a rule may only propose them.
@@ -123,7 +124,7 @@ def check_restricting(kind: DecisionKind, *, rule: str | None, decided_by: int |
 
 
 # Kinds that are in the worker's favour: nothing in them to appeal.
-IN_FAVOUR = frozenset({DecisionKind.ANSWER_APPROVED, DecisionKind.TOPUP})
+IN_FAVOUR = frozenset({DecisionKind.ANSWER_APPROVED, DecisionKind.TOPUP, DecisionKind.BACK_PAY})
 
 
 def is_appealable(decision: Decision) -> bool:

@@ -130,3 +130,22 @@ def payouts_overview(db: Database[PayoutsOverviewTx], admin: User, *,
     settled = sorted((p for p in shown if p.status is not PayoutStatus.BATCHED),
                      key=lambda p: (p.sent_at or p.created_at, p.line.payout_id), reverse=True)
     return PayoutsOverview(waiting, _amounts(totals), settled[:settled_limit], len(settled))
+
+
+class VerifyLedgerTx(HasLedger, Protocol):
+    """The transaction of ``verify_ledger``."""
+
+
+def verify_ledger(db: Database[VerifyLedgerTx], admin: User) -> ledger.Verification:
+    """Check the whole ledger as `fairlabel ledger verify` checks a statement (every
+    account's hash chain), and that every transaction balances, the ledger sums to zero and
+    no account but ``world`` went below zero (admins).
+
+    Raises:
+        InvalidInput: Code ``ledger_invariant``, naming the transaction or account at fault.
+    """
+    require_role(admin, Role.ADMIN)
+    with db.read() as tx:
+        entries = tx.ledger.all_entries()
+    ledger.check_invariants(entries)
+    return ledger.verify(entries)

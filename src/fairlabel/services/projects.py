@@ -31,6 +31,7 @@ from fairlabel.domain.projects import (
 )
 from fairlabel.domain.quality import answer_from_text
 from fairlabel.services.ports.accounts import HasUsers
+from fairlabel.services.ports.decisions import HasContinuationCases, HasDecisions
 from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPrices
 from fairlabel.services.ports.quality import HasConsensus, HasGold
@@ -44,6 +45,7 @@ from fairlabel.services.ports.work import (
     ProjectCounts,
 )
 from fairlabel.services.steps.access import own_project, visible_project
+from fairlabel.services.steps.back_pay import pay_owed_back_pay
 from fairlabel.services.steps.guard import guard_launch
 from fairlabel.services.steps.media import project_media, resolve_row
 from fairlabel.services.steps.pay_view import ProjectPay, project_pay
@@ -57,7 +59,9 @@ class ImportTasksTx(HasProjects, HasTasks, HasMedia, Commits, Protocol):
     """The transaction of ``import_tasks``."""
 
 
-class LaunchProjectTx(HasProjects, HasTasks, HasAssignments, HasGold, HasInbox, Commits, Protocol):
+class LaunchProjectTx(HasProjects, HasTasks, HasAssignments, HasGold, HasInbox, HasLedger,
+                      HasEscrow, HasHolds, HasDecisions, HasContinuationCases, Commits,
+                      Protocol):
     """The transaction of ``launch_project``."""
 
 
@@ -102,6 +106,8 @@ def launch_project(db: Database[LaunchProjectTx], user: User, project_id: int, *
                          quality=project.terms.quality)
         if project.launched_at is None:
             guard_launch(tx, project, threshold=policy.continuation_threshold, now=now)
+        else:  # a continuation paused for back pay serves again once it is paid
+            pay_owed_back_pay(tx, project, policy, decided_by=user.id, now=now)
         tx.projects.set_status(project_id, ProjectStatus.OPEN,
                                launched_at=project.launched_at or now)
         if project.paused_at is not None:

@@ -8,17 +8,23 @@ from typing import Protocol
 
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User, require_role
-from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
+from fairlabel.domain.assignment import Assignment, AssignmentStatus, Purpose, Review
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import Decision, DecisionKind, check_text
 from fairlabel.domain.errors import Conflict, InvalidInput, NotFound
 from fairlabel.domain.messages import N_, Msg
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import Project
-from fairlabel.domain.review import GoldRecord, TimeRecord, withhold_evidence
+from fairlabel.domain.review import (
+    AnswerCheck,
+    GoldRecord,
+    TimeRecord,
+    check_answer,
+    withhold_evidence,
+)
 from fairlabel.services.ports.decisions import HasDecisions
 from fairlabel.services.ports.money import HasLedger
-from fairlabel.services.ports.quality import HasGold
+from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.work import HasAssignments, HasProjects
 from fairlabel.services.steps.access import own_project
@@ -34,8 +40,12 @@ class GoldRecordTx(HasGold, Protocol):
     """The transaction of ``gold_record``."""
 
 
-class ReviewAnswerTx(HasProjects, HasAssignments, HasLedger, HasGold, HasDecisions, Commits,
-                     Protocol):
+class AnswerCheckTx(HasGold, HasConsensus, Protocol):
+    """The transaction of ``answer_check``."""
+
+
+class ReviewAnswerTx(HasProjects, HasAssignments, HasLedger, HasGold, HasConsensus,
+                     HasDecisions, Commits, Protocol):
     """The transaction of ``review_answer``, ``approve_answer``."""
 
 
@@ -43,7 +53,8 @@ class ReviewableTx(HasProjects, HasAssignments, Protocol):
     """The transaction of ``_reviewable``."""
 
 
-class WithholdTx(HasProjects, HasAssignments, HasLedger, HasGold, HasDecisions, Protocol):
+class WithholdTx(HasProjects, HasAssignments, HasLedger, HasGold, HasConsensus, HasDecisions,
+                 Protocol):
     """The transaction of ``_withhold``."""
 
 
@@ -58,7 +69,7 @@ def review_answer(db: Database[ReviewAnswerTx], requester: User, assignment_id: 
     """The project's requester approves or rejects an answer within the review window.
 
     A rejection needs a reason and still pays, unless ``withhold_pay`` and the evidence of
-    rule withhold_evidence@1 holds; the evidence is stored in the decision's inputs.
+    rule withhold_evidence@2 holds; the evidence is stored in the decision's inputs.
     """
     require_role(requester, Role.REQUESTER, Role.ADMIN)
     reason = check_text(reason, N_("a rejection's reason"), required=not approve)
@@ -154,7 +165,8 @@ def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Ass
                       median_ms=project.measured_median_ms,
                       answers_measured=project.measured_answers,
                       min_answers=policy.min_answers_for_rate)
-    evidence = withhold_evidence(time, gold_record(tx, project, assignment.worker_id))
+    check = answer_check(tx, project, assignment)
+    evidence = withhold_evidence(time, gold_record(tx, project, assignment.worker_id), check)
     currency = project.terms.pay_per_task.currency
     amount = assignment.price_minor + assignment.topped_up_minor
     memo = {"assignment_id": assignment.id, "project_id": project.id, "reason": reason}
@@ -163,7 +175,7 @@ def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Ass
                                  {**memo, "evidence": evidence["evidence"]}), now=now)
     tx.assignments.mark_reviewed(assignment.id, review=Review.WITHHELD.value)
     tx.projects.recheck_pay(project.id, measure=False)  # the notice liability counts it no more
-    found = _evidence_found(evidence["evidence"])
+    found = _evidence_found(evidence["evidence"], check)
     return record_decision(
         tx, worker_id=assignment.worker_id, kind=DecisionKind.ANSWER_REJECTED,
         rule=evidence["rule"], decided_by=requester.id, project_id=project.id,
@@ -179,14 +191,38 @@ def _withhold(tx: WithholdTx, requester: User, project: Project, assignment: Ass
                          "found": found}))
 
 
-def _evidence_found(evidence: list[str]) -> Msg:
+def _evidence_found(evidence: list[str], answer: AnswerCheck) -> Msg:
     """The evidence of bad faith that let a rejection withhold pay, in words."""
+    if answer.compared_with == "gold":
+        wrong = Msg("this answer does not meet the gold answer of this control task")
+    else:
+        wrong = Msg("this answer differs from the task's consensus, which other workers "
+                    "reached (confidence {confidence})",
+                    {"confidence": round(answer.confidence or 0.0, 2)})
     if "gold_accuracy" in evidence and "working_time" in evidence:
-        return Msg("your gold accuracy is below the project's threshold and the answer took "
-                   "under a tenth of the project's median working time")
+        return Msg("your gold accuracy is below the project's threshold and {wrong}, and the "
+                   "answer took under a tenth of the project's median working time",
+                   {"wrong": wrong})
     if "gold_accuracy" in evidence:
-        return Msg("your gold accuracy is below the project's threshold")
+        return Msg("your gold accuracy is below the project's threshold and {wrong}",
+                   {"wrong": wrong})
     return Msg("the answer took under a tenth of the project's median working time")
+
+
+def answer_check(tx: AnswerCheckTx, project: Project, assignment: Assignment) -> AnswerCheck:
+    """The answer beside the gold answer of a gold task, or beside the task's stored consensus
+    and the other workers' answers to it (rule withhold_evidence@2)."""
+    schema, quality = project.terms.schema, project.terms.quality
+    if assignment.purpose is not Purpose.WORK:
+        return check_answer(schema, assignment.answer,
+                            gold_answer=tx.gold.expected(assignment.task_id))
+    stored = tx.consensus.of_tasks([assignment.task_id]).get(assignment.task_id)
+    others = [a.answer for a in tx.consensus.task_answers(assignment.task_id)
+              if a.worker_id != assignment.worker_id]
+    return check_answer(schema, assignment.answer,
+                        consensus=stored.consensus if stored is not None else None,
+                        confidence=stored.confidence if stored is not None else None,
+                        other_answers=others, confidence_target=quality.confidence_target)
 
 
 def gold_record(tx: GoldRecordTx, project: Project, worker_id: int) -> GoldRecord | None:

@@ -26,6 +26,7 @@ COMMANDS = {
     "funds": ("fairlabel.adapters.cli.money", "funds"),
     "sweep": ("fairlabel.adapters.cli.money", "sweep"),
     "payouts": ("fairlabel.adapters.cli.money", "payouts_group"),
+    "simulate": ("fairlabel.adapters.cli.simulate", "simulate"),
 }
 
 

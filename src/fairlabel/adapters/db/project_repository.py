@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, false, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.rows import (
@@ -20,6 +31,7 @@ from fairlabel.adapters.db.rows import (
     with_state,
 )
 from fairlabel.adapters.db.tables import (
+    fingerprint_bands,
     price_changes,
     project_fingerprints,
     project_holds,
@@ -38,6 +50,19 @@ class ProjectCache:
 
     facts: dict[int, ProjectFacts] = field(default_factory=dict)
     fixed: dict[int, FixedProject] = field(default_factory=dict)
+
+
+def _in_guard_window(since: datetime) -> ColumnElement[bool]:
+    """Projects the continuation guard compares a new one with: serving, paused or ending,
+    ended since ``since``, or with a price cut announced since ``since``."""
+    cut = select(price_changes.c.id).where(price_changes.c.project_id == projects.c.id,
+                                           price_changes.c.kind == PriceChangeKind.CUT.value,
+                                           price_changes.c.announced_at >= since).exists()
+    live = and_(projects.c.ended_at.is_(None),
+                or_(projects.c.ending_at.is_not(None),
+                    projects.c.status.in_((ProjectStatus.OPEN.value,
+                                           ProjectStatus.PAUSED.value))))
+    return or_(projects.c.ended_at >= since, live, cut)
 
 
 class ProjectRepository:
@@ -125,25 +150,44 @@ class ProjectRepository:
         assert set(values) <= allowed, set(values) - allowed
         self._conn.execute(update(projects).where(projects.c.id == project_id).values(**values))
 
-    def save_fingerprint(self, project_id: int, fingerprint: bytes, *, now: datetime) -> None:
-        self._conn.execute(project_fingerprints.delete()
-                           .where(project_fingerprints.c.project_id == project_id))
+    def save_fingerprint(self, project_id: int, fingerprint: bytes, *, now: datetime,
+                         bands: Sequence[int] = ()) -> None:
+        """Store a project's fingerprint and its LSH band keys (replacing earlier ones)."""
+        for table in (project_fingerprints, fingerprint_bands):
+            self._conn.execute(table.delete().where(table.c.project_id == project_id))
         self._conn.execute(insert(project_fingerprints).values(
             project_id=project_id, fingerprint=fingerprint, taken_at=now))
+        keys = sorted(set(bands))
+        if keys:
+            self._conn.execute(insert(fingerprint_bands),
+                               [{"band_key": k, "project_id": project_id} for k in keys])
 
     def guard_candidates(self, *, requester_id: int, since: datetime,
                          exclude: int) -> list[GuardCandidate]:
-        """The requester's projects that ended, are ending or paused, or had a price cut
-        announced since ``since``, with their fingerprints."""
-        cut = select(price_changes.c.id).where(price_changes.c.project_id == projects.c.id,
-                                               price_changes.c.kind == PriceChangeKind.CUT.value,
-                                               price_changes.c.announced_at >= since).exists()
+        """The requester's projects that are serving, ended since ``since``, are ending or
+        paused, or had a price cut announced since ``since``, with their fingerprints."""
         rows = self._conn.execute(
             select(projects.c.id, project_fingerprints.c.fingerprint)
             .join(project_fingerprints, project_fingerprints.c.project_id == projects.c.id)
             .where(projects.c.requester_id == requester_id, projects.c.id != exclude,
-                   or_(projects.c.ended_at >= since, projects.c.ending_at.is_not(None),
-                       projects.c.status == ProjectStatus.PAUSED.value, cut))
+                   _in_guard_window(since))
+            .order_by(projects.c.id))
+        return [GuardCandidate(r.id, bytes(r.fingerprint)) for r in rows]
+
+    def other_candidates(self, *, requester_id: int, since: datetime, exclude: int,
+                         bands: Sequence[int]) -> list[GuardCandidate]:
+        """Other requesters' projects in the guard's window (as ``guard_candidates``) that
+        share an LSH band key with ``bands``: the index on the keys finds them, however many
+        projects are stored."""
+        if not bands:
+            return []
+        sharing = (select(fingerprint_bands.c.project_id)
+                   .where(fingerprint_bands.c.band_key.in_(sorted(set(bands)))).distinct())
+        rows = self._conn.execute(
+            select(projects.c.id, project_fingerprints.c.fingerprint)
+            .join(project_fingerprints, project_fingerprints.c.project_id == projects.c.id)
+            .where(projects.c.id.in_(sharing), projects.c.requester_id != requester_id,
+                   projects.c.id != exclude, _in_guard_window(since))
             .order_by(projects.c.id))
         return [GuardCandidate(r.id, bytes(r.fingerprint)) for r in rows]
 

@@ -45,6 +45,9 @@ from fairlabel.services.ports.quality import (
 )
 
 SUBMITTED = AssignmentStatus.SUBMITTED.value
+ANSWER_PARTITION = 50_000  # rows of answers read and decoded at a time
+SHARED_ANSWERS = 10_000  # distinct plain answers shared, at most
+_PLAIN = (str, int, float, bool)
 WORK = Purpose.WORK.value
 _CHUNK = 2000
 
@@ -179,15 +182,26 @@ class ConsensusRepository:
                 for r in self._conn.execute(_task_answers, {"task_id": task_id})]
 
     def project_answers(self, project_id: int) -> list[TaskAnswer]:
-        """Every submitted answer on the project's ordinary tasks."""
-        rows = self._conn.execute(
+        """Every submitted answer on the project's ordinary tasks.
+
+        Read in partitions of ``ANSWER_PARTITION`` rows, each decoded in one call, so that only
+        the answers are held at the end, not the rows they came from; equal plain answers
+        (the few labels of a choice project) share one object.
+        """
+        result = self._conn.execution_options(yield_per=ANSWER_PARTITION).execute(
             select(assignments.c.task_id, assignments.c.worker_id,
                    cast(assignments.c.answer, Text))
             .where(assignments.c.project_id == project_id, assignments.c.status == SUBMITTED,
                    assignments.c.purpose == WORK)
-            .order_by(assignments.c.id)).all()
-        answers = decoded_json(r[2] for r in rows)
-        return [TaskAnswer(r[0], r[1], a) for r, a in zip(rows, answers, strict=True)]
+            .order_by(assignments.c.id))
+        found: list[TaskAnswer] = []
+        shared: dict[tuple[type, Any], Any] = {}
+        for rows in result.partitions():
+            for r, answer in zip(rows, decoded_json(r[2] for r in rows), strict=True):
+                if type(answer) in _PLAIN and len(shared) < SHARED_ANSWERS:
+                    answer = shared.setdefault((type(answer), answer), answer)
+                found.append(TaskAnswer(r[0], r[1], answer))
+        return found
 
     def task_texts(self, project_id: int) -> dict[int, str]:
         """The ``text`` of each ordinary task of the project that has one."""

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from fairlabel.adapters.db.account_repositories import SettingsRepository, UserRepository
 from fairlabel.adapters.db.assignment_repository import AssignmentRepository
+from fairlabel.adapters.db.continuation_repository import ContinuationCaseRepository
 from fairlabel.adapters.db.decision_repositories import (
     AppealRepository,
     BlockRepository,
@@ -116,6 +117,7 @@ class SqlTransaction:
         self.record = RecordQueries(conn)
         self.media = MediaRepository(conn)
         self.job_runs = JobRunRepository(conn)
+        self.continuation_cases = ContinuationCaseRepository(conn)
 
     def commit(self) -> None:
         current = _attempt.get()

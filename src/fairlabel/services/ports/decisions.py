@@ -1,4 +1,5 @@
-"""The decisions capability: decisions about workers, their appeals, blocks."""
+"""The decisions capability: decisions about workers, their appeals, blocks, and the
+continuation cases moderators decide."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from fairlabel.domain.continuation import CaseScores, CaseStatus, ContinuationCase
 from fairlabel.domain.decisions import (
     Appeal,
     AppealStatus,
@@ -49,6 +51,19 @@ class Blocks(Protocol):
     def blocking(self, *, worker_id: int, project_id: int) -> int | None: ...
 
 
+class ContinuationCases(Protocol):
+    def add(self, *, project_id: int, earlier_id: int, requester_id: int,
+            earlier_requester_id: int, price_minor: int, earlier_price_minor: int,
+            currency: str, earlier_median_ms: int | None, scores: CaseScores,
+            now: datetime) -> ContinuationCase: ...
+    def get(self, case_id: int, *, for_update: bool = False) -> ContinuationCase | None: ...
+    def open(self, *, limit: int) -> list[ContinuationCase]: ...
+    def decide(self, case_id: int, *, status: CaseStatus, decided_by: int, reason: str,
+               now: datetime) -> None: ...
+    def set_back_pay(self, case_id: int, *, paid_minor: int, owed_minor: int) -> None: ...
+    def owing(self, project_id: int) -> list[ContinuationCase]: ...
+
+
 class HasDecisions(Protocol):
     """A transaction that reaches ``decisions``."""
 
@@ -68,3 +83,10 @@ class HasBlocks(Protocol):
 
     @property
     def blocks(self) -> Blocks: ...
+
+
+class HasContinuationCases(Protocol):
+    """A transaction that reaches ``continuation_cases``."""
+
+    @property
+    def continuation_cases(self) -> ContinuationCases: ...

@@ -12,7 +12,12 @@ from contextlib import AbstractContextManager
 from typing import Protocol, TypeVar
 
 from fairlabel.services.ports.accounts import HasSettings, HasUsers
-from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
+from fairlabel.services.ports.decisions import (
+    HasAppeals,
+    HasBlocks,
+    HasContinuationCases,
+    HasDecisions,
+)
 from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
 from fairlabel.services.ports.quality import HasConsensus, HasGold
@@ -40,5 +45,5 @@ class Database(Protocol[Tx_co]):
 class Transaction(HasUsers, HasSettings, HasProjects, HasTasks, HasAssignments, HasLedger,
                   HasEscrow, HasHolds, HasPrices, HasPayouts, HasGold, HasConsensus,
                   HasDecisions, HasAppeals, HasBlocks, HasInbox, HasVoice, HasRecord, HasMedia,
-                  HasJobRuns, Commits, Protocol):
+                  HasJobRuns, HasContinuationCases, Commits, Protocol):
     """A transaction that reaches every repository."""

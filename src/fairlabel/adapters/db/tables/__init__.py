@@ -12,7 +12,12 @@ from __future__ import annotations
 from fairlabel.adapters.db.tables.accounts import api_tokens, instance_settings, sessions, users
 from fairlabel.adapters.db.tables.base import metadata
 from fairlabel.adapters.db.tables.media import media
-from fairlabel.adapters.db.tables.moderation import access_blocks, appeals, decisions
+from fairlabel.adapters.db.tables.moderation import (
+    access_blocks,
+    appeals,
+    continuation_cases,
+    decisions,
+)
 from fairlabel.adapters.db.tables.money import (
     inbox_messages,
     ledger_accounts,
@@ -28,6 +33,7 @@ from fairlabel.adapters.db.tables.work import (
     GOLD_TASK,
     OPEN_TASK,
     assignments,
+    fingerprint_bands,
     project_fingerprints,
     project_holds,
     projects,
@@ -41,7 +47,9 @@ __all__ = [
     "api_tokens",
     "appeals",
     "assignments",
+    "continuation_cases",
     "decisions",
+    "fingerprint_bands",
     "inbox_messages",
     "instance_settings",
     "job_runs",

@@ -6,12 +6,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from fairlabel.adapters.db.tables.base import metadata
@@ -69,3 +71,32 @@ access_blocks = Table(
     Column("decision_id", BigInteger, ForeignKey("decisions.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# A relaunch under another requester account that looks like an earlier project (charter
+# rule 5): the guard opens a case with its evidence; a moderator confirms or dismisses it.
+continuation_cases = Table(
+    "continuation_cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("earlier_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("requester_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("earlier_requester_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("price_minor", BigInteger, nullable=False),  # the new project's, when found
+    Column("earlier_price_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("earlier_median_ms", BigInteger, nullable=True),
+    Column("score_instructions", Float, nullable=False),
+    Column("score_schema", Float, nullable=False),
+    Column("score_data", Float, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False),  # open | confirmed | dismissed
+    Column("decided_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("back_paid_minor", BigInteger, nullable=False, server_default="0"),
+    Column("back_pay_owed_minor", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("project_id", "earlier_id"),
+)
+Index("ix_continuation_cases_status", continuation_cases.c.status, continuation_cases.c.id)

@@ -103,6 +103,15 @@ project_fingerprints = Table(
     Column("taken_at", UTCDateTime, nullable=False),
 )
 
+# The LSH band keys of each fingerprint (continuation.band_keys): a new project's candidates
+# among thousands are the projects sharing a key with it, found through the primary key.
+fingerprint_bands = Table(
+    "fingerprint_bands",
+    metadata,
+    Column("band_key", BigInteger, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+)
+
 tasks = Table(
     "tasks",
     metadata,

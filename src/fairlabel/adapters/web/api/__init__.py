@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from fairlabel.adapters.web.api import (
     admin,
     assignments,
+    continuation,
     decisions,
     exports,
     funding,
@@ -27,6 +28,7 @@ router.include_router(funding.router)
 router.include_router(me.router)
 router.include_router(admin.router)
 router.include_router(decisions.router)
+router.include_router(continuation.router)
 router.include_router(voice.router)
 router.include_router(public.router)
 router.include_router(media.router)

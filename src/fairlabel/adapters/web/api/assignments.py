@@ -52,7 +52,7 @@ def review_answer(assignment_id: BigRowId, body: ReviewBody, user: CurrentUser,
                   container: ContainerDep, now: NowDep) -> DecisionPublic:
     """The project's requester approves or rejects an answer; returns the recorded decision.
     A rejection needs a reason (422) and still pays unless `withhold_pay` and the evidence of
-    rule withhold_evidence@1 holds (409 naming the rule otherwise)."""
+    rule withhold_evidence@2 holds (409 naming the rule otherwise)."""
     made = review.review_answer(container.db, user, assignment_id,
                                 approve=body.decision == "approve", reason=body.reason,
                                 withhold_pay=body.withhold_pay, policy=container.charter, now=now)

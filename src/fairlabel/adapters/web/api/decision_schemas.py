@@ -21,7 +21,7 @@ class ReviewBody(BaseModel):
                         description="Required to reject; shown to the worker.")
     withhold_pay: StrictBool = Field(
         default=False, description="Reject without paying: refused (409) unless the evidence "
-        "rule withhold_evidence@1 holds.")
+        "rule withhold_evidence@2 holds.")
 
 
 class AppealPublic(BaseModel):
@@ -50,7 +50,7 @@ class DecisionPublic(BaseModel):
     id: int
     kind: str = Field(description="answer_approved, answer_rejected, quality_block, "
                                   "qualification_failed, qualification_revoked, removal, "
-                                  "topup, pause, project_ended")
+                                  "topup, pause, project_ended, back_pay")
     rule: str | None = Field(description="The automated rule (name@version), or null when a "
                                          "person decided alone.")
     decided_by: str = Field(description='"rule", or the role of the person who decided.')

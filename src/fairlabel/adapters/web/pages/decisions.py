@@ -23,7 +23,16 @@ from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.messages import N_
 from fairlabel.domain.voice import DIMENSIONS, MIN_ANSWERS_TO_RATE, Scores
-from fairlabel.services import appeals, cases, decisions, moderation, pay, preferences, voice
+from fairlabel.services import (
+    appeals,
+    cases,
+    continuation,
+    decisions,
+    moderation,
+    pay,
+    preferences,
+    voice,
+)
 
 router = APIRouter()
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
@@ -117,6 +126,7 @@ def moderation_page(request: Request, container: ContainerDep, now: NowDep) -> R
     return render(request, "moderation.html", {
         "user": user, "queue": queue, "proposals": proposals, "cases": present_all(found),
         "testimonies": voice.pending_testimonies(container.db, user),
+        "continuations": continuation.continuation_cases(container.db, user, now=now),
         "named": preferences.display_names(container.db, user),
         "flashes": take_flashes(request), **_helpers()})
 
@@ -147,6 +157,25 @@ def resolve_proposal(decision_id: BigRowId, request: Request, container: Contain
             id=decision_id, outcome=outcome_of(made.kind.value, made.outcome, made.inputs))
     return act_on_form(request, "/moderation", csrf_token, N_("Not decided"), MODERATORS,
                        action)
+
+
+@router.post("/moderation/continuations/{case_id}")
+def decide_continuation(case_id: Id, request: Request, container: ContainerDep, now: NowDep,
+                        csrf_token: Annotated[str, Form()], outcome: Annotated[str, Form()],
+                        reason: Annotated[str, Form()] = "") -> Response:
+    def action(user: User) -> str:
+        if outcome == "confirmed":
+            done = continuation.confirm_continuation(container.db, user, case_id, now=now,
+                                                     policy=container.charter)
+            if done.paused:
+                return _("Case {id} confirmed; its escrow could not cover all the back pay, so "
+                         "the project is paused until it is funded.").format(id=case_id)
+            return _("Case {id} confirmed: the projects are linked and the workers were "
+                     "told.").format(id=case_id)
+        continuation.dismiss_continuation(container.db, user, case_id, reason=reason, now=now)
+        return _("Case {id} dismissed.").format(id=case_id)
+    return act_on_form(request, "/moderation#continuations", csrf_token, N_("Not decided"),
+                       MODERATORS, action)
 
 
 @router.post("/moderation/testimonies/{testimony_id}")

@@ -34,6 +34,12 @@ LABELS = {
     "gold_total": N_("Gold questions answered"),
     "gold_min_accuracy": N_("Gold accuracy the project requires"),
     "gold_min_items": N_("Gold questions needed before it counts"),
+    "compared_with": N_("The answer was compared with"),
+    "answer_matches": N_("The answer meets it"),
+    "answer_shown_wrong": N_("The answer is shown wrong"),
+    "consensus_confidence": N_("Confidence of the task's consensus"),
+    "consensus_min_confidence": N_("Confidence a consensus needs to count"),
+    "other_answers_agreeing": N_("Other workers' answers agreeing with the consensus"),
     "correct": N_("Answered right"),
     "answered": N_("Answered"),
     "pass_mark": N_("Pass mark"),
@@ -53,6 +59,8 @@ LABELS = {
 WORDS = {
     "gold_accuracy": N_("gold accuracy below the project's threshold"),
     "working_time": N_("a working time under a tenth of the project's median"),
+    "gold": N_("the gold answer of this control task"),
+    "consensus": N_("the task's consensus"),
     "notice": N_("with notice"),
     "immediate": N_("at once, with notice pay"),
 }
@@ -83,7 +91,8 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "worked_ms": _seconds, "median_ms": _seconds, "fast_share": _share,
     "gold_min_accuracy": _share, "pass_mark": _share, "revoked_at": _moment,
     "ends_at": _moment, "paused_at": _moment, "withhold_pay": _yes_no, "evidence": _words,
-    "mode": _words,
+    "mode": _words, "compared_with": _words, "consensus_confidence": _share,
+    "consensus_min_confidence": _share,
 }
 
 
@@ -140,6 +149,7 @@ KINDS = {
     "topup": N_("Pay topped up"),
     "pause": N_("Project paused"),
     "project_ended": N_("Project ended"),
+    "back_pay": N_("Back pay for a continuation"),
 }
 
 OUTCOMES = {text: text for text in (
@@ -147,7 +157,7 @@ OUTCOMES = {text: text for text in (
     N_("ending with notice"), N_("ended now, with notice pay"), N_("project paused"),
     N_("removed from the project"), N_("qualification revoked"),
     N_("proposal declined: nothing changes"), N_("qualification test failed"),
-    N_("blocked from the project's work"))}
+    N_("blocked from the project's work"), N_("back pay for a confirmed continuation"))}
 
 ROLES = {
     "rule": N_("an automated rule"),
