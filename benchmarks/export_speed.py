@@ -110,7 +110,7 @@ def build(url: str, n_tasks: int, n_answers: int, n_workers: int) -> int:
                             "worker_id": workers[(k + j) % n_workers], "status": "submitted",
                             "leased_at": at, "lease_expires_at": at + timedelta(minutes=10),
                             "submitted_at": at, "answer": LABELS[(k * 7 + j * (k % 3)) % 3],
-                            "price_minor": 5})
+                            "price_minor": 5, "worked_ms": 0})
                     if len(rows) >= BATCH:
                         conn.execute(insert(assignments), rows)
                         rows.clear()

@@ -241,11 +241,12 @@ def grow(db: FairlabelDB, project_id: int, a: argparse.Namespace,
         return (
             "INSERT INTO assignments (task_id, project_id, worker_id, status, leased_at, "
             "lease_expires_at, submitted_at, answer, price_minor, allowance_minor, "
-            "topped_up_minor, approved_at, purpose, review) "
+            "topped_up_minor, approved_at, purpose, review, worked_ms) "
             f"SELECT t.id, t.project_id, {w0} + (t.id * 7 + k * 1009) % {n_workers}, "
             f"'submitted', {b.ts(leased)}, {b.ts(leased + ' + 900')}, "
             f"{b.ts(leased + ' + ' + took)}, {b.js(ans)}, 5, 0, 0, "
-            f"{b.ts(leased + ' + ' + took + f' + {3 * DAY}')}, 'work', 'auto_approved' "
+            f"{b.ts(leased + ' + ' + took + f' + {3 * DAY}')}, 'work', 'auto_approved', "
+            f"{took} * 1000 "
             f"FROM tasks t, ({ks}) ks WHERE {where}")
 
     a_p = timed(f"{a.redundancy * n_done} answers in the project",

@@ -179,7 +179,8 @@ class Platform:
                                  "worker_id": worker, "status": "submitted",
                                  "leased_at": at - WORKED, "lease_expires_at": at + WORKED,
                                  "submitted_at": at, "answer": LABELS[(k * 7) % 3],
-                                 "price_minor": PRICE})
+                                 "price_minor": PRICE,
+                                 "worked_ms": int(WORKED.total_seconds() * 1000)})
                 for chunk in _chunks(rows):
                     conn.execute(insert(assignments), chunk)
                 offset += len(times)

@@ -82,7 +82,8 @@ def _answer(task_id: int, project_id: int, worker_id: int, answer: Any, at: date
             status: str = "submitted") -> dict[str, Any]:
     return {"task_id": task_id, "project_id": project_id, "worker_id": worker_id,
             "status": status, "leased_at": at, "lease_expires_at": at + timedelta(minutes=10),
-            "submitted_at": at if status == "submitted" else None, "answer": answer}
+            "submitted_at": at if status == "submitted" else None, "answer": answer,
+            "worked_ms": 0 if status == "submitted" else None}
 
 
 def test_a_project_of_several_batches_exports_every_task_once_in_order_with_its_answers(

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -128,3 +130,36 @@ def test_servers_starting_together_upgrade_one_at_a_time(database_url: str) -> N
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_0015_fills_in_each_answers_working_time_as_the_application_measures_it(
+        container: Container, people: Accounts, clock: FakeClock) -> None:
+    """Answers submitted before 0015 get their working time in whole milliseconds, rounded
+    as ``worked_ms_between`` rounds it (half a millisecond included), and the median read
+    from the new index is the one computed from every answer's times."""
+    from fairlabel.domain.assignment import worked_ms_between
+    from fairlabel.domain.pay import measured_median, measured_median_of
+
+    requester, worker = people.make(Role.REQUESTER)[0], people.make(Role.WORKER)[0]
+    pid = make_project(container, requester, tasks=6, lease_seconds=600)
+    for seconds in (3.0005, 7.25, 1.0015, 40.0, 12.5):
+        work(container, clock, worker, pid, seconds=seconds, answers=1)
+    engine = container.engine
+    downgrade(engine, "0014")
+    assert "worked_ms" not in {c["name"] for c in inspect(engine).get_columns("assignments")}
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT leased_at, submitted_at, worked_ms FROM assignments "
+                                 "WHERE project_id = :id"), {"id": pid}).all()
+    with container.db.read() as tx:
+        expected = [worked_ms_between(_aware(r[0]), _aware(r[1])) for r in rows]
+        assert sorted(r[2] for r in rows) == sorted(expected)
+        assert sorted(tx.assignments.durations_ms(pid)) == sorted(expected)
+        assert measured_median_of(tx.assignments.middle_durations(pid)) == (
+            measured_median(expected), 5)
+
+
+def _aware(moment: object) -> datetime:
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -107,6 +107,16 @@ def measured_median(durations: list[int]) -> int:
     return -(-value.numerator // value.denominator)
 
 
+def measured_median_of(middle: tuple[int, int, int] | None) -> tuple[int, int]:
+    """The median as :func:`measured_median` gives it, and the number of answers, from the
+    number of answers and their two middle working times in order (equal for an odd number),
+    which the database reads at two offsets of an index instead of every time."""
+    if middle is None:
+        raise InvalidInput("no measured answers yet")
+    count, low, high = middle
+    return -(-(low + high) // 2), count
+
+
 def rate_median(median_ms: int | None, answers: int, min_answers: int) -> int | None:
     """The median that sets a project's hourly rate: none until ``min_answers`` answers are
     measured (charter rule 1), so a handful of quick answers never stands for the rate."""

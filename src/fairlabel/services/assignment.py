@@ -254,7 +254,8 @@ def submit_answer(db: Database[SubmitAnswerTx], worker: User, assignment_id: int
         check_submittable(assignment, now)
         correct = grade(tx, facts, assignment, clean)
         tx.assignments.mark_submitted(assignment.id, answer=clean,
-                                      idempotency_key=idempotency_key, now=now, correct=correct)
+                                      idempotency_key=idempotency_key, now=now, correct=correct,
+                                      worked_ms=worked_ms_between(assignment.leased_at, now))
         update = (incremental_consensus(tx, facts, assignment.task_id, now=now)
                   if assignment.purpose is Purpose.WORK else None)
         tx.tasks.record_answer(assignment.task_id, update)

@@ -19,7 +19,7 @@ from fairlabel.domain import ledger
 from fairlabel.domain.assignment import Review
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import PriceChangeKind, fair_price, measured_median
+from fairlabel.domain.pay import PriceChangeKind, fair_price, measured_median_of
 from fairlabel.domain.projects import Project
 from fairlabel.services import appeals, decisions, ending
 from fairlabel.services.assignment import expire_leases
@@ -261,11 +261,10 @@ def measure_and_top_up(db: Database[MeasureAndTopUpTx], project_id: int, policy:
     with db.write() as tx:
         project = tx.projects.get(project_id, for_update=True)
         assert project is not None
-        durations = tx.assignments.durations_ms(project_id)
-        median = measured_median(durations)
-        tx.projects.set_measurement(project_id, median_ms=median, answers=len(durations))
+        median, measured = measured_median_of(tx.assignments.middle_durations(project_id))
+        tx.projects.set_measurement(project_id, median_ms=median, answers=measured)
         currency = project.terms.pay_per_task.currency
-        if len(durations) < policy.min_answers_for_rate or tx.holds.settled_at(project_id):
+        if measured < policy.min_answers_for_rate or tx.holds.settled_at(project_id):
             tx.commit()
             return TopUps(0, 0, currency)
         floor = policy.floors.hourly(currency, project_floor=project.terms.own_floor_hourly)
@@ -288,10 +287,10 @@ def measure_and_top_up(db: Database[MeasureAndTopUpTx], project_id: int, policy:
                        > len(answers))
             owed = topups_owed(tx, project, policy, answers, median)
             tx.ledger.lock(account for a in answers for account in settlement_accounts(a))
-            figures = {"median_ms": median, "answers_measured": len(durations)}
+            figures = {"median_ms": median, "answers_measured": measured}
             batch_paid, per_worker = pay_topups(tx, project, answers, owed, figures=figures,
                                                 now=now)
-            record_topups(tx, project, per_worker, median=median, measured=len(durations),
+            record_topups(tx, project, per_worker, median=median, measured=measured,
                            now=now)
             count += sum(w.answers for w in per_worker.values())
             last = len(answers) < BATCH or batch_paid == 0

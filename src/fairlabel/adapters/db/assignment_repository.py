@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.rows import to_assignment
 from fairlabel.adapters.db.tables import assignments
-from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL
+from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL, MEASURED
 from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review, worked_ms_between
 from fairlabel.domain.errors import Conflict
 from fairlabel.services.ports.work import WorkerTotals
@@ -57,10 +57,11 @@ class AssignmentRepository:
                                                 "allowance_minor": allowance_minor})
 
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
-                       now: datetime, correct: bool | None = None) -> None:
+                       now: datetime, worked_ms: int, correct: bool | None = None) -> None:
         self._conn.execute(sql.submit, {"assignment_id": assignment_id, "answer": answer,
                                         "idempotency_key": idempotency_key,
-                                        "submitted_at": now, "correct": correct})
+                                        "submitted_at": now, "correct": correct,
+                                        "worked_ms": worked_ms})
 
     def mark_released(self, assignment_id: int, *, now: datetime) -> None:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(
@@ -108,23 +109,32 @@ class AssignmentRepository:
         """Per worker, the working times of their answers on the project since ``since``."""
         found: dict[int, list[int]] = {}
         for r in self._conn.execute(
-                select(assignments.c.worker_id, assignments.c.leased_at,
-                       assignments.c.submitted_at)
-                .where(assignments.c.project_id == project_id,
-                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
-                       assignments.c.submitted_at >= since)
+                select(assignments.c.worker_id, assignments.c.worked_ms)
+                .where(*_measured(project_id), assignments.c.submitted_at >= since)
                 .order_by(assignments.c.id)):
-            found.setdefault(r.worker_id, []).append(_worked_ms(r))
+            found.setdefault(r.worker_id, []).append(r.worked_ms)
         return found
 
     def durations_ms(self, project_id: int, *, worker_id: int | None = None) -> list[int]:
         """Measured working time (lease issued → submitted) of each submitted answer."""
-        query = select(assignments.c.leased_at, assignments.c.submitted_at).where(
-            assignments.c.project_id == project_id,
-            assignments.c.status == AssignmentStatus.SUBMITTED.value)
+        query = select(assignments.c.worked_ms).where(*_measured(project_id))
         if worker_id is not None:
             query = query.where(assignments.c.worker_id == worker_id)
-        return [_worked_ms(r) for r in self._conn.execute(query)]
+        return list(self._conn.execute(query).scalars())
+
+    def middle_durations(self, project_id: int) -> tuple[int, int, int] | None:
+        """The number of submitted answers and the two middle working times in their order
+        (equal for an odd number), or None without answers: two reads of the
+        ``ix_assignments_worked`` index, however many answers the project holds."""
+        count = self._conn.execute(select(func.count()).select_from(assignments)
+                                   .where(*_measured(project_id))).scalar_one()
+        if not count:
+            return None
+        middle = list(self._conn.execute(
+            select(assignments.c.worked_ms).where(*_measured(project_id))
+            .order_by(assignments.c.worked_ms).offset((count - 1) // 2)
+            .limit(2 - count % 2)).scalars())
+        return count, middle[0], middle[-1]
 
     def due_for_approval(self, *, submitted_before: datetime, limit: int) -> list[Assignment]:
         """Unreviewed answers whose review window has closed, locked (SKIP LOCKED)."""
@@ -226,3 +236,10 @@ class AssignmentRepository:
                    assignments.c.status == AssignmentStatus.SUBMITTED.value)
             .order_by(assignments.c.submitted_at.desc(), assignments.c.id.desc()).limit(limit)
         ))
+
+
+def _measured(project_id: int) -> tuple[Any, ...]:
+    """The submitted answers of a project that have a working time, as the partial index
+    ``ix_assignments_worked`` states them (its predicate written as a literal)."""
+    return (assignments.c.project_id == project_id, text(MEASURED),
+            assignments.c.worked_ms.is_not(None))

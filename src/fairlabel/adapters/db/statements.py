@@ -170,7 +170,8 @@ lease_gate = select(
 submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
           .values(status=AssignmentStatus.SUBMITTED.value, answer=bindparam("answer"),
                   idempotency_key=bindparam("idempotency_key"),
-                  submitted_at=bindparam("submitted_at"), correct=bindparam("correct")))
+                  submitted_at=bindparam("submitted_at"), correct=bindparam("correct"),
+                  worked_ms=bindparam("worked_ms")))
 
 # A lease's last statement on PostgreSQL, once it holds its project's escrow lock (so that it
 # sees every lease committed before): the free escrow, this lease's hold included; another

@@ -181,6 +181,8 @@ assignments = Table(
     Column("correct", Boolean, nullable=True),
     # The review: approved, auto_approved, rejected (paid), withheld, overturned (on appeal).
     Column("review", String(20), nullable=True),
+    # The measured working time (lease issued → submitted, whole ms), kept at submission.
+    Column("worked_ms", BigInteger, nullable=True),
     UniqueConstraint("task_id", "worker_id", name="uq_assignments_task_worker"),
 )
 Index("ix_assignments_worker", assignments.c.worker_id, assignments.c.project_id,
@@ -197,3 +199,8 @@ AWAITING_APPROVAL = "status = 'submitted' AND approved_at IS NULL AND review IS 
 Index("ix_assignments_awaiting", assignments.c.status, assignments.c.submitted_at,
       assignments.c.id,
       sqlite_where=text(AWAITING_APPROVAL), postgresql_where=text(AWAITING_APPROVAL))
+# A project's answers by working time: its median is read at two offsets of this index, not
+# by loading every answer's times (the query writes the predicate as a literal, as above).
+MEASURED = "status = 'submitted'"
+Index("ix_assignments_worked", assignments.c.project_id, assignments.c.worked_ms,
+      sqlite_where=text(MEASURED), postgresql_where=text(MEASURED))
