@@ -86,3 +86,19 @@ def test_back_pay_makes_an_answer_whole_and_never_takes_back(paid: int, earlier:
     due = back_pay_due(paid_minor=paid, earlier_price_minor=earlier)
     assert due >= 0
     assert paid + due == max(paid, earlier)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2047, 2048, 2049, 10_000])
+def test_the_signature_is_the_minimum_over_every_shingle_computed_a_chunk_at_a_time(
+        size: int) -> None:
+    """The slots × shingles products are made a chunk at a time (a project's launch reads up
+    to 5,000 tasks: all at once they took a 64 × n array of 8-byte products); the signature
+    is the one of every shingle at once."""
+    from fairlabel.continuation.fingerprint import _MASK32, _signature, _slot_params
+
+    shingles = np.unique(np.random.default_rng(size).integers(
+        0, 2**64 - 1, size=size, dtype=np.uint64))
+    a, b = _slot_params(64)
+    whole = ((a[:, None] * shingles[None, :] + b[:, None]) >> np.uint64(32)).min(axis=1) \
+        if shingles.size else np.full(64, _MASK32, dtype=np.uint64)
+    assert np.array_equal(_signature(shingles, a, b), whole)

@@ -178,11 +178,20 @@ def _slot_params(num_perm: int) -> tuple[U64, U64]:
     return a, b
 
 
+SIGNATURE_CHUNK = 2048
+"""Shingles hashed per slot at a time: the slots × shingles products stay within
+``num_perm × SIGNATURE_CHUNK × 8`` bytes (1 MiB for 64 slots), however many shingles a project
+has (the minimum over chunks is the minimum over all)."""
+
+
 def _signature(shingles: U64, a: U64, b: U64) -> U64:
-    if shingles.size == 0:
-        return np.full(a.size, _MASK32, dtype=np.uint64)
-    products = a[:, None] * shingles[None, :] + b[:, None]
-    return np.asarray((products >> np.uint64(32)).min(axis=1), dtype=np.uint64)
+    lowest = np.full(a.size, _MASK32, dtype=np.uint64)
+    for start in range(0, shingles.size, SIGNATURE_CHUNK):
+        chunk = shingles[start:start + SIGNATURE_CHUNK]
+        products = a[:, None] * chunk[None, :] + b[:, None]
+        products >>= np.uint64(32)
+        np.minimum(lowest, products.min(axis=1), out=lowest)
+    return lowest
 
 
 def signature(instructions: U64, data: U64, num_perm: int = 128) -> U64:
