@@ -63,8 +63,9 @@ messages: $(VENV)/.installed-test
 
 # The whole benchmark (benchmarks/bench_all.py): loop, growth and soak, as JSON, text and PNG
 # plots in benchmarks/results/<date>-<time>/ (git-ignored). BENCH_ARGS=--quick for a smoke run;
-# `.venv/bin/python benchmarks/bench_all.py --help` for the rest. Plots need matplotlib (the
-# `plots` extra), installed here only.
+# `.venv/bin/python benchmarks/bench_all.py --help` for the rest. Plots need matplotlib, a
+# main dependency since `fairlabel simulate` draws its report with it (the `plots` extra names
+# it too, for installs that pin the benchmark's own needs).
 $(VENV)/.installed-plots: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,plots]'
 	touch $@ $(VENV)/.installed-test $(VENV)/.installed-runtime
