@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from dataclasses import dataclass
 from importlib import resources
 
 import pytest
+from sqlalchemy import select
 from tools.continuation_eval.variants import paraphrase
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.tables import assignments
 from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.commitments import EndMode
 from fairlabel.domain.continuation import CaseStatus, ContinuationPayCut
@@ -312,3 +315,39 @@ def test_a_cheaper_copy_of_a_running_project_is_refused_and_the_same_pay_is_a_pa
     pay.change_price(c.db, requester, nova, Money(35, "USD"), reason="", policy=c.charter,
                      now=world.clock())
     assert world.launch(requester, nova) is None  # Musen still serves: no first access
+
+
+def test_back_pay_waits_for_an_answer_another_transaction_holds_and_pays_it(
+        world: World) -> None:
+    """An answer a review or the top-ups hold locked while a case is confirmed is waited for
+    and back-paid: skipped, it would have been neither paid nor counted as owed."""
+    c = world.container
+    if c.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has no row locks: one writer at a time")
+    first, second = world.people.make(Role.REQUESTER)[0], world.people.make(Role.REQUESTER)[0]
+    musen = world.musen(first, [world.people.make(Role.WORKER)[0]])
+    world.end(first, musen)
+    world.clock.advance(hours=2)
+    nova = world.project(second, "Nova", NOVA, RENAMED, 27, nova_rows())
+    [view] = continuation.continuation_cases(c.db, world.moderator, now=world.clock())
+    assert work(c, world.clock, world.people.make(Role.WORKER)[0], nova, seconds=60,
+                answers=3) == 3
+    with c.engine.connect() as conn:
+        held = conn.execute(select(assignments.c.id).where(assignments.c.project_id == nova)
+                            .order_by(assignments.c.id)).scalars().first()
+    outcome: list[continuation.ConfirmedContinuation] = []
+    with c.engine.connect() as other:
+        other.execute(select(assignments.c.id).where(assignments.c.id == held)
+                      .with_for_update())
+        confirming = threading.Thread(target=lambda: outcome.append(
+            continuation.confirm_continuation(c.db, world.moderator, view.case.id,
+                                              now=world.clock(), policy=c.charter)))
+        confirming.start()
+        confirming.join(timeout=1.0)
+        assert confirming.is_alive()  # it waits for the answer held elsewhere
+        other.rollback()
+    confirming.join(timeout=30)
+    [done] = outcome
+    assert done.answers_back_paid == 3 and done.back_paid == Money(3 * 8, "USD")
+    assert done.back_pay_owed == Money(0, "USD")
+    assert_ledger_sound(c)

@@ -394,3 +394,13 @@ def test_statement_entries_of_other_kinds_do_not_count_as_pay() -> None:
     assert [e.kind for e in entries] == ["earn", "approve", "approve", "payout_batch",
                                          "payout_batch"]
     assert figures(log).overall.paid_minor == 25
+
+
+def test_an_answer_rejected_again_after_a_refusal_counts_once() -> None:
+    """A requester refused a withholding may reject the answer again and pay it: one answer
+    rejected, one refusal, nothing withheld."""
+    log = new_log(answers=[answer(1)],
+                  reviews=[rejected(1, refused=True), rejected(1, withheld=False)])
+    earn(log, 1, 25)
+    found = figures(log).overall
+    assert (found.rejections, found.rejections_refused, found.rejections_withheld) == (1, 1, 0)

@@ -36,7 +36,7 @@ from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPr
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.voice import HasInbox
 from fairlabel.services.ports.work import HasAssignments, HasProjects
-from fairlabel.services.steps.back_pay import BackPay, pay_back_pay
+from fairlabel.services.steps.back_pay import pay_back_pay
 from fairlabel.services.steps.decisions import MODERATORS
 from fairlabel.services.steps.guard import link_continuation
 
@@ -140,13 +140,7 @@ def confirm_continuation(db: Database[ConfirmTx], moderator: User, case_id: int,
             raised_from = project.terms.pay_per_task
             project = _raise(tx, project, old, policy, now=now)
         workers = link_continuation(tx, project, old, now=now)
-        # Back pay is owed up to the earlier price as it is now (a cut on it counts once
-        # applied), whatever the case found at launch; prices in two currencies are not
-        # compared (as the guard does not compare them).
-        case = replace(case, earlier_price=earlier_price)
-        paid = (pay_back_pay(tx, project, case, policy, decided_by=moderator.id, now=now)
-                if earlier_price.currency == project.terms.pay_per_task.currency
-                else BackPay(0, 0, 0))
+        paid = pay_back_pay(tx, project, case, policy, decided_by=moderator.id, now=now)
         paused = bool(paid.owed_minor) and project.status is ProjectStatus.OPEN
         if paused:
             tx.projects.set_ending(project.id, status=ProjectStatus.PAUSED.value, paused_at=now)

@@ -52,15 +52,18 @@ class AnswerPay:
         return self.answer.measured_seconds / 3600
 
 
-def _assignment_id(entry: Entry) -> int | None:
-    value = entry.memo.get("assignment_id")
+def _memo_id(entry: Entry, key: str) -> int | None:
+    value = entry.memo.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _assignment_id(entry: Entry) -> int | None:
+    return _memo_id(entry, "assignment_id")
 
 
 def project_id_of(entry: Entry) -> int | None:
     """The project an entry's memo names, if any."""
-    value = entry.memo.get("project_id")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return _memo_id(entry, "project_id")
 
 
 def all_entries(log: RunLog) -> Iterable[Entry]:

@@ -8,11 +8,11 @@ may not withhold pay…), the desk logs the refusal with the platform's own mess
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import TypeVar
 
 from fairlabel.domain.accounts import Role, User
@@ -20,6 +20,7 @@ from fairlabel.domain.commitments import Commitment, EndMode
 from fairlabel.domain.errors import DomainError
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
+from fairlabel.domain.pay import fair_price
 from fairlabel.domain.projects import ProjectStatus, ProjectTerms
 from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import ending, funding, pay, projects, review
@@ -113,7 +114,7 @@ class Desk:
 
     def fair_price_minor(self, seconds: float = 30.0) -> int:
         """The price per task that pays the floor at ``seconds`` a task (rounded up)."""
-        return math.ceil(self.floor_hourly_minor * seconds / 3600)
+        return fair_price(self.floor_hourly_minor, Fraction(seconds) * 1000)
 
     def balance(self) -> int:
         """The requester's funds outside any project, in minor units."""

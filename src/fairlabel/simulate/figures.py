@@ -17,6 +17,7 @@ import numpy as np
 
 from fairlabel.domain.commitments import NOTICE_PAY_WINDOW, notice_pay
 from fairlabel.simulate.answers import (
+    PAY_KINDS,
     UNKNOWN_STRATEGY,
     AnswerPay,
     all_entries,
@@ -30,7 +31,7 @@ from fairlabel.simulate.log import ProjectEvent, Relaunch, RunLog
 
 ALL = "all"
 WEEK = timedelta(days=7)
-INCOME_KINDS = frozenset(("earn", "topup", "notice_pay", "appeal_pay", "withhold"))
+INCOME_KINDS = PAY_KINDS | {"notice_pay"}
 """The movements that change a worker's income (``approve`` and payouts move money between
 the worker's own accounts)."""
 
@@ -209,9 +210,10 @@ def notice_paid(log: RunLog) -> dict[int, int]:
     return dict(paid)
 
 
-def figures(log: RunLog) -> Report:
-    """Every figure of the run, overall and per requester strategy."""
-    pays = answer_pay(log)
+def figures(log: RunLog, pays: list[AnswerPay] | None = None) -> Report:
+    """Every figure of the run, overall and per requester strategy; ``pays``: the answers'
+    pay (``answer_pay(log)``) when the caller has it already."""
+    pays = answer_pay(log) if pays is None else pays
     strategies = sorted({info.strategy for info in log.requesters}
                         | {pay.strategy for pay in pays})
     computed = _Computed(log, pays)
@@ -280,7 +282,8 @@ class _Computed:
             relaunches=len(relaunches), relaunches_refused=sum(r.refused for r in relaunches),
             relaunches_launched=sum(r.new_project_id is not None for r in relaunches),
             relaunches_linked=sum(r.linked for r in relaunches),
-            rejections=len(reviews), rejections_refused=sum(r.refused for r in reviews),
+            rejections=len({r.assignment_id for r in reviews}),
+            rejections_refused=sum(r.refused for r in reviews),
             rejections_withheld=len(withheld),
             rejections_overturned=sum(self._overturned(r.decision_id) for r in withheld),
             decisions=len(decisions),

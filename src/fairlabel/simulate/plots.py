@@ -11,7 +11,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from fairlabel.domain.money import minor_units
-from fairlabel.simulate.answers import answer_pay
+from fairlabel.simulate.answers import AnswerPay
 from fairlabel.simulate.figures import (
     Report,
     escrow_totals,
@@ -42,9 +42,8 @@ def _major(amount_minor: int, currency: str) -> float:
     return amount_minor / scale
 
 
-def write_plots(log: RunLog, report: Report, out: Path) -> None:
+def write_plots(log: RunLog, report: Report, pays: list[AnswerPay], out: Path) -> None:
     """Write every plot of :data:`PLOTS` into ``out``."""
-    pays = answer_pay(log)
     currency = log.currency
     figure = Figure(figsize=(8, 4))
     axes = figure.add_subplot()

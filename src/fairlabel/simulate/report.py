@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fairlabel.domain.money import format_minor
+from fairlabel.simulate.answers import answer_pay
 from fairlabel.simulate.figures import RelaunchCounts, Report, StrategyFigures, figures
 from fairlabel.simulate.log import RunLog
 from fairlabel.simulate.plots import PLOTS, write_plots
@@ -39,7 +40,7 @@ MEANINGS: dict[str, str] = {
     "relaunches_refused": "relaunches the platform refused to launch",
     "relaunches_launched": "relaunches that went live",
     "relaunches_linked": "relaunches the platform linked to the old project",
-    "rejections": "rejections attempted by requesters",
+    "rejections": "answers requesters tried to reject (once each, however many tries)",
     "rejections_refused": "rejections the platform refused",
     "rejections_withheld": "rejections that withheld the answer's pay",
     "rejections_overturned": "withholding rejections overturned on appeal",
@@ -169,11 +170,12 @@ def markdown(report: Report) -> str:
 def write_report(log: RunLog, out: Path) -> None:
     """Write ``report.json``, ``report.md`` and the plots of :data:`PLOTS` into ``out``
     (created if missing; files of an earlier report there are replaced)."""
-    report = figures(log)
+    pays = answer_pay(log)  # the costliest part, shared by the figures and the plots
+    report = figures(log, pays)
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(
         json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8")
     (out / "report.md").write_text(markdown(report), encoding="utf-8")
-    write_plots(log, report, out)
+    write_plots(log, report, pays, out)
 

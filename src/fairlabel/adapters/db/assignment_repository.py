@@ -146,15 +146,16 @@ class AssignmentRepository:
             .with_for_update(skip_locked=True))
         return [to_assignment(r) for r in rows]
 
-    def below_price(self, project_id: int, *, fair_minor: int,
-                    limit: int | None) -> list[Assignment]:
-        """Answers paid less than ``fair_minor`` so far, locked (SKIP LOCKED)."""
+    def below_price(self, project_id: int, *, fair_minor: int, limit: int | None,
+                    skip_locked: bool = True) -> list[Assignment]:
+        """Answers paid less than ``fair_minor`` so far, locked (SKIP LOCKED, unless
+        ``skip_locked`` is False: then it waits for the answers others hold)."""
         rows = self._conn.execute(
             select(assignments).where(
                 assignments.c.project_id == project_id,
                 assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
                 assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
-            .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=True))
+            .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=skip_locked))
         return [to_assignment(r) for r in rows]
 
     def count_below_price(self, project_id: int, *, fair_minor: int) -> int:

@@ -8,6 +8,7 @@ holds the project's escrow lock and owns the transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
@@ -43,8 +44,16 @@ class BackPay(NamedTuple):
 
 def pay_back_pay(tx: BackPayTx, project: Project, case: ContinuationCase,
                  policy: CharterPolicy, *, decided_by: int, now: datetime) -> BackPay:
-    """Pay what the project's answers are owed to reach the earlier price of ``case``; each
-    worker paid is told, and the payment recorded as a decision in their favour."""
+    """Pay what the project's answers are owed to reach the earlier project's price as it is
+    now (a cut on it counts once applied, whatever the case found at launch; the same at
+    confirmation and at a later resume); each worker paid is told, and the payment recorded
+    as a decision in their favour. Prices in two currencies are not compared (as the guard
+    does not compare them)."""
+    found = tx.projects.get(case.earlier_id)
+    assert found is not None  # cases reference projects, which are never deleted
+    if found.terms.pay_per_task.currency != project.terms.pay_per_task.currency:
+        return BackPay(0, 0, 0)
+    case = replace(case, earlier_price=found.terms.pay_per_task)
     currency = case.earlier_price.currency
     earlier_minor = case.earlier_price.amount_minor
     paid_to: dict[int, tuple[int, int]] = {}  # worker → (answers, amount)
@@ -56,7 +65,7 @@ def pay_back_pay(tx: BackPayTx, project: Project, case: ContinuationCase,
             more, owed = _pay(tx, project, case, paid_to, now=now)
             paid += more
         tx.projects.recheck_pay(project.id)
-    earlier = _name(tx, case.earlier_id)
+    earlier = found.terms.name
     for worker_id, (answers, amount) in sorted(paid_to.items()):
         body = Msg("A moderator confirmed that “{project}” continues “{earlier}”, which paid "
                    "{earlier_price} per task. {answers} of your answers on “{project}” were paid "
@@ -76,17 +85,15 @@ def pay_back_pay(tx: BackPayTx, project: Project, case: ContinuationCase,
     return BackPay(paid, sum(a for a, _ in paid_to.values()), owed)
 
 
-def _name(tx: BackPayTx, project_id: int) -> str:
-    found = tx.projects.get(project_id)
-    return found.terms.name if found else str(project_id)
-
-
 def _pay(tx: BackPayTx, project: Project, case: ContinuationCase,
          paid_to: dict[int, tuple[int, int]], *, now: datetime) -> tuple[int, int]:
     """One pass over the answers paid less than the earlier price: returns (paid, owed)."""
     currency = case.earlier_price.currency
     earlier_minor = case.earlier_price.amount_minor
-    answers = tx.assignments.below_price(project.id, fair_minor=earlier_minor, limit=None)
+    # Every answer, waiting for those a review or the top-ups hold: one skipped here would be
+    # neither paid nor counted as owed.
+    answers = tx.assignments.below_price(project.id, fair_minor=earlier_minor, limit=None,
+                                         skip_locked=False)
     tx.ledger.lock(account for a in answers for account in (
         ledger.project_escrow(project.id), ledger.worker_pending(a.worker_id),
         ledger.worker_available(a.worker_id)))

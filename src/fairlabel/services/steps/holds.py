@@ -18,7 +18,7 @@ from fairlabel.domain.errors import Conflict
 from fairlabel.domain.holds import AnswerTotals, answers_hold, bound_ms
 from fairlabel.domain.messages import Msg
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import fair_price, measured_median, topup_due
+from fairlabel.domain.pay import fair_price, measured_median_of, topup_due
 from fairlabel.domain.projects import Project
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasDecisions
@@ -204,13 +204,13 @@ class FinalTopUps:
 def final_topups(tx: FinalTopupsTx, project: Project, policy: CharterPolicy) -> FinalTopUps:
     """Every top-up owed at the project's final median, whatever the number of answers: no
     answer can change it any more."""
-    durations = tx.assignments.durations_ms(project.id)
-    if not durations:
+    middle = tx.assignments.middle_durations(project.id)
+    if middle is None:
         return FinalTopUps(None, 0, [], {})
-    median = measured_median(durations)
+    median, measured = measured_median_of(middle)
     answers = tx.assignments.below_price(
         project.id, fair_minor=fair_price(hold_floor(project, policy), median), limit=None)
-    return FinalTopUps(median, len(durations), answers,
+    return FinalTopUps(median, measured, answers,
                        topups_owed(tx, project, policy, answers, median))
 
 
