@@ -9,8 +9,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -204,8 +206,10 @@ def test_a_worker_in_french_labels_reads_the_inbox_and_appeals(
     inbox = page.locator("main").inner_text()
     assert "0,10\u00a0$US" in inbox and "0,08\u00a0$US" in inbox, inbox
     assert "Budget réduit" in inbox
-    effective = cut["effective_at"][:10]
-    year, month, day = (int(x) for x in effective.split("-"))
+    # The page shows the date where the worker is (Nairobi, UTC+3): after 21:00 UTC it is
+    # already the next day there.
+    effective = datetime.fromisoformat(cut["effective_at"]).astimezone(ZoneInfo("Africa/Nairobi"))
+    year, month, day = effective.year, effective.month, effective.day
     months = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
               "oct.", "nov.", "déc."]
     assert re.search(rf"\b{day} {re.escape(months[month - 1])} {year}\b", inbox), inbox
