@@ -11,12 +11,19 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from typing import overload
 
 from fairlabel.aggregation.scale import SPARSE_FROM_ANSWERS
 from fairlabel.domain.quality import GoldScore
-from fairlabel.services.ports.quality import TaskAnswer, TaskConsensus, WorkerSkill
+from fairlabel.services.ports.quality import (
+    ConsensusColumns,
+    TaskAnswer,
+    TaskConsensus,
+    WorkerSkill,
+)
 from fairlabel.services.ports.work import ProjectFacts
 from fairlabel.services.quality import fit_consensus
+from fairlabel.services.steps.consensus import CodedAnswers
 
 
 class ProcessFit:
@@ -32,9 +39,20 @@ class ProcessFit:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
+    @overload
+    def __call__(self, facts: ProjectFacts, answers: CodedAnswers, gold: dict[int, GoldScore],
+                 seed: int, /) -> tuple[ConsensusColumns, list[WorkerSkill]]: ...
+
+    @overload
     def __call__(self, facts: ProjectFacts, answers: list[TaskAnswer],
                  gold: dict[int, GoldScore],
-                 seed: int) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
+                 seed: int, /) -> tuple[list[TaskConsensus], list[WorkerSkill]]: ...
+
+    def __call__(self, facts: ProjectFacts, answers: CodedAnswers | list[TaskAnswer],
+                 gold: dict[int, GoldScore], seed: int, /,
+                 ) -> tuple[ConsensusColumns | list[TaskConsensus], list[WorkerSkill]]:
+        """A categorical project's answers travel coded (arrays: a few bytes an answer) and
+        its consensus comes back as columns."""
         if len(answers) < SPARSE_FROM_ANSWERS and not facts.schema.structured:
             return fit_consensus(facts, answers, gold, seed)
         with self._lock:
@@ -42,6 +60,8 @@ class ProcessFit:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1, mp_context=multiprocessing.get_context("spawn"))
             pool = self._pool
+        if isinstance(answers, CodedAnswers):  # one call per overload of fit_consensus
+            return pool.submit(fit_consensus, facts, answers, gold, seed).result()
         return pool.submit(fit_consensus, facts, answers, gold, seed).result()
 
     def close(self) -> None:

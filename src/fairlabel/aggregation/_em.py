@@ -27,13 +27,11 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from fairlabel.aggregation import scale
 from fairlabel.aggregation._encoding import Answers, FloatArray
+from fairlabel.aggregation._incidence import Incidence, make_incidence
 from fairlabel.aggregation.base import (
     Aggregator,
     Result,
@@ -41,148 +39,6 @@ from fairlabel.aggregation.base import (
     normalize_rows,
     softmax_and_log_norm,
 )
-
-
-def _segments(keys: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.intp],
-                                                 NDArray[np.int64]]:
-    """A stable sort of ``keys``: the order, where each present key starts, and the keys."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if keys.size else (
-        np.zeros(0, dtype=np.intp))
-    return order, starts, ordered[starts]
-
-
-@dataclass(frozen=True, eq=False)
-class SortedIncidence:
-    """Answers as (task, column) pairs, column = ``worker * n_classes + label``.
-
-    Both sums over answers — per task, and per column — are one ``np.add.reduceat`` over
-    answers sorted once by that key: the work of a sparse matrix product, with numpy
-    alone (a process that fits consensus never loads scipy).
-    """
-
-    tasks: NDArray[np.int64]
-    columns: NDArray[np.int64]
-    n_tasks: int
-    n_workers: int
-    n_classes: int
-    # Answers sorted by task: their columns, and where each task starts.
-    _columns_by_task: NDArray[np.int64] = field(repr=False)
-    _task_starts: NDArray[np.intp] = field(repr=False)
-    _present_tasks: NDArray[np.int64] = field(repr=False)
-    # Answers sorted by column: their tasks, and where each column starts.
-    _tasks_by_column: NDArray[np.int64] = field(repr=False)
-    _column_starts: NDArray[np.intp] = field(repr=False)
-    _present_columns: NDArray[np.int64] = field(repr=False)
-
-    @classmethod
-    def build(cls, tasks: NDArray[np.int64], columns: NDArray[np.int64], n_tasks: int,
-              n_workers: int, n_classes: int) -> SortedIncidence:
-        by_task, task_starts, present_tasks = _segments(tasks)
-        by_column, column_starts, present_columns = _segments(columns)
-        return cls(tasks, columns, n_tasks, n_workers, n_classes, columns[by_task],
-                   task_starts, present_tasks, tasks[by_column], column_starts,
-                   present_columns)
-
-    @classmethod
-    def from_answers(cls, answers: Answers) -> SortedIncidence:
-        """Encode the answers (one pair per answer)."""
-        k = answers.n_classes
-        columns = answers.worker_codes.astype(np.int64) * k + answers.label_codes
-        return cls.build(answers.task_codes.astype(np.int64), columns, answers.n_tasks,
-                         answers.n_workers, k)
-
-    def log_scores(self, log_confusions: FloatArray) -> FloatArray:
-        """Return ``sum over answers of log pi[w, k, label]`` per task and class ``k``."""
-        k = self.n_classes
-        weights = log_confusions.transpose(0, 2, 1).reshape(self.n_workers * k, k)
-        scores = np.zeros((self.n_tasks, k))
-        if self._task_starts.size:
-            gathered = np.take(weights, self._columns_by_task, axis=0)
-            scores[self._present_tasks] = np.add.reduceat(gathered, self._task_starts, axis=0)
-        return scores
-
-    def confusion_counts(self, posteriors: FloatArray) -> FloatArray:
-        """Expected counts ``[w, true k, answer l]`` under task ``posteriors``."""
-        k = self.n_classes
-        counts = np.zeros((self.n_workers * k, k))  # row (w, l), column k
-        if self._column_starts.size:
-            gathered = np.take(posteriors, self._tasks_by_column, axis=0)
-            counts[self._present_columns] = np.add.reduceat(gathered, self._column_starts,
-                                                            axis=0)
-        return counts.reshape(self.n_workers, k, k).transpose(0, 2, 1)
-
-    def answers_per_task(self) -> NDArray[np.intp]:
-        """Number of answers of each task (one per worker once repeats are dropped)."""
-        return np.bincount(self.tasks, minlength=self.n_tasks)
-
-    def rows(self, keep: NDArray[np.bool_]) -> SortedIncidence:
-        """The answers of the tasks selected by the boolean mask ``keep`` (renumbered)."""
-        new_code = np.cumsum(keep) - 1
-        mask = keep[self.tasks]
-        return SortedIncidence.build(new_code[self.tasks[mask]], self.columns[mask],
-                               int(keep.sum()), self.n_workers, self.n_classes)
-
-    def worker_totals(self) -> FloatArray:
-        """Answers per worker and label, shape ``(n_workers, n_classes)``."""
-        totals = np.bincount(self.columns, minlength=self.n_workers * self.n_classes)
-        return totals.astype(np.float64).reshape(self.n_workers, self.n_classes)
-
-
-class SparseIncidence:
-    """Answers as a sparse ``(n_tasks, n_workers * n_classes)`` 0/1 matrix (scipy).
-
-    Faster than ``SortedIncidence`` on large fits (one fused pass per product); scipy is
-    imported only when a fit is that large.
-    """
-
-    def __init__(self, matrix: Any, n_workers: int, n_classes: int) -> None:
-        self.matrix = matrix
-        self.n_workers = n_workers
-        self.n_classes = n_classes
-
-    @classmethod
-    def from_answers(cls, answers: Answers) -> SparseIncidence:
-        import scipy.sparse as sp
-
-        k = answers.n_classes
-        columns = answers.worker_codes.astype(np.int64) * k + answers.label_codes
-        matrix = sp.csr_array((np.ones(answers.n_answers), (answers.task_codes, columns)),
-                              shape=(answers.n_tasks, answers.n_workers * k))
-        return cls(matrix, answers.n_workers, k)
-
-    def log_scores(self, log_confusions: FloatArray) -> FloatArray:
-        k = self.n_classes
-        weights = log_confusions.transpose(0, 2, 1).reshape(self.n_workers * k, k)
-        return np.asarray(self.matrix @ weights)
-
-    def confusion_counts(self, posteriors: FloatArray) -> FloatArray:
-        k = self.n_classes
-        counts = np.asarray(self.matrix.T @ posteriors)  # row (w, l), column k
-        return counts.reshape(self.n_workers, k, k).transpose(0, 2, 1)
-
-    def answers_per_task(self) -> NDArray[np.intp]:
-        counts: NDArray[np.intp] = np.diff(self.matrix.indptr)
-        return counts
-
-    def rows(self, keep: NDArray[np.bool_]) -> SparseIncidence:
-        import scipy.sparse as sp
-
-        return SparseIncidence(sp.csr_array(self.matrix[keep]), self.n_workers, self.n_classes)
-
-    def worker_totals(self) -> FloatArray:
-        totals = np.asarray(self.matrix.sum(axis=0), dtype=np.float64).reshape(-1)
-        return totals.reshape(self.n_workers, self.n_classes)
-
-
-Incidence = SortedIncidence | SparseIncidence
-"""The answers in the form the E- and M-steps sum over; both give the same sums."""
-
-def make_incidence(answers: Answers) -> Incidence:
-    if answers.n_answers >= scale.SPARSE_FROM_ANSWERS:
-        return SparseIncidence.from_answers(answers)
-    return SortedIncidence.from_answers(answers)
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,38 +113,39 @@ def smoothed_log_priors(posteriors: FloatArray, smoothing: float) -> tuple[Float
 
 def e_step(incidence: Incidence, params: Params) -> tuple[FloatArray, float]:
     """Return task posteriors and the observed-data log-likelihood."""
-    log_joint = incidence.log_scores(params.log_confusions) + params.log_priors
-    posteriors, log_norm = softmax_and_log_norm(log_joint)
+    log_joint = incidence.log_scores(params.log_confusions)
+    log_joint += params.log_priors
+    posteriors, log_norm = softmax_and_log_norm(log_joint, overwrite=True)
     return posteriors, float(log_norm.sum())
 
 
 def run_em(
     incidence: Incidence,
-    initial_posteriors: FloatArray,
+    params: Params,
     m_step: MStep,
     *,
     max_iter: int,
     tol: float,
 ) -> EMFit:
-    """Alternate M- and E-steps from initial posteriors until the stopping rule holds.
+    """Alternate E- and M-steps from the first parameters until the stopping rule holds.
 
     Args:
         incidence: The answers.
-        initial_posteriors: Starting task posteriors (e.g. majority-vote shares).
+        params: The first M-step's parameters (from starting task posteriors, e.g.
+            majority-vote shares: the caller can let go of those before EM runs).
         m_step: The model's M-step.
         max_iter: Cap on the number of iterations.
         tol: Threshold on the relative change of the penalised log-likelihood.
     """
-    history: list[float] = []
-    params = m_step(incidence.confusion_counts(initial_posteriors), initial_posteriors)
+    posteriors, log_likelihood = e_step(incidence, params)
+    history = [log_likelihood + params.log_penalty]
     converged = False
-    for iteration in range(max_iter):
+    while len(history) < max_iter and not converged:
+        params = m_step(incidence.confusion_counts(posteriors), posteriors)
+        del posteriors  # before the E-step makes new ones: one array of them at a time
         posteriors, log_likelihood = e_step(incidence, params)
         history.append(log_likelihood + params.log_penalty)
-        converged = len(history) > 1 and abs(history[-1] - history[-2]) <= tol * abs(history[-1])
-        if converged or iteration == max_iter - 1:
-            break
-        params = m_step(incidence.confusion_counts(posteriors), posteriors)
+        converged = abs(history[-1] - history[-2]) <= tol * abs(history[-1])
     return EMFit(posteriors, params, tuple(history), len(history), converged)
 
 
@@ -357,7 +214,7 @@ class ConfusionEM(Aggregator):
 
     def _fit(self, answers: Answers, rng: np.random.Generator) -> Result:
         incidence = make_incidence(answers)
-        start = normalize_rows(answers.vote_counts())
+        start = normalize_rows(incidence.vote_counts(), overwrite=True)
         shared = incidence.answers_per_task() >= 2
         fitted, fitted_start = incidence, start
         if not shared.all():
@@ -367,10 +224,13 @@ class ConfusionEM(Aggregator):
         if not shared.any():  # no two answers anywhere: nothing to agree with
             crowd = incidence.confusion_counts(start).sum(axis=0)
         m_step = self._make_m_step(fitted, crowd)
-        em = run_em(fitted, fitted_start, m_step, max_iter=self.max_iter, tol=self.tol)
+        first = m_step(fitted.confusion_counts(fitted_start), fitted_start)
+        del start, fitted_start  # EM holds one array of posteriors at a time
+        em = run_em(fitted, first, m_step, max_iter=self.max_iter, tol=self.tol)
         posteriors = em.posteriors
         if fitted is not incidence:
             posteriors = e_step(incidence, em.params)[0]
+        del incidence, fitted, m_step  # the answers' matrix is not needed to decide
         self.confusions_ = np.exp(em.params.log_confusions)
         self.priors_ = np.exp(em.params.log_priors)
         self._set_worker_attributes()

@@ -89,7 +89,7 @@ def _encode_numeric(array: NDArray[Any]) -> tuple[Codes, NDArray[Any]]:
     if array.dtype.kind in "iu" and array.size:
         low, high = int(array.min()), int(array.max())
         if high - low <= _DENSE_RANGE_FACTOR * array.size:
-            shifted = (array - low).astype(np.intp)
+            shifted = (array - low).astype(np.intp, copy=False)
             present = np.bincount(shifted, minlength=high - low + 1) > 0
             lookup = (np.cumsum(present) - 1).astype(np.int32)
             vocabulary = (np.flatnonzero(present) + low).astype(array.dtype)
@@ -137,14 +137,46 @@ def last_answer_of_each_pair(tasks: Codes, workers: Codes, n_tasks: int) -> NDAr
 
     Returns all rows (``arange``) when no pair repeats; the check costs one sort.
     """
-    key = workers.astype(np.int64) * n_tasks + tasks
-    if not bool((np.diff(np.sort(key)) == 0).any()):
-        return np.arange(key.size)
+    key = _pair_keys(tasks, workers, n_tasks)
+    key.sort()  # in place: one array of keys at a time (a million answers: 8 MB each)
+    repeated = bool((key[1:] == key[:-1]).any())
+    size = key.size
+    del key
+    if not repeated:
+        return np.arange(size)
+    key = _pair_keys(tasks, workers, n_tasks)
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     is_last = np.ones(key.size, dtype=bool)
     is_last[:-1] = ordered[1:] != ordered[:-1]
     return np.sort(order[is_last])
+
+
+def _pair_keys(tasks: Codes, workers: Codes, n_tasks: int) -> NDArray[np.int64]:
+    """``worker * n_tasks + task`` of each answer, computed in one array."""
+    key = workers.astype(np.int64)
+    key *= n_tasks
+    key += tasks
+    return key
+
+
+def _encode_ids(tasks: Column, workers: Column,
+                labels: int) -> tuple[Codes, Codes, NDArray[Any], NDArray[Any]]:
+    """The task and worker columns encoded, after checking the three columns' lengths."""
+    lengths = {len(tasks), len(workers), labels}
+    if len(lengths) != 1:
+        raise ValueError(f"tasks, workers and labels differ in length: {sorted(lengths)}")
+    if lengths == {0}:
+        raise ValueError("no answers: tasks, workers and labels are empty")
+    task_codes, task_vocab = encode(tasks, "tasks")
+    worker_codes, worker_vocab = encode(workers, "workers")
+    return task_codes, worker_codes, task_vocab, worker_vocab
+
+
+def _encode_labels(labels: Column, classes: Column | None) -> tuple[Codes, NDArray[Any]]:
+    if classes is None:
+        return encode(labels, "labels")
+    return encode_with_vocabulary(labels, classes, "labels")
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,25 +223,55 @@ class Answers:
             ValueError: On empty input, unequal lengths, missing values or labels
                 outside ``classes``.
         """
-        lengths = {len(tasks), len(workers), len(labels)}
-        if len(lengths) != 1:
-            raise ValueError(f"tasks, workers and labels differ in length: {sorted(lengths)}")
-        if lengths == {0}:
-            raise ValueError("no answers: tasks, workers and labels are empty")
-        task_codes, task_vocab = encode(tasks, "tasks")
-        worker_codes, worker_vocab = encode(workers, "workers")
-        if classes is None:
-            label_codes, class_vocab = encode(labels, "labels")
-        else:
-            label_codes, class_vocab = encode_with_vocabulary(labels, classes, "labels")
-        keep = last_answer_of_each_pair(task_codes, worker_codes, task_vocab.size)
-        dropped = task_codes.size - keep.size
-        if dropped:
-            task_codes, worker_codes = task_codes[keep], worker_codes[keep]
-            label_codes = label_codes[keep]
+        task_codes, worker_codes, task_vocab, worker_vocab = _encode_ids(tasks, workers,
+                                                                         len(labels))
+        label_codes, class_vocab = _encode_labels(labels, classes)
         return cls(
-            task_codes, worker_codes, label_codes, task_vocab, worker_vocab, class_vocab, dropped
-        )
+            task_codes, worker_codes, label_codes, task_vocab, worker_vocab, class_vocab
+        ).without_repeats()
+
+    @classmethod
+    def from_label_codes(
+        cls,
+        tasks: Column,
+        workers: Column,
+        label_codes: Codes,
+        labels: Column,
+        *,
+        classes: Column | None = None,
+        keep_repeats: bool = False,
+    ) -> Answers:
+        """Like ``from_sequences``, each answer's label given as its index into ``labels``,
+        the distinct labels answered: each label is encoded once, not once per answer (a
+        million answers over three labels stay three integer arrays). The encoding is the one
+        ``from_sequences`` gives for ``labels[label_codes]``.
+
+        Args:
+            tasks: Task id of each answer (an integer array is encoded without a copy to
+                Python objects).
+            workers: Worker id of each answer.
+            label_codes: Index into ``labels`` of each answer's label.
+            labels: Every label some answer gave, each once.
+            classes: Optional full label set, to include labels nobody chose.
+            keep_repeats: Keep every answer of a repeated ``(worker, task)`` pair (to count
+                each answer; ``without_repeats`` gives what estimators fit).
+        """
+        task_codes, worker_codes, task_vocab, worker_vocab = _encode_ids(tasks, workers,
+                                                                         len(label_codes))
+        distinct_codes, class_vocab = _encode_labels(labels, classes)
+        answers = cls(task_codes, worker_codes, distinct_codes[label_codes], task_vocab,
+                      worker_vocab, class_vocab)
+        return answers if keep_repeats else answers.without_repeats()
+
+    def without_repeats(self) -> Answers:
+        """These answers with only the last answer of each repeated ``(worker, task)`` pair
+        (``self`` when no pair repeats: the same arrays)."""
+        keep = last_answer_of_each_pair(self.task_codes, self.worker_codes, self.n_tasks)
+        dropped = self.task_codes.size - keep.size
+        if not dropped:
+            return self
+        return Answers(self.task_codes[keep], self.worker_codes[keep], self.label_codes[keep],
+                       self.tasks, self.workers, self.classes, self.n_repeats_dropped + dropped)
 
     @property
     def n_answers(self) -> int:
@@ -238,6 +300,9 @@ class Answers:
             weights: Optional weight per worker; each answer counts its worker's weight.
         """
         per_answer = None if weights is None else weights[self.worker_codes]
-        flat = self.task_codes.astype(np.intp) * self.n_classes + self.label_codes
+        flat = self.task_codes.astype(np.intp)  # one array of the answers' size at a time
+        flat *= self.n_classes
+        flat += self.label_codes
         counts = np.bincount(flat, weights=per_answer, minlength=self.n_tasks * self.n_classes)
-        return counts.astype(np.float64).reshape(self.n_tasks, self.n_classes)
+        del flat
+        return counts.astype(np.float64, copy=False).reshape(self.n_tasks, self.n_classes)

@@ -75,9 +75,15 @@ def decide(scores: FloatArray, priors: FloatArray, rng: np.random.Generator) -> 
     return codes
 
 
-def normalize_rows(scores: FloatArray) -> FloatArray:
-    """Divide each row by its sum (rows summing to zero become uniform)."""
+def normalize_rows(scores: FloatArray, *, overwrite: bool = False) -> FloatArray:
+    """Divide each row by its sum (rows summing to zero become uniform); with
+    ``overwrite``, in ``scores`` itself (the same values, one array less)."""
     totals = scores.sum(axis=1, keepdims=True)
+    if overwrite:
+        some = totals > 0
+        np.divide(scores, totals, out=scores, where=some)
+        scores[~some[:, 0]] = 1.0 / scores.shape[1]
+        return scores
     uniform = np.full_like(scores, 1.0 / scores.shape[1])
     shares: FloatArray = np.divide(scores, totals, out=uniform, where=totals > 0)
     return shares
@@ -103,14 +109,20 @@ def row_sum(values: FloatArray) -> FloatArray:
     return total
 
 
-def softmax_and_log_norm(log_scores: FloatArray) -> tuple[FloatArray, FloatArray]:
+def softmax_and_log_norm(
+    log_scores: FloatArray, *, overwrite: bool = False
+) -> tuple[FloatArray, FloatArray]:
     """Row-wise softmax of log scores and ``log(sum(exp(.)))`` of each row, computed
-    stably with one ``exp`` of the array."""
+    stably with one ``exp`` of the array, in place in one new array (with ``overwrite``,
+    in ``log_scores`` itself: the same values, without an array of its size more)."""
     top = row_max(log_scores)
-    shifted = np.exp(log_scores - top[:, None])
-    total = row_sum(shifted)
-    probas: FloatArray = shifted / total[:, None]
-    log_norm: FloatArray = top + np.log(total)
+    probas: FloatArray = np.subtract(log_scores, top[:, None],
+                                     out=log_scores if overwrite else None)
+    np.exp(probas, out=probas)
+    total = row_sum(probas)
+    probas /= total[:, None]
+    log_norm: FloatArray = np.log(total, out=total)
+    log_norm += top  # top + log(total), in place
     return probas, log_norm
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fairlabel.aggregation._em import ConfusionEM, Incidence, MStep, Params, smoothed_log_priors
+from fairlabel.aggregation._em import ConfusionEM, MStep, Params, smoothed_log_priors
 from fairlabel.aggregation._encoding import FloatArray
+from fairlabel.aggregation._incidence import Incidence
 
 
 @dataclass

@@ -12,7 +12,6 @@ import numpy as np
 
 from fairlabel.aggregation._em import (
     ConfusionEM,
-    Incidence,
     MStep,
     Params,
     check_crowd_prior,
@@ -20,6 +19,7 @@ from fairlabel.aggregation._em import (
     smoothed_log_priors,
 )
 from fairlabel.aggregation._encoding import FloatArray
+from fairlabel.aggregation._incidence import Incidence
 
 
 def one_coin_log_confusions(skills: FloatArray, n_classes: int) -> FloatArray:

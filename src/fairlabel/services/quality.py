@@ -9,10 +9,9 @@ app server whose projects use none of it does not load it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, overload
 
 from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.errors import InvalidInput
@@ -29,6 +28,7 @@ from fairlabel.domain.quality import (
 )
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.quality import (
+    ConsensusColumns,
     ConsensusSummary,
     HasConsensus,
     HasGold,
@@ -40,6 +40,15 @@ from fairlabel.services.ports.quality import (
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.work import HasProjects, ProjectFacts
 from fairlabel.services.steps.access import own_project, visible_project
+from fairlabel.services.steps.consensus import (
+    CodedAnswers,
+    answers_per_task,
+    as_columns,
+    categorical_skills,
+    changed_tasks,
+    coded_answers,
+    fit_columns,
+)
 
 
 class MyQualityTx(HasProjects, HasGold, Protocol):
@@ -54,11 +63,20 @@ class RefreshConsensusTx(HasProjects, HasGold, HasConsensus, Commits, Protocol):
     """The transaction of ``refresh_consensus``, ``_refit``."""
 
 
-FitConsensus = Callable[
-    [ProjectFacts, list[TaskAnswer], dict[int, GoldScore], int],
-    tuple[list[TaskConsensus], list[WorkerSkill]],
-]
-"""How a refit computes: ``fit_consensus`` in process, or the same in a worker process."""
+class FitConsensus(Protocol):
+    """How a refit computes: ``fit_consensus`` in process, or the same in a worker process.
+    A categorical project's answers come as columns and its consensus goes back as columns;
+    a structured project's as objects."""
+
+    @overload
+    def __call__(self, facts: ProjectFacts, answers: CodedAnswers,
+                 gold: dict[int, GoldScore], seed: int, /,
+                 ) -> tuple[ConsensusColumns, list[WorkerSkill]]: ...
+
+    @overload
+    def __call__(self, facts: ProjectFacts, answers: list[TaskAnswer],
+                 gold: dict[int, GoldScore], seed: int, /,
+                 ) -> tuple[list[TaskConsensus], list[WorkerSkill]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +90,6 @@ class Refit:
 
 WRITE_CHUNK = 500
 """Tasks whose consensus a refit writes per transaction (short writes: workers never wait)."""
-
-CONFIDENCE_STEP = 1e-3
-"""A refit rewrites a task only when its consensus changed or its confidence moved this much."""
 
 
 def refresh_consensus(db: Database[RefreshConsensusTx], *, now: datetime,
@@ -93,34 +108,41 @@ def refresh_consensus(db: Database[RefreshConsensusTx], *, now: datetime,
 
 def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, seed: int,
            fit: FitConsensus) -> Refit:
+    """A categorical project's answers, stored consensus and settled tasks are read as
+    arrays (no object per answer or per task); a structured project's answers as objects."""
+    import numpy as np
+
     with db.read() as tx:
         facts = tx.projects.facts(project_id)
         covered = tx.consensus.answer_count(project_id)  # first: at most what is read next
         until = tx.consensus.latest_answer_at(project_id)
-        answers = _with_texts(tx, facts, project_id, tx.consensus.project_answers(project_id))
+        answers: CodedAnswers | list[TaskAnswer]
+        if facts.schema.structured:
+            answers = _with_texts(tx, facts, project_id, tx.consensus.project_answers(project_id))
+        else:
+            answers = coded_answers(
+                tx.consensus.answer_columns(project_id, facts.schema.answer_key), facts.schema)
         gold = tx.gold.scores(project_id)
-        was_settled = tx.consensus.settled_ids(project_id)
-        stored = tx.consensus.current(project_id)
-    rows, skills = fit(facts, answers, gold, seed)
+        was_settled = tx.consensus.settled_task_ids(project_id)
+        stored = tx.consensus.stored_consensus(project_id)
+    fitted, skills = fit(facts, answers, gold, seed)
+    computed = fitted if isinstance(fitted, ConsensusColumns) else as_columns(fitted)
     quality = facts.quality
     settle: list[int] = []
     unsettle: list[int] = []
     if quality.confidence_target is not None:
-        counts = Counter(a.task_id for a in answers)
-        for task_id, _, confidence in rows:
-            n = counts[task_id]
-            reached = confidence >= quality.confidence_target and n >= quality.min_answers
-            if reached and n < facts.redundancy and task_id not in was_settled:
-                settle.append(task_id)
-            elif not reached and task_id in was_settled:
-                unsettle.append(task_id)
-    changed = [row for row in rows
-               if row.task_id not in stored or stored[row.task_id].consensus != row.consensus
-               or abs((stored[row.task_id].confidence or 0.0) - row.confidence)
-               >= CONFIDENCE_STEP]
+        counts = answers_per_task(computed.task_ids, answers)
+        reached = (computed.confidences >= quality.confidence_target) & (
+            counts >= quality.min_answers)
+        was = np.isin(computed.task_ids, was_settled)
+        settle = computed.task_ids[reached & (counts < facts.redundancy) & ~was].tolist()
+        unsettle = computed.task_ids[~reached & was].tolist()
+    del answers
+    changed = changed_tasks(computed, stored)
+    del stored
     for start in range(0, len(changed), WRITE_CHUNK):
         with db.write() as tx:
-            tx.consensus.save(changed[start:start + WRITE_CHUNK])
+            tx.consensus.save(computed.rows(changed[start:start + WRITE_CHUNK]))
             tx.commit()
     with db.write() as tx:
         tx.consensus.save_skills(project_id, skills, now=now)
@@ -129,7 +151,7 @@ def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, 
         if until is not None:
             tx.consensus.mark_refit(project_id, until=until, answers=covered)
         tx.commit()
-    return Refit(project_id, len(rows), len(settle), len(unsettle), len(changed))
+    return Refit(project_id, len(computed), len(settle), len(unsettle), len(changed))
 
 
 def _with_texts(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int,
@@ -142,10 +164,24 @@ def _with_texts(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int,
     return [replace(a, text=texts.get(a.task_id)) for a in answers]
 
 
+@overload
+def fit_consensus(facts: ProjectFacts, answers: CodedAnswers, gold: dict[int, GoldScore],
+                  seed: int = 0, /) -> tuple[ConsensusColumns, list[WorkerSkill]]: ...
+
+
+@overload
 def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int, GoldScore],
-                  seed: int = 0) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
+                  seed: int = 0, /) -> tuple[list[TaskConsensus], list[WorkerSkill]]: ...
+
+
+def fit_consensus(facts: ProjectFacts, answers: CodedAnswers | list[TaskAnswer],
+                  gold: dict[int, GoldScore], seed: int = 0, /,
+                  ) -> tuple[ConsensusColumns | list[TaskConsensus], list[WorkerSkill]]:
     """The project's consensus method over its answers: per task (id, consensus, confidence),
-    and per worker their agreement with the consensus plus their gold answers."""
+    and per worker their agreement with the consensus plus their gold answers. Answers as
+    columns (a categorical project's refit) give the consensus as columns, the same values."""
+    if isinstance(answers, CodedAnswers):
+        return fit_columns(facts, answers, gold, seed)
     if not answers:
         return [], [WorkerSkill(w, s.accuracy, s.correct, s.total) for w, s in gold.items()]
     if facts.schema.structured:
@@ -170,12 +206,7 @@ def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int
     workers = np.array(worker_ids)
     agreed: Counter[int] = Counter(workers[agree].tolist())
     total: Counter[int] = Counter(worker_ids)
-    skills = []
-    for worker_id in sorted(set(total) | set(gold)):
-        score = gold.get(worker_id, GoldScore(0, 0))
-        right, n = agreed[worker_id] + score.correct, total[worker_id] + score.total
-        skills.append(WorkerSkill(worker_id, smoothed_agreement(right, n), right, n))
-    return rows, skills
+    return rows, categorical_skills(agreed, total, gold)
 
 
 class Estimator(NamedTuple):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from fairlabel.adapters.db.columns import Columns, coded_json
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import (
     assignments,
@@ -36,6 +37,8 @@ from fairlabel.domain.assignment import AssignmentStatus, Purpose
 from fairlabel.domain.errors import Conflict
 from fairlabel.domain.quality import Attempt, GoldScore
 from fairlabel.services.ports.quality import (
+    AnswerColumns,
+    ConsensusColumns,
     ConsensusSummary,
     MissedGold,
     StoredConsensus,
@@ -43,6 +46,10 @@ from fairlabel.services.ports.quality import (
     TaskConsensus,
     WorkerSkill,
 )
+
+if TYPE_CHECKING:  # numpy is imported by the refit's reads alone
+    import numpy as np
+    from numpy.typing import NDArray
 
 SUBMITTED = AssignmentStatus.SUBMITTED.value
 ANSWER_PARTITION = 50_000  # rows of answers read and decoded at a time
@@ -55,6 +62,14 @@ _CHUNK = 2000
 def _attempt(row: Any) -> Attempt:
     return Attempt(row.id, row.started_at, row.answered, row.correct, row.finished_at,
                    row.passed, row.revoked_at)
+
+
+# A project's submitted answers on its ordinary tasks, as a refit reads them.
+_work_answers = (select(assignments.c.task_id, assignments.c.worker_id,
+                        cast(assignments.c.answer, Text))
+                 .where(assignments.c.project_id == bindparam("project_id"),
+                        assignments.c.status == SUBMITTED, assignments.c.purpose == WORK)
+                 .order_by(assignments.c.id))
 
 
 class GoldRepository:
@@ -189,11 +204,7 @@ class ConsensusRepository:
         (the few labels of a choice project) share one object.
         """
         result = self._conn.execution_options(yield_per=ANSWER_PARTITION).execute(
-            select(assignments.c.task_id, assignments.c.worker_id,
-                   cast(assignments.c.answer, Text))
-            .where(assignments.c.project_id == project_id, assignments.c.status == SUBMITTED,
-                   assignments.c.purpose == WORK)
-            .order_by(assignments.c.id))
+            _work_answers, {"project_id": project_id})
         found: list[TaskAnswer] = []
         shared: dict[tuple[type, Any], Any] = {}
         for rows in result.partitions():
@@ -202,6 +213,35 @@ class ConsensusRepository:
                     answer = shared.setdefault((type(answer), answer), answer)
                 found.append(TaskAnswer(r[0], r[1], answer))
         return found
+
+    def answer_columns(self, project_id: int,
+                       key: Callable[[Any], Hashable]) -> AnswerColumns:
+        """``project_answers`` as columns, each answer's ``key`` as a code into the keys:
+        read in partitions of ``ANSWER_PARTITION`` rows into arrays allocated once (for the
+        project's count of answers), each distinct answer of a partition decoded and keyed
+        once, so that nothing per answer outlives its partition but three numbers."""
+        import numpy as np
+
+        expected = self._conn.execute(select(project_holds.c.answers).where(
+            project_holds.c.project_id == project_id)).scalar()
+        result = self._conn.execution_options(yield_per=ANSWER_PARTITION).execute(
+            _work_answers, {"project_id": project_id})
+        columns = Columns(int(expected or 0), np.int64, np.int32, np.int32)
+        task_ids, worker_ids, codes = columns.arrays
+        code_of_key: dict[Hashable, int] = {}
+        for rows in result.partitions():
+            start, end = columns.extend(len(rows))
+            texts = [r[2] for r in rows]
+            distinct = list(dict.fromkeys(texts))
+            code_of_text = {text: code_of_key.setdefault(key(answer), len(code_of_key))
+                            for text, answer in zip(distinct, decoded_json(distinct),
+                                                    strict=True)}
+            codes[start:end] = np.fromiter(map(code_of_text.__getitem__, texts), np.int32,
+                                           len(texts))
+            task_ids[start:end] = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+            worker_ids[start:end] = np.fromiter((r[1] for r in rows), np.int32, len(rows))
+        columns.trim()
+        return AnswerColumns(task_ids, worker_ids, codes, list(code_of_key))
 
     def task_texts(self, project_id: int) -> dict[int, str]:
         """The ``text`` of each ordinary task of the project that has one."""
@@ -237,10 +277,13 @@ class ConsensusRepository:
             self._conn.execute(update(tasks).where(tasks.c.id.in_(task_ids[start:start + _CHUNK]))
                                .values(settled_at=None))
 
-    def settled_ids(self, project_id: int) -> set[int]:
-        return set(self._conn.execute(
-            select(tasks.c.id).where(tasks.c.project_id == project_id,
-                                     tasks.c.settled_at.is_not(None))).scalars())
+    def settled_task_ids(self, project_id: int) -> NDArray[np.int64]:
+        """The project's settled tasks, ascending."""
+        import numpy as np
+
+        found = self._conn.execute(select(tasks.c.id).where(
+            tasks.c.project_id == project_id, tasks.c.settled_at.is_not(None))).scalars().all()
+        return np.sort(np.array(found, dtype=np.int64))
 
     def save_skills(self, project_id: int, skills: Sequence[WorkerSkill],
                     *, now: datetime) -> None:
@@ -310,12 +353,30 @@ class ConsensusRepository:
         return ConsensusSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]),
                                 int(row[4]), float(row[5]) if row[5] is not None else None)
 
-    def current(self, project_id: int) -> dict[int, StoredConsensus]:
-        """The stored consensus and confidence of every task of the project that has one."""
-        rows = self._conn.execute(select(tasks.c.id, tasks.c.consensus, tasks.c.confidence)
-                                  .where(tasks.c.project_id == project_id,
-                                         tasks.c.confidence.is_not(None)))
-        return {r.id: StoredConsensus(r.consensus, r.confidence) for r in rows}
+    def stored_consensus(self, project_id: int) -> ConsensusColumns:
+        """The stored consensus and confidence of every task of the project that has one,
+        tasks ascending, as columns: read in partitions into arrays allocated once, each
+        distinct stored consensus decoded once (up to ``SHARED_ANSWERS`` of them shared)."""
+        import numpy as np
+
+        expected = self._conn.execute(select(func.count()).select_from(tasks)
+                                      .where(tasks.c.project_id == project_id)).scalar_one()
+        result = self._conn.execution_options(yield_per=ANSWER_PARTITION).execute(
+            select(tasks.c.id, cast(tasks.c.consensus, Text), tasks.c.confidence)
+            .where(tasks.c.project_id == project_id, tasks.c.confidence.is_not(None))
+            .order_by(tasks.c.id))
+        columns = Columns(int(expected), np.int64, np.int32, np.float64)
+        task_ids, codes, confidences = columns.arrays
+        values: list[Any] = []
+        code_of: dict[str | None, int] = {}
+        for rows in result.partitions():
+            start, end = columns.extend(len(rows))
+            task_ids[start:end] = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+            confidences[start:end] = np.fromiter((r[2] for r in rows), np.float64, len(rows))
+            codes[start:end] = coded_json((r[1] for r in rows), len(rows), code_of, values,
+                                          SHARED_ANSWERS)
+        columns.trim()
+        return ConsensusColumns(task_ids, codes, values, confidences)
 
     def of_tasks(self, task_ids: Sequence[int]) -> dict[int, StoredConsensus]:
         if not task_ids:
@@ -323,3 +384,4 @@ class ConsensusRepository:
         rows = self._conn.execute(select(tasks.c.id, tasks.c.consensus, tasks.c.confidence)
                                   .where(tasks.c.id.in_(list(set(task_ids)))))
         return {r.id: StoredConsensus(r.consensus, r.confidence) for r in rows}
+

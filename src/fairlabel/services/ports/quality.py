@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from fairlabel.domain.quality import Attempt, GoldScore
+
+if TYPE_CHECKING:  # numpy loads only where a consensus is computed
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,44 @@ class TaskAnswer:
     answer: Any
     accuracy: float | None = None  # the worker's estimated accuracy, when known
     text: str | None = None  # the task's text, when the consensus method reads it
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AnswerColumns:
+    """A project's submitted answers as columns (in the order they were saved): each
+    answer's task, worker and key (what consensus compares, as a code into ``keys``) — a
+    categorical refit reads these instead of one object per answer."""
+
+    task_ids: NDArray[np.int64]
+    worker_ids: NDArray[np.int32]  # users' ids are 32-bit integers
+    key_codes: NDArray[np.int32]
+    keys: list[Hashable]  # the distinct keys answered, each once
+
+    def __len__(self) -> int:
+        return int(self.task_ids.size)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ConsensusColumns:
+    """The consensus of many tasks as columns: each task's consensus as a code into
+    ``values`` (a choice project's thousands of tasks share its few answers) and its
+    confidence. What a refit computes, or what is stored (then tasks ascending)."""
+
+    task_ids: NDArray[np.int64]
+    codes: NDArray[np.int32]
+    values: list[Any]
+    confidences: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.task_ids.size)
+
+    def rows(self, index: NDArray[np.intp]) -> list[TaskConsensus]:
+        """The tasks at these positions, as rows to write."""
+        return [TaskConsensus(task, self.values[code], confidence)
+                for task, code, confidence in zip(self.task_ids[index].tolist(),
+                                                  self.codes[index].tolist(),
+                                                  self.confidences[index].tolist(),
+                                                  strict=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +135,14 @@ class Consensus(Protocol):
 
     def task_answers(self, task_id: int) -> list[TaskAnswer]: ...
     def project_answers(self, project_id: int) -> list[TaskAnswer]: ...
+    def answer_columns(self, project_id: int,
+                       key: Callable[[Any], Hashable]) -> AnswerColumns: ...
     def task_texts(self, project_id: int) -> dict[int, str]: ...
     def latest_answer_at(self, project_id: int) -> datetime | None: ...
     def save(self, rows: Sequence[TaskConsensus]) -> None: ...
     def settle(self, task_ids: Sequence[int], *, now: datetime) -> None: ...
     def unsettle(self, task_ids: Sequence[int]) -> None: ...
-    def settled_ids(self, project_id: int) -> set[int]: ...
+    def settled_task_ids(self, project_id: int) -> NDArray[np.int64]: ...
     def save_skills(self, project_id: int, skills: Sequence[WorkerSkill],
                     *, now: datetime) -> None: ...
     def skills(self, project_id: int) -> list[WorkerSkill]: ...
@@ -106,7 +150,7 @@ class Consensus(Protocol):
     def mark_refit(self, project_id: int, *, until: datetime, answers: int) -> None: ...
     def stale_projects(self, project_id: int | None = None, *,
                        covered_before: datetime | None = None) -> list[int]: ...
-    def current(self, project_id: int) -> dict[int, StoredConsensus]: ...
+    def stored_consensus(self, project_id: int) -> ConsensusColumns: ...
     def summary(self, project_id: int) -> ConsensusSummary: ...
     def of_tasks(self, task_ids: Sequence[int]) -> dict[int, StoredConsensus]: ...
 
