@@ -3,10 +3,13 @@
 
 Runs the two use cases (`services.assignment.request_next`, `submit_answer`) in process, one
 worker after another, on a fresh SQLite file and a fresh PostgreSQL database, and prints per
-cycle: the statements sent (counted by SQLAlchemy's `before_cursor_execute`), this process's
-CPU (the use cases, SQLAlchemy and the driver), PostgreSQL's CPU (its backends serving the
-benchmark database, from /proc) and wall time. It isolates the database layer from the web
-layer that `loop.py` measures around it; `--profile` prints the functions that cost most.
+cycle: the statements sent (counted by SQLAlchemy's `before_cursor_execute`) and the round
+trips they take (statements sent together in a pipeline count once; BEGIN and COMMIT, which
+psycopg sends as round trips of their own, are not counted), this process's CPU (the use
+cases, SQLAlchemy and the driver; of it, the kernel's), PostgreSQL's CPU (its backends
+serving the benchmark database, from /proc) and wall time. It isolates the database layer
+from the web layer that `loop.py` measures around it; `--profile` prints the functions that
+cost most, `--statements` the SQL of one cycle (pipelined ones marked `|`).
 
     FAIRLABEL_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test \\
         .venv/bin/python benchmarks/cycle_cost.py [--cycles 2000] [--backends sqlite,postgres]
@@ -75,7 +78,8 @@ def database_cpu_seconds(container: Container) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measure(backend: str, cycles: int, *, profile: bool) -> dict[str, Any]:
+def measure(backend: str, cycles: int, *, profile: bool,
+            show: bool = False) -> dict[str, Any]:
     with database(backend) as url:
         container = bootstrap(Settings(database_url=url, sweep_seconds=0,
                                        consensus_process=False))
@@ -89,11 +93,20 @@ def measure(backend: str, cycles: int, *, profile: bool) -> dict[str, Any]:
             warm = 100
             project = launched_project(container, requester, tasks=cycles + warm, redundancy=1,
                                        funding=100_000_000)
-            statements = [0]
+            statements = [0, 0]  # statements, round trips (BEGIN and COMMIT aside)
+            shown: list[str] = []
+            piped = [False]
 
             @event.listens_for(container.engine, "before_cursor_execute")
-            def _count(*_args: Any) -> None:
+            def _count(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+                # A statement sent in a pipeline has no cursor of SQLAlchemy's
+                # (fairlabel/adapters/db/pipeline.py): one round trip for the group.
                 statements[0] += 1
+                statements[1] += 0 if cursor is None and piped[0] else 1
+                piped[0] = cursor is None
+                if show:
+                    shown.append(("  | " if cursor is None else "") +
+                                 " ".join(statement.split())[:160])
 
             def run(count: int, first: int) -> None:
                 for i in range(first, first + count):
@@ -106,10 +119,17 @@ def measure(backend: str, cycles: int, *, profile: bool) -> dict[str, Any]:
                                              idempotency_key=None, now=container.clock(),
                                              policy=container.charter)
 
-            run(warm, 0)
-            statements[0] = 0
+            run(warm - 1, 0)
+            shown.clear()
+            run(1, warm - 1)
+            if show:
+                print(f"{backend}: the statements of one cycle")
+                for number, sql in enumerate(shown, 1):
+                    print(f"  {number:2}. {sql}")
+            show = False
+            statements[:] = [0, 0]
             db_before = database_cpu_seconds(container)
-            cpu, wall = time.process_time(), time.perf_counter()
+            cpu, wall, kernel = time.process_time(), time.perf_counter(), os.times().system
             profiler = cProfile.Profile() if profile else None
             if profiler:
                 profiler.enable()
@@ -117,6 +137,7 @@ def measure(backend: str, cycles: int, *, profile: bool) -> dict[str, Any]:
             if profiler:
                 profiler.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            kernel = os.times().system - kernel
             db_cpu = database_cpu_seconds(container) - db_before
             if profiler:
                 out = io.StringIO()
@@ -124,7 +145,9 @@ def measure(backend: str, cycles: int, *, profile: bool) -> dict[str, Any]:
                 print(out.getvalue())
             return {"backend": backend, "cycles": cycles,
                     "statements_per_cycle": round(statements[0] / cycles, 2),
+                    "round_trips_per_cycle": round(statements[1] / cycles, 2),
                     "app_cpu_ms": round(cpu / cycles * 1000, 3),
+                    "app_kernel_ms": round(kernel / cycles * 1000, 3),
                     "db_cpu_ms": round(db_cpu / cycles * 1000, 3),
                     "wall_ms": round(wall / cycles * 1000, 3)}
         finally:
@@ -136,18 +159,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cycles", type=int, default=2000)
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    ap.add_argument("--statements", action="store_true",
+                    help="print the SQL of one cycle (shortened)")
     a = ap.parse_args(argv)
     rows = []
     for backend in [b.strip() for b in a.backends.split(",") if b.strip()]:
         if backend == "postgres" and not postgres_admin_url():
             print("postgres: skipped (set FAIRLABEL_TEST_POSTGRES_URL)")
             continue
-        rows.append(measure(backend, a.cycles, profile=a.profile))
-    print(f"{'backend':10} {'cycles':>7} {'statements':>11} {'app CPU ms':>11} "
-          f"{'db CPU ms':>10} {'wall ms':>8}   (per next + submit cycle)")
+        rows.append(measure(backend, a.cycles, profile=a.profile, show=a.statements))
+    print(f"{'backend':10} {'cycles':>7} {'statements':>11} {'trips':>6} {'app CPU ms':>11} "
+          f"{'of it kernel':>13} {'db CPU ms':>10} {'wall ms':>8}   (per next + submit cycle)")
     for r in rows:
         print(f"{r['backend']:10} {r['cycles']:>7} {r['statements_per_cycle']:>11} "
-              f"{r['app_cpu_ms']:>11} {r['db_cpu_ms']:>10} {r['wall_ms']:>8}")
+              f"{r['round_trips_per_cycle']:>6} "
+              f"{r['app_cpu_ms']:>11} {r['app_kernel_ms']:>13} {r['db_cpu_ms']:>10} "
+              f"{r['wall_ms']:>8}")
     if len(rows) == 2:
         sqlite, postgres = rows
         ratio = (postgres["app_cpu_ms"] + postgres["db_cpu_ms"]) / sqlite["app_cpu_ms"]

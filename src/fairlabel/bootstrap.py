@@ -47,7 +47,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
         upgrade(engine)
     checkpointer = (WalCheckpointer(engine, settings.sqlite_checkpoint_seconds)
                     if background and is_sqlite(engine) else None)
-    return Container(settings=settings, engine=engine, db=SqlDatabase(engine),
+    db = SqlDatabase(engine, lease_slots=settings.lease_slots)
+    return Container(settings=settings, engine=engine, db=db,
                      charter=charter_policy(settings), clock=clock,
                      consensus_fit=ProcessFit() if settings.consensus_process else fit_consensus,
                      checkpointer=checkpointer,

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         default=2, ge=1, description="PostgreSQL: threads per server process that run the "
         "labeling loop's database work at once (one's Python work overlaps another's wait for "
         "the database; more only fight over Python's interpreter lock).")
+    lease_slots: int = Field(
+        default=8, ge=1, le=64, description="PostgreSQL: how many leases of one project may "
+        "be in flight at once without the project's exclusive escrow lock, each checking "
+        "that the free escrow covers the notice pay and this many leases at their largest "
+        "(domain.holds.lease_needs_no_lock); beyond that, or near the end of the escrow, "
+        "leases take the lock one at a time.")
     switch_interval_ms: float = Field(
         default=0.5, gt=0, le=100, description="How often a server's Python interpreter lets "
         "another thread run, in milliseconds (Python's default is 5): short, so that a large "

@@ -92,10 +92,9 @@ def test_leases_hold_escrow_without_entries_and_a_submission_posts_one_earn(
     assert_ledger_sound(container)
 
 
-def test_workers_racing_for_the_last_funded_leases_never_overdraw_the_escrow(
-        container: Container, people: Accounts, requester: User) -> None:
-    pid = make_project(container, requester, tasks=20, price=5, funding=3 * HOLD + 49)
-    workers = [people.make(Role.WORKER)[0] for _ in range(8)]
+def race_for_leases(container: Container, workers: list[User], pid: int) -> list[Any]:
+    """Each worker asks for a lease at the same moment, in a thread of their own: what each
+    got, a lease or the refusal of an exhausted escrow."""
     barrier = threading.Barrier(len(workers))
     got: list[Any] = []
 
@@ -112,6 +111,14 @@ def test_workers_racing_for_the_last_funded_leases_never_overdraw_the_escrow(
         thread.start()
     for thread in threads:
         thread.join()
+    return got
+
+
+def test_workers_racing_for_the_last_funded_leases_never_overdraw_the_escrow(
+        container: Container, people: Accounts, requester: User) -> None:
+    pid = make_project(container, requester, tasks=20, price=5, funding=3 * HOLD + 49)
+    workers = [people.make(Role.WORKER)[0] for _ in range(8)]
+    got = race_for_leases(container, workers, pid)
     leases = [g for g in got if isinstance(g, assignment.Lease)]
     assert len(got) == len(workers)
     assert len(leases) == 3 and free(container, pid) == 49

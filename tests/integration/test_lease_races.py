@@ -18,7 +18,9 @@ from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import lease_reserve
 from fairlabel.services import assignment, jobs, pay
+from fairlabel.services.assignment import EscrowExhausted
 from tests.conftest import Accounts
+from tests.integration.test_escrow_holds import race_for_leases
 from tests.integration.test_fair_pay import assert_ledger_sound, make_project
 from tests.support.clock import FakeClock
 
@@ -73,8 +75,9 @@ def test_a_price_cut_applied_while_a_lease_is_taken_is_held_in_full(
     lease_thread = threading.current_thread()
 
     def cut_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if (threading.current_thread() is lease_thread and "FOR NO KEY UPDATE" in statement
-                and not applied):
+        # Right before the lease takes its lock (exclusive, or shared beside other leases).
+        if (threading.current_thread() is lease_thread and not applied
+                and ("FOR NO KEY UPDATE" in statement or "FOR SHARE" in statement)):
             runner = threading.Thread(target=lambda: applied.append(
                 jobs.apply_due_prices(container.db, container.charter, now=clock())))
             runner.start()
@@ -100,4 +103,45 @@ def test_a_price_cut_applied_while_a_lease_is_taken_is_held_in_full(
     clock.advance(seconds=30)
     assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
                              idempotency_key=None, now=clock(), policy=container.charter)
+    assert_ledger_sound(container)
+
+
+# 120 s leases at 15.00 USD/h: a lease of a 5-cent task holds 101 cents (price and
+# allowance, test_escrow_holds.HOLD); the most any lease of it can hold is 5 + 2 × 50 + 1.
+HOLD, BOUND = 101, 106
+
+
+def test_leases_beside_each_other_then_one_at_a_time_never_overdraw_the_escrow(
+        container: Container, people: Accounts) -> None:
+    """Sixteen workers race for a project funded for twelve leases: while the free escrow
+    leaves room for every lease that may be in flight (7 others at 106 cents, with 8 lease
+    slots), leases go beside each other; the last ones go under the lock. Exactly twelve get
+    a lease, and the escrow keeps the rest."""
+    if container.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: no lease goes beside another")
+    slots = container.settings.lease_slots
+    assert slots == 8
+    requester = people.make(Role.REQUESTER)[0]
+    funding = (slots - 1) * BOUND + 5 * HOLD + 30  # 12 leases (1,277 // 101), 65 left
+    pid = make_project(container, requester, tasks=40, price=5, funding=funding)
+    workers = [people.make(Role.WORKER)[0] for _ in range(16)]
+    locks: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FOR SHARE" in statement:
+            locks.append("shared")
+        elif "FOR NO KEY UPDATE" in statement:
+            locks.append("exclusive")
+
+    event.listen(container.engine, "before_cursor_execute", seen)
+    try:
+        got = race_for_leases(container, workers, pid)
+    finally:
+        event.remove(container.engine, "before_cursor_execute", seen)
+    leases = [g for g in got if isinstance(g, assignment.Lease)]
+    assert len(got) == len(workers) and len(leases) == funding // HOLD == 12
+    assert all(isinstance(g, EscrowExhausted) for g in got if g not in leases)
+    with container.db.read() as tx:
+        assert tx.escrow.free(pid, "USD") == funding - 12 * HOLD == 65
+    assert "shared" in locks and "exclusive" in locks, locks
     assert_ledger_sound(container)

@@ -36,7 +36,6 @@ from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from fairlabel.aggregation._encoding import FloatArray
 from fairlabel.aggregation.structured import StructuredConsensus, TaskAnswers, TaskFit
@@ -152,6 +151,8 @@ def match_scored(iou: FloatArray, allowed: NDArray[np.bool_]) -> Pairs:
     # A forbidden pair costs more than any set of allowed pairs (each costs < 1): the
     # assignment first avoids forbidden pairs, then minimises the total 1 − IoU.
     forbidden = float(min(iou.shape) + 1)
+    from scipy.optimize import linear_sum_assignment  # scipy loads for boxes only
+
     rows, cols = linear_sum_assignment(np.where(allowed, 1.0 - iou, forbidden))
     keep = allowed[rows, cols]
     return rows[keep], cols[keep], iou[rows[keep], cols[keep]]

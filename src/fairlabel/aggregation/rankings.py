@@ -37,8 +37,6 @@ from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
-from scipy.special import expit
 
 from fairlabel.aggregation._encoding import Codes, FloatArray, Key
 from fairlabel.aggregation.bradley_terry import encode_comparisons
@@ -296,6 +294,9 @@ def bradley_terry_map(won: Codes, lost: Codes, n_items: int, prior: float) -> Fl
     thousands of iterations (3,000 for 70,000 comparisons of 300 responses) where L-BFGS needs
     a few dozen. The objective is strictly convex (the prior), so the optimum is unique.
     """
+    from scipy.optimize import minimize  # scipy loads for rankings only
+    from scipy.special import expit
+
     pairs, repeats = np.unique(won.astype(np.int64) * n_items + lost, return_counts=True)
     winner, loser, counts = pairs // n_items, pairs % n_items, repeats.astype(np.float64)
 

@@ -97,6 +97,31 @@ def hold_change(before: AnswerTotals, after: AnswerTotals, *, floor_hourly: int,
             - answers_hold(before, floor_hourly=floor_hourly, lease_ms=lease_ms))
 
 
+def lease_hold_bound(*, price_minor: int, floor_hourly: int, lease_ms: int) -> int:
+    """The most any one lease of a project holds (price and allowance) while the project's
+    price, floor and lease length stay as they are: :func:`lease_allowance` is largest with
+    the pivot at 0 (its reach, ``max(a, 2L − a)``, is then ``2L``) and nothing yet paid."""
+    return price_minor + lease_allowance(floor_hourly=floor_hourly, lease_ms=lease_ms,
+                                         lowest_paid_minor=0, pivot_ms=0)
+
+
+def lease_needs_no_lock(*, free_after_minor: int, notice_minor: int, hold_bound_minor: int,
+                        slots: int) -> bool:
+    """Whether a lease may commit while other leases of the project are in flight beside it,
+    none of them seeing the others (each holding one of the project's ``slots`` and the
+    project's state shared, so that nothing else spends the escrow meanwhile).
+
+    ``free_after_minor`` is the free escrow this lease sees once it holds its slot, its own
+    hold taken off. At most ``slots − 1`` others are in flight beside it, each holding at most
+    ``hold_bound_minor``; if the free escrow covers the notice pay and all of them, then
+    whatever order they commit or give up in, the free escrow never falls below the notice
+    pay (each of them checked the same against what was committed when it looked).
+    Otherwise the lease takes the project's exclusive lock and checks exactly: the bound
+    costs a requester no money held, only leases that go one at a time near the end of the
+    escrow."""
+    return free_after_minor - notice_minor >= (slots - 1) * hold_bound_minor
+
+
 @dataclass(frozen=True, slots=True)
 class FundingNeed:
     """What finishing a project's remaining work needs, for the requester to read."""

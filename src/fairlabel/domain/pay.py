@@ -16,7 +16,7 @@ from statistics import median_high, median_low
 
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.errors import InvalidInput
-from fairlabel.domain.holds import lease_allowance
+from fairlabel.domain.holds import lease_allowance, lease_hold_bound
 from fairlabel.domain.money import MAX_AMOUNT_MINOR, Money
 from fairlabel.domain.projects import Project
 
@@ -99,6 +99,15 @@ def lease_reserve(project: Project, policy: CharterPolicy, *, lowest_paid_minor:
     return price.amount_minor, lease_allowance(
         floor_hourly=floor, lease_ms=project.terms.lease_seconds * 1000,
         lowest_paid_minor=min(lowest_paid_minor, price.amount_minor), pivot_ms=pivot_ms)
+
+
+def lease_bound(project: Project, policy: CharterPolicy) -> int:
+    """The most any lease of the project holds while its price and terms stay as they are:
+    :func:`lease_reserve` at its largest (``domain.holds.lease_hold_bound``)."""
+    price = project.terms.pay_per_task
+    floor = policy.floors.highest(price.currency, project_floor=project.terms.own_floor_hourly)
+    return lease_hold_bound(price_minor=price.amount_minor, floor_hourly=floor,
+                            lease_ms=project.terms.lease_seconds * 1000)
 
 
 def measured_median(durations: list[int]) -> int:

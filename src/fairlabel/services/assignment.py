@@ -22,20 +22,33 @@ from fairlabel.domain.assignment import (
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.domain.decisions import AccessBlocked
 from fairlabel.domain.errors import NotFound
+from fairlabel.domain.holds import lease_needs_no_lock
 from fairlabel.domain.money import Money
-from fairlabel.domain.pay import lease_reserve
+from fairlabel.domain.pay import lease_bound, lease_reserve
 from fairlabel.domain.projects import ProjectNotOpen, check_serving
 from fairlabel.services.ports.decisions import HasDecisions
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
 from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
-from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
+from fairlabel.services.ports.work import (
+    HasAssignments,
+    HasProjects,
+    HasTasks,
+    NewLease,
+    ProjectFacts,
+)
 from fairlabel.services.steps.holds import earn_hold_change
 from fairlabel.services.steps.ledger import post
-from fairlabel.services.steps.quality import after_graded, grade, incremental_consensus, pick_task
+from fairlabel.services.steps.quality import (
+    after_graded,
+    follows_consensus,
+    grade,
+    incremental_consensus,
+    pick_task,
+)
 
 
-class EarnTx(HasProjects, HasLedger, HasHolds, Protocol):
+class EarnTx(HasLedger, HasHolds, Protocol):
     """The transaction of ``_earn``."""
 
 
@@ -47,7 +60,7 @@ class ReleaseTx(HasTasks, HasAssignments, Commits, Protocol):
     """The transaction of ``release``, ``expire_leases``."""
 
 
-class RequestNextTx(HasProjects, HasTasks, HasAssignments, HasEscrow, HasGold, Commits, Protocol):
+class RequestNextTx(HasTasks, HasAssignments, HasEscrow, HasGold, Commits, Protocol):
     """The transaction of ``request_next``."""
 
 
@@ -117,8 +130,13 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
     project wait on each other only for their last two statements (``_check_under_lock``).
     """
     require_role(worker, Role.WORKER)
+    rng = rng or _SYSTEM_RNG
     try:
-        return _lease(db, worker, project_id, now=now, policy=policy, rng=rng or _SYSTEM_RNG)
+        try:
+            return _lease(db, worker, project_id, now=now, policy=policy, rng=rng)
+        except _NeedsTheLock:
+            return _lease(db, worker, project_id, now=now, policy=policy, rng=rng,
+                          exclusive=True)
     except _LeasedMeanwhile as raced:
         with db.read() as tx:
             held = tx.assignments.get(raced.assignment_id)
@@ -128,11 +146,12 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
 
 
 def _lease(db: Database[RequestNextTx], worker: User, project_id: int, *, now: datetime,
-           policy: CharterPolicy, rng: random.Random) -> Lease | None:
+           policy: CharterPolicy, rng: random.Random, exclusive: bool = False) -> Lease | None:
     with db.write() as tx:
-        project = tx.projects.get(project_id)
-        if project is None:
+        found = tx.escrow.project_and_gate(project_id, worker_id=worker.id, now=now)
+        if found is None:
             raise NotFound("no project {project_id}", project_id=str(project_id))
+        project, gate = found
         check_serving(project.status, ending_at=project.ending_at, now=now)
         if (project.continuation_of is not None and project.first_access_until is not None
                 and now < project.first_access_until
@@ -141,9 +160,6 @@ def _lease(db: Database[RequestNextTx], worker: User, project_id: int, *, now: d
             raise FirstAccess(
                 "until {until} this project is open first to the workers of the project it "
                 "continues; it opens to everyone then", until=project.first_access_until)
-        currency = project.terms.pay_per_task.currency
-        gate = tx.escrow.gate(project_id=project_id, worker_id=worker.id, currency=currency,
-                              now=now)
         if gate.held_id is not None:
             held = tx.assignments.get(gate.held_id)
             assert held is not None
@@ -163,46 +179,60 @@ def _lease(db: Database[RequestNextTx], worker: User, project_id: int, *, now: d
         needed = price + allowance + project.notice_liability_minor
         free = gate.free_minor
         if free < needed and _return_expired_locked(tx, now=now, project_id=project_id):
-            free = tx.escrow.free(project_id, currency)
+            free = tx.escrow.free(project_id, project.terms.pay_per_task.currency)
         if free < needed:
             raise _escrow_exhausted()
-        picked = pick_task(tx, project, worker, now=now, rng=rng)
+        expires = lease_expiry(now, project.terms.lease_seconds)
+        terms = NewLease(now, expires, price, allowance)
+        picked = pick_task(tx, project, worker, now=now, rng=rng, lease=terms)
         if picked is None and _return_expired_locked(tx, now=now, project_id=project_id):
-            picked = pick_task(tx, project, worker, now=now, rng=rng)
+            picked = pick_task(tx, project, worker, now=now, rng=rng, lease=terms)
         if picked is None:
             tx.commit()
             return None
         claimed = picked.task
-        expires = lease_expiry(now, project.terms.lease_seconds)
-        assignment_id = tx.assignments.add(task_id=claimed.id, project_id=project_id,
-                                           worker_id=worker.id, now=now, expires=expires,
-                                           price_minor=price, allowance_minor=allowance,
-                                           purpose=picked.purpose.value,
-                                           attempt_id=picked.attempt_id)
+        assignment_id = claimed.assignment_id
+        if assignment_id is None:  # gold and qualification items: claimed, then leased
+            assignment_id = tx.assignments.add(task_id=claimed.id, project_id=project_id,
+                                               worker_id=worker.id, now=now, expires=expires,
+                                               price_minor=price, allowance_minor=allowance,
+                                               purpose=picked.purpose.value,
+                                               attempt_id=picked.attempt_id)
         if not tx.escrow.serialised:
+            # Beside the project's other leases when the free escrow seen first leaves room
+            # for all that may be in flight; else (or if it turns out so) under the lock.
+            shared = not exclusive and lease_needs_no_lock(
+                free_after_minor=free - price - allowance,
+                notice_minor=project.notice_liability_minor,
+                hold_bound_minor=lease_bound(project, policy), slots=tx.escrow.lease_slots)
             _check_under_lock(tx, worker, project_id, assignment_id, (price, allowance),
-                              now=now, policy=policy)
+                              now=now, policy=policy, shared=shared)
         tx.commit()
     return Lease(assignment_id, project_id, claimed.id, claimed.data, expires,
                  picked.purpose is Purpose.QUALIFICATION)
 
 
 def _check_under_lock(tx: RequestNextTx, worker: User, project_id: int, assignment_id: int,
-                      hold: tuple[int, int], *, now: datetime, policy: CharterPolicy) -> None:
+                      hold: tuple[int, int], *, now: datetime, policy: CharterPolicy,
+                      shared: bool = False) -> None:
     """The end of a lease where writers run side by side: take the project's escrow lock
     (every lease, top-up, price change, notice or appeal pay that spends the escrow takes it),
     then, seeing everything committed before, check that the project still serves, that no
     racing request of the worker leased first, and that the free escrow — this lease's hold
     included — still covers the notice pay. Price, allowance and notice pay are taken from
     the project as it stands under the lock (a price change applied meanwhile widened only
-    the leases it could see), so the hold is never less than the rules need."""
-    locked = tx.projects.get(project_id, for_spending=True)
-    if locked is None:
+    the leases it could see), so the hold is never less than the rules need.
+
+    ``shared``: the lease goes beside the project's other leases instead, holding one of
+    its lease slots and its state shared, if the free escrow then covers the notice pay and
+    every lease that may be in flight beside it at its largest
+    (``domain.holds.lease_needs_no_lock``); if not, it is taken again under the lock."""
+    found = tx.escrow.lock_and_check(project_id=project_id, worker_id=worker.id,
+                                     assignment_id=assignment_id, now=now, shared=shared)
+    if found is None:
         raise NotFound("no project {project_id}", project_id=str(project_id))
+    locked, check = found
     check_serving(locked.status, ending_at=locked.ending_at, now=now)
-    check = tx.escrow.check_lease(project_id=project_id, worker_id=worker.id,
-                                  assignment_id=assignment_id,
-                                  currency=locked.terms.pay_per_task.currency, now=now)
     if check.other_lease_id is not None:
         raise _LeasedMeanwhile(check.other_lease_id)
     fresh = lease_reserve(locked, policy, lowest_paid_minor=check.lowest_paid_minor,
@@ -211,8 +241,19 @@ def _check_under_lock(tx: RequestNextTx, worker: User, project_id: int, assignme
     if fresh != hold:
         tx.assignments.set_hold(assignment_id, price_minor=fresh[0], allowance_minor=fresh[1])
         free -= sum(fresh) - sum(hold)
-    if free < locked.notice_liability_minor:
+    if shared:
+        if not check.slots or not lease_needs_no_lock(
+                free_after_minor=free, notice_minor=locked.notice_liability_minor,
+                hold_bound_minor=lease_bound(locked, policy), slots=check.slots):
+            raise _NeedsTheLock()
+    elif free < locked.notice_liability_minor:
         raise _escrow_exhausted()
+
+
+class _NeedsTheLock(Exception):
+    """A lease that could not go beside the project's other leases (no lease slot free, or
+    the free escrow too near the notice pay for the bound): it is taken again, under the
+    project's exclusive escrow lock."""
 
 
 def _escrow_exhausted() -> EscrowExhausted:
@@ -253,28 +294,29 @@ def submit_answer(db: Database[SubmitAnswerTx], worker: User, assignment_id: int
                               assignment.submitted_at, replayed=True)
         check_submittable(assignment, now)
         correct = grade(tx, facts, assignment, clean)
+        # The answer counts on its task in the same statement, unless its consensus follows.
+        follows = assignment.purpose is Purpose.WORK and follows_consensus(facts)
         tx.assignments.mark_submitted(assignment.id, answer=clean,
                                       idempotency_key=idempotency_key, now=now, correct=correct,
-                                      worked_ms=worked_ms_between(assignment.leased_at, now))
-        update = (incremental_consensus(tx, facts, assignment.task_id, now=now)
-                  if assignment.purpose is Purpose.WORK else None)
-        tx.tasks.record_answer(assignment.task_id, update)
+                                      worked_ms=worked_ms_between(assignment.leased_at, now),
+                                      count_on_task=None if follows else assignment.task_id)
+        if follows:
+            tx.tasks.record_answer(assignment.task_id,
+                                   incremental_consensus(tx, facts, assignment.task_id, now=now))
         after_graded(tx, facts, assignment, correct, now=now)
-        _earn(tx, assignment, now=now, policy=policy)
+        _earn(tx, assignment, facts, now=now, policy=policy)
         tx.commit()
     return Submission(assignment.id, assignment.task_id, clean, now, replayed=False)
 
 
-def _earn(tx: EarnTx, assignment: Assignment, *, now: datetime,
+def _earn(tx: EarnTx, assignment: Assignment, facts: ProjectFacts, *, now: datetime,
           policy: CharterPolicy) -> None:
     """Post what a submitted answer earns: its price to the worker's pending balance, and
     the change of the answers' hold that its measured time makes (never more than its lease
     held beside the price)."""
-    project = tx.projects.get(assignment.project_id)
-    assert project is not None
-    currency = project.terms.pay_per_task.currency
+    currency = facts.currency
     worked = worked_ms_between(assignment.leased_at, now)
-    change = earn_hold_change(tx, assignment.project_id, worked_ms=worked, project=project,
+    change = earn_hold_change(tx, assignment.project_id, worked_ms=worked, facts=facts,
                               policy=policy, worker_id=assignment.worker_id)
     if assignment.price_minor or change:
         memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,

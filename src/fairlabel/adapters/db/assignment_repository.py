@@ -3,6 +3,8 @@ works over one open transaction and never commits: the unit of work does."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -26,23 +28,32 @@ def _worked_ms(row: Any) -> int:
     return worked_ms_between(row.leased_at, row.submitted_at)
 
 
+@contextmanager
+def lease_conflict() -> Iterator[None]:
+    """A new lease that breaks the one-lease-per-task-and-worker rule: a racing request of
+    the same worker took the task first."""
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict("another request of yours took this task at the same moment; "
+                       "ask again", code="concurrent_request") from None
+
+
 class AssignmentRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._postgres = conn.dialect.name == "postgresql"
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime, price_minor: int, allowance_minor: int,
             purpose: str = "work", attempt_id: int | None = None) -> int:
-        try:
+        with lease_conflict():
             new_id: int = self._conn.execute(sql.new_lease, {
                 "task_id": task_id, "project_id": project_id, "worker_id": worker_id,
                 "status": AssignmentStatus.LEASED.value, "leased_at": now,
                 "lease_expires_at": expires, "price_minor": price_minor,
                 "allowance_minor": allowance_minor, "purpose": purpose,
                 "attempt_id": attempt_id}).scalar_one()
-        except IntegrityError:
-            raise Conflict("another request of yours took this task at the same moment; "
-                           "ask again", code="concurrent_request") from None
         return new_id
 
     def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
@@ -57,11 +68,20 @@ class AssignmentRepository:
                                                 "allowance_minor": allowance_minor})
 
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
-                       now: datetime, worked_ms: int, correct: bool | None = None) -> None:
-        self._conn.execute(sql.submit, {"assignment_id": assignment_id, "answer": answer,
-                                        "idempotency_key": idempotency_key,
-                                        "submitted_at": now, "correct": correct,
-                                        "worked_ms": worked_ms})
+                       now: datetime, worked_ms: int, correct: bool | None = None,
+                       count_on_task: int | None = None) -> None:
+        """Record the answer; with ``count_on_task``, also count it on that task (its
+        ``answered``, as ``Tasks.record_answer`` without a consensus update), in the same
+        statement on PostgreSQL."""
+        values = {"assignment_id": assignment_id, "answer": answer,
+                  "idempotency_key": idempotency_key, "submitted_at": now, "correct": correct,
+                  "worked_ms": worked_ms}
+        if count_on_task is not None and self._postgres:
+            self._conn.execute(sql.submit_and_count, values)
+            return
+        self._conn.execute(sql.submit, values)
+        if count_on_task is not None:
+            self._conn.execute(sql.count_answer, {"task_id": count_on_task})
 
     def mark_released(self, assignment_id: int, *, now: datetime) -> None:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(

@@ -10,11 +10,13 @@ head, so that the reserved account always follows the totals it was computed fro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, bindparam, case, func, select, update
 
+from fairlabel.adapters.db.ledger_repository import LedgerRepository
 from fairlabel.adapters.db.tables import assignments, project_holds, projects
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.domain.holds import AnswerTotals
@@ -45,17 +47,24 @@ def _to_totals(row: Any) -> AnswerTotals:
 
 
 class HoldsRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, ledger: LedgerRepository) -> None:
         self._conn = conn
+        self._ledger = ledger
 
     def totals(self, project_id: int, *, for_update: bool = False) -> AnswerTotals:
         query = _totals_for_update if for_update else _totals
         return _to_totals(self._conn.execute(query, {"holds_project": project_id}).one())
 
-    def add_answer(self, project_id: int, *, worked_ms: int) -> AnswerTotals:
-        """Count one more submitted answer; returns the new totals (the row stays locked)."""
-        return _to_totals(self._conn.execute(_add_answer, {"holds_project": project_id,
-                                                           "worked": worked_ms}).one())
+    def add_answer(self, project_id: int, *, worked_ms: int,
+                   then_lock: tuple[Sequence[str], str] | None = None) -> AnswerTotals:
+        """Count one more submitted answer; returns the new totals (the row stays locked).
+        ``then_lock`` (accounts, currency): then ``Ledger.lock`` them, in the same round
+        trip on PostgreSQL."""
+        params = {"holds_project": project_id, "worked": worked_ms}
+        if then_lock is None:
+            return _to_totals(self._conn.execute(_add_answer, params).one())
+        accounts, currency = then_lock
+        return _to_totals(self._ledger.lock_after(_add_answer, params, accounts, currency)[0])
 
     def lowest_paid_so_far(self, project_id: int) -> int | None:
         """The least that any submitted answer or live lease of the project has received."""

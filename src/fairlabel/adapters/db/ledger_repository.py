@@ -13,11 +13,15 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, String, and_, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.pipeline import pipelined
+from fairlabel.adapters.db.project_repository import ProjectRepository
+from fairlabel.adapters.db.rows import FixedProject, with_state
 from fairlabel.adapters.db.tables import (
     ledger_accounts,
     ledger_balances,
@@ -26,6 +30,7 @@ from fairlabel.adapters.db.tables import (
 )
 from fairlabel.domain import ledger
 from fairlabel.domain.ledger import Entry, LedgerTransaction
+from fairlabel.domain.projects import Project
 from fairlabel.services.ports.money import LeaseCheck, LeaseGate, WorkerCurrency
 
 _heads_for_update = (select(ledger_accounts)
@@ -33,14 +38,18 @@ _heads_for_update = (select(ledger_accounts)
                      .order_by(ledger_accounts.c.account).with_for_update())
 # The heads to append to, locked, each with its balance in the transaction's currency if it
 # has one yet (one statement instead of a lookup per account).
-_heads_and_balances_for_update = (
+_heads_and_balances = (
     select(ledger_accounts.c.account, ledger_accounts.c.seq, ledger_accounts.c.head_hash,
            ledger_balances.c.currency, ledger_balances.c.balance_minor)
     .select_from(ledger_accounts.outerjoin(
         ledger_balances, and_(ledger_balances.c.account == ledger_accounts.c.account,
                               ledger_balances.c.currency == bindparam("currency"))))
-    .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
     .order_by(ledger_accounts.c.account).with_for_update(of=ledger_accounts))
+_heads_and_balances_for_update = _heads_and_balances.where(
+    ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
+# The same for PostgreSQL's pipeline (``lock_after``): the accounts as one array parameter.
+_heads_and_balances_any = _heads_and_balances.where(
+    ledger_accounts.c.account == any_(bindparam("accounts", type_=ARRAY(String))))
 _move_head = (update(ledger_accounts).where(ledger_accounts.c.account == bindparam("name"))
               .values(seq=bindparam("seq"), head_hash=bindparam("head")))
 _add_to_balance = (update(ledger_balances)
@@ -190,16 +199,41 @@ class LedgerRepository:
         if not names:
             return
         if currency is not None:
-            heads, with_balance = self._lock_heads(names, currency)
-            self._held.update(heads)
-            if currency != self._held_currency:
-                self._held_balances = {}
-                self._held_currency = currency
-            self._held_balances.update({n: with_balance.get(n) for n in names})
+            self._hold(names, currency, *self._lock_heads(names, currency))
             return
         self._ensure(ledger_accounts,
                      [{"account": n, "seq": 0, "head_hash": ledger.ZERO_HASH} for n in names])
         self._conn.execute(_heads_for_update, {"accounts": names}).all()
+
+    def lock_after(self, statement: Any, params: dict[str, Any], accounts: Iterable[str],
+                   currency: str) -> list[Any]:
+        """Run ``statement`` (an adapter's own), then ``lock(accounts, currency)``, in one
+        round trip on PostgreSQL (``pipeline.py``; the locks in the same order as two
+        statements would take them); the statement's rows."""
+        names = sorted(set(accounts))
+        if not self._postgres:
+            rows = list(self._conn.execute(statement, params).all())
+            self.lock(names, currency)
+            return rows
+        rows, locked = pipelined(self._conn, [
+            (statement, params),
+            (_heads_and_balances_any, {"accounts": names, "currency": currency})])
+        heads = {r.account: (r.seq, r.head_hash) for r in locked}
+        if len(heads) < len(names):  # an account's first entry: create its head, then lock
+            self.lock(names, currency)
+        else:
+            self._hold(names, currency, heads, {r.account: int(r.balance_minor)
+                                                for r in locked if r.currency is not None})
+        return rows
+
+    def _hold(self, names: list[str], currency: str, heads: dict[str, tuple[int, str]],
+              with_balance: dict[str, int]) -> None:
+        """Remember locked heads and their balances (``lock``)."""
+        self._held.update(heads)
+        if currency != self._held_currency:
+            self._held_balances = {}
+            self._held_currency = currency
+        self._held_balances.update({n: with_balance.get(n) for n in names})
 
     def worker_balances(self, bucket: str, *, at_least: int = 1) -> list[WorkerCurrency]:
         """(worker id, currency) of every worker account of a bucket holding at least
@@ -256,13 +290,16 @@ class EscrowRepository:
     such lock: it lowers the balance and ends its hold at once, so the free escrow stays the
     same. Whoever takes it takes it before any ledger chain head (postings lock those), so
     that no two transactions wait on each other in a circle. A lease takes it last, by
-    reading the project's state (``ProjectRepository.get(for_spending=True)``), and then
-    ``check_lease`` sees every lease committed before it.
+    reading the project's state, and then sees every lease committed before it
+    (``lock_and_check``).
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, projects: ProjectRepository, *,
+                 lease_slots: int = 8) -> None:
         self._conn = conn
         self._postgres = conn.dialect.name == "postgresql"
+        self._projects = projects
+        self._lease_slots = lease_slots
 
     def lock(self, project_id: int) -> None:
         if self._postgres:
@@ -277,24 +314,69 @@ class EscrowRepository:
         return int(self._conn.execute(sql.held_by_leases, {"project_id": project_id})
                    .scalar_one())
 
-    def gate(self, *, project_id: int, worker_id: int, currency: str,
-             now: datetime) -> LeaseGate:
-        """What a lease must know first, in one statement (see ``LeaseGate``)."""
-        row = self._conn.execute(sql.lease_gate, {
-            "account": ledger.project_escrow(project_id), "currency": currency,
-            "project_id": project_id, "worker_id": worker_id, "now": now}).one()
-        return LeaseGate(row.held_id, row.blocking, int(row.free), int(row.lowest_paid),
-                         int(row.pivot))
+    def _fixed(self, project_id: int) -> FixedProject | None:
+        fixed = self._projects.cached(project_id)
+        if fixed is None and self._projects.get(project_id) is not None:
+            fixed = self._projects.cached(project_id)
+        return fixed
+
+    def project_and_gate(self, project_id: int, *, worker_id: int,
+                         now: datetime) -> tuple[Project, LeaseGate] | None:
+        """The project as it stands and what a lease of this worker must know first
+        (``LeaseGate``), read together: one statement once the project is cached."""
+        fixed = self._fixed(project_id)
+        if fixed is None:
+            return None
+        row = self._conn.execute(sql.project_for_lease, {
+            "project_id": project_id, "worker_id": worker_id, "now": now,
+            "account": ledger.project_escrow(project_id),
+            "currency": fixed.terms.pay_per_task.currency}).first()
+        if row is None:
+            return None
+        return with_state(fixed, row), LeaseGate(row.held_id, row.blocking, int(row.free),
+                                                 int(row.lowest_paid), int(row.pivot))
 
     @property
     def serialised(self) -> bool:
         return not self._postgres
 
-    def check_lease(self, *, project_id: int, worker_id: int, assignment_id: int,
-                    currency: str, now: datetime) -> LeaseCheck:
-        """What a new lease finds once it holds the escrow's lock (see ``LeaseCheck``)."""
-        row = self._conn.execute(sql.lease_check, {
-            "account": ledger.project_escrow(project_id), "currency": currency,
-            "project_id": project_id, "worker_id": worker_id, "now": now,
-            "assignment_id": assignment_id}).one()
-        return LeaseCheck(row.other_id, int(row.free), int(row.lowest_paid), int(row.pivot))
+    @property
+    def lease_slots(self) -> int:
+        return self._lease_slots if self._postgres else 0
+
+    def lock_and_check(self, *, project_id: int, worker_id: int, assignment_id: int,
+                       now: datetime, shared: bool = False
+                       ) -> tuple[Project, LeaseCheck] | None:
+        """Take the escrow's lock by reading the project's state, then, seeing everything
+        committed before, what the new lease finds (``LeaseCheck``).
+
+        ``shared`` (PostgreSQL): instead of the exclusive lock, wait for the worker's turn on
+        the project, try to take one of its ``lease_slots``, and read its state with a
+        shared lock — leases of one project then go side by side, while whatever spends the
+        escrow or changes the project waits for them. The statements go in one round trip
+        (``pipeline.py``): a lease holds its locks for that round trip and its commit."""
+        fixed = self._fixed(project_id)
+        if fixed is None:
+            return None
+        params = {"project_id": project_id, "worker_id": worker_id, "now": now,
+                  "assignment_id": assignment_id, "account": ledger.project_escrow(project_id),
+                  "currency": fixed.terms.pay_per_task.currency, "slots": self._lease_slots}
+        slots = 0
+        if self._postgres and shared:
+            _, slot, states, checks = pipelined(self._conn, [
+                (sql.worker_turn, params), (sql.lease_slot, params),
+                (sql.project_state_shared, params), (sql.lease_check, params)])
+            slots = self._lease_slots if slot else 0
+            state, row = (states[0] if states else None), checks[0]
+        elif self._postgres:
+            states, checks = pipelined(self._conn, [(sql.project_state_for_spending, params),
+                                                    (sql.lease_check, params)])
+            state, row = (states[0] if states else None), checks[0]
+        else:
+            state = self._conn.execute(sql.project_state_for_spending, params).first()
+            row = self._conn.execute(sql.lease_check, params).one()
+        if state is None:
+            return None
+        return with_state(fixed, state), LeaseCheck(row.other_id, int(row.free),
+                                                    int(row.lowest_paid), int(row.pivot),
+                                                    slots)

@@ -73,13 +73,14 @@ class ProjectRepository:
         self._fixed = cache.fixed
 
     def facts(self, project_id: int) -> ProjectFacts:
-        """What never changes about an existing project (its schema and currency), cached per
-        process."""
+        """What never changes about an existing project (its schema, currency, own floor and
+        lease length), cached per process."""
         found = self._facts.get(project_id)
         if found is None:
             row = self._conn.execute(sql.project_facts, {"project_id": project_id}).one()
             found = ProjectFacts(parse_schema(row.label_schema), row.pay_currency,
-                                 row.redundancy, to_quality(row))
+                                 row.redundancy, to_quality(row), row.floor_hourly_minor,
+                                 row.lease_seconds)
             self._facts[project_id] = found
         return found
 
@@ -126,6 +127,10 @@ class ProjectRepository:
             return None
         fixed = self._fixed[project_id] = fixed_project(row)
         return with_state(fixed, row)
+
+    def cached(self, project_id: int) -> FixedProject | None:
+        """What never changes about the project, when this process has read it before."""
+        return self._fixed.get(project_id)
 
     def find(self, *, requester_id: int | None = None,
              status: ProjectStatus | None = None) -> list[Project]:

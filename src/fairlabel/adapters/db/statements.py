@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, false, func, insert, literal_column, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
 from fairlabel.adapters.db.tables import (
     access_blocks,
@@ -23,7 +34,7 @@ from fairlabel.adapters.db.tables import (
     tasks,
     users,
 )
-from fairlabel.domain.assignment import AssignmentStatus
+from fairlabel.domain.assignment import AssignmentStatus, Purpose
 
 LEASED = AssignmentStatus.LEASED.value
 # Written into the statement, not bound: SQLite prepares again, at every execution, a
@@ -65,7 +76,8 @@ project_facts = select(
     projects.c.gold_rate, projects.c.gold_min_accuracy, projects.c.gold_min_items,
     projects.c.qualification_size, projects.c.qualification_pass_mark,
     projects.c.qualification_retry_hours, projects.c.consensus_method,
-    projects.c.confidence_target, projects.c.min_answers,
+    projects.c.confidence_target, projects.c.min_answers, projects.c.floor_hourly_minor,
+    projects.c.lease_seconds,
 ).where(projects.c.id == bindparam("project_id"))
 
 task_data = select(tasks.c.data).where(tasks.c.id == bindparam("task_id"))
@@ -111,9 +123,33 @@ def _claim(candidates: Any) -> Any:
 _claim_cursor = select(func.max(assignments.c.task_id)).where(
     assignments.c.worker_id == bindparam("claim_worker"),
     assignments.c.project_id == bindparam("claim_project"))
-claim_after_cursor = _claim(_candidates.where(
-    _candidate.c.id > func.coalesce(_claim_cursor.scalar_subquery(), 0)))
+_after_cursor = _candidates.where(
+    _candidate.c.id > func.coalesce(_claim_cursor.scalar_subquery(), 0))
+claim_after_cursor = _claim(_after_cursor)
 claim_any = _claim(_candidates)
+
+
+def _claim_and_lease(candidates: Any) -> Any:
+    """The claim and the worker's lease of the claimed task in one statement (PostgreSQL:
+    SQLite has no data-modifying WITH): the lease's id, the task's id and data."""
+    claimed = _claim(candidates).cte("claimed")
+    lease = (insert(assignments).from_select(
+        ["task_id", "project_id", "worker_id", "status", "leased_at", "lease_expires_at",
+         "price_minor", "allowance_minor", "purpose"],
+        select(claimed.c.id, bindparam("claim_project", type_=Integer),
+               bindparam("claim_worker", type_=Integer), _LEASED,
+               bindparam("leased_at", type_=assignments.c.leased_at.type),
+               bindparam("lease_expires_at", type_=assignments.c.leased_at.type),
+               bindparam("price_minor", type_=BigInteger),
+               bindparam("allowance_minor", type_=BigInteger),
+               literal_column(f"'{Purpose.WORK.value}'")))
+        .returning(assignments.c.id, assignments.c.task_id).cte("lease"))
+    return (select(lease.c.id.label("assignment_id"), claimed.c.id, claimed.c.data)
+            .join_from(lease, claimed, claimed.c.id == lease.c.task_id))
+
+
+lease_after_cursor = _claim_and_lease(_after_cursor)
+lease_any = _claim_and_lease(_candidates)
 take_slot = (update(tasks).where(tasks.c.id == bindparam("task_id"))
              .values(taken=tasks.c.taken + 1))
 free_slots = (update(tasks).where(tasks.c.id == bindparam("task_id"))
@@ -163,7 +199,8 @@ _holds_of_project = project_holds.c.project_id == bindparam("project_id")
 _lowest_paid = (select(project_holds.c.lowest_paid_minor).where(_holds_of_project)
                 .scalar_subquery().label("lowest_paid"))
 _pivot = select(project_holds.c.pivot_ms).where(_holds_of_project).scalar_subquery().label("pivot")
-lease_gate = select(
+# The project's state and, in the same statement, what its lease must know first.
+project_for_lease = project_state.add_columns(
     active_lease_id.scalar_subquery().label("held_id"),
     blocking_decision.limit(1).scalar_subquery().label("blocking"),
     free_escrow.scalar_subquery().label("free"), _lowest_paid, _pivot)
@@ -172,6 +209,12 @@ submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id
                   idempotency_key=bindparam("idempotency_key"),
                   submitted_at=bindparam("submitted_at"), correct=bindparam("correct"),
                   worked_ms=bindparam("worked_ms")))
+# The submission and its count on the task in one statement (PostgreSQL: SQLite has no
+# data-modifying WITH), when no consensus update goes with the count.
+_submitted = submit.returning(assignments.c.task_id).cte("submitted")
+submit_and_count = (update(tasks)
+                    .where(tasks.c.id == select(_submitted.c.task_id).scalar_subquery())
+                    .values(answered=tasks.c.answered + 1))
 
 # A lease's last statement on PostgreSQL, once it holds its project's escrow lock (so that it
 # sees every lease committed before): the free escrow, this lease's hold included; another
@@ -179,6 +222,16 @@ submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id
 _other_lease = active_lease_id.where(assignments.c.id != bindparam("assignment_id"))
 lease_check = select(_other_lease.scalar_subquery().label("other_id"),
                      free_escrow.scalar_subquery().label("free"), _lowest_paid, _pivot)
+# A lease without the exclusive lock (PostgreSQL, ``EscrowRepository.lock_and_check``): the
+# worker's turn on the project (their racing requests go one at a time), one of the
+# project's lease slots if one is free (at most ``slots`` such leases in flight), and the
+# project's state shared (nothing that spends the escrow or changes the project meanwhile).
+# Advisory keys: (project, worker) in the two-key space; slots as negative one-key values.
+worker_turn = text("SELECT pg_advisory_xact_lock(:project_id, :worker_id) IS NULL AS waited")
+lease_slot = text("SELECT s AS slot FROM generate_series(0, :slots - 1) AS s "
+                  "WHERE pg_try_advisory_xact_lock(-(CAST(:project_id AS bigint) * 64 + s)) "
+                  "LIMIT 1")
+project_state_shared = project_state.with_for_update(read=True)
 set_lease_hold = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
                   .values(price_minor=bindparam("price_minor"),
                           allowance_minor=bindparam("allowance_minor")))

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, insert, select
 
 from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.assignment_repository import AssignmentRepository, lease_conflict
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import assignments, tasks
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.services.ports.quality import ConsensusUpdate
-from fairlabel.services.ports.work import ClaimedTask, ExportRow, NewTask
+from fairlabel.services.ports.work import ClaimedTask, ExportRow, NewLease, NewTask
 
 GOLD_MAX_ANSWERS = 1_000_000_000
 """A gold task may be answered by every worker once; its slot count is never the limit."""
@@ -24,6 +25,7 @@ GOLD_MAX_ANSWERS = 1_000_000_000
 class TaskRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._postgres = conn.dialect.name == "postgresql"
 
     def add_many(self, *, project_id: int, new_tasks: Sequence[NewTask], max_answers: int,
                  now: datetime) -> int:
@@ -37,8 +39,11 @@ class TaskRepository:
                 for t in new_tasks[start:start + 5000]])
         return len(new_tasks)
 
-    def claim_next(self, *, project_id: int, worker_id: int) -> ClaimedTask | None:
-        """Take one slot of the first task this worker has not seen that still has room.
+    def claim_next(self, *, project_id: int, worker_id: int,
+                   lease: NewLease | None = None) -> ClaimedTask | None:
+        """Take one slot of the first task this worker has not seen that still has room,
+        and with ``lease``, lease it to the worker as ordinary work (in the same statement
+        on PostgreSQL; the lease's id is the result's ``assignment_id``).
 
         On PostgreSQL the row is locked with SKIP LOCKED, so concurrent claimers pass each
         other instead of queueing; on SQLite the caller's BEGIN IMMEDIATE serialises writers.
@@ -47,13 +52,27 @@ class TaskRepository:
         # Start after the last task this worker was served: the tasks before it are mostly
         # ones they did, and scanning past them made each claim slower than the last. Open
         # slots left behind (skips, expiries) are found by the second pass.
-        params = {"claim_project": project_id, "claim_worker": worker_id}
+        params: dict[str, Any] = {"claim_project": project_id, "claim_worker": worker_id}
+        if lease is not None and self._postgres:
+            params.update(leased_at=lease.leased_at, lease_expires_at=lease.expires,
+                          price_minor=lease.price_minor, allowance_minor=lease.allowance_minor)
+            with lease_conflict():
+                row = self._conn.execute(sql.lease_after_cursor, params).first()
+                if row is None:
+                    row = self._conn.execute(sql.lease_any, params).first()
+            return ClaimedTask(row.id, row.data, row.assignment_id) if row else None
         row = self._conn.execute(sql.claim_after_cursor, params).first()
         if row is None:
             row = self._conn.execute(sql.claim_any, params).first()
         if row is None:
             return None
-        return ClaimedTask(row.id, row.data)
+        if lease is None:
+            return ClaimedTask(row.id, row.data)
+        leased = AssignmentRepository(self._conn).add(
+            task_id=row.id, project_id=project_id, worker_id=worker_id, now=lease.leased_at,
+            expires=lease.expires, price_minor=lease.price_minor,
+            allowance_minor=lease.allowance_minor)
+        return ClaimedTask(row.id, row.data, leased)
 
     def claim(self, task_id: int) -> ClaimedTask:
         """Take one slot of a given task (a gold task chosen by the caller)."""

@@ -95,7 +95,8 @@ def retry_once(work: Callable[[], R]) -> R:
 class SqlTransaction:
     """Repositories bound to one open transaction. Leaving without ``commit()`` rolls back."""
 
-    def __init__(self, conn: Connection, project_cache: ProjectCache) -> None:
+    def __init__(self, conn: Connection, project_cache: ProjectCache, *,
+                 lease_slots: int = 8) -> None:
         self._conn = conn
         self.users = UserRepository(conn)
         self.settings = SettingsRepository(conn)
@@ -103,8 +104,8 @@ class SqlTransaction:
         self.tasks = TaskRepository(conn)
         self.assignments = AssignmentRepository(conn)
         self.ledger = LedgerRepository(conn)
-        self.escrow = EscrowRepository(conn)
-        self.holds = HoldsRepository(conn)
+        self.escrow = EscrowRepository(conn, self.projects, lease_slots=lease_slots)
+        self.holds = HoldsRepository(conn, self.ledger)
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)
@@ -137,8 +138,9 @@ class SqlDatabase:
     and busy timeout. PostgreSQL needs no such queue: it locks rows.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, lease_slots: int = 8) -> None:
         self.engine = engine
+        self._lease_slots = lease_slots
         self._write_queue = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._writer: Connection | None = None  # SQLite: the connection writers share
         self._projects = ProjectCache()  # what never changes, so safe to share
@@ -168,7 +170,7 @@ class SqlDatabase:
     def _in_transaction(self, conn: Connection) -> Iterator[SqlTransaction]:
         conn.begin()
         try:
-            yield SqlTransaction(conn, self._projects)
+            yield SqlTransaction(conn, self._projects, lease_slots=self._lease_slots)
         finally:
             if conn.in_transaction():
                 conn.rollback()

@@ -3,7 +3,7 @@ payouts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, Protocol
@@ -13,6 +13,7 @@ from fairlabel.domain.ledger import Entry, LedgerTransaction
 from fairlabel.domain.money import Money
 from fairlabel.domain.pay import PriceChangeKind
 from fairlabel.domain.payouts import PayoutStatus
+from fairlabel.domain.projects import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +29,14 @@ class LeaseGate:
 
 @dataclass(frozen=True, slots=True)
 class LeaseCheck:
-    """What a new lease finds once it holds its project's escrow lock."""
+    """What a new lease finds once it holds its project's escrow lock (or, shared, the
+    project's state and one of its lease slots)."""
 
     other_lease_id: int | None  # a live lease the worker took meanwhile (a racing request)
     free_minor: int  # the escrow's balance less what live leases hold, this one included
     lowest_paid_minor: int  # the answers' hold's lower bound of pay, now
     pivot_ms: int  # and its pivot
+    slots: int = 0  # shared: the project's lease slots, one of them held (0: none was free)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +104,17 @@ class Escrow(Protocol):
     def lock(self, project_id: int) -> None: ...
     def free(self, project_id: int, currency: str) -> int: ...
     def held(self, project_id: int) -> int: ...
-    def gate(self, *, project_id: int, worker_id: int, currency: str,
-             now: datetime) -> LeaseGate: ...
+    def project_and_gate(self, project_id: int, *, worker_id: int,
+                         now: datetime) -> tuple[Project, LeaseGate] | None: ...
     @property
     def serialised(self) -> bool:
         """True when the database runs one writer at a time (SQLite): what a transaction
         read of the escrow stays true until it commits, without a lock."""
-    def check_lease(self, *, project_id: int, worker_id: int, assignment_id: int,
-                    currency: str, now: datetime) -> LeaseCheck: ...
+    def lock_and_check(self, *, project_id: int, worker_id: int, assignment_id: int,
+                       now: datetime, shared: bool = False
+                       ) -> tuple[Project, LeaseCheck] | None: ...
+    @property
+    def lease_slots(self) -> int: ...
 
 
 class Holds(Protocol):
@@ -116,7 +122,8 @@ class Holds(Protocol):
     (``domain.holds``); ``add_answer`` and ``totals(for_update=True)`` lock them."""
 
     def totals(self, project_id: int, *, for_update: bool = False) -> AnswerTotals: ...
-    def add_answer(self, project_id: int, *, worked_ms: int) -> AnswerTotals: ...
+    def add_answer(self, project_id: int, *, worked_ms: int,
+                   then_lock: tuple[Sequence[str], str] | None = None) -> AnswerTotals: ...
     def lowest_paid_so_far(self, project_id: int) -> int | None: ...
     def set_lowest_paid(self, project_id: int, lowest_paid_minor: int) -> None: ...
     def set_pivot(self, project_id: int, *, pivot_ms: int, bound_ms: int) -> None: ...

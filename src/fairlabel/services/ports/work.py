@@ -20,6 +20,17 @@ from fairlabel.services.ports.quality import ConsensusUpdate
 class ClaimedTask:
     id: int
     data: dict[str, Any]
+    assignment_id: int | None = None  # the lease made with the claim (``Tasks.claim_next``)
+
+
+@dataclass(frozen=True, slots=True)
+class NewLease:
+    """A lease of ordinary work for the task a claim takes (``Tasks.claim_next``)."""
+
+    leased_at: datetime
+    expires: datetime
+    price_minor: int
+    allowance_minor: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +60,8 @@ class ProjectFacts:
     currency: str
     redundancy: int
     quality: QualityTerms
+    own_floor_hourly: int | None = None  # the requester's stated floor, if any
+    lease_seconds: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +125,8 @@ class Projects(Protocol):
 class Tasks(Protocol):
     def add_many(self, *, project_id: int, new_tasks: Sequence[NewTask], max_answers: int,
                  now: datetime) -> int: ...
-    def claim_next(self, *, project_id: int, worker_id: int) -> ClaimedTask | None: ...
+    def claim_next(self, *, project_id: int, worker_id: int,
+                   lease: NewLease | None = None) -> ClaimedTask | None: ...
     def claim(self, task_id: int) -> ClaimedTask: ...
     def sample_data(self, project_id: int, limit: int) -> list[dict[str, Any]]: ...
     def data(self, task_id: int) -> dict[str, Any]: ...
@@ -128,7 +142,8 @@ class Assignments(Protocol):
     def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None: ...
     def set_hold(self, assignment_id: int, *, price_minor: int, allowance_minor: int) -> None: ...
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
-                       now: datetime, worked_ms: int, correct: bool | None = None) -> None: ...
+                       now: datetime, worked_ms: int, correct: bool | None = None,
+                       count_on_task: int | None = None) -> None: ...
     def mark_released(self, assignment_id: int, *, now: datetime) -> None: ...
     def expire_due(self, *, now: datetime,
                    project_id: int | None = None) -> list[Assignment]: ...

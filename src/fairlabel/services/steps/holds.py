@@ -23,7 +23,7 @@ from fairlabel.domain.projects import Project
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasDecisions
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
-from fairlabel.services.ports.work import HasAssignments
+from fairlabel.services.ports.work import HasAssignments, ProjectFacts
 from fairlabel.services.steps.decisions import record_decision
 from fairlabel.services.steps.ledger import post
 
@@ -71,22 +71,32 @@ def hold_floor(project: Project, policy: CharterPolicy) -> int:
 
 
 def hold_for(project: Project, totals: AnswerTotals, policy: CharterPolicy) -> int:
-    return answers_hold(totals, floor_hourly=hold_floor(project, policy),
-                        lease_ms=project.terms.lease_seconds * 1000)
+    return _hold(totals, policy, currency=project.terms.pay_per_task.currency,
+                 own_floor=project.terms.own_floor_hourly,
+                 lease_seconds=project.terms.lease_seconds)
 
 
-def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int, project: Project,
-                     policy: CharterPolicy, worker_id: int) -> int:
+def _hold(totals: AnswerTotals, policy: CharterPolicy, *, currency: str, own_floor: int | None,
+          lease_seconds: int) -> int:
+    return answers_hold(totals, floor_hourly=policy.floors.highest(currency,
+                                                                  project_floor=own_floor),
+                        lease_ms=lease_seconds * 1000)
+
+
+def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int,
+                     facts: ProjectFacts, policy: CharterPolicy, worker_id: int) -> int:
     """Count a submitted answer and return how much the reserved account must move to stay
     at the answers' hold (the answer's lease held at least that much beside its price).
     Locks the accounts the answer's posting moves, after the totals (the lock order), so that
-    the posting reads nothing more."""
-    totals = tx.holds.add_answer(project_id, worked_ms=worked_ms)
-    currency = project.terms.pay_per_task.currency
-    tx.ledger.lock((ledger.project_escrow(project_id), ledger.project_reserved(project_id),
-                    ledger.worker_pending(worker_id)), currency)
+    the posting reads nothing more. The hold depends on what never changes about the project
+    (its currency, own floor and lease length): no read of the project's row."""
+    currency = facts.currency
+    accounts = (ledger.project_escrow(project_id), ledger.project_reserved(project_id),
+                ledger.worker_pending(worker_id))
+    totals = tx.holds.add_answer(project_id, worked_ms=worked_ms, then_lock=(accounts, currency))
     reserved = tx.ledger.balance(ledger.project_reserved(project_id), currency)
-    return hold_for(project, totals, policy) - reserved
+    return _hold(totals, policy, currency=currency, own_floor=facts.own_floor_hourly,
+                 lease_seconds=facts.lease_seconds) - reserved
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from fairlabel.services.ports.quality import (
     HasConsensus,
     HasGold,
 )
-from fairlabel.services.ports.work import ClaimedTask, HasTasks, ProjectFacts
+from fairlabel.services.ports.work import ClaimedTask, HasTasks, NewLease, ProjectFacts
 from fairlabel.services.steps.decisions import record_decision
 
 
@@ -81,9 +81,11 @@ class Pick:
 
 
 def pick_task(tx: PickTaskTx, project: Project, worker: User, *, now: datetime,
-              rng: random.Random) -> Pick | None:
+              rng: random.Random, lease: NewLease | None = None) -> Pick | None:
     """Choose what to serve: the qualification test until passed, then ordinary work with a
-    share of gold tasks mixed in. None when no ordinary work is left for this worker."""
+    share of gold tasks mixed in. None when no ordinary work is left for this worker. With
+    ``lease``, ordinary work is leased with its claim (``Tasks.claim_next``): the pick's
+    task then carries its ``assignment_id``."""
     quality = project.terms.quality
     if quality.qualification is not None:
         status = qualification_status(
@@ -97,7 +99,7 @@ def pick_task(tx: PickTaskTx, project: Project, worker: User, *, now: datetime,
                                 limit=GOLD_CANDIDATES)
         if unseen:
             return Pick(tx.tasks.claim(rng.choice(unseen)), Purpose.GOLD)
-    claimed = tx.tasks.claim_next(project_id=project.id, worker_id=worker.id)
+    claimed = tx.tasks.claim_next(project_id=project.id, worker_id=worker.id, lease=lease)
     return Pick(claimed, Purpose.WORK) if claimed is not None else None
 
 
@@ -173,13 +175,20 @@ def after_graded(tx: AfterGradedTx, facts: ProjectFacts, assignment: Assignment,
                                  "hours": rule.retry_after_hours}))
 
 
+def follows_consensus(facts: ProjectFacts) -> bool:
+    """Whether each answer updates its task's consensus (``incremental_consensus``): a
+    project with a confidence target, of a type that is not structured (those are refitted
+    only)."""
+    return facts.quality.confidence_target is not None and not facts.schema.structured
+
+
 def incremental_consensus(tx: IncrementalConsensusTx, facts: ProjectFacts, task_id: int,
                           *, now: datetime) -> ConsensusUpdate | None:
     """For a project with a confidence target: the task's consensus after this answer, from
     its answers and the workers' accuracies of the last refit (one-coin posterior; a vote
     share for majority-vote projects), and whether it is settled."""
     target = facts.quality.confidence_target
-    if target is None or facts.schema.structured:  # structured types: refitted only
+    if target is None or not follows_consensus(facts):
         return None
     from fairlabel.aggregation.online import (
         DEFAULT_WORKER_ACCURACY,

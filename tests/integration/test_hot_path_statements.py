@@ -1,0 +1,90 @@
+"""How many statements and round trips the labeling loop makes: each round trip to
+PostgreSQL costs the driver's Python and a wait (and a lock held across it waits with it), so
+the hot path keeps them few (benchmarks/cycle_cost.py measures what they cost). On PostgreSQL
+a lease reads the project with its gate, claims the task and leases it in one statement, then
+in one round trip (a pipeline) waits for the worker's turn, takes a lease slot, reads the
+project's state shared and checks; a submission locks the assignment, records the answer with
+its count on the task, counts it in the project's hold totals and locks the chain heads of its
+posting in one round trip, and posts its pay. SQLite has no data-modifying WITH: the claim and
+the lease, the answer and its count, stay two statements each there, and a lease needs no
+check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, select
+
+from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.tables import assignments, tasks
+from fairlabel.domain.accounts import Role
+from fairlabel.services import assignment
+from tests.conftest import Accounts
+from tests.integration.test_fair_pay import make_project
+
+# (statements, round trips) per use case on a project the process has read before, BEGIN
+# and COMMIT aside (psycopg sends each as one more round trip; SQLite's BEGIN IMMEDIATE is a
+# statement of its own, counted).
+EXPECTED = {"postgresql": {"next": (6, 3), "submit": (5, 4)},
+            "sqlite": {"next": (4, 4), "submit": (9, 9)}}
+
+
+@contextmanager
+def _counted(container: Container) -> Iterator[list[tuple[str, bool]]]:
+    sent: list[tuple[str, bool]] = []
+
+    def count(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        # A pipelined statement has no cursor of SQLAlchemy's (adapters/db/pipeline.py).
+        sent.append((" ".join(statement.split())[:80], cursor is None))
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(container.engine, "before_cursor_execute", count)
+
+
+def _statements(container: Container,
+                call: Callable[[], Any]) -> tuple[Any, tuple[int, int], list[str]]:
+    """The call's result, its (statements, round trips), and the statements shortened."""
+    with _counted(container) as sent:
+        result = call()
+    trips = sum(1 for i, (_, piped) in enumerate(sent)
+                if not piped or i == 0 or not sent[i - 1][1])
+    return result, (len(sent), trips), [text for text, _ in sent]
+
+
+def test_a_cycle_sends_few_statements_and_records_what_it_did(
+        container: Container, people: Accounts) -> None:
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=20, redundancy=2)
+    worker = people.make(Role.WORKER)[0]
+    # A first cycle reads what a process caches and opens the worker's ledger accounts.
+    warm = assignment.request_next(container.db, worker, pid, now=container.clock(),
+                                   policy=container.charter)
+    assert warm is not None
+    assignment.submit_answer(container.db, worker, warm.assignment_id, "b",
+                             idempotency_key=None, now=container.clock(),
+                             policy=container.charter)
+    expected = EXPECTED[container.engine.dialect.name]
+
+    lease, counts, sent = _statements(container, lambda: assignment.request_next(
+        container.db, worker, pid, now=container.clock(), policy=container.charter))
+    assert lease is not None and counts == expected["next"], sent
+    _, counts, sent = _statements(container, lambda: assignment.submit_answer(
+        container.db, worker, lease.assignment_id, "a", idempotency_key=None,
+        now=container.clock(), policy=container.charter))
+    assert counts == expected["submit"], sent
+
+    # What the merged statements wrote: the lease of the claimed task at its price, and the
+    # answer counted on its task once.
+    with container.engine.connect() as conn:
+        row = conn.execute(select(assignments).where(
+            assignments.c.id == lease.assignment_id)).one()
+        task = conn.execute(select(tasks).where(tasks.c.id == lease.task_id)).one()
+    assert (row.task_id, row.worker_id, row.project_id) == (lease.task_id, worker.id, pid)
+    assert (row.status, row.purpose, row.answer) == ("submitted", "work", "a")
+    assert row.price_minor == 5 and row.lease_expires_at == lease.lease_expires_at
+    assert (task.taken, task.answered) == (1, 1)
