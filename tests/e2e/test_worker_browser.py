@@ -131,7 +131,7 @@ def test_the_labeling_page_fits_a_phone_and_speaks_french(
         assert box is not None and box["height"] >= 44 and box["y"] + box["height"] <= 844
     assert page.inner_text("#submit-btn").strip() == "Envoyer"
     page.keyboard.press("Enter")  # nothing chosen: said in French
-    assert page.inner_text("#message") == "Choisissez d'abord une réponse."
+    assert page.inner_text("#message") == "Choisissez d’abord une réponse."
     assert "pour répondre" in page.inner_text("#lease-left")
     page.locator("#choices .choice").nth(0).tap()
     page.locator("#submit-btn").tap()
