@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import bindparam, event, select, text, update
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.pipeline import pipelined
 from fairlabel.adapters.db.tables import assignments, tasks
 from fairlabel.domain.accounts import Role
 from fairlabel.services import assignment
@@ -88,3 +92,29 @@ def test_a_cycle_sends_few_statements_and_records_what_it_did(
     assert (row.status, row.purpose, row.answer) == ("submitted", "work", "a")
     assert row.price_minor == 5 and row.lease_expires_at == lease.lease_expires_at
     assert (task.taken, task.answered) == (1, 1)
+
+
+def test_pipelined_statements_run_in_order_with_the_types_conversions(
+        container: Container, people: Accounts) -> None:
+    """``db/pipeline.py``: each statement sees what the one before did (its own snapshot,
+    as if sent alone), parameters go through the column types (a naive datetime is refused
+    as everywhere else), timestamps come back as UTC, and a database error is SQLAlchemy's."""
+    if container.engine.dialect.name != "postgresql":
+        pytest.skip("the pipeline is PostgreSQL's")
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=3)
+    bump = (update(tasks).where(tasks.c.project_id == bindparam("project_id"))
+            .values(taken=tasks.c.taken + 1))
+    read = (select(tasks.c.id, tasks.c.taken, tasks.c.created_at)
+            .where(tasks.c.project_id == bindparam("project_id")).order_by(tasks.c.id))
+    late = select(tasks.c.id).where(tasks.c.created_at < bindparam(
+        "at", type_=tasks.c.created_at.type))
+    with container.engine.connect() as conn, conn.begin():
+        bumped, rows = pipelined(conn, [(bump, {"project_id": pid}),
+                                        (read, {"project_id": pid})])
+        assert bumped == [] and [r.taken for r in rows] == [1, 1, 1]
+        assert all(r.created_at.tzinfo is UTC for r in rows)
+        with pytest.raises(StatementError, match="naive"):
+            pipelined(conn, [(late, {"at": datetime(2026, 1, 1)})])
+    with container.engine.connect() as conn, conn.begin(), pytest.raises(DBAPIError):
+        pipelined(conn, [(read, {"project_id": pid}), (text("SELECT 1 / 0"), {})])

@@ -227,7 +227,8 @@ lease_check = select(_other_lease.scalar_subquery().label("other_id"),
 # project's lease slots if one is free (at most ``slots`` such leases in flight), and the
 # project's state shared (nothing that spends the escrow or changes the project meanwhile).
 # Advisory keys: (project, worker) in the two-key space; slots as negative one-key values.
-worker_turn = text("SELECT pg_advisory_xact_lock(:project_id, :worker_id) IS NULL AS waited")
+worker_turn = text("SELECT pg_advisory_xact_lock(CAST(:project_id AS integer), "
+                   "CAST(:worker_id AS integer)) IS NULL AS waited")
 lease_slot = text("SELECT s AS slot FROM generate_series(0, :slots - 1) AS s "
                   "WHERE pg_try_advisory_xact_lock(-(CAST(:project_id AS bigint) * 64 + s)) "
                   "LIMIT 1")
