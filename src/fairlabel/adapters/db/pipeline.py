@@ -64,8 +64,7 @@ def pipelined(conn: Connection,
                 try:
                     values[name] = processor(values[name])
                 except Exception as error:  # as SQLAlchemy reports a parameter it refuses
-                    raise StatementError(f"({type(error).__name__}) {error}", text, values,
-                                         error) from error
+                    raise StatementError(str(error), text, values, error) from error
         conn.dispatch.before_cursor_execute(conn, None, text, values, None, False)
         sent.append((text, values))
     try:
