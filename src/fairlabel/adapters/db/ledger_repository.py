@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.pipeline import pipelined
 from fairlabel.adapters.db.project_repository import ProjectRepository
-from fairlabel.adapters.db.rows import FixedProject, with_state
+from fairlabel.adapters.db.rows import with_state
 from fairlabel.adapters.db.tables import (
     ledger_accounts,
     ledger_balances,
@@ -92,6 +92,13 @@ def _row_to_entry(row: Any) -> Entry:
     return Entry(account=row.account, seq=row.seq, tx_id=row.tx_id, kind=row.kind,
                  amount_minor=row.amount_minor, currency=row.currency, memo=row.memo,
                  created_at=row.created_at, prev_hash=row.prev_hash, hash=row.hash)
+
+
+def _heads_and_balances_of(rows: Sequence[Any],
+                           ) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
+    """Rows of ``_heads_and_balances``: each account's head, and its balance if it has one."""
+    return ({r.account: (r.seq, r.head_hash) for r in rows},
+            {r.account: int(r.balance_minor) for r in rows if r.currency is not None})
 
 
 class LedgerRepository:
@@ -185,10 +192,8 @@ class LedgerRepository:
 
     def _locked_heads_with_balances(self, names: list[str], currency: str,
                                     ) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
-        rows = self._conn.execute(_heads_and_balances_for_update,
-                                  {"accounts": names, "currency": currency}).all()
-        return ({r.account: (r.seq, r.head_hash) for r in rows},
-                {r.account: int(r.balance_minor) for r in rows if r.currency is not None})
+        return _heads_and_balances_of(self._conn.execute(
+            _heads_and_balances_for_update, {"accounts": names, "currency": currency}).all())
 
 
     def lock(self, accounts: Iterable[str], currency: str | None = None) -> None:
@@ -218,12 +223,11 @@ class LedgerRepository:
         rows, locked = pipelined(self._conn, [
             (statement, params),
             (_heads_and_balances_any, {"accounts": names, "currency": currency})])
-        heads = {r.account: (r.seq, r.head_hash) for r in locked}
+        heads, with_balance = _heads_and_balances_of(locked)
         if len(heads) < len(names):  # an account's first entry: create its head, then lock
             self.lock(names, currency)
         else:
-            self._hold(names, currency, heads, {r.account: int(r.balance_minor)
-                                                for r in locked if r.currency is not None})
+            self._hold(names, currency, heads, with_balance)
         return rows
 
     def _hold(self, names: list[str], currency: str, heads: dict[str, tuple[int, str]],
@@ -314,17 +318,11 @@ class EscrowRepository:
         return int(self._conn.execute(sql.held_by_leases, {"project_id": project_id})
                    .scalar_one())
 
-    def _fixed(self, project_id: int) -> FixedProject | None:
-        fixed = self._projects.cached(project_id)
-        if fixed is None and self._projects.get(project_id) is not None:
-            fixed = self._projects.cached(project_id)
-        return fixed
-
     def project_and_gate(self, project_id: int, *, worker_id: int,
                          now: datetime) -> tuple[Project, LeaseGate] | None:
         """The project as it stands and what a lease of this worker must know first
         (``LeaseGate``), read together: one statement once the project is cached."""
-        fixed = self._fixed(project_id)
+        fixed = self._projects.fixed(project_id)
         if fixed is None:
             return None
         row = self._conn.execute(sql.project_for_lease, {
@@ -355,7 +353,7 @@ class EscrowRepository:
         shared lock — leases of one project then go side by side, while whatever spends the
         escrow or changes the project waits for them. The statements go in one round trip
         (``pipeline.py``): a lease holds its locks for that round trip and its commit."""
-        fixed = self._fixed(project_id)
+        fixed = self._projects.fixed(project_id)
         if fixed is None:
             return None
         params = {"project_id": project_id, "worker_id": worker_id, "now": now,

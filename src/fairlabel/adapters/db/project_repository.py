@@ -128,9 +128,13 @@ class ProjectRepository:
         fixed = self._fixed[project_id] = fixed_project(row)
         return with_state(fixed, row)
 
-    def cached(self, project_id: int) -> FixedProject | None:
-        """What never changes about the project, when this process has read it before."""
-        return self._fixed.get(project_id)
+    def fixed(self, project_id: int) -> FixedProject | None:
+        """What never changes about the project (None: no such project): from this
+        process's cache, read once."""
+        found = self._fixed.get(project_id)
+        if found is None and self.get(project_id) is not None:  # get() caches it
+            found = self._fixed[project_id]
+        return found
 
     def find(self, *, requester_id: int | None = None,
              status: ProjectStatus | None = None) -> list[Project]:
