@@ -1,12 +1,16 @@
-"""Leases of one project run side by side on PostgreSQL: the escrow is read first without a
-lock and checked again under the project's escrow lock at the end of the lease
-(``services.assignment._check_under_lock``). What that must keep: a worker's racing requests
-get one lease, and a lease whose terms changed before it took the lock holds what the new
-terms need. (The escrow never overdrawn by racing workers: ``test_escrow_holds.py``.)"""
+"""Leases of one project run side by side on PostgreSQL: a lease takes its project's escrow
+lock — shared beside the project's other leases, or exclusive — before it touches any task,
+then reads what it must know (``services.assignment._lease``). What that must keep: a
+worker's racing requests get one lease, a lease whose terms changed before it took the lock
+holds what the new terms need, and a lease never waits in a circle with a request that
+returns expired leases under the project's lock. (The escrow never overdrawn by racing
+workers: ``test_escrow_holds.py``.)"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -31,6 +35,31 @@ def _live_leases(container: Container, worker: User, pid: int) -> int:
             select(func.count()).select_from(assignments).where(
                 assignments.c.worker_id == worker.id, assignments.c.project_id == pid,
                 assignments.c.status == "leased")).scalar_one())
+
+
+def _lease_with_meanwhile(container: Container, worker: User, pid: int, now: datetime,
+                          meanwhile: Callable[[], None], *, wait: float | None = None,
+                          ) -> tuple[assignment.Lease | None, threading.Thread | None]:
+    """The worker's lease, with ``meanwhile`` run in another thread right before the lease
+    takes its project's lock (exclusive, or shared beside other leases), waited for
+    ``wait`` seconds at most (None: until it ends): the lease and that thread."""
+    lease_thread = threading.current_thread()
+    runners: list[threading.Thread] = []
+
+    def before_the_lock(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if (threading.current_thread() is lease_thread and not runners
+                and ("FOR NO KEY UPDATE" in statement or "FOR SHARE" in statement)):
+            runners.append(threading.Thread(target=meanwhile))
+            runners[0].start()
+            runners[0].join(timeout=wait)
+
+    event.listen(container.engine, "before_cursor_execute", before_the_lock)
+    try:
+        lease = assignment.request_next(container.db, worker, pid, now=now,
+                                        policy=container.charter)
+    finally:
+        event.remove(container.engine, "before_cursor_execute", before_the_lock)
+    return lease, (runners[0] if runners else None)
 
 
 def test_a_workers_racing_requests_get_one_lease(container: Container, people: Accounts) -> None:
@@ -72,23 +101,8 @@ def test_a_price_cut_applied_while_a_lease_is_taken_is_held_in_full(
                      policy=container.charter, now=clock())
     clock.advance(days=15)  # past the cut's notice: the next sweep applies it
     applied: list[int] = []
-    lease_thread = threading.current_thread()
-
-    def cut_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        # Right before the lease takes its lock (exclusive, or shared beside other leases).
-        if (threading.current_thread() is lease_thread and not applied
-                and ("FOR NO KEY UPDATE" in statement or "FOR SHARE" in statement)):
-            runner = threading.Thread(target=lambda: applied.append(
-                jobs.apply_due_prices(container.db, container.charter, now=clock())))
-            runner.start()
-            runner.join()
-
-    event.listen(container.engine, "before_cursor_execute", cut_first)
-    try:
-        lease = assignment.request_next(container.db, worker, pid, now=clock(),
-                                        policy=container.charter)
-    finally:
-        event.remove(container.engine, "before_cursor_execute", cut_first)
+    lease, _ = _lease_with_meanwhile(container, worker, pid, clock(), lambda: applied.append(
+        jobs.apply_due_prices(container.db, container.charter, now=clock())))
     assert applied == [1] and lease is not None
     with container.db.read() as tx:
         project = tx.projects.get(pid)
@@ -144,4 +158,38 @@ def test_leases_beside_each_other_then_one_at_a_time_never_overdraw_the_escrow(
     with container.db.read() as tx:
         assert tx.escrow.free(pid, "USD") == funding - 12 * HOLD == 65
     assert "shared" in locks and "exclusive" in locks, locks
+    assert_ledger_sound(container)
+
+
+def test_a_lease_and_a_request_returning_expired_leases_never_deadlock(
+        container: Container, people: Accounts, clock: FakeClock) -> None:
+    """A request that finds no task returns the project's expired leases under the project's
+    lock, freeing their tasks' slots. Were a lease to claim a task first and take the lock
+    after, the two would wait on each other — the lease for the lock, the other for the
+    task the lease claimed — until PostgreSQL aborted one (a server error for a worker)."""
+    if container.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: nothing happens inside a lease")
+    requester = people.make(Role.REQUESTER)[0]
+    first, racer, other = (people.make(Role.WORKER)[0] for _ in range(3))
+    pid = make_project(container, requester, tasks=1, redundancy=2)
+    assert assignment.request_next(container.db, first, pid, now=clock(),
+                                   policy=container.charter) is not None
+    clock.advance(seconds=600)  # the first lease has expired, and still counts on its task
+    raced: list[Any] = []
+
+    def race() -> None:
+        try:
+            raced.append(assignment.request_next(container.db, other, pid, now=clock(),
+                                                 policy=container.charter))
+        except Exception as error:  # the test's verdict, below
+            raced.append(error)
+
+    # Blocked on the lease's task, the other request would wait for ever: the lease goes on.
+    lease, runner = _lease_with_meanwhile(container, racer, pid, clock(), race, wait=3)
+    assert runner is not None
+    runner.join(timeout=30)
+    assert raced and not isinstance(raced[0], Exception), raced
+    leases = [g for g in (lease, raced[0]) if isinstance(g, assignment.Lease)]
+    assert len(leases) == 2  # the expired lease's slot went to one of them
+    assert _live_leases(container, first, pid) == 0
     assert_ledger_sound(container)

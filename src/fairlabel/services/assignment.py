@@ -103,14 +103,6 @@ class FirstAccess(ProjectNotOpen):
     code = "first_access"
 
 
-class _LeasedMeanwhile(Exception):
-    """A racing request of the same worker leased first (the lease to give back)."""
-
-    def __init__(self, assignment_id: int) -> None:
-        super().__init__(assignment_id)
-        self.assignment_id = assignment_id
-
-
 def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, now: datetime,
                  policy: CharterPolicy, rng: random.Random | None = None) -> Lease | None:
     """Lease the next task of a project to a worker, or None when nothing is left for them.
@@ -125,30 +117,25 @@ def request_next(db: Database[RequestNextTx], worker: User, project_id: int, *, 
     here whenever they stand in the way (no task left, or escrow short), and by the periodic
     sweep otherwise.
 
-    Where writers run side by side (PostgreSQL), the escrow is read first without a lock and
-    checked again at the end under the project's escrow lock, so that the leases of one
-    project wait on each other only for their last two statements (``_check_under_lock``).
+    Where writers run side by side (PostgreSQL), a lease first takes its project's escrow
+    lock, before it touches any task, and then reads what it must know: shared, beside the
+    project's other leases, when the free escrow leaves room for every lease that may be in
+    flight beside it at its largest (``domain.holds.lease_needs_no_lock``); otherwise, or
+    with no lease slot free, it is taken again under the exclusive lock.
     """
     require_role(worker, Role.WORKER)
     rng = rng or _SYSTEM_RNG
     try:
-        try:
-            return _lease(db, worker, project_id, now=now, policy=policy, rng=rng)
-        except _NeedsTheLock:
-            return _lease(db, worker, project_id, now=now, policy=policy, rng=rng,
-                          exclusive=True)
-    except _LeasedMeanwhile as raced:
-        with db.read() as tx:
-            held = tx.assignments.get(raced.assignment_id)
-            assert held is not None
-            return Lease(held.id, project_id, held.task_id, tx.tasks.data(held.task_id),
-                         held.lease_expires_at, held.purpose is Purpose.QUALIFICATION)
+        return _lease(db, worker, project_id, now=now, policy=policy, rng=rng, shared=True)
+    except _NeedsTheLock:
+        return _lease(db, worker, project_id, now=now, policy=policy, rng=rng, shared=False)
 
 
 def _lease(db: Database[RequestNextTx], worker: User, project_id: int, *, now: datetime,
-           policy: CharterPolicy, rng: random.Random, exclusive: bool = False) -> Lease | None:
+           policy: CharterPolicy, rng: random.Random, shared: bool) -> Lease | None:
     with db.write() as tx:
-        found = tx.escrow.project_and_gate(project_id, worker_id=worker.id, now=now)
+        found = tx.escrow.lock_and_gate(project_id, worker_id=worker.id, now=now,
+                                        shared=shared)
         if found is None:
             raise NotFound("no project {project_id}", project_id=str(project_id))
         project, gate = found
@@ -175,17 +162,23 @@ def _lease(db: Database[RequestNextTx], worker: User, project_id: int, *, now: d
                                          lowest_paid_minor=gate.lowest_paid_minor,
                                          pivot_ms=gate.pivot_ms)
         # Escrow first: the lease's price, its allowance, and the notice pay that ending the
-        # project now would owe must all be there.
+        # project now would owe must all be there. (Leases in flight beside this one only
+        # lower the free escrow: seen short, it is short.)
         needed = price + allowance + project.notice_liability_minor
         free = gate.free_minor
-        if free < needed and _return_expired_locked(tx, now=now, project_id=project_id):
+        if free < needed and _return_expired(tx, now=now, project_id=project_id):
             free = tx.escrow.free(project_id, project.terms.pay_per_task.currency)
         if free < needed:
             raise _escrow_exhausted()
+        if shared and not tx.escrow.serialised and not (gate.slots and lease_needs_no_lock(
+                free_after_minor=free - price - allowance,
+                notice_minor=project.notice_liability_minor,
+                hold_bound_minor=lease_bound(project, policy), slots=gate.slots)):
+            raise _NeedsTheLock()
         expires = lease_expiry(now, project.terms.lease_seconds)
         terms = NewLease(now, expires, price, allowance)
         picked = pick_task(tx, project, worker, now=now, rng=rng, lease=terms)
-        if picked is None and _return_expired_locked(tx, now=now, project_id=project_id):
+        if picked is None and _return_expired(tx, now=now, project_id=project_id):
             picked = pick_task(tx, project, worker, now=now, rng=rng, lease=terms)
         if picked is None:
             tx.commit()
@@ -198,56 +191,9 @@ def _lease(db: Database[RequestNextTx], worker: User, project_id: int, *, now: d
                                                price_minor=price, allowance_minor=allowance,
                                                purpose=picked.purpose.value,
                                                attempt_id=picked.attempt_id)
-        if not tx.escrow.serialised:
-            # Beside the project's other leases when the free escrow seen first leaves room
-            # for all that may be in flight; else (or if it turns out so) under the lock.
-            shared = not exclusive and lease_needs_no_lock(
-                free_after_minor=free - price - allowance,
-                notice_minor=project.notice_liability_minor,
-                hold_bound_minor=lease_bound(project, policy), slots=tx.escrow.lease_slots)
-            _check_under_lock(tx, worker, project_id, assignment_id, (price, allowance),
-                              now=now, policy=policy, shared=shared)
         tx.commit()
     return Lease(assignment_id, project_id, claimed.id, claimed.data, expires,
                  picked.purpose is Purpose.QUALIFICATION)
-
-
-def _check_under_lock(tx: RequestNextTx, worker: User, project_id: int, assignment_id: int,
-                      hold: tuple[int, int], *, now: datetime, policy: CharterPolicy,
-                      shared: bool = False) -> None:
-    """The end of a lease where writers run side by side: take the project's escrow lock
-    (every lease, top-up, price change, notice or appeal pay that spends the escrow takes it),
-    then, seeing everything committed before, check that the project still serves, that no
-    racing request of the worker leased first, and that the free escrow — this lease's hold
-    included — still covers the notice pay. Price, allowance and notice pay are taken from
-    the project as it stands under the lock (a price change applied meanwhile widened only
-    the leases it could see), so the hold is never less than the rules need.
-
-    ``shared``: the lease goes beside the project's other leases instead, holding one of
-    its lease slots and its state shared, if the free escrow then covers the notice pay and
-    every lease that may be in flight beside it at its largest
-    (``domain.holds.lease_needs_no_lock``); if not, it is taken again under the lock."""
-    found = tx.escrow.lock_and_check(project_id=project_id, worker_id=worker.id,
-                                     assignment_id=assignment_id, now=now, shared=shared)
-    if found is None:
-        raise NotFound("no project {project_id}", project_id=str(project_id))
-    locked, check = found
-    check_serving(locked.status, ending_at=locked.ending_at, now=now)
-    if check.other_lease_id is not None:
-        raise _LeasedMeanwhile(check.other_lease_id)
-    fresh = lease_reserve(locked, policy, lowest_paid_minor=check.lowest_paid_minor,
-                          pivot_ms=check.pivot_ms)
-    free = check.free_minor
-    if fresh != hold:
-        tx.assignments.set_hold(assignment_id, price_minor=fresh[0], allowance_minor=fresh[1])
-        free -= sum(fresh) - sum(hold)
-    if shared:
-        if not check.slots or not lease_needs_no_lock(
-                free_after_minor=free, notice_minor=locked.notice_liability_minor,
-                hold_bound_minor=lease_bound(locked, policy), slots=check.slots):
-            raise _NeedsTheLock()
-    elif free < locked.notice_liability_minor:
-        raise _escrow_exhausted()
 
 
 class _NeedsTheLock(Exception):
@@ -335,14 +281,6 @@ def release(db: Database[ReleaseTx], worker: User, assignment_id: int, *, now: d
         tx.assignments.mark_released(assignment.id, now=now)
         tx.tasks.free_slots(Counter({assignment.task_id: 1}))  # its hold ends with it
         tx.commit()
-
-
-def _return_expired_locked(tx: RequestNextTx, *, now: datetime, project_id: int) -> int:
-    """``_return_expired`` in a lease, under the project's escrow lock taken first, as a
-    price change or an ending takes it before it touches the project's leases (the lock
-    order: never a lease's row first, then the project's)."""
-    tx.escrow.lock(project_id)
-    return _return_expired(tx, now=now, project_id=project_id)
 
 
 def _return_expired(tx: ReturnExpiredTx, *, now: datetime, project_id: int | None) -> int:

@@ -61,12 +61,6 @@ class AssignmentRepository:
         row = self._conn.execute(query, {"assignment_id": assignment_id}).first()
         return to_assignment(row) if row else None
 
-    def set_hold(self, assignment_id: int, *, price_minor: int, allowance_minor: int) -> None:
-        """Change what a lease not yet committed holds (its price and allowance)."""
-        self._conn.execute(sql.set_lease_hold, {"assignment_id": assignment_id,
-                                                "price_minor": price_minor,
-                                                "allowance_minor": allowance_minor})
-
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
                        now: datetime, worked_ms: int, correct: bool | None = None,
                        count_on_task: int | None = None) -> None:

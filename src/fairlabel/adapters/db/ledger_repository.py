@@ -31,7 +31,7 @@ from fairlabel.adapters.db.tables import (
 from fairlabel.domain import ledger
 from fairlabel.domain.ledger import Entry, LedgerTransaction
 from fairlabel.domain.projects import Project
-from fairlabel.services.ports.money import LeaseCheck, LeaseGate, WorkerCurrency
+from fairlabel.services.ports.money import LeaseGate, WorkerCurrency
 
 _heads_for_update = (select(ledger_accounts)
                      .where(ledger_accounts.c.account.in_(bindparam("accounts", expanding=True)))
@@ -293,9 +293,8 @@ class EscrowRepository:
     write transaction already holds the database's only write lock. A submission needs no
     such lock: it lowers the balance and ends its hold at once, so the free escrow stays the
     same. Whoever takes it takes it before any ledger chain head (postings lock those), so
-    that no two transactions wait on each other in a circle. A lease takes it last, by
-    reading the project's state, and then sees every lease committed before it
-    (``lock_and_check``).
+    that no two transactions wait on each other in a circle. A lease takes it first, before
+    it claims a task, and then sees every lease committed before it (``lock_and_gate``).
     """
 
     def __init__(self, conn: Connection, projects: ProjectRepository, *,
@@ -318,63 +317,44 @@ class EscrowRepository:
         return int(self._conn.execute(sql.held_by_leases, {"project_id": project_id})
                    .scalar_one())
 
-    def project_and_gate(self, project_id: int, *, worker_id: int,
-                         now: datetime) -> tuple[Project, LeaseGate] | None:
+    def lock_and_gate(self, project_id: int, *, worker_id: int, now: datetime,
+                      shared: bool) -> tuple[Project, LeaseGate] | None:
         """The project as it stands and what a lease of this worker must know first
-        (``LeaseGate``), read together: one statement once the project is cached."""
-        fixed = self._projects.fixed(project_id)
-        if fixed is None:
-            return None
-        row = self._conn.execute(sql.project_for_lease, {
-            "project_id": project_id, "worker_id": worker_id, "now": now,
-            "account": ledger.project_escrow(project_id),
-            "currency": fixed.terms.pay_per_task.currency}).first()
-        if row is None:
-            return None
-        return with_state(fixed, row), LeaseGate(row.held_id, row.blocking, int(row.free),
-                                                 int(row.lowest_paid), int(row.pivot))
+        (``LeaseGate``), once the lease holds the project's escrow lock.
 
-    @property
-    def serialised(self) -> bool:
-        return not self._postgres
-
-    @property
-    def lease_slots(self) -> int:
-        return self._lease_slots if self._postgres else 0
-
-    def lock_and_check(self, *, project_id: int, worker_id: int, assignment_id: int,
-                       now: datetime, shared: bool = False
-                       ) -> tuple[Project, LeaseCheck] | None:
-        """Take the escrow's lock by reading the project's state, then, seeing everything
-        committed before, what the new lease finds (``LeaseCheck``).
-
-        ``shared`` (PostgreSQL): instead of the exclusive lock, wait for the worker's turn on
-        the project, try to take one of its ``lease_slots``, and read its state with a
-        shared lock — leases of one project then go side by side, while whatever spends the
-        escrow or changes the project waits for them. The statements go in one round trip
-        (``pipeline.py``): a lease holds its locks for that round trip and its commit."""
+        PostgreSQL, in one round trip (``pipeline.py``): the lock first — exclusive, or
+        ``shared``: the worker's turn on the project (their racing requests go one at a
+        time), one of its ``lease_slots`` if one is free (advisory locks tried without
+        waiting), and its state read with a shared lock, so that leases of one project go
+        side by side while whatever spends the escrow or changes the project waits for them —
+        then the gate, in a statement of its own that sees every lease committed before the
+        lock was taken. The lock comes before the lease touches any task: whatever takes it
+        first and then tasks (returning expired leases) never waits on a lease that waits on
+        it. SQLite runs one writer at a time: no lock, one statement."""
         fixed = self._projects.fixed(project_id)
         if fixed is None:
             return None
         params = {"project_id": project_id, "worker_id": worker_id, "now": now,
-                  "assignment_id": assignment_id, "account": ledger.project_escrow(project_id),
+                  "account": ledger.project_escrow(project_id),
                   "currency": fixed.terms.pay_per_task.currency, "slots": self._lease_slots}
         slots = 0
-        if self._postgres and shared:
-            _, slot, states, checks = pipelined(self._conn, [
+        if not self._postgres:
+            state = row = self._conn.execute(sql.project_for_lease, params).first()
+        elif shared:
+            _, slot, states, gates = pipelined(self._conn, [
                 (sql.worker_turn, params), (sql.lease_slot, params),
-                (sql.project_state_shared, params), (sql.lease_check, params)])
+                (sql.project_state_shared, params), (sql.lease_gate, params)])
             slots = self._lease_slots if slot else 0
-            state, row = (states[0] if states else None), checks[0]
-        elif self._postgres:
-            states, checks = pipelined(self._conn, [(sql.project_state_for_spending, params),
-                                                    (sql.lease_check, params)])
-            state, row = (states[0] if states else None), checks[0]
+            state, row = (states[0] if states else None), gates[0]
         else:
-            state = self._conn.execute(sql.project_state_for_spending, params).first()
-            row = self._conn.execute(sql.lease_check, params).one()
-        if state is None:
+            states, gates = pipelined(self._conn, [(sql.project_state_for_spending, params),
+                                                   (sql.lease_gate, params)])
+            state, row = (states[0] if states else None), gates[0]
+        if state is None or row is None:
             return None
-        return with_state(fixed, state), LeaseCheck(row.other_id, int(row.free),
-                                                    int(row.lowest_paid), int(row.pivot),
-                                                    slots)
+        return with_state(fixed, state), LeaseGate(row.held_id, row.blocking, int(row.free),
+                                                   int(row.lowest_paid), int(row.pivot), slots)
+
+    @property
+    def serialised(self) -> bool:
+        return not self._postgres

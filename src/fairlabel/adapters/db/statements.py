@@ -199,11 +199,14 @@ _holds_of_project = project_holds.c.project_id == bindparam("project_id")
 _lowest_paid = (select(project_holds.c.lowest_paid_minor).where(_holds_of_project)
                 .scalar_subquery().label("lowest_paid"))
 _pivot = select(project_holds.c.pivot_ms).where(_holds_of_project).scalar_subquery().label("pivot")
-# The project's state and, in the same statement, what its lease must know first.
-project_for_lease = project_state.add_columns(
-    active_lease_id.scalar_subquery().label("held_id"),
-    blocking_decision.limit(1).scalar_subquery().label("blocking"),
-    free_escrow.scalar_subquery().label("free"), _lowest_paid, _pivot)
+# What a lease must know first; with the project's state in the same statement where
+# writers go one at a time (SQLite), in a statement of its own after the project's lock on
+# PostgreSQL (a statement that waited for a lock reads with the snapshot it began with).
+_gate = (active_lease_id.scalar_subquery().label("held_id"),
+         blocking_decision.limit(1).scalar_subquery().label("blocking"),
+         free_escrow.scalar_subquery().label("free"), _lowest_paid, _pivot)
+project_for_lease = project_state.add_columns(*_gate)
+lease_gate = select(*_gate)
 submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
           .values(status=AssignmentStatus.SUBMITTED.value, answer=bindparam("answer"),
                   idempotency_key=bindparam("idempotency_key"),
@@ -216,13 +219,7 @@ submit_and_count = (update(tasks)
                     .where(tasks.c.id == select(_submitted.c.task_id).scalar_subquery())
                     .values(answered=tasks.c.answered + 1))
 
-# A lease's last statement on PostgreSQL, once it holds its project's escrow lock (so that it
-# sees every lease committed before): the free escrow, this lease's hold included; another
-# live lease the worker took meanwhile (a racing request of theirs); the hold's totals now.
-_other_lease = active_lease_id.where(assignments.c.id != bindparam("assignment_id"))
-lease_check = select(_other_lease.scalar_subquery().label("other_id"),
-                     free_escrow.scalar_subquery().label("free"), _lowest_paid, _pivot)
-# A lease without the exclusive lock (PostgreSQL, ``EscrowRepository.lock_and_check``): the
+# A lease without the exclusive lock (PostgreSQL, ``EscrowRepository.lock_and_gate``): the
 # worker's turn on the project (their racing requests go one at a time), one of the
 # project's lease slots if one is free (at most ``slots`` such leases in flight), and the
 # project's state shared (nothing that spends the escrow or changes the project meanwhile).
@@ -233,6 +230,3 @@ lease_slot = text("SELECT s AS slot FROM generate_series(0, :slots - 1) AS s "
                   "WHERE pg_try_advisory_xact_lock(-(CAST(:project_id AS bigint) * 64 + s)) "
                   "LIMIT 1")
 project_state_shared = project_state.with_for_update(read=True)
-set_lease_hold = (update(assignments).where(assignments.c.id == bindparam("assignment_id"))
-                  .values(price_minor=bindparam("price_minor"),
-                          allowance_minor=bindparam("allowance_minor")))

@@ -18,23 +18,13 @@ from fairlabel.domain.projects import Project
 
 @dataclass(frozen=True, slots=True)
 class LeaseGate:
-    """What serving a worker a lease on a project must know first."""
+    """What serving a worker a lease on a project must know first, read once the lease holds
+    its project's lock (``Escrow.lock_and_gate``): every lease committed before is seen."""
 
     held_id: int | None  # a live lease the worker already holds there (a reload gets it)
     blocking_decision: int | None  # a moderator's decision keeping them from the work
     free_minor: int  # the escrow's balance less what live leases hold
     lowest_paid_minor: int  # the answers' hold's lower bound of pay (domain.holds)
-    pivot_ms: int  # and its pivot
-
-
-@dataclass(frozen=True, slots=True)
-class LeaseCheck:
-    """What a new lease finds once it holds its project's escrow lock (or, shared, the
-    project's state and one of its lease slots)."""
-
-    other_lease_id: int | None  # a live lease the worker took meanwhile (a racing request)
-    free_minor: int  # the escrow's balance less what live leases hold, this one included
-    lowest_paid_minor: int  # the answers' hold's lower bound of pay, now
     pivot_ms: int  # and its pivot
     slots: int = 0  # shared: the project's lease slots, one of them held (0: none was free)
 
@@ -104,17 +94,15 @@ class Escrow(Protocol):
     def lock(self, project_id: int) -> None: ...
     def free(self, project_id: int, currency: str) -> int: ...
     def held(self, project_id: int) -> int: ...
-    def project_and_gate(self, project_id: int, *, worker_id: int,
-                         now: datetime) -> tuple[Project, LeaseGate] | None: ...
+    def lock_and_gate(self, project_id: int, *, worker_id: int, now: datetime,
+                      shared: bool) -> tuple[Project, LeaseGate] | None:
+        """Take the project's escrow lock — ``shared``: the worker's turn, one of the
+        project's lease slots if one is free, and its state shared — then read its state and
+        what a lease must know first. Where writers go one at a time, no lock: one read."""
     @property
     def serialised(self) -> bool:
         """True when the database runs one writer at a time (SQLite): what a transaction
         read of the escrow stays true until it commits, without a lock."""
-    def lock_and_check(self, *, project_id: int, worker_id: int, assignment_id: int,
-                       now: datetime, shared: bool = False
-                       ) -> tuple[Project, LeaseCheck] | None: ...
-    @property
-    def lease_slots(self) -> int: ...
 
 
 class Holds(Protocol):
