@@ -83,7 +83,9 @@ def test_a_strategy_written_from_the_docs_runs_from_its_own_file(
     report = json.loads((out / "report.json").read_text("utf-8"))
     assert report["requesters"] == 2
     assert report["by_strategy"]["steady"]["answers"] > 0
-    assert (out / "report.md").exists()
+    said = (out / "report.md").read_text("utf-8")
+    assert ("- command: `fairlabel simulate --days 8 --workers 12 "
+            "--requesters mine.steady:Steady=2 --seed 1`") in said
 
 
 @pytest.mark.parametrize(("spec", "said"), [

@@ -129,12 +129,15 @@ def _shown(name: str, value: int | float | None, currency: str) -> str:
     return str(value)
 
 
-def markdown(report: Report) -> str:
-    """``report.md``: the run's facts, a table per figure with and without the charter,
-    the relaunches by variant, and links to the plots."""
+def markdown(report: Report, command: str | None = None) -> str:
+    """``report.md``: the run's facts (with ``command``, the command line that made it), a
+    table per figure with and without the charter, the relaunches by variant, and links to
+    the plots."""
     currency = report.currency
-    lines = ["# A simulated platform year: the report", "",
-             f"- seed: {report.seed}",
+    lines = ["# A simulated platform year: the report", ""]
+    if command is not None:
+        lines.append(f"- command: `{command}`")
+    lines += [f"- seed: {report.seed}",
              f"- simulated: {report.started.isoformat()} to {report.ended.isoformat()} "
              f"({report.days:.1f} days)",
              f"- workers: {report.workers}; requesters: {report.requesters}; "
@@ -167,15 +170,16 @@ def markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(log: RunLog, out: Path) -> None:
-    """Write ``report.json``, ``report.md`` and the plots of :data:`PLOTS` into ``out``
-    (created if missing; files of an earlier report there are replaced)."""
+def write_report(log: RunLog, out: Path, command: str | None = None) -> None:
+    """Write ``report.json``, ``report.md`` (saying ``command``, when given) and the plots
+    of :data:`PLOTS` into ``out`` (created if missing; files of an earlier report there are
+    replaced)."""
     pays = answer_pay(log)  # the costliest part, shared by the figures and the plots
     report = figures(log, pays)
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(
         json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8")
-    (out / "report.md").write_text(markdown(report), encoding="utf-8")
+    (out / "report.md").write_text(markdown(report, command), encoding="utf-8")
     write_plots(log, report, pays, out)
 

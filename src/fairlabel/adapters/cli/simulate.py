@@ -94,7 +94,9 @@ def simulate(days: int, workers: int, spec: str, seed: int, out: Path,
         raise click.ClickException(error.message) from None
     finally:
         container.close()
-    write_report(log, out)
+    command = (f"fairlabel simulate --days {days} --workers {workers} --requesters {spec} "
+               f"--seed {seed}")
+    write_report(log, out, command)
     click.echo(f"simulated {days} days, {workers} workers, {len(log.requesters)} requester "
                f"accounts: {len(log.answers)} answers in {log.wall_seconds:.0f} s")
     click.echo(f"report: {out / 'report.md'} (and report.json, plots)")
