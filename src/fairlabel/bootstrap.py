@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fairlabel.adapters.compute import ProcessFit
+from fairlabel.adapters.compute import DatabaseAddress, ProcessRefit
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.engine import is_sqlite, make_engine
@@ -23,7 +23,7 @@ from fairlabel.adapters.media.store import FileMediaStore
 from fairlabel.config import Settings
 from fairlabel.domain.charter import CharterPolicy, FloorTable
 from fairlabel.services.clock import utc_now
-from fairlabel.services.quality import fit_consensus
+from fairlabel.services.quality import RefitConsensus, refit_consensus
 
 if TYPE_CHECKING:  # the web stack loads only in servers
     from fastapi import FastAPI
@@ -50,9 +50,22 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
     db = SqlDatabase(engine, lease_slots=settings.lease_slots)
     return Container(settings=settings, engine=engine, db=db,
                      charter=charter_policy(settings), clock=clock,
-                     consensus_fit=ProcessFit() if settings.consensus_process else fit_consensus,
+                     consensus_refit=consensus_refit(settings, engine,
+                                                     sqlite_autocheckpoint=not background),
                      checkpointer=checkpointer,
                      media_store=media_store(settings, engine, serving=serving))
+
+
+def consensus_refit(settings: Settings, engine: Engine, *,
+                    sqlite_autocheckpoint: bool) -> RefitConsensus:
+    """How consensus refits run (FAIRLABEL_CONSENSUS_PROCESS): the large ones whole in a
+    worker process, on a connection of its own made as this process makes its own — unless
+    the database is a SQLite database in memory, which no other process can open."""
+    in_memory = is_sqlite(engine) and engine.url.database in (None, "", ":memory:")
+    if not settings.consensus_process or in_memory:
+        return refit_consensus
+    return ProcessRefit(DatabaseAddress(settings.database_url,
+                                        sqlite_autocheckpoint=sqlite_autocheckpoint))
 
 
 def charter_policy(settings: Settings) -> CharterPolicy:

@@ -105,7 +105,7 @@ def test_low_gold_withholds_an_answer_against_the_consensus_of_others_never_a_ri
             lease = take(client, pid, token)
             clock.advance(seconds=20)
             answer(client, lease, token, "b")
-    quality.refresh_consensus(container.db, now=clock(), fit=container.consensus_fit)
+    quality.refresh_consensus(container.db, now=clock(), refit=container.consensus_refit)
 
     with pytest.raises(WithholdNotEvidenced, match="agrees with the task's consensus") as right:
         withhold(own["b"])

@@ -152,25 +152,6 @@ def test_adaptive_redundancy_settles_then_reopens_when_a_refit_lowers_confidence
                                    policy=container.charter) is not None
 
 
-def test_the_worker_process_fits_exactly_as_the_server_would() -> None:
-    from fairlabel.adapters.compute import ProcessFit
-    from fairlabel.domain.quality import GoldScore
-    from fairlabel.services.ports.quality import TaskAnswer
-    from fairlabel.services.ports.work import ProjectFacts
-
-    facts = ProjectFacts(parse_schema({"type": "pairwise"}), "USD", 3,
-                         QualityTerms(consensus_method="ds"))
-    rng = random.Random(5)
-    answers = [TaskAnswer(t, w, {"choice": rng.choice("ab")}) for t in range(30)
-               for w in range(3)]
-    gold = {1: GoldScore(4, 5), 9: GoldScore(1, 2)}
-    remote = ProcessFit()
-    try:
-        assert remote(facts, answers, gold, 0) == quality.fit_consensus(facts, answers, gold, 0)
-    finally:
-        remote.close()
-
-
 def test_the_sweep_refits_a_project_at_most_once_per_interval_and_writes_what_changed(
         container: Container, people: Accounts, requester: User) -> None:
     from datetime import timedelta

@@ -40,7 +40,7 @@ def run(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
                                    media_dir=str(directory / "media")))
     try:
         yield simulate(container.db, container.charter, days=45, workers=40,
-                       requesters=parse(SPEC), seed=7, fit=container.consensus_fit)
+                       requesters=parse(SPEC), seed=7, refit=container.consensus_refit)
     finally:
         container.close()
 
@@ -149,7 +149,7 @@ def test_a_strict_gold_threshold_does_not_let_right_answers_be_withheld(
                                    media_dir=str(tmp_path / "media")))
     try:
         log = simulate(container.db, container.charter, days=20, workers=25,
-                       requesters=[(BusyRejecter, 2)], seed=7, fit=container.consensus_fit)
+                       requesters=[(BusyRejecter, 2)], seed=7, refit=container.consensus_refit)
     finally:
         container.close()
     kinds = {w.user_id: w.kind for w in log.workers}

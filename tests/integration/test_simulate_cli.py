@@ -35,7 +35,7 @@ def _run(template: Path, directory: Path) -> RunLog:
     try:
         return simulate(container.db, container.charter, days=12, workers=15,
                         requesters=parse("honest=1,relauncher=1,rejecter=1"), seed=11,
-                        fit=container.consensus_fit)
+                        refit=container.consensus_refit)
     finally:
         container.close()
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from fairlabel.adapters.compute import ProcessFit
+from fairlabel.adapters.compute import ProcessRefit
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
 from fairlabel.adapters.media.store import FileMediaStore
@@ -25,7 +25,7 @@ from fairlabel.domain.media import MediaLimits
 from fairlabel.domain.schedule import PeriodicJob, periodic_jobs
 from fairlabel.services.clock import utc_now
 from fairlabel.services.ports.media import MediaStore
-from fairlabel.services.quality import FitConsensus, fit_consensus
+from fairlabel.services.quality import RefitConsensus, refit_consensus
 
 
 @dataclass
@@ -40,8 +40,9 @@ class Container:
     clock: Callable[[], datetime] = field(default=utc_now)
     # Draws gold tasks into the stream; seeded from the system's entropy, one per process.
     rng: random.Random = field(default_factory=random.Random)
-    # How consensus refits compute: in this process, or in a worker process (ProcessFit).
-    consensus_fit: FitConsensus = field(default=fit_consensus)
+    # How consensus refits run: in this process, or the large ones whole in a worker process
+    # (ProcessRefit).
+    consensus_refit: RefitConsensus = field(default=refit_consensus)
     # SQLite in a server: copies the write-ahead log into the database file (see bootstrap).
     checkpointer: WalCheckpointer | None = None
     # Where uploaded images are kept (FAIRLABEL_MEDIA_DIR, see bootstrap.media_store).
@@ -84,9 +85,14 @@ class Container:
                            max_files=s.media_max_files,
                            max_upload_bytes=s.media_upload_max_bytes)
 
+    def close_workers(self, *, wait: bool = True) -> None:
+        """End the worker process of large refits, if one runs (a later refit starts it
+        again): an app's shutdown leaves nothing running behind it, without waiting."""
+        if isinstance(self.consensus_refit, ProcessRefit):
+            self.consensus_refit.close(wait=wait)
+
     def close(self) -> None:
-        if isinstance(self.consensus_fit, ProcessFit):
-            self.consensus_fit.close()
+        self.close_workers()
         if self.checkpointer is not None:
             self.checkpointer.close()
         self.db.close()

@@ -15,7 +15,7 @@ from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.work import ExportRow, HasProjects, HasTasks
-from fairlabel.services.quality import FitConsensus, refresh_consensus
+from fairlabel.services.quality import RefitConsensus, refresh_consensus
 from fairlabel.services.steps.access import own_project
 
 MEDIA_BATCH = 500
@@ -40,7 +40,7 @@ class Dataset:
 
 
 def export_dataset(db: Database[ExportRecordsTx], user: User, project_id: int, *,
-                   now: datetime | None = None, fit: FitConsensus | None = None,
+                   now: datetime | None = None, refit: RefitConsensus | None = None,
                    media: bool = False,
                    check: Callable[[LabelSchema], None] | None = None) -> Dataset:
     """The project's schema and records (as ``export_records``). ``check`` may refuse the
@@ -53,13 +53,13 @@ def export_dataset(db: Database[ExportRecordsTx], user: User, project_id: int, *
     if check is not None:
         check(schema)
     if now is not None:
-        refresh_consensus(db, now=now, project_id=project_id, fit=fit)
+        refresh_consensus(db, now=now, project_id=project_id, refit=refit)
     return Dataset(schema, _records(db, user, project_id, media=media))
 
 
 def export_records(db: Database[ExportRecordsTx], user: User, project_id: int, *,
                    now: datetime | None = None,
-                   fit: FitConsensus | None = None) -> Iterator[dict[str, Any]]:
+                   refit: RefitConsensus | None = None) -> Iterator[dict[str, Any]]:
     """Records ``{"task_id", "data", "answers": [{"worker", "answer"}], "majority",
     "consensus", "confidence", "settled", "gold"}``, per task.
 
@@ -70,7 +70,7 @@ def export_records(db: Database[ExportRecordsTx], user: User, project_id: int, *
     with its posterior probability as confidence; ``gold`` is the expected answer of a gold
     task (``None`` for ordinary tasks).
     """
-    return export_dataset(db, user, project_id, now=now, fit=fit).records
+    return export_dataset(db, user, project_id, now=now, refit=refit).records
 
 
 def _chunks(rows: Iterable[ExportRow], size: int) -> Iterator[list[ExportRow]]:

@@ -30,7 +30,7 @@ from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.voice import HasInbox
 from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
-from fairlabel.services.quality import FitConsensus, refresh_consensus
+from fairlabel.services.quality import RefitConsensus, refresh_consensus
 from fairlabel.services.steps.holds import (
     hold_floor,
     lower_lowest_paid,
@@ -120,7 +120,7 @@ class SweepReport:
 
 
 def run_due_work(db: Database[RunDueWorkTx], policy: CharterPolicy, *, now: datetime,
-                 fit: FitConsensus | None = None, measure: bool = True,
+                 refit: RefitConsensus | None = None, measure: bool = True,
                  consensus_interval: timedelta | None = None) -> SweepReport:
     """Run every due job. With ``measure=False`` the jobs that read every answer —
     measurement and top-ups, the rules that propose blocks, consensus refits — wait for a
@@ -146,7 +146,7 @@ def run_due_work(db: Database[RunDueWorkTx], policy: CharterPolicy, *, now: date
         report.proposals = propose_blocks_where_due(db, policy, now=now)
     report.payouts = batch_payouts(db, policy, now=now)
     if measure:
-        report.consensus_refits = len(refresh_consensus(db, now=now, fit=fit,
+        report.consensus_refits = len(refresh_consensus(db, now=now, refit=refit,
                                                         min_interval=consensus_interval))
     return report
 

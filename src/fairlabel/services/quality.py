@@ -63,22 +63,6 @@ class RefreshConsensusTx(HasProjects, HasGold, HasConsensus, Commits, Protocol):
     """The transaction of ``refresh_consensus``, ``_refit``."""
 
 
-class FitConsensus(Protocol):
-    """How a refit computes: ``fit_consensus`` in process, or the same in a worker process.
-    A categorical project's answers come as columns and its consensus goes back as columns;
-    a structured project's as objects."""
-
-    @overload
-    def __call__(self, facts: ProjectFacts, answers: CodedAnswers,
-                 gold: dict[int, GoldScore], seed: int, /,
-                 ) -> tuple[ConsensusColumns, list[WorkerSkill]]: ...
-
-    @overload
-    def __call__(self, facts: ProjectFacts, answers: list[TaskAnswer],
-                 gold: dict[int, GoldScore], seed: int, /,
-                 ) -> tuple[list[TaskConsensus], list[WorkerSkill]]: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Refit:
     project_id: int
@@ -88,28 +72,51 @@ class Refit:
     written: int = 0  # tasks whose stored consensus changed
 
 
+class RefitConsensus(Protocol):
+    """How one project's consensus is refit: ``refit_consensus`` in this process, or the same
+    in a worker process on a database connection of its own, which gives back only the
+    summary (the app server's large refits: ``adapters/compute.py``)."""
+
+    def __call__(self, db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
+                 seed: int) -> Refit: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RefitSize:
+    answers: int  # the project's submitted answers (its count, not read one by one)
+    structured: bool  # boxes, spans or rankings
+
+
+def refit_size(db: Database[RefreshConsensusTx], project_id: int) -> RefitSize:
+    """What a refit of the project would read, from its counts alone (one short read)."""
+    with db.read() as tx:
+        return RefitSize(tx.consensus.answer_count(project_id),
+                         tx.projects.facts(project_id).schema.structured)
+
+
 WRITE_CHUNK = 500
 """Tasks whose consensus a refit writes per transaction (short writes: workers never wait)."""
 
 
 def refresh_consensus(db: Database[RefreshConsensusTx], *, now: datetime,
                       project_id: int | None = None,
-                      seed: int = 0, fit: FitConsensus | None = None,
+                      seed: int = 0, refit: RefitConsensus | None = None,
                       min_interval: timedelta | None = None) -> list[Refit]:
     """Refit the consensus of every project with answers newer than its last refit (or of
     one project, when stale) — with ``min_interval``, only projects whose last refit is at
-    least that old. Reads in one transaction, computes outside any (``fit``, by default in
-    this process), writes what changed in short transactions."""
+    least that old — each by ``refit`` (by default ``refit_consensus``, in this process)."""
     with db.read() as tx:
         ids = tx.consensus.stale_projects(
             project_id, covered_before=now - min_interval if min_interval else None)
-    return [_refit(db, pid, now=now, seed=seed, fit=fit or fit_consensus) for pid in ids]
+    return [(refit or refit_consensus)(db, pid, now=now, seed=seed) for pid in ids]
 
 
-def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, seed: int,
-           fit: FitConsensus) -> Refit:
-    """A categorical project's answers, stored consensus and settled tasks are read as
-    arrays (no object per answer or per task); a structured project's answers as objects."""
+def refit_consensus(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
+                    seed: int) -> Refit:
+    """Refit one project's consensus: read in one transaction, computed outside any, what
+    changed written in short transactions. A categorical project's answers, stored consensus
+    and settled tasks are read as arrays (no object per answer or per task); a structured
+    project's answers as objects."""
     import numpy as np
 
     with db.read() as tx:
@@ -125,7 +132,7 @@ def _refit(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, 
         gold = tx.gold.scores(project_id)
         was_settled = tx.consensus.settled_task_ids(project_id)
         stored = tx.consensus.stored_consensus(project_id)
-    fitted, skills = fit(facts, answers, gold, seed)
+    fitted, skills = fit_consensus(facts, answers, gold, seed)
     computed = fitted if isinstance(fitted, ConsensusColumns) else as_columns(fitted)
     quality = facts.quality
     settle: list[int] = []
@@ -315,13 +322,13 @@ class ProjectQuality:
 
 
 def project_quality(db: Database[ProjectQualityTx], user: User, project_id: int, *, now: datetime,
-                    fit: FitConsensus | None = None) -> ProjectQuality:
+                    refit: RefitConsensus | None = None) -> ProjectQuality:
     """The requester's view: consensus coverage, answers saved, and each worker's gold
     accuracy and agreement (refreshed first)."""
     require_role(user, Role.REQUESTER, Role.ADMIN)
     with db.read() as tx:
         own_project(tx, user, project_id)
-    refresh_consensus(db, now=now, project_id=project_id, fit=fit)
+    refresh_consensus(db, now=now, project_id=project_id, refit=refit)
     with db.read() as tx:
         gold_count = tx.gold.count(project_id)
         summary = tx.consensus.summary(project_id)

@@ -28,7 +28,7 @@ from fairlabel.domain.schedule import (
 from fairlabel.services.jobs import RunDueWorkTx, SweepReport, run_due_work
 from fairlabel.services.ports.schedule import HasJobRuns
 from fairlabel.services.ports.transaction import Commits, Database
-from fairlabel.services.quality import FitConsensus
+from fairlabel.services.quality import RefitConsensus
 
 log = logging.getLogger("fairlabel.jobs")
 
@@ -78,7 +78,7 @@ def claim(db: Database[ClaimTx], jobs: Sequence[PeriodicJob], *, now: datetime, 
 
 def run_periodic(db: Database[RunPeriodicTx], policy: CharterPolicy, *,
                  clock: Callable[[], datetime], me: str, jobs: Sequence[PeriodicJob],
-                 fit: FitConsensus | None = None,
+                 refit: RefitConsensus | None = None,
                  consensus_interval: timedelta | None = None) -> PeriodicRun:
     """One try of an app server: claim what is due now, run it, record the run."""
     now = clock()
@@ -87,19 +87,19 @@ def run_periodic(db: Database[RunPeriodicTx], policy: CharterPolicy, *,
     report = None
     if what is not None:
         report = _run(db, policy, won, claimed_at=now, clock=clock, me=me,
-                      measure=what.measure, fit=fit, consensus_interval=consensus_interval)
+                      measure=what.measure, refit=refit, consensus_interval=consensus_interval)
     return PeriodicRun(won=tuple(won), report=report, next_at=next_wake(clock(), jobs))
 
 
 def run_now(db: Database[RunPeriodicTx], policy: CharterPolicy, *,
             clock: Callable[[], datetime], me: str, jobs: Sequence[PeriodicJob],
-            fit: FitConsensus | None = None,
+            refit: RefitConsensus | None = None,
             consensus_interval: timedelta | None = None) -> SweepReport:
     """Run every job at once, due or not (an operator asked), and record it as each job's
     run of this period, so that app servers do not repeat it before the next one."""
     now = clock()
     won = claim(db, jobs, now=now, me=me, force=True)
-    return _run(db, policy, won, claimed_at=now, clock=clock, me=me, measure=True, fit=fit,
+    return _run(db, policy, won, claimed_at=now, clock=clock, me=me, measure=True, refit=refit,
                 consensus_interval=consensus_interval)
 
 
@@ -111,9 +111,9 @@ def job_runs(db: Database[ClaimTx]) -> list[JobRun]:
 
 def _run(db: Database[RunPeriodicTx], policy: CharterPolicy, won: Sequence[str], *,
          claimed_at: datetime, clock: Callable[[], datetime], me: str, measure: bool,
-         fit: FitConsensus | None, consensus_interval: timedelta | None) -> SweepReport:
+         refit: RefitConsensus | None, consensus_interval: timedelta | None) -> SweepReport:
     try:
-        report = run_due_work(db, policy, now=claimed_at, fit=fit, measure=measure,
+        report = run_due_work(db, policy, now=claimed_at, refit=refit, measure=measure,
                               consensus_interval=consensus_interval)
     except Exception as error:
         _record(db, won, claimed_at=claimed_at, now=clock(), me=me,

@@ -15,7 +15,7 @@ from fairlabel.domain.accounts import Role
 from fairlabel.domain.charter import CharterPolicy
 from fairlabel.services import accounts
 from fairlabel.services.ports.transaction import Database, Transaction
-from fairlabel.services.quality import FitConsensus
+from fairlabel.services.quality import RefitConsensus
 from fairlabel.simulate.desk import AnswerToReview, Desk, ProjectState, Refused
 from fairlabel.simulate.engine import Engine, Requester, SimWorker
 from fairlabel.simulate.finish import read_back
@@ -34,7 +34,7 @@ __all__ = ["START", "AnswerToReview", "BaseStrategy", "Desk", "ProjectState", "R
 
 def simulate(db: Database[Transaction], policy: CharterPolicy, *, days: int, workers: int,
              requesters: list[tuple[type[Strategy], int]], seed: int,
-             start: datetime = START, fit: FitConsensus | None = None,
+             start: datetime = START, refit: RefitConsensus | None = None,
              progress: Callable[[int], None] | None = None) -> RunLog:
     """Run ``days`` simulated days on an empty, migrated database; the same seed gives the
     same log (but for ``wall_seconds``). ``progress`` is called with each day done."""
@@ -64,7 +64,7 @@ def simulate(db: Database[Transaction], policy: CharterPolicy, *, days: int, wor
             log.requesters.append(RequesterInfo(user.id, cls.label, user.id))
             rng = random.Random(f"{seed}:requester:{len(desks)}")
             desks.append(Requester(Desk(world, user, label=cls.label, rng=rng), cls()))
-    Engine(world, moderator, crowd, desks, days=days, fit=fit, progress=progress).run()
+    Engine(world, moderator, crowd, desks, days=days, refit=refit, progress=progress).run()
     read_back(world, [w.user.id for w in crowd])
     log.wall_seconds = time.perf_counter() - began
     return log

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from fairlabel.domain.accounts import User
 from fairlabel.domain.errors import DomainError
 from fairlabel.services import appeals, assignment, jobs, operator, projects
-from fairlabel.services.quality import FitConsensus
+from fairlabel.services.quality import RefitConsensus
 from fairlabel.simulate.desk import AnswerToReview, Desk, Refused
 from fairlabel.simulate.log import AnswerEvent, EscrowSample
 from fairlabel.simulate.moderator import Moderator
@@ -79,7 +79,7 @@ class Held:
 
 class Engine:
     def __init__(self, world: World, moderator: Moderator, workers: list[SimWorker],
-                 requesters: list[Requester], *, days: int, fit: FitConsensus | None,
+                 requesters: list[Requester], *, days: int, refit: RefitConsensus | None,
                  progress: Callable[[int], None] | None) -> None:
         self.world = world
         self.moderator = moderator
@@ -87,7 +87,7 @@ class Engine:
         self.by_id = {w.user.id: w for w in workers}
         self.requesters = requesters
         self.days = days
-        self.fit = fit
+        self.refit = refit
         self.progress = progress
         self.heap: list[tuple[datetime, int, int, int, Held | None]] = []
         self.seq = 0
@@ -129,7 +129,7 @@ class Engine:
             elif kind == RELEASE and held is not None:
                 self.release(self.by_id[ref], held)
         self.world.now = end
-        jobs.run_due_work(self.world.db, self.world.policy, now=end, fit=self.fit)
+        jobs.run_due_work(self.world.db, self.world.policy, now=end, refit=self.refit)
 
     def jobs(self, at: datetime, *, due: bool = False) -> None:
         """The periodic jobs: every hour after activity, else every ``QUIET_EVERY`` hours (an
@@ -140,7 +140,7 @@ class Engine:
         if not due and not self.active and hour % QUIET_EVERY:
             return
         self.active = False
-        done = jobs.run_due_work(self.world.db, self.world.policy, now=at, fit=self.fit,
+        done = jobs.run_due_work(self.world.db, self.world.policy, now=at, refit=self.refit,
                                  consensus_interval=timedelta(days=1))
         if done.prices_applied or done.projects_closed or done.expired or self.world.changed:
             self.refresh()

@@ -47,7 +47,7 @@ def sweep() -> None:
     with app_container() as container:
         report = schedule.run_now(container.db, container.charter, clock=container.clock,
                                   me=f"{container.process_name} (fairlabel sweep)",
-                                  jobs=container.periodic_jobs, fit=container.consensus_fit,
+                                  jobs=container.periodic_jobs, refit=container.consensus_refit,
                                   consensus_interval=container.measure_interval)
     click.echo(report.summary())
 

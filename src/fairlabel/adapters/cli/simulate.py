@@ -88,7 +88,7 @@ def simulate(days: int, workers: int, spec: str, seed: int, out: Path,
             task = bar.add_task("days", total=days)
             log = run_simulation(container.db, container.charter, days=days, workers=workers,
                                  requesters=requesters, seed=seed,
-                                 fit=container.consensus_fit,
+                                 refit=container.consensus_refit,
                                  progress=lambda done: bar.update(task, completed=done))
     except DomainError as error:
         raise click.ClickException(error.message) from None

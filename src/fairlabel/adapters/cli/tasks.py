@@ -97,7 +97,7 @@ def export(project_id: int, fmt: str, boxes: str, base_url: str, as_email: str,
         user = _user(container, as_email)
         dataset = exports.export_dataset(
             container.db, user, project_id, media=chosen.media, check=chosen.check,
-            now=container.clock() if chosen.consensus else None, fit=container.consensus_fit)
+            now=container.clock() if chosen.consensus else None, refit=container.consensus_refit)
         options = ExportOptions(base_url=base_url, boxes=cast(BoxSource, boxes),
                                 now=container.clock())
         pieces = chosen.writer(dataset.schema, dataset.records, options)

@@ -43,7 +43,7 @@ def _sweep(container: Container, stop: threading.Event) -> None:
             run = schedule.run_periodic(
                 container.db, container.charter, clock=container.clock,
                 me=container.process_name, jobs=container.periodic_jobs,
-                fit=container.consensus_fit, consensus_interval=container.measure_interval)
+                refit=container.consensus_refit, consensus_interval=container.measure_interval)
             wait = (run.next_at - container.clock()).total_seconds()
         except Exception:  # keep sweeping after a transient database error, but say so
             log.exception("periodic jobs failed; retrying in %s s", retry)
@@ -82,6 +82,7 @@ def create_app(container: Container) -> FastAPI:
                              name="sweep").start()
         yield
         stop.set()
+        container.close_workers(wait=False)
 
     app = _App(
         title="fairlabel",

@@ -71,7 +71,7 @@ def export_project(project_id: Id, request: Request, user: CurrentUser,
     chosen = FORMATS[format]
     dataset = exports.export_dataset(
         container.db, user, project_id, media=chosen.media, check=chosen.check,
-        now=container.clock() if chosen.consensus else None, fit=container.consensus_fit)
+        now=container.clock() if chosen.consensus else None, refit=container.consensus_refit)
     options = ExportOptions(base_url=str(request.base_url), boxes=boxes, now=container.clock())
     filename = f"project-{project_id}.{chosen.extension}"
     return StreamingResponse(

@@ -19,7 +19,7 @@ def project_quality(project_id: Id, user: CurrentUser, container: ContainerDep,
     adaptive redundancy, and each worker's gold accuracy and agreement (under pseudonyms).
     The consensus is refitted first if answers arrived since the last refit."""
     return ProjectQualityPublic.of(quality.project_quality(
-        container.db, user, project_id, now=now, fit=container.consensus_fit))
+        container.db, user, project_id, now=now, refit=container.consensus_refit))
 
 
 @router.get("/{project_id}/my-quality", response_model=MyQualityPublic)

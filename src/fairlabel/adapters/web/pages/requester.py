@@ -114,7 +114,7 @@ def _project_page(request: Request, container: Container, user: User, project_id
     view = projects.get_project(container.db, user, project_id, container.charter)
     answers = projects.recent_answers(container.db, user, project_id, limit=100)
     checks = quality.project_quality(container.db, user, project_id, now=container.clock(),
-                                     fit=container.consensus_fit)
+                                     refit=container.consensus_refit)
     money = funding.project_funding(container.db, user, project_id, policy=container.charter,
                                     now=container.clock())
     images = media.list_media(container.db, user, project_id, limit=MEDIA_SHOWN)
