@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from fairlabel.adapters.compute import DatabaseAddress, ProcessRefit
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.db import schema_version
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.engine import is_sqlite, make_engine
 from fairlabel.adapters.db.unit_of_work import SqlDatabase
@@ -41,7 +42,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
     background = serving and settings.sqlite_checkpoint_seconds > 0
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size,
                          sqlite_autocheckpoint=not background)
-    if upgrade_schema:
+    if upgrade_schema and not schema_version.is_current(engine):
         from fairlabel.adapters.db.migrate import upgrade  # Alembic only when needed
 
         upgrade(engine)

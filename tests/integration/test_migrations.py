@@ -5,6 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.db import schema_version
 from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.ledger_repository import LedgerRepository
 from fairlabel.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
@@ -26,13 +27,22 @@ def test_the_migrations_build_exactly_the_declared_schema(container: Container) 
     assert current_revision(container.engine) == head_revision()
 
 
+def test_the_head_that_servers_compare_without_alembic_is_alembics() -> None:
+    assert head_revision() == schema_version.HEAD, (
+        f"the newest migration is {head_revision()}: set HEAD in adapters/db/schema_version.py")
+
+
 def test_migrations_go_down_to_nothing_and_up_again(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         downgrade(engine, "base")
         assert "tasks" not in inspect(engine).get_table_names()
+        assert not schema_version.is_current(engine)
+        upgrade(engine, "0014")
+        assert not schema_version.is_current(engine)
         upgrade(engine)
         assert current_revision(engine) == head_revision()
+        assert schema_version.is_current(engine)
         upgrade(engine)  # a second upgrade is a no-op
         assert "assignments" in inspect(engine).get_table_names()
     finally:

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from confusable_homoglyphs import confusables
-
 from fairlabel.domain.errors import (
     InvalidInput,
     PermissionDenied,
@@ -138,6 +136,8 @@ def _looks_like(ch: str) -> str:
     through confusable_homoglyphs), or the character itself."""
     if ch.isascii():
         return ch
+    from confusable_homoglyphs import confusables  # its tables (7 MiB) only when needed
+
     found = confusables.is_confusable(ch, greedy=True, preferred_aliases=[]) or []
     for item in found:
         for glyph in item["homoglyphs"]:

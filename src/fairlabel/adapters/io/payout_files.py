@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sepaxml import SepaTransfer  # type: ignore[import-untyped]
-from sepaxml.validation import ValidationError  # type: ignore[import-untyped]
-
 from fairlabel.adapters.io.exporters import neutralise
 from fairlabel.domain.errors import InvalidInput
 from fairlabel.domain.messages import shown
@@ -145,6 +142,9 @@ def sepa_credit_transfer(
             lines are listed with the reason), a payout id repeats, or the debtor,
             date or message id is not usable.
     """
+    from sepaxml import SepaTransfer  # type: ignore[import-untyped]  # loaded when used
+    from sepaxml.validation import ValidationError  # type: ignore[import-untyped]
+
     batch = list(lines)
     _check_lines(batch)
     config = _debtor_config(debtor)
