@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.adapters.web.app import create_app
+import fairlabel.adapters.cli.serve  # the command that runs the server, in its process
 from fairlabel.domain.accounts import Role
 from fairlabel.services import accounts
 
@@ -26,7 +27,7 @@ else:  # the schema was current: Alembic stays out of the server
     assert "alembic" not in sys.modules
     accounts.add_user(container.db, email="worker@example.org", password="correct horse",
                       role=Role.WORKER, now=datetime.now(UTC))
-    late = [name for name in ("confusable_homoglyphs", "sepaxml") if name in sys.modules]
+    late = [name for name in ("confusable_homoglyphs", "sepaxml", "PIL") if name in sys.modules]
     assert not late, late
     accounts.add_user(container.db, email="wörker@example.org", password="correct horse",
                       role=Role.WORKER, now=datetime.now(UTC))
@@ -35,7 +36,7 @@ container.close()
 """
 
 
-def test_a_server_loads_alembic_homoglyphs_and_sepa_only_when_needed(tmp_path: Path) -> None:
+def test_a_server_loads_alembic_homoglyphs_sepa_and_pillow_only_when_needed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     for run in ("first", "again"):
         subprocess.run([sys.executable, "-c", _SERVER, url, run], check=True, timeout=120)

@@ -6,9 +6,6 @@ import click
 import uvicorn
 
 from fairlabel.adapters.cli.context import app_container
-from fairlabel.adapters.media.images import PillowImages
-from fairlabel.demo.seed import seed
-from fairlabel.demo.structured import DemoMedia
 
 APP_FACTORY = "fairlabel.bootstrap:web_app"
 
@@ -47,6 +44,11 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
               help="Serve after seeding.")
 def demo(host: str, port: int, then_serve: bool) -> None:
     """Seed demo accounts and projects (once), print the logins, and serve."""
+    # The demo's data and pictures (Pillow) load here, not in `serve`'s process.
+    from fairlabel.adapters.media.images import PillowImages
+    from fairlabel.demo.seed import seed
+    from fairlabel.demo.structured import DemoMedia
+
     with app_container() as container:
         pictures = DemoMedia(PillowImages(), container.media_store, container.media_limits)
         logins = seed(container.db, container.charter, now=container.clock(),

@@ -14,7 +14,6 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
 from fairlabel.adapters.media.archives import read_file
-from fairlabel.adapters.media.images import PillowImages
 from fairlabel.adapters.web.deps import ContainerDep, CurrentUser, NowDep, api_user, session_user
 from fairlabel.adapters.web.paths import Id
 from fairlabel.domain.accounts import User
@@ -92,6 +91,8 @@ async def add_media(project_id: Id, request: Request, user: CurrentUser,
     without its metadata and kept once by content; an image already uploaded under the same
     name with the same content is given back as it is.
     """
+    from fairlabel.adapters.media.images import PillowImages  # Pillow loads with an upload
+
     limits = container.media_limits
     form = await _form(request, limits)
     try:
