@@ -118,3 +118,37 @@ def test_pipelined_statements_run_in_order_with_the_types_conversions(
             pipelined(conn, [(late, {"at": datetime(2026, 1, 1)})])
     with container.engine.connect() as conn, conn.begin(), pytest.raises(DBAPIError):
         pipelined(conn, [(read, {"project_id": pid}), (text("SELECT 1 / 0"), {})])
+
+
+def _scans_of(conn: Any, statement: Any, params: dict[str, Any], table: str) -> int:
+    """How many times the database's plan for ``statement`` reads ``table``."""
+    compiled = statement.compile(dialect=conn.dialect)
+    values = compiled.construct_params(params)
+    if conn.dialect.name == "postgresql":
+        plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string,
+                                    values).scalar_one()
+
+        def scans(node: dict[str, Any]) -> int:
+            own = int("Scan" in node["Node Type"] and node.get("Relation Name") == table)
+            return own + sum(scans(child) for child in node.get("Plans", []))
+        return scans(plan[0]["Plan"])
+    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string,
+                                tuple(values[name] for name in compiled.positiontup)).all()
+    return sum(1 for row in rows if f" {table} " in f" {row[-1]} ")
+
+
+def test_the_claim_past_the_cursor_reads_the_workers_answers_once(
+        container: Container, people: Accounts) -> None:
+    """The hot claim finds where the worker stands in one read of their answers and probes
+    none per candidate: past that cursor they have no answer to find. (A probe per candidate
+    meant, on a new PostgreSQL database, a scan of the project's answers per candidate.)"""
+    from fairlabel.adapters.db import statements
+
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=5)
+    worker = people.make(Role.WORKER)[0]
+    params = {"claim_project": pid, "claim_worker": worker.id}
+    with container.engine.connect() as conn:
+        assert _scans_of(conn, statements.claim_after_cursor, params, "assignments") == 1
+        # The second pass, over slots left open anywhere, has no cursor and probes instead.
+        assert _scans_of(conn, statements.claim_any, params, "assignments") == 1
