@@ -152,3 +152,45 @@ def test_the_claim_past_the_cursor_reads_the_workers_answers_once(
         assert _scans_of(conn, statements.claim_after_cursor, params, "assignments") == 1
         # The second pass, over slots left open anywhere, has no cursor and probes instead.
         assert _scans_of(conn, statements.claim_any, params, "assignments") == 1
+
+
+def test_a_statement_sent_directly_converts_as_sqlalchemy_and_reports_a_dead_connection(
+        container: Container, people: Accounts) -> None:
+    """``pipeline.direct``: the labeling loop's lone statements on PostgreSQL skip
+    SQLAlchemy's execution but not its conversions (a JSON parameter goes through the
+    column's type, JSON and timestamps come back as SQLAlchemy returns them), its errors
+    (a constraint is an ``IntegrityError``), nor its care for a connection that died (it is
+    invalidated, and the unit of work sees a dead connection it may retry on)."""
+    if container.engine.dialect.name != "postgresql":
+        pytest.skip("the direct path is PostgreSQL's")
+    from sqlalchemy.exc import IntegrityError
+
+    from fairlabel.adapters.db.pipeline import direct
+    from fairlabel.adapters.db.unit_of_work import is_dead_connection
+
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=2)
+    set_data = (update(tasks).where(tasks.c.project_id == bindparam("project_id"))
+                .values(data=bindparam("data")))
+    read = (select(tasks.c.id, tasks.c.data, tasks.c.created_at)
+            .where(tasks.c.project_id == bindparam("project_id")).order_by(tasks.c.id))
+    with container.engine.connect() as conn, conn.begin():
+        assert direct(conn, set_data, {"project_id": pid, "data": {"text": "é", "n": [1]}}) == []
+        rows = direct(conn, read, {"project_id": pid})
+        assert [r.data for r in rows] == [{"text": "é", "n": [1]}] * 2
+        assert all(r.created_at.tzinfo is UTC for r in rows)
+        assert rows == [tuple(r) for r in conn.execute(read, {"project_id": pid})]
+    duplicate = (update(tasks).where(tasks.c.project_id == bindparam("project_id"))
+                 .values(id=bindparam("id")))
+    with container.engine.connect() as conn, conn.begin(), pytest.raises(IntegrityError):
+        direct(conn, duplicate, {"project_id": pid, "id": rows[0].id})
+    with container.engine.connect() as conn:
+        pid_of_backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        conn.rollback()
+        with container.engine.connect() as other:
+            other.exec_driver_sql("SELECT pg_terminate_backend(%(p)s)", {"p": pid_of_backend})
+            other.commit()
+        with pytest.raises(DBAPIError) as failed:
+            direct(conn, read, {"project_id": pid})
+        assert is_dead_connection(failed.value) and failed.value.connection_invalidated
+        assert conn.invalidated

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import to_assignment
 from fairlabel.adapters.db.tables import assignments
 from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL, MEASURED
@@ -58,6 +59,9 @@ class AssignmentRepository:
 
     def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
         query = sql.assignment_by_id_for_update if for_update else sql.assignment_by_id
+        if self._postgres:  # a submission's first read
+            rows = direct(self._conn, query, {"assignment_id": assignment_id})
+            return to_assignment(rows[0]) if rows else None
         row = self._conn.execute(query, {"assignment_id": assignment_id}).first()
         return to_assignment(row) if row else None
 
@@ -71,7 +75,7 @@ class AssignmentRepository:
                   "idempotency_key": idempotency_key, "submitted_at": now, "correct": correct,
                   "worked_ms": worked_ms}
         if count_on_task is not None and self._postgres:
-            self._conn.execute(sql.submit_and_count, values)
+            direct(self._conn, sql.submit_and_count, values)
             return
         self._conn.execute(sql.submit, values)
         if count_on_task is not None:

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, any_, bindparam, select, update
+from sqlalchemy import Connection, String, and_, any_, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fairlabel.adapters.db import statements as sql
-from fairlabel.adapters.db.pipeline import pipelined
+from fairlabel.adapters.db.pipeline import direct, pipelined
 from fairlabel.adapters.db.project_repository import ProjectRepository
 from fairlabel.adapters.db.rows import with_state
 from fairlabel.adapters.db.tables import (
@@ -66,12 +66,12 @@ _project_for_spending = (select(projects.c.id).where(projects.c.id == bindparam(
 # PostgreSQL: a posting's entries, new chain heads and balances in one statement (data-
 # modifying CTEs over one JSON document), one round trip instead of three. The text never
 # changes, so the driver prepares it once per connection.
-_PG_WRITE_POSTING = """
-WITH posting AS (SELECT %(posting)s::json AS doc), new_entries AS (
+_PG_WRITE_POSTING = text("""
+WITH posting AS (SELECT CAST(:posting AS json) AS doc), new_entries AS (
     INSERT INTO ledger_entries (account, seq, tx_id, kind, amount_minor, currency, memo,
                                 created_at, prev_hash, hash)
-    SELECT e.account, e.seq, %(tx_id)s, e.kind, e.amount_minor, %(currency)s, e.memo,
-           %(created_at)s, e.prev_hash, e.hash
+    SELECT e.account, e.seq, :tx_id, e.kind, e.amount_minor, :currency, e.memo,
+           :created_at, e.prev_hash, e.hash
     FROM posting, json_to_recordset(posting.doc -> 'entries')
          AS e(account varchar, seq integer, kind varchar, amount_minor bigint, memo json,
               prev_hash varchar, hash varchar)
@@ -83,8 +83,8 @@ WITH posting AS (SELECT %(posting)s::json AS doc), new_entries AS (
 )
 UPDATE ledger_balances SET balance_minor = ledger_balances.balance_minor + d.delta
 FROM posting, json_to_recordset(posting.doc -> 'deltas') AS d(account varchar, delta bigint)
-WHERE ledger_balances.account = d.account AND ledger_balances.currency = %(currency)s
-"""
+WHERE ledger_balances.account = d.account AND ledger_balances.currency = :currency
+""")
 
 
 def _row_to_entry(row: Any) -> Entry:
@@ -187,7 +187,7 @@ class LedgerRepository:
                          "prev_hash": e.prev_hash, "hash": e.hash} for e in entries],
             "heads": [{"account": a, "seq": s, "head": h} for a, (s, h) in heads.items()],
             "deltas": [{"account": a, "delta": deltas[a]} for a in sorted(deltas)]}
-        self._conn.exec_driver_sql(_PG_WRITE_POSTING, {
+        direct(self._conn, _PG_WRITE_POSTING, {
             "posting": json.dumps(posting), "tx_id": tx_id, "currency": currency,
             "created_at": now.astimezone(UTC)})
 

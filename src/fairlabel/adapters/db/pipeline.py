@@ -27,7 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 _Compiled = tuple[str, Any, dict[str, Callable[[Any], Any]]]
 _compiled: dict[tuple[ClauseElement, str], _Compiled] = {}
-_row_types: dict[tuple[str, ...], Any] = {}
+_row_types: dict[str, Any] = {}
 
 
 def _compile(statement: ClauseElement, conn: Connection) -> _Compiled:
@@ -40,7 +40,8 @@ def _compile(statement: ClauseElement, conn: Connection) -> _Compiled:
         compiled = cast(SQLCompiler, statement.compile(dialect=conn.dialect))
         processors: dict[str, Callable[[Any], Any]] = {
             name: processor for name, bind in compiled.binds.items()
-            if (processor := bind.type.bind_processor(conn.dialect)) is not None}
+            if (processor := bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+            is not None}
         found = _compiled[key] = (compiled.string, compiled, processors)
     return found
 
@@ -49,41 +50,81 @@ def _utc(value: Any) -> Any:
     return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
+def _rows(cursor: Any, text: str) -> list[Any]:
+    """The cursor's rows as named tuples (the type made once per statement, from its
+    first description: psycopg builds the description anew on each call)."""
+    row_type = _row_types.get(text)
+    if row_type is None:
+        if cursor.description is None:  # a statement that returns no rows
+            return []
+        names = tuple(column.name for column in cursor.description)
+        row_type = _row_types[text] = namedtuple("Row", names)
+    elif cursor.pgresult is None or not cursor.pgresult.nfields:
+        return []
+    return [row_type(*map(_utc, row)) for row in cursor.fetchall()]
+
+
+def _sent(conn: Connection, statement: ClauseElement, params: Mapping[str, Any],
+          cursor: Any = None) -> tuple[str, dict[str, Any]]:
+    """The statement's SQL and its parameters converted, as SQLAlchemy would send them.
+    Listeners see a statement sent in a pipeline without a cursor (it shares a round trip),
+    one sent alone with the driver's."""
+    text, compiled, processors = _compile(statement, conn)
+    values = compiled.construct_params(dict(params))
+    for name, processor in processors.items():
+        if name in values:
+            try:
+                values[name] = processor(values[name])
+            except Exception as error:  # as SQLAlchemy reports a parameter it refuses
+                raise StatementError(str(error), text, values, error) from error
+    conn.dispatch.before_cursor_execute(conn, cursor, text, values, None, False)
+    return text, values
+
+
 def pipelined(conn: Connection,
               statements: Sequence[tuple[ClauseElement, Mapping[str, Any]]]) -> list[list[Any]]:
     """Run ``statements`` (each with its parameters) in one round trip on PostgreSQL, in
     the caller's transaction; the rows of each, in order."""
     driver = conn.connection.driver_connection
     assert driver is not None and conn.dialect.name == "postgresql"
-    sent = []
-    for statement, params in statements:
-        text, compiled, processors = _compile(statement, conn)
-        values = compiled.construct_params(dict(params))
-        for name, processor in processors.items():
-            if name in values:
-                try:
-                    values[name] = processor(values[name])
-                except Exception as error:  # as SQLAlchemy reports a parameter it refuses
-                    raise StatementError(str(error), text, values, error) from error
-        conn.dispatch.before_cursor_execute(conn, None, text, values, None, False)
-        sent.append((text, values))
+    sent = [_sent(conn, statement, params) for statement, params in statements]
     try:
         with driver.pipeline():
             cursors = [driver.cursor() for _ in sent]
             for cursor, (text, values) in zip(cursors, sent, strict=True):
                 cursor.execute(text, values)  # prepared as the connection prepares others
         results: list[list[Any]] = []
-        for cursor in cursors:
+        for cursor, (text, _) in zip(cursors, sent, strict=True):
             with cursor:
-                if cursor.description is None:  # a statement that returns no rows
-                    results.append([])
-                    continue
-                names = tuple(column.name for column in cursor.description)
-                row_type = _row_types.get(names)
-                if row_type is None:
-                    row_type = _row_types[names] = namedtuple("Row", names)
-                results.append([row_type(*map(_utc, row)) for row in cursor.fetchall()])
+                results.append(_rows(cursor, text))
         return results
     except conn.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(sent[0][0], sent[0][1], error,
-                                  conn.dialect.loaded_dbapi.Error) from error
+        raise _reported(conn, driver, sent[0], error) from error
+
+
+def direct(conn: Connection, statement: ClauseElement,
+           params: Mapping[str, Any]) -> list[Any]:
+    """Run one statement on PostgreSQL's driver as ``pipelined`` runs each (compiled once,
+    rows as named tuples), without a pipeline: for the labeling loop's statements that go
+    alone, SQLAlchemy's work around each execution (its cache key, result and row objects)
+    costs more than the driver's."""
+    driver = conn.connection.driver_connection
+    assert driver is not None and conn.dialect.name == "postgresql"
+    with driver.cursor() as cursor:
+        text, values = _sent(conn, statement, params, cursor)
+        try:
+            cursor.execute(text, values)
+            return _rows(cursor, text)
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise _reported(conn, driver, (text, values), error) from error
+
+
+def _reported(conn: Connection, driver: Any, sent: tuple[str, dict[str, Any]],
+              error: Exception) -> StatementError:
+    """The driver's error as SQLAlchemy raises it; a connection that died with it is
+    invalidated, as SQLAlchemy does, so that the pool does not hand it out again."""
+    invalidated = bool(driver.closed or driver.broken)
+    if invalidated:
+        conn.invalidate(error)
+    return DBAPIError.instance(sent[0], sent[1], error, conn.dialect.loaded_dbapi.Error,
+                               connection_invalidated=invalidated)

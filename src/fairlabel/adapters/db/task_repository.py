@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Text, cast, insert, select
 
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.assignment_repository import AssignmentRepository, lease_conflict
+from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import assignments, tasks
 from fairlabel.domain.assignment import AssignmentStatus
@@ -57,10 +58,10 @@ class TaskRepository:
             params.update(leased_at=lease.leased_at, lease_expires_at=lease.expires,
                           price_minor=lease.price_minor, allowance_minor=lease.allowance_minor)
             with lease_conflict():
-                row = self._conn.execute(sql.lease_after_cursor, params).first()
-                if row is None:
-                    row = self._conn.execute(sql.lease_any, params).first()
-            return ClaimedTask(row.id, row.data, row.assignment_id) if row else None
+                rows = direct(self._conn, sql.lease_after_cursor, params)
+                if not rows:
+                    rows = direct(self._conn, sql.lease_any, params)
+            return ClaimedTask(rows[0].id, rows[0].data, rows[0].assignment_id) if rows else None
         row = self._conn.execute(sql.claim_after_cursor, params).first()
         if row is None:
             row = self._conn.execute(sql.claim_any, params).first()
