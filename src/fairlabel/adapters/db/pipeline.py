@@ -16,34 +16,16 @@ Rows come back as named tuples, timestamps as aware UTC datetimes (as ``UTCDateT
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import SQLCompiler
 
-_Compiled = tuple[str, Any, dict[str, Callable[[Any], Any]]]
-_compiled: dict[tuple[ClauseElement, str], _Compiled] = {}
+from fairlabel.adapters.db.driver import parameters, reported
+
 _row_types: dict[str, Any] = {}
-
-
-def _compile(statement: ClauseElement, conn: Connection) -> _Compiled:
-    """The statement's SQL, its compiled form and its parameters' conversions (what
-    SQLAlchemy's column types do on the way in: ``UTCDateTime`` refuses a naive datetime).
-    Statements are the adapters' module constants: each is compiled once per process."""
-    key = (statement, conn.dialect.name)
-    found = _compiled.get(key)
-    if found is None:
-        compiled = cast(SQLCompiler, statement.compile(dialect=conn.dialect))
-        processors: dict[str, Callable[[Any], Any]] = {
-            name: processor for name, bind in compiled.binds.items()
-            if (processor := bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
-            is not None}
-        found = _compiled[key] = (compiled.string, compiled, processors)
-    return found
 
 
 def _utc(value: Any) -> Any:
@@ -69,14 +51,7 @@ def _sent(conn: Connection, statement: ClauseElement, params: Mapping[str, Any],
     """The statement's SQL and its parameters converted, as SQLAlchemy would send them.
     Listeners see a statement sent in a pipeline without a cursor (it shares a round trip),
     one sent alone with the driver's."""
-    text, compiled, processors = _compile(statement, conn)
-    values = compiled.construct_params(dict(params))
-    for name, processor in processors.items():
-        if name in values:
-            try:
-                values[name] = processor(values[name])
-            except Exception as error:  # as SQLAlchemy reports a parameter it refuses
-                raise StatementError(str(error), text, values, error) from error
+    text, values = parameters(conn, statement, params)
     conn.dispatch.before_cursor_execute(conn, cursor, text, values, None, False)
     return text, values
 
@@ -99,7 +74,7 @@ def pipelined(conn: Connection,
                 results.append(_rows(cursor, text))
         return results
     except conn.dialect.loaded_dbapi.Error as error:
-        raise _reported(conn, driver, sent[0], error) from error
+        raise reported(conn, driver, sent[0], error) from error
 
 
 def direct(conn: Connection, statement: ClauseElement,
@@ -116,15 +91,4 @@ def direct(conn: Connection, statement: ClauseElement,
             cursor.execute(text, values)
             return _rows(cursor, text)
         except conn.dialect.loaded_dbapi.Error as error:
-            raise _reported(conn, driver, (text, values), error) from error
-
-
-def _reported(conn: Connection, driver: Any, sent: tuple[str, dict[str, Any]],
-              error: Exception) -> StatementError:
-    """The driver's error as SQLAlchemy raises it; a connection that died with it is
-    invalidated, as SQLAlchemy does, so that the pool does not hand it out again."""
-    invalidated = bool(driver.closed or driver.broken)
-    if invalidated:
-        conn.invalidate(error)
-    return DBAPIError.instance(sent[0], sent[1], error, conn.dialect.loaded_dbapi.Error,
-                               connection_invalidated=invalidated)
+            raise reported(conn, driver, (text, values), error) from error

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db.columns import Columns, coded_json
+from fairlabel.adapters.db.driver import execute_many, stream
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import (
     assignments,
@@ -70,6 +71,8 @@ _work_answers = (select(assignments.c.task_id, assignments.c.worker_id,
                  .where(assignments.c.project_id == bindparam("project_id"),
                         assignments.c.status == SUBMITTED, assignments.c.purpose == WORK)
                  .order_by(assignments.c.id))
+_save_consensus = (update(tasks).where(tasks.c.id == bindparam("task_id"))
+                   .values(consensus=bindparam("consensus"), confidence=bindparam("confidence")))
 
 
 class GoldRepository:
@@ -224,12 +227,11 @@ class ConsensusRepository:
 
         expected = self._conn.execute(select(project_holds.c.answers).where(
             project_holds.c.project_id == project_id)).scalar()
-        result = self._conn.execution_options(yield_per=ANSWER_PARTITION).execute(
-            _work_answers, {"project_id": project_id})
         columns = Columns(int(expected or 0), np.int64, np.int32, np.int32)
         task_ids, worker_ids, codes = columns.arrays
         code_of_key: dict[Hashable, int] = {}
-        for rows in result.partitions():
+        for rows in stream(self._conn, _work_answers, {"project_id": project_id},
+                           size=ANSWER_PARTITION):
             start, end = columns.extend(len(rows))
             texts = [r[2] for r in rows]
             distinct = list(dict.fromkeys(texts))
@@ -259,12 +261,8 @@ class ConsensusRepository:
         return latest
 
     def save(self, rows: Sequence[TaskConsensus]) -> None:
-        statement = (update(tasks).where(tasks.c.id == bindparam("task_id"))
-                     .values(consensus=bindparam("consensus"),
-                             confidence=bindparam("confidence")))
-        params = [{"task_id": t, "consensus": c, "confidence": p} for t, c, p in rows]
-        for start in range(0, len(params), _CHUNK):
-            self._conn.execute(statement, params[start:start + _CHUNK])
+        execute_many(self._conn, _save_consensus,
+                     [{"task_id": t, "consensus": c, "confidence": p} for t, c, p in rows])
 
     def settle(self, task_ids: Sequence[int], *, now: datetime) -> None:
         for start in range(0, len(task_ids), _CHUNK):

@@ -1,0 +1,61 @@
+"""``adapters/db/driver.py``: a statement run on the driver's own cursor (the consensus
+refit's read of every answer and its write of every task's consensus) reads and writes what
+the same statement run by SQLAlchemy does, on both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import StatementError
+
+from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.driver import execute_many, stream
+from fairlabel.adapters.db.tables import tasks
+from fairlabel.domain.accounts import Role
+from tests.conftest import Accounts
+from tests.integration.test_fair_pay import make_project
+
+_set = (update(tasks).where(tasks.c.id == bindparam("task_id"))
+        .values(consensus=bindparam("consensus"), confidence=bindparam("confidence")))
+_ids = (select(tasks.c.id, tasks.c.max_answers)
+        .where(tasks.c.project_id == bindparam("project_id")).order_by(tasks.c.id))
+_stored = select(tasks.c.id, tasks.c.consensus, tasks.c.confidence).order_by(tasks.c.id)
+
+VALUES: list[Any] = ["cat", 3, 2.5, {"x": [1, "é"]}, [0, 1], None]
+
+
+def test_a_bulk_write_stores_what_sqlalchemy_stores(
+        container: Container, people: Accounts) -> None:
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=len(VALUES))
+    with container.engine.begin() as conn:
+        ids = [row.id for row in conn.execute(_ids, {"project_id": pid})]
+        rows = [{"task_id": i, "consensus": v, "confidence": 0.5 + k / 100}
+                for k, (i, v) in enumerate(zip(ids, VALUES, strict=True))]
+        conn.execute(_set, rows)
+        by_sqlalchemy = conn.execute(_stored).all()
+        raw_by_sqlalchemy = conn.exec_driver_sql(
+            "SELECT CAST(consensus AS TEXT) FROM tasks ORDER BY id").all()
+        conn.execute(update(tasks).values(consensus=None, confidence=None))
+        execute_many(conn, _set, rows)
+        assert conn.execute(_stored).all() == by_sqlalchemy
+        assert conn.exec_driver_sql(
+            "SELECT CAST(consensus AS TEXT) FROM tasks ORDER BY id").all() == raw_by_sqlalchemy
+    assert [r.consensus for r in by_sqlalchemy] == VALUES
+    with container.engine.begin() as conn, pytest.raises(StatementError):
+        execute_many(conn, _set, [{"task_id": ids[0], "consensus": {1j}, "confidence": 1.0}])
+
+
+def test_a_stream_reads_every_row_once_in_order_in_lists_of_at_most_its_size(
+        container: Container, people: Accounts) -> None:
+    requester = people.make(Role.REQUESTER)[0]
+    pid = make_project(container, requester, tasks=5)
+    make_project(container, requester, tasks=3)  # another project's tasks are not read
+    with container.engine.connect() as conn, conn.begin():
+        expected = [tuple(row) for row in conn.execute(_ids, {"project_id": pid})]
+        parts = list(stream(conn, _ids, {"project_id": pid}, size=2))
+        assert [len(part) for part in parts] == [2, 2, 1]
+        assert [tuple(row) for part in parts for row in part] == expected
+        assert list(stream(conn, _ids, {"project_id": -1}, size=2)) == []
