@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 import uvicorn
 
 from fairlabel.adapters.cli.context import app_container
+from fairlabel.adapters.cli.processes import Processes, spread_by_kernel
 
 APP_FACTORY = "fairlabel.bootstrap:web_app"
 
@@ -21,6 +24,9 @@ access_log_option = click.option("--access-log/--no-access-log", default=False,
 
 
 def _run(host: str, port: int, workers: int, access_log: bool) -> None:
+    if workers > 1 and spread_by_kernel():
+        # Each process on a socket of its own, so that connections spread (processes.py).
+        sys.exit(Processes(APP_FACTORY, host, port, workers, access_log).run())
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, log_level="info", timeout_graceful_shutdown=5)
 

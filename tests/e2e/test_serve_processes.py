@@ -1,0 +1,80 @@
+"""`fairlabel serve --workers N` on Linux: each process listens on a socket of its own
+(``SO_REUSEPORT``), so that the kernel spreads connections across them. With one shared
+socket, asyncio's accept takes every connection waiting at each wake-up: 32 clients that
+connected together all landed on one of two processes, and the other stayed idle
+(benchmarks/loop.py --workers 2: one process at 55 % of a core, the other at none)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from fairlabel.adapters.cli.processes import spread_by_kernel
+from tests.support.server import free_port, running_server
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not spread_by_kernel(), reason="SO_REUSEPORT is Linux's"),
+              pytest.mark.skipif(shutil.which("ss") is None, reason="needs iproute2's ss")]
+
+
+def _socket_owners(port: int, state: str) -> Counter[str]:
+    """Process id -> sockets of the port in ``state`` (``ss`` from iproute2)."""
+    out = subprocess.run(["ss", "-tnpH", "state", state, "sport", f"= :{port}"],
+                         capture_output=True, text=True, check=True).stdout
+    return Counter(line.split("pid=")[1].split(",")[0] for line in out.splitlines()
+                   if "pid=" in line)
+
+
+def test_each_process_listens_on_its_own_socket_and_gets_connections(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with running_server(url, tmp_path, workers=2) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 30  # the first process to start answered already
+        while len(listeners := _socket_owners(port, "listening")) < 2:
+            assert time.monotonic() < deadline, listeners
+            time.sleep(0.1)
+        assert len(listeners) == 2 and set(listeners.values()) == {1}, listeners
+        clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                   for _ in range(32)]
+
+        def health(client: http.client.HTTPConnection) -> None:
+            client.request("GET", "/api/v1/health")
+            client.getresponse().read()
+
+        threads = [threading.Thread(target=health, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        spread = _socket_owners(port, "established")
+        assert set(spread) == set(listeners) and sum(spread.values()) == 32, spread
+        for client in clients:
+            client.close()
+        children = list(listeners)
+    # SIGTERM (running_server's stop) ended every process, not only the manager.
+    time.sleep(0.5)
+    assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
+
+
+def test_a_process_that_cannot_listen_stops_the_command(tmp_path: Path) -> None:
+    port = free_port()
+    with socket.socket() as taken:  # a socket without SO_REUSEPORT holds the port
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        env = {**os.environ, "FAIRLABEL_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+        done = subprocess.run(
+            [sys.executable, "-m", "fairlabel", "serve", "--port", str(port), "--workers", "2"],
+            capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "exited at start-up" in done.stderr  # and it stopped the other process itself
