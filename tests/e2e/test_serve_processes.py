@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from fairlabel.adapters.cli.processes import spread_by_kernel
+from fairlabel.adapters.cli.processes import START_SECONDS, spread_by_kernel
 from tests.support.server import free_port, running_server
 
 pytestmark = [pytest.mark.slow,
@@ -39,10 +40,7 @@ def test_each_process_listens_on_its_own_socket_and_gets_connections(tmp_path: P
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     with running_server(url, tmp_path, workers=2) as server:
         port = int(server.url.rsplit(":", 1)[1])
-        deadline = time.monotonic() + 30  # the first process to start answered already
-        while len(listeners := _socket_owners(port, "listening")) < 2:
-            assert time.monotonic() < deadline, listeners
-            time.sleep(0.1)
+        listeners = _two_listeners(port)  # the first process to start answered already
         assert len(listeners) == 2 and set(listeners.values()) == {1}, listeners
         clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                    for _ in range(32)]
@@ -64,6 +62,38 @@ def test_each_process_listens_on_its_own_socket_and_gets_connections(tmp_path: P
     # SIGTERM (running_server's stop) ended every process, not only the manager.
     time.sleep(0.5)
     assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
+
+
+def _two_listeners(port: int) -> Counter[str]:
+    deadline = time.monotonic() + 30
+    while len(listeners := _socket_owners(port, "listening")) < 2:
+        assert time.monotonic() < deadline, listeners
+        time.sleep(0.1)
+    return listeners
+
+
+def test_a_process_that_dies_is_replaced(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with running_server(url, tmp_path, workers=2) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        first = set(_two_listeners(port))
+        # Past the start-up window: a death now is a crash, not a failure to start.
+        time.sleep(START_SECONDS + 0.5)
+        victim = sorted(first)[0]
+        os.kill(int(victim), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:
+            now = set(_socket_owners(port, "listening"))
+            if len(now) == 2 and victim not in now:
+                break
+            assert time.monotonic() < deadline, now
+            time.sleep(0.1)
+        assert server.process.poll() is None  # the command itself kept running
+        for _ in range(8):  # new connections, whichever process they reach, are served
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            client.request("GET", "/api/v1/health")
+            assert client.getresponse().status == 200
+            client.close()
 
 
 def test_a_process_that_cannot_listen_stops_the_command(tmp_path: Path) -> None:
