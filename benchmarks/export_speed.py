@@ -13,7 +13,12 @@ writes them with the JSON Lines writer to /dev/null. Timed per backend:
 - ``records (before)``, with --baseline-src: the same on an older tree of the package;
 - ``http``, with --http: the same file downloaded from a real ``fairlabel serve`` (on either
   database), with the server's peak RSS (VmHWM); after --skip-refit it includes the server's
-  first refit (in its worker process, with the default FAIRLABEL_CONSENSUS_PROCESS).
+  first refit (in its worker process, with the default FAIRLABEL_CONSENSUS_PROCESS);
+- ``http (live)``, with --live N: the last answer of N tasks is held back while the project
+  is built and refit. Half of them are then submitted (stamped now, as answers arriving after
+  the sweep's last refit) and one upkeep of the consensus is timed in this process (an update
+  of those tasks: ``domain/consensus_upkeep.py``); then the other half, and the download
+  includes the server's update of those tasks — the export of a project in use.
 
 PostgreSQL runs when FAIRLABEL_TEST_POSTGRES_URL is set (an admin URL: a fresh database is
 created and dropped). Usage::
@@ -21,6 +26,7 @@ created and dropped). Usage::
     .venv/bin/python benchmarks/export_speed.py                 # 200,000 tasks
     .venv/bin/python benchmarks/export_speed.py --tasks 1000000 --backends sqlite
     .venv/bin/python benchmarks/export_speed.py --tasks 1000000 --skip-refit --http
+    .venv/bin/python benchmarks/export_speed.py --tasks 1000000 --backends sqlite --live 5000
 """
 
 from __future__ import annotations
@@ -43,21 +49,27 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import insert, update  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 from tests.support.databases import (  # noqa: E402
     fresh_postgres_database,
     migrated_sqlite_template,
     postgres_admin_url,
 )
 
-from fairlabel.adapters.db.tables import assignments, project_holds, tasks  # noqa: E402
+from fairlabel.adapters.db.engine import make_engine  # noqa: E402
+from fairlabel.adapters.db.tables import (  # noqa: E402
+    assignments,
+    project_holds,
+    tasks,
+)
+from fairlabel.adapters.db.tables import projects as project_rows  # noqa: E402
 from fairlabel.bootstrap import bootstrap  # noqa: E402
 from fairlabel.config import Settings  # noqa: E402
 from fairlabel.domain.accounts import Role  # noqa: E402
 from fairlabel.domain.label_schema import parse_schema  # noqa: E402
 from fairlabel.domain.money import Money  # noqa: E402
 from fairlabel.domain.projects import ProjectTerms  # noqa: E402
-from fairlabel.services import accounts, exports, projects  # noqa: E402
+from fairlabel.services import accounts, exports, projects, quality  # noqa: E402
 from fairlabel.services.ports.work import NewTask  # noqa: E402
 
 LABELS = ["positive", "negative", "neutral"]
@@ -71,8 +83,10 @@ def _settings(url: str, media: str) -> Settings:
                     media_dir=media)
 
 
-def build(url: str, n_tasks: int, n_answers: int, n_workers: int) -> int:
-    """The project's id, after building it with its tasks and answers."""
+def build(url: str, n_tasks: int, n_answers: int, n_workers: int,
+          held: list[dict[str, Any]] | None = None, hold_back: int = 0) -> int:
+    """The project's id, after building it with its tasks and answers; the last answer of the
+    last ``hold_back`` tasks is put in ``held`` instead of the database (see ``deliver``)."""
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as media:
         container = bootstrap(_settings(url, media))
@@ -107,7 +121,10 @@ def build(url: str, n_tasks: int, n_answers: int, n_workers: int) -> int:
                 for k, task_id in enumerate(ids):
                     for j in range(n_answers):
                         at = now - timedelta(seconds=n_tasks - k, milliseconds=j)
-                        rows.append({
+                        target = rows
+                        if held is not None and j == n_answers - 1 and k >= n_tasks - hold_back:
+                            target = held
+                        target.append({
                             "task_id": task_id, "project_id": project.id,
                             "worker_id": workers[(k + j) % n_workers], "status": "submitted",
                             "leased_at": at, "lease_expires_at": at + timedelta(minutes=10),
@@ -122,10 +139,54 @@ def build(url: str, n_tasks: int, n_answers: int, n_workers: int) -> int:
                 # app server sends a refit of 50,000 answers or more to its worker process).
                 conn.execute(update(project_holds)
                              .where(project_holds.c.project_id == project.id)
-                             .values(answers=n_tasks * n_answers))
+                             .values(answers=n_tasks * n_answers - len(held or ())))
             return project.id
         finally:
             container.close()
+
+
+def deliver(url: str, project_id: int, held: list[dict[str, Any]]) -> None:
+    """The held-back answers, submitted now (and counted, as each submission counts)."""
+    now = datetime.now(UTC)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(assignments), [
+                dict(row, leased_at=now, lease_expires_at=now + timedelta(minutes=10),
+                     submitted_at=now) for row in held])
+            conn.execute(update(project_holds).where(project_holds.c.project_id == project_id)
+                         .values(answers=project_holds.c.answers + len(held)))
+    finally:
+        engine.dispose()
+
+
+def upkeep(url: str, project_id: int) -> dict[str, Any]:
+    """One consensus upkeep of the project in this process, timed (as the sweep runs it)."""
+    with tempfile.TemporaryDirectory() as media:
+        container = bootstrap(_settings(url, media))
+        try:
+            start = time.perf_counter()
+            done = quality.refit_consensus(container.db, project_id, now=datetime.now(UTC),
+                                           seed=0)
+            seconds = time.perf_counter() - start
+        finally:
+            container.close()
+    return {"kind": done.kind.value, "tasks": done.tasks, "written": done.written,
+            "s": round(seconds, 3)}
+
+
+def _fitted(url: str, project_id: int) -> tuple[int | None, int | None]:
+    """The answers the project's consensus covers, and those its last whole refit fitted
+    (the second stays as it was after an update)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(select(project_rows.c.consensus_answers,
+                                      project_rows.c.consensus_fit_answers)
+                               .where(project_rows.c.id == project_id)).one()
+    finally:
+        engine.dispose()
+    return row[0], row[1]
 
 
 def measure(url: str, project_id: int, refit: bool) -> dict[str, Any]:
@@ -254,11 +315,12 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
             continue
         with _database(backend) as url:
             start = time.perf_counter()
-            project_id = build(url, a.tasks, a.answers, a.workers)
+            held: list[dict[str, Any]] = []
+            project_id = build(url, a.tasks, a.answers, a.workers, held, a.live)
             print(f"{backend}: built {a.tasks} tasks x {a.answers} answers in "
                   f"{time.perf_counter() - start:.1f} s", flush=True)
             got: dict[str, Any] = {}
-            if not a.skip_refit:
+            if not a.skip_refit or a.live:
                 got["refit"] = _child(url, project_id, True)
                 _show(backend, "refit", got["refit"])
             got["records"] = _child(url, project_id, False)
@@ -269,6 +331,22 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
             if a.http:
                 got["http"] = http(url, project_id, a.port)
                 _show(backend, "http", got["http"])
+            if a.live:
+                deliver(url, project_id, held[:len(held) // 2])
+                got["upkeep"] = upkeep(url, project_id)
+                print(f"{backend:<9}upkeep after {len(held) // 2} answers: "
+                      f"{got['upkeep']['kind']} of {got['upkeep']['tasks']} tasks in "
+                      f"{got['upkeep']['s']:.3f} s", flush=True)
+                held = held[len(held) // 2:]
+                before = _fitted(url, project_id)
+                deliver(url, project_id, held)
+                got["http_live"] = http(url, project_id, a.port)
+                after = _fitted(url, project_id)
+                got["http_live"]["upkeep"] = "update" if after[1] == before[1] else "refit"
+                _show(backend, "http (live)", got["http_live"])
+                print(f"{'':9}the server's upkeep before it: {got['http_live']['upkeep']} "
+                      f"(answers covered {before[0]} -> {after[0]}, fitted {before[1]} -> "
+                      f"{after[1]})")
             results[backend] = got
     return results
 
@@ -286,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="also download the export from a `fairlabel serve`")
     ap.add_argument("--skip-refit", action="store_true",
                     help="export without the first consensus fit (records without consensus)")
+    ap.add_argument("--live", type=int, default=0, metavar="N",
+                    help="hold back the last answer of N tasks; after the rest, submit half "
+                    "of them and time one consensus upkeep, then the other half and download "
+                    "the export again (the server updates those tasks' consensus first)")
     ap.add_argument("--port", type=int, default=8828, help="the port of that server")
     ap.add_argument("--out", help="write the figures as JSON here")
     ap.add_argument("--measure", nargs=2, metavar=("URL", "PROJECT"), help=argparse.SUPPRESS)

@@ -24,6 +24,7 @@ from fairlabel.domain.quality import GoldScore, QualityTerms, answer_key
 from fairlabel.services import projects, quality
 from fairlabel.services.ports.quality import AnswerColumns, TaskAnswer, TaskConsensus
 from fairlabel.services.ports.work import NewTask, ProjectFacts
+from fairlabel.services.steps import fitting
 from fairlabel.services.steps.consensus import CONFIDENCE_STEP, coded_answers
 from tests.conftest import Accounts
 
@@ -106,7 +107,7 @@ def build(container: Container, requester: User, workers: list[User], *, kind: s
     with container.db.read() as tx:
         facts = tx.projects.facts(project.id)
         earlier = tx.consensus.project_answers(project.id)
-    rows_before, _ = quality.fit_consensus(facts, earlier, {}, seed)
+    rows_before, _ = fitting.fit_consensus(facts, earlier, {}, seed)
     with container.engine.begin() as conn:
         for task_id, consensus, confidence in rows_before:
             conn.execute(update(tasks).where(tasks.c.id == task_id)
@@ -140,7 +141,7 @@ def expected_refit(container: Container, project_id: int, seed: int) -> dict[str
             .where(tasks.c.project_id == project_id, tasks.c.confidence.is_not(None)))}
         was_settled = set(conn.execute(select(tasks.c.id).where(
             tasks.c.project_id == project_id, tasks.c.settled_at.is_not(None))).scalars())
-    rows, skills = quality.fit_consensus(facts, answers, gold, seed)
+    rows, skills = fitting.fit_consensus(facts, answers, gold, seed)
     settle: list[int] = []
     unsettle: list[int] = []
     target = facts.quality.confidence_target
@@ -217,8 +218,8 @@ def test_the_fit_over_columns_computes_what_the_fit_over_objects_does(kind: str,
                             np.array([a.worker_id for a in answers], dtype=np.int32),
                             np.array(codes, dtype=np.int32), list(code_of))
 
-    computed, skills = quality.fit_consensus(facts, coded_answers(columns, schema), gold, 3)
-    rows, want_skills = quality.fit_consensus(facts, answers, gold, 3)
+    computed, skills = fitting.fit_consensus(facts, coded_answers(columns, schema), gold, 3)
+    rows, want_skills = fitting.fit_consensus(facts, answers, gold, 3)
 
     assert computed.rows(np.arange(len(computed))) == rows
     assert all(isinstance(r, TaskConsensus) and type(r.confidence) is float for r in rows)
@@ -230,6 +231,6 @@ def test_a_refit_with_no_answers_keeps_the_gold_scores_alone() -> None:
     facts = ProjectFacts(schema, "USD", 3, QualityTerms())
     empty = AnswerColumns(np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, np.int32),
                           [])
-    computed, skills = quality.fit_consensus(facts, coded_answers(empty, schema),
+    computed, skills = fitting.fit_consensus(facts, coded_answers(empty, schema),
                                              {4: GoldScore(1, 2)}, 0)
     assert len(computed) == 0 and [s.worker_id for s in skills] == [4]

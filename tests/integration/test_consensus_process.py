@@ -15,6 +15,7 @@ from fairlabel.adapters.compute import DatabaseAddress, ProcessRefit
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import tasks
 from fairlabel.domain.accounts import Role
+from fairlabel.domain.consensus_upkeep import Upkeep, UpkeepPolicy
 from fairlabel.services import quality
 from tests.conftest import Accounts
 from tests.integration.test_consensus_columns import CASES, build, expected_refit
@@ -100,6 +101,31 @@ def test_a_small_refit_stays_in_the_calling_process(container: Container,
         [refit] = quality.refresh_consensus(container.db, now=container.clock(),
                                             project_id=pid, refit=runner)
         assert refit.written > 0 and runner._pool is None
+    finally:
+        runner.close()
+
+
+def test_a_large_project_with_few_new_answers_is_updated_in_the_calling_process(
+        container: Container, people: Accounts) -> None:
+    from tests.integration.test_consensus_upkeep import answer, make_project
+
+    requester = people.make(Role.REQUESTER)[0]
+    team = [people.make(Role.WORKER)[0] for _ in range(3)]
+    pid = make_project(container, requester, method="ds")
+    answer(container, team, pid, 6)  # 18 answers: "large" for a runner of from_answers=10
+    policy = UpkeepPolicy(update_from=1, refit_growth=0.2)
+    runner = ProcessRefit(DatabaseAddress(container.settings.database_url), from_answers=10,
+                          policy=policy)
+    later = container.clock() + timedelta(minutes=1)
+    try:
+        quality.refit_consensus(container.db, pid, now=later, seed=0, policy=policy)
+        answer(container, team, pid, 1, at=later)  # 3 new answers: fewer than 10, +17 %
+        update = runner(container.db, pid, now=later + timedelta(minutes=1), seed=0)
+        assert (update.kind, update.tasks) == (Upkeep.UPDATE, 1) and runner._pool is None
+        # Grown by a fifth since the refit: refit whole, in the worker.
+        answer(container, team, pid, 1, at=later + timedelta(minutes=1))
+        refit = runner(container.db, pid, now=later + timedelta(minutes=2), seed=0)
+        assert (refit.kind, refit.tasks) == (Upkeep.REFIT, 8) and runner._pool is not None
     finally:
         runner.close()
 

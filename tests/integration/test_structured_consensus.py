@@ -23,6 +23,7 @@ from fairlabel.domain.quality import QualityTerms
 from fairlabel.services import accounts, projects, quality
 from fairlabel.services.ports.quality import TaskAnswer
 from fairlabel.services.ports.work import NewTask
+from fairlabel.services.steps import fitting
 from tests.support.databases import migrated_sqlite_template
 
 car = {"label": "car", "x": 0.1, "y": 0.1, "width": 0.2, "height": 0.2}
@@ -78,7 +79,7 @@ try:
                        for a in tx.consensus.project_answers(pid)]
             rows = list(tx.consensus.stored_consensus(pid).rows(range(1)))
             skills = tx.consensus.skills(pid)
-        fitted, fitted_skills = quality.fit_consensus(facts, answers, {}, 0)
+        fitted, fitted_skills = fitting.fit_consensus(facts, answers, {}, 0)
         assert rows == fitted and skills == fitted_skills, (rows, fitted)
         results.append(rows[0])
 finally:

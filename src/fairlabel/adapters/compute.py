@@ -27,8 +27,16 @@ from datetime import datetime
 from fairlabel.adapters.db.engine import is_sqlite, make_engine
 from fairlabel.adapters.db.unit_of_work import SqlDatabase, SqlTransaction
 from fairlabel.aggregation.scale import SPARSE_FROM_ANSWERS
+from fairlabel.domain.consensus_upkeep import UpkeepPolicy
 from fairlabel.services.ports.transaction import Database
-from fairlabel.services.quality import Refit, RefreshConsensusTx, refit_consensus, refit_size
+from fairlabel.services.quality import (
+    UPKEEP,
+    Refit,
+    RefreshConsensusTx,
+    refit_consensus,
+    refit_size,
+    update_consensus,
+)
 
 PAUSE_SHARE = 1.0
 """SQLite: a worker's refit pauses after each write transaction this share of the time it
@@ -52,7 +60,10 @@ class ProcessRefit:
     ``SPARSE_FROM_ANSWERS``: its fit needs numpy alone and takes milliseconds) is refit in the
     calling process. A larger one — whose fit loads scipy and can take seconds — goes to the
     worker process, as does every project of boxes, spans or rankings (matching boxes loads
-    scipy; each task is fitted by Python code of its own). ``work`` is what the worker runs
+    scipy; each task is fitted by Python code of its own). A large categorical project with
+    fewer than ``from_answers`` answers since its last refit or update is updated here when
+    the upkeep allows an update (``update_consensus``: a few tasks, no numpy), so an export
+    or a sweep does not wait on the worker for it. ``work`` is what the worker runs
     (``refit_in_worker``; tests replace it).
 
     An error in the worker is raised here as it was raised there; a worker that died (killed,
@@ -61,9 +72,10 @@ class ProcessRefit:
 
     def __init__(self, database: DatabaseAddress, *, from_answers: int = SPARSE_FROM_ANSWERS,
                  work: Callable[[DatabaseAddress, int, datetime, int], Refit] | None = None,
-                 ) -> None:
+                 policy: UpkeepPolicy = UPKEEP) -> None:
         self.database = database
         self.from_answers = from_answers
+        self.policy = policy
         self._work = work or refit_in_worker
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -73,6 +85,11 @@ class ProcessRefit:
         size = refit_size(db, project_id)
         if size.answers < self.from_answers and not size.structured:
             return refit_consensus(db, project_id, now=now, seed=seed)
+        if not size.structured and size.answers - size.covered < self.from_answers:
+            # A few tasks to update: here, without numpy; a refit of the whole goes on below.
+            updated = update_consensus(db, project_id, now=now, policy=self.policy)
+            if updated is not None:
+                return updated
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(

@@ -28,15 +28,15 @@ from fairlabel.services.ports.decisions import (
 )
 from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
-from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.quality import HasConsensus, HasConsensusUpkeep, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.voice import HasInbox
 from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
 
 
 class TellTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
-             HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals, HasBlocks,
-             HasInbox, HasMedia, HasContinuationCases, Commits, Protocol):
+             HasPrices, HasPayouts, HasGold, HasConsensus, HasConsensusUpkeep, HasDecisions,
+             HasAppeals, HasBlocks, HasInbox, HasMedia, HasContinuationCases, Commits, Protocol):
     """The transaction of ``tell``."""
 
 

@@ -12,7 +12,7 @@ from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.label_schema import IMAGE_FIELD, LabelSchema, media_id
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.media import HasMedia
-from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.quality import HasConsensus, HasConsensusUpkeep, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.work import ExportRow, HasProjects, HasTasks
 from fairlabel.services.quality import RefitConsensus, refresh_consensus
@@ -22,8 +22,8 @@ MEDIA_BATCH = 500
 """Tasks whose images an export looks up in one statement."""
 
 
-class ExportRecordsTx(HasUsers, HasProjects, HasTasks, HasMedia, HasGold, HasConsensus, Commits,
-                      Protocol):
+class ExportRecordsTx(HasUsers, HasProjects, HasTasks, HasMedia, HasGold, HasConsensus,
+                      HasConsensusUpkeep, Commits, Protocol):
     """The transaction of ``export_records``, ``export_dataset``."""
 
 

@@ -26,7 +26,7 @@ from fairlabel.services.assignment import expire_leases
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.decisions import HasAppeals, HasBlocks, HasDecisions
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
-from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.quality import HasConsensus, HasConsensusUpkeep, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.voice import HasInbox
 from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
@@ -83,8 +83,8 @@ class RaiseToFloorTx(HasProjects, HasPrices, Protocol):
 
 
 class RunDueWorkTx(HasUsers, HasProjects, HasTasks, HasAssignments, HasLedger, HasEscrow, HasHolds,
-                   HasPrices, HasPayouts, HasGold, HasConsensus, HasDecisions, HasAppeals,
-                   HasBlocks, HasInbox, Commits, Protocol):
+                   HasPrices, HasPayouts, HasGold, HasConsensus, HasConsensusUpkeep, HasDecisions,
+                   HasAppeals, HasBlocks, HasInbox, Commits, Protocol):
     """The transaction of ``run_due_work``."""
 
 

@@ -8,29 +8,31 @@ app server whose projects use none of it does not load it.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Protocol, overload
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from fairlabel.domain.accounts import Role, User, require_role
-from fairlabel.domain.errors import InvalidInput
-from fairlabel.domain.label_schema import LabelSchema
+from fairlabel.domain.consensus_upkeep import (
+    UPDATE_LAG,
+    Upkeep,
+    UpkeepPolicy,
+    plan,
+    watermark,
+)
 from fairlabel.domain.quality import (
     GoldScore,
     Qualification,
     QualificationStatus,
-    answer_key,
-    classes,
-    key_to_answer,
     qualification_status,
-    smoothed_agreement,
 )
 from fairlabel.services.ports.accounts import HasUsers
 from fairlabel.services.ports.quality import (
     ConsensusColumns,
     ConsensusSummary,
     HasConsensus,
+    HasConsensusUpkeep,
     HasGold,
     MissedGold,
     TaskAnswer,
@@ -44,22 +46,31 @@ from fairlabel.services.steps.consensus import (
     CodedAnswers,
     answers_per_task,
     as_columns,
-    categorical_skills,
     changed_tasks,
     coded_answers,
-    fit_columns,
 )
+from fairlabel.services.steps.consensus_update import updated_consensus
+from fairlabel.services.steps.fitting import STRUCTURED_ESTIMATORS, fit_consensus
+
+if TYPE_CHECKING:  # numpy loads only where a consensus is computed
+    import numpy as np
+    from numpy.typing import NDArray
+
+UPKEEP = UpkeepPolicy()
+"""When a project's consensus is refit whole rather than updated (``refit_consensus``)."""
 
 
 class MyQualityTx(HasProjects, HasGold, Protocol):
     """The transaction of ``my_quality``."""
 
 
-class ProjectQualityTx(HasUsers, HasProjects, HasGold, HasConsensus, Commits, Protocol):
+class ProjectQualityTx(HasUsers, HasProjects, HasGold, HasConsensus, HasConsensusUpkeep, Commits,
+                       Protocol):
     """The transaction of ``project_quality``."""
 
 
-class RefreshConsensusTx(HasProjects, HasGold, HasConsensus, Commits, Protocol):
+class RefreshConsensusTx(HasProjects, HasGold, HasConsensus, HasConsensusUpkeep, Commits,
+                         Protocol):
     """The transaction of ``refresh_consensus``, ``_refit``."""
 
 
@@ -70,6 +81,7 @@ class Refit:
     settled: int
     unsettled: int
     written: int = 0  # tasks whose stored consensus changed
+    kind: Upkeep = Upkeep.REFIT  # refit whole, or updated task by task
 
 
 class RefitConsensus(Protocol):
@@ -85,13 +97,15 @@ class RefitConsensus(Protocol):
 class RefitSize:
     answers: int  # the project's submitted answers (its count, not read one by one)
     structured: bool  # boxes, spans or rankings
+    covered: int = 0  # the answers its consensus took in at the last refit or update
 
 
 def refit_size(db: Database[RefreshConsensusTx], project_id: int) -> RefitSize:
     """What a refit of the project would read, from its counts alone (one short read)."""
     with db.read() as tx:
         return RefitSize(tx.consensus.answer_count(project_id),
-                         tx.projects.facts(project_id).schema.structured)
+                         tx.projects.facts(project_id).schema.structured,
+                         tx.upkeep.covered(project_id).answers or 0)
 
 
 WRITE_CHUNK = 500
@@ -112,26 +126,84 @@ def refresh_consensus(db: Database[RefreshConsensusTx], *, now: datetime,
 
 
 def refit_consensus(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
-                    seed: int) -> Refit:
-    """Refit one project's consensus: read in one transaction, computed outside any, what
-    changed written in short transactions. A categorical project's answers, stored consensus
-    and settled tasks are read as arrays (no object per answer or per task); a structured
-    project's answers as objects."""
-    import numpy as np
+                    seed: int, policy: UpkeepPolicy = UPKEEP) -> Refit:
+    """Bring one project's consensus up to date: refit whole, or updated task by task when
+    ``domain/consensus_upkeep.py`` allows it (the tasks answered since the last watermark,
+    with the workers' accuracies of the last refit). Read in one transaction, computed outside
+    any, what changed written in short transactions. A refit of a categorical project reads
+    its answers, stored consensus and settled tasks as arrays (no object per answer or per
+    task); a structured project's answers are read as objects."""
+    done = _upkeep(db, project_id, now=now, seed=seed, policy=policy, refit=True)
+    assert done is not None
+    return done
 
+
+def update_consensus(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
+                     policy: UpkeepPolicy = UPKEEP) -> Refit | None:
+    """``refit_consensus`` when it would be an update (which loads neither numpy nor the
+    project's answers); None, having done nothing, when the project must be refit whole."""
+    return _upkeep(db, project_id, now=now, seed=0, policy=policy, refit=False)
+
+
+def _upkeep(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, seed: int,
+            policy: UpkeepPolicy, refit: bool) -> Refit | None:
+    cutoff = now - UPDATE_LAG
     with db.read() as tx:
         facts = tx.projects.facts(project_id)
-        covered = tx.consensus.answer_count(project_id)  # first: at most what is read next
-        until = tx.consensus.latest_answer_at(project_id)
-        answers: CodedAnswers | list[TaskAnswer]
-        if facts.schema.structured:
-            answers = _with_texts(tx, facts, project_id, tx.consensus.project_answers(project_id))
+        covered = tx.upkeep.covered(project_id)
+        marks = tx.upkeep.marks(project_id, since=covered.until, cutoff=cutoff)
+        structured = facts.schema.structured
+        if covered.until is not None and plan(covered, marks, structured=structured,
+                                              policy=policy) is Upkeep.UPDATE:
+            answers = tx.upkeep.answers_since(project_id, covered.until)
+            update = updated_consensus(facts, answers, tx.upkeep.states(
+                sorted({a.task_id for a in answers})))
+            del answers
+        elif not refit:
+            return None
         else:
-            answers = coded_answers(
-                tx.consensus.answer_columns(project_id, facts.schema.answer_key), facts.schema)
-        gold = tx.gold.scores(project_id)
-        was_settled = tx.consensus.settled_task_ids(project_id)
-        stored = tx.consensus.stored_consensus(project_id)
+            update = None
+            fit = _read_fit(tx, facts, project_id)
+    until, counted = watermark(marks, cutoff, structured=structured, policy=policy)
+    if update is not None:
+        _write(db, update.changed)
+        with db.write() as tx:
+            tx.consensus.settle(update.settle, now=now)
+            tx.consensus.unsettle(update.unsettle)
+            tx.upkeep.mark_covered(project_id, until=until, answers=counted, fitted=None)
+            tx.commit()
+        return Refit(project_id, update.tasks, len(update.settle), len(update.unsettle),
+                     len(update.changed), Upkeep.UPDATE)
+    return _refit(db, facts, project_id, fit, seed=seed, now=now,
+                  covered=(until, counted, marks.total))
+
+
+class _FitInput(NamedTuple):
+    answers: CodedAnswers | list[TaskAnswer]
+    gold: dict[int, GoldScore]
+    was_settled: NDArray[np.int64]
+    stored: ConsensusColumns
+
+
+def _read_fit(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int) -> _FitInput:
+    answers: CodedAnswers | list[TaskAnswer]
+    if facts.schema.structured:
+        answers = _with_texts(tx, facts, project_id, tx.consensus.project_answers(project_id))
+    else:
+        answers = coded_answers(
+            tx.consensus.answer_columns(project_id, facts.schema.answer_key), facts.schema)
+    return _FitInput(answers, tx.gold.scores(project_id),
+                     tx.consensus.settled_task_ids(project_id),
+                     tx.consensus.stored_consensus(project_id))
+
+
+def _refit(db: Database[RefreshConsensusTx], facts: ProjectFacts, project_id: int,
+           fit: _FitInput, *, seed: int, now: datetime,
+           covered: tuple[datetime | None, int, int]) -> Refit:
+    import numpy as np
+
+    answers, gold, was_settled, stored = fit
+    del fit
     fitted, skills = fit_consensus(facts, answers, gold, seed)
     computed = fitted if isinstance(fitted, ConsensusColumns) else as_columns(fitted)
     quality = facts.quality
@@ -151,14 +223,23 @@ def refit_consensus(db: Database[RefreshConsensusTx], project_id: int, *, now: d
         with db.write() as tx:
             tx.consensus.save(computed.rows(changed[start:start + WRITE_CHUNK]))
             tx.commit()
+    until, counted, fitted_answers = covered
     with db.write() as tx:
         tx.consensus.save_skills(project_id, skills, now=now)
         tx.consensus.settle(settle, now=now)
         tx.consensus.unsettle(unsettle)
         if until is not None:
-            tx.consensus.mark_refit(project_id, until=until, answers=covered)
+            tx.upkeep.mark_covered(project_id, until=until, answers=counted,
+                                   fitted=fitted_answers)
         tx.commit()
     return Refit(project_id, len(computed), len(settle), len(unsettle), len(changed))
+
+
+def _write(db: Database[RefreshConsensusTx], rows: Sequence[TaskConsensus]) -> None:
+    for start in range(0, len(rows), WRITE_CHUNK):
+        with db.write() as tx:
+            tx.consensus.save(rows[start:start + WRITE_CHUNK])
+            tx.commit()
 
 
 def _with_texts(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int,
@@ -169,117 +250,6 @@ def _with_texts(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int,
         return answers
     texts = tx.consensus.task_texts(project_id)
     return [replace(a, text=texts.get(a.task_id)) for a in answers]
-
-
-@overload
-def fit_consensus(facts: ProjectFacts, answers: CodedAnswers, gold: dict[int, GoldScore],
-                  seed: int = 0, /) -> tuple[ConsensusColumns, list[WorkerSkill]]: ...
-
-
-@overload
-def fit_consensus(facts: ProjectFacts, answers: list[TaskAnswer], gold: dict[int, GoldScore],
-                  seed: int = 0, /) -> tuple[list[TaskConsensus], list[WorkerSkill]]: ...
-
-
-def fit_consensus(facts: ProjectFacts, answers: CodedAnswers | list[TaskAnswer],
-                  gold: dict[int, GoldScore], seed: int = 0, /,
-                  ) -> tuple[ConsensusColumns | list[TaskConsensus], list[WorkerSkill]]:
-    """The project's consensus method over its answers: per task (id, consensus, confidence),
-    and per worker their agreement with the consensus plus their gold answers. Answers as
-    columns (a categorical project's refit) give the consensus as columns, the same values."""
-    if isinstance(answers, CodedAnswers):
-        return fit_columns(facts, answers, gold, seed)
-    if not answers:
-        return [], [WorkerSkill(w, s.accuracy, s.correct, s.total) for w, s in gold.items()]
-    if facts.schema.structured:
-        return _fit_structured(facts, answers, gold)
-    import numpy as np
-
-    from fairlabel.aggregation import make_aggregator
-
-    schema = facts.schema
-    keys = [answer_key(schema, a.answer) for a in answers]
-    task_ids = [a.task_id for a in answers]
-    worker_ids = [a.worker_id for a in answers]
-    model = make_aggregator(facts.quality.consensus_method, seed=seed)
-    result = model.fit(task_ids, worker_ids, keys, classes=classes(schema)).result_
-    labels = result.labels.tolist()
-    confidences = result.confidences.tolist()
-    tasks = result.tasks.tolist()
-    rows = [TaskConsensus(int(t), key_to_answer(schema, label), float(c))
-            for t, label, c in zip(tasks, labels, confidences, strict=True)]
-    consensus_of = dict(zip(tasks, labels, strict=True))
-    agree = np.array([consensus_of[t] == k for t, k in zip(task_ids, keys, strict=True)])
-    workers = np.array(worker_ids)
-    agreed: Counter[int] = Counter(workers[agree].tolist())
-    total: Counter[int] = Counter(worker_ids)
-    return rows, categorical_skills(agreed, total, gold)
-
-
-class Estimator(NamedTuple):
-    """A structured consensus method: its module of ``fairlabel.aggregation``, its class
-    and arguments (imported on first use, like the categorical ones), and whether its fit
-    reads each task's text."""
-
-    module: str
-    name: str
-    arguments: dict[str, str]
-    reads_text: bool = False
-
-
-STRUCTURED_ESTIMATORS = {
-    "iou": Estimator("boxes", "BoxConsensus", {}),
-    "span": Estimator("spans", "SpanConsensus", {"mode": "span"}),
-    "token": Estimator("spans", "SpanConsensus", {"mode": "token"}, reads_text=True),
-    "borda": Estimator("rankings", "RankingConsensus", {"method": "borda"}),
-    "pl": Estimator("rankings", "RankingConsensus", {"method": "plackett_luce"}),
-}
-
-
-def _fit_structured(facts: ProjectFacts, answers: list[TaskAnswer],
-                    gold: dict[int, GoldScore]) -> tuple[list[TaskConsensus], list[WorkerSkill]]:
-    """Boxes, spans and rankings: the consensus answer of the method's estimator, its
-    agreement as confidence, and each worker's mean agreement (with their gold answers)
-    smoothed like a categorical worker's accuracy."""
-    import importlib
-
-    method = STRUCTURED_ESTIMATORS[facts.quality.consensus_method]
-    model = getattr(importlib.import_module(f"fairlabel.aggregation.{method.module}"),
-                    method.name)(**method.arguments)
-    columns = ([a.task_id for a in answers], [a.worker_id for a in answers],
-               [a.answer for a in answers])
-    if method.reads_text:
-        texts = {a.task_id: a.text or "" for a in answers}
-        result = model.fit(*columns, texts=texts).result_
-    else:
-        result = model.fit(*columns).result_
-    rows = [TaskConsensus(int(task), _canonical(facts.schema, consensus),
-                          float(result.agreement[task]))
-            for task, consensus in sorted(result.consensus.items())]
-    return rows, _structured_skills(answers, result.worker_agreement, gold)
-
-
-def _structured_skills(answers: list[TaskAnswer], agreement: dict[Any, float],
-                       gold: dict[int, GoldScore]) -> list[WorkerSkill]:
-    """Each worker's summed agreement with the consensus (an IoU, F1 or mapped tau per
-    answer) plus their right gold answers, over their answers and gold answers."""
-    total: Counter[int] = Counter(a.worker_id for a in answers)
-    skills = []
-    for worker_id in sorted(set(total) | set(gold)):
-        score = gold.get(worker_id, GoldScore(0, 0))
-        agreed = float(agreement.get(worker_id, 0.0)) * total[worker_id]
-        right, n = agreed + score.correct, total[worker_id] + score.total
-        skills.append(WorkerSkill(worker_id, smoothed_agreement(right, n), round(right), n))
-    return skills
-
-
-def _canonical(schema: LabelSchema, consensus: Any) -> Any:
-    """A consensus in the schema's stored form (coordinates rounded, spans sorted), or as
-    the estimator gave it should it not be a valid answer."""
-    try:
-        return schema.validate_answer(consensus)
-    except InvalidInput:
-        return consensus
 
 
 @dataclass(frozen=True, slots=True)

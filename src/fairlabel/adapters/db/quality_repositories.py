@@ -253,13 +253,6 @@ class ConsensusRepository:
         return {r.id: r.data["text"] for r in rows
                 if isinstance(r.data, dict) and isinstance(r.data.get("text"), str)}
 
-    def latest_answer_at(self, project_id: int) -> datetime | None:
-        latest: datetime | None = self._conn.execute(
-            select(func.max(assignments.c.submitted_at))
-            .where(assignments.c.project_id == project_id,
-                   assignments.c.status == SUBMITTED)).scalar_one()
-        return latest
-
     def save(self, rows: Sequence[TaskConsensus]) -> None:
         execute_many(self._conn, _save_consensus,
                      [{"task_id": t, "consensus": c, "confidence": p} for t, c, p in rows])
@@ -307,10 +300,6 @@ class ConsensusRepository:
         return int(self._conn.execute(
             select(project_holds.c.answers).where(project_holds.c.project_id == project_id)
         ).scalar_one())
-
-    def mark_refit(self, project_id: int, *, until: datetime, answers: int) -> None:
-        self._conn.execute(update(projects).where(projects.c.id == project_id)
-                           .values(consensus_until=until, consensus_answers=answers))
 
     def stale_projects(self, project_id: int | None = None, *,
                        covered_before: datetime | None = None) -> list[int]:

@@ -33,6 +33,7 @@ from fairlabel.adapters.db.project_repository import ProjectCache, ProjectReposi
 from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
 from fairlabel.adapters.db.schedule_repository import JobRunRepository
 from fairlabel.adapters.db.task_repository import TaskRepository
+from fairlabel.adapters.db.upkeep_repository import ConsensusUpkeepRepository
 from fairlabel.adapters.db.voice_repositories import RecordQueries, VoiceRepository
 
 R = TypeVar("R")
@@ -111,6 +112,7 @@ class SqlTransaction:
         self.payouts = PayoutRepository(conn)
         self.gold = GoldRepository(conn)
         self.consensus = ConsensusRepository(conn)
+        self.upkeep = ConsensusUpkeepRepository(conn)
         self.decisions = DecisionRepository(conn)
         self.appeals = AppealRepository(conn)
         self.blocks = BlockRepository(conn)

@@ -20,7 +20,7 @@ from fairlabel.services.ports.decisions import (
 )
 from fairlabel.services.ports.media import HasMedia
 from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger, HasPayouts, HasPrices
-from fairlabel.services.ports.quality import HasConsensus, HasGold
+from fairlabel.services.ports.quality import HasConsensus, HasConsensusUpkeep, HasGold
 from fairlabel.services.ports.schedule import HasJobRuns
 from fairlabel.services.ports.voice import HasInbox, HasRecord, HasVoice
 from fairlabel.services.ports.work import HasAssignments, HasProjects, HasTasks
@@ -44,6 +44,6 @@ class Database(Protocol[Tx_co]):
 
 class Transaction(HasUsers, HasSettings, HasProjects, HasTasks, HasAssignments, HasLedger,
                   HasEscrow, HasHolds, HasPrices, HasPayouts, HasGold, HasConsensus,
-                  HasDecisions, HasAppeals, HasBlocks, HasInbox, HasVoice, HasRecord, HasMedia,
-                  HasJobRuns, HasContinuationCases, Commits, Protocol):
+                  HasConsensusUpkeep, HasDecisions, HasAppeals, HasBlocks, HasInbox, HasVoice,
+                  HasRecord, HasMedia, HasJobRuns, HasContinuationCases, Commits, Protocol):
     """A transaction that reaches every repository."""

@@ -1,5 +1,5 @@
 """A consensus refit's work over columns, outside any transaction: a categorical project's
-answer columns encoded for its estimator, their fit (``services.quality.fit_consensus`` gives
+answer columns encoded for its estimator, their fit (``services.steps.fitting.fit_consensus`` gives
 them here), the tasks whose stored consensus changed, each task's count of answers, each
 worker's agreement. Arrays throughout: a refit of a million tasks holds no object per answer
 or per task, and each answer's ids once (as codes)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -190,26 +191,32 @@ def incremental_consensus(tx: IncrementalConsensusTx, facts: ProjectFacts, task_
     target = facts.quality.confidence_target
     if target is None or not follows_consensus(facts):
         return None
-    from fairlabel.aggregation.online import (
-        DEFAULT_WORKER_ACCURACY,
-        settled,
-        task_posterior,
-    )
+    from fairlabel.aggregation.online import settled
 
     answers = tx.consensus.task_answers(task_id)
     keys = [answer_key(facts.schema, a.answer) for a in answers]
-    known = classes(facts.schema) or sorted(set(keys), key=str)
-    if facts.quality.consensus_method == "mv":
-        votes = Counter(keys)
-        posterior = {k: votes[k] / len(keys) for k in known}
-    else:
-        accuracies = [a.accuracy if a.accuracy is not None else DEFAULT_WORKER_ACCURACY
-                      for a in answers]
-        posterior = task_posterior(keys, accuracies, known)
-    best = max(posterior, key=lambda k: (posterior[k], -known.index(k) if k in known else 0))
-    confidence = float(posterior[best])
+    best, confidence = task_consensus(facts, keys, [a.accuracy for a in answers])
     done = (len(keys) < facts.redundancy
             and settled(confidence, len(keys), target=target,
                         min_answers=facts.quality.min_answers, max_answers=facts.redundancy))
     return ConsensusUpdate(key_to_answer(facts.schema, best), confidence,
                            now if done else None)
+
+
+def task_consensus(facts: ProjectFacts, keys: Sequence[Hashable],
+                   accuracies: Sequence[float | None]) -> tuple[Hashable, float]:
+    """One task's consensus key and its confidence from its answers' keys and their workers'
+    accuracies as the last refit estimated them (a worker without one counts as
+    ``DEFAULT_WORKER_ACCURACY``): the one-coin posterior, or the vote share for a
+    majority-vote project. Ties go to the class declared first."""
+    from fairlabel.aggregation.online import DEFAULT_WORKER_ACCURACY, task_posterior
+
+    known = classes(facts.schema) or sorted(set(keys), key=str)
+    if facts.quality.consensus_method == "mv":
+        votes = Counter(keys)
+        posterior = {k: votes[k] / len(keys) for k in known}
+    else:
+        posterior = task_posterior(
+            keys, [DEFAULT_WORKER_ACCURACY if a is None else a for a in accuracies], known)
+    best = max(posterior, key=lambda k: (posterior[k], -known.index(k) if k in known else 0))
+    return best, float(posterior[best])

@@ -79,6 +79,9 @@ projects = Table(
     Column("proposals_answers", BigInteger, nullable=True),
     Column("proposals_due_at", UTCDateTime, nullable=True),
     Column("consensus_answers", BigInteger, nullable=True),
+    # The count of submitted answers at the last refit of the whole consensus (between refits
+    # the consensus is updated task by task: domain/consensus_upkeep.py).
+    Column("consensus_fit_answers", BigInteger, nullable=True),
 )
 
 # What the answers' hold needs to know of a project's submitted answers (domain/holds.py),
@@ -190,7 +193,10 @@ Index("ix_assignments_worker", assignments.c.worker_id, assignments.c.project_id
 Index("ix_assignments_worker_task", assignments.c.worker_id, assignments.c.project_id,
       assignments.c.task_id)
 Index("ix_assignments_lease", assignments.c.status, assignments.c.lease_expires_at)
-Index("ix_assignments_project", assignments.c.project_id, assignments.c.status)
+# A project's answers by status, and the submitted ones by submission time: what the consensus
+# upkeep counts and reads since its last watermark (domain/consensus_upkeep.py).
+Index("ix_assignments_project", assignments.c.project_id, assignments.c.status,
+      assignments.c.submitted_at)
 # Answers awaiting approval, by submission time: the approval job reads only those due. The
 # query writes the predicate as it is here (a literal, not a parameter), so that both planners
 # can use the partial index; it leads with `status` so that SQLite, without statistics,

@@ -1,0 +1,107 @@
+"""What the consensus upkeep reads and records (``domain/consensus_upkeep.py``): a project's
+answers counted by submission time, through ``ix_assignments_project`` (project, status,
+submission time), and the answers of the tasks that received one since a watermark."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, ScalarSelect, and_, bindparam, func, select, update
+
+from fairlabel.adapters.db.tables import assignments, project_holds, projects, tasks, worker_skills
+from fairlabel.domain.assignment import AssignmentStatus, Purpose
+from fairlabel.domain.consensus_upkeep import Covered, Marks
+from fairlabel.services.ports.quality import TaskAnswer, TaskState
+
+_CHUNK = 2000  # task ids per statement
+_submitted = and_(assignments.c.project_id == bindparam("project_id"),
+                  assignments.c.status == AssignmentStatus.SUBMITTED.value)
+
+
+def _after(moment: str) -> ScalarSelect[int]:
+    return (select(func.count()).select_from(assignments)
+            .where(_submitted, assignments.c.submitted_at > bindparam(moment))
+            .scalar_subquery())
+
+
+# One statement, hence one snapshot on both databases (PostgreSQL's READ COMMITTED gives each
+# statement its own): the count each submission raises, the newest stamp, and the counts after
+# the cutoff and after the last watermark, each read from the index, not from the answers.
+_marks = select(
+    project_holds.c.answers,
+    select(func.max(assignments.c.submitted_at)).where(_submitted).scalar_subquery(),
+    _after("cutoff"),
+    _after("since"),
+).where(project_holds.c.project_id == bindparam("project_id"))
+_marks_first = select(
+    project_holds.c.answers,
+    select(func.max(assignments.c.submitted_at)).where(_submitted).scalar_subquery(),
+    _after("cutoff"),
+).where(project_holds.c.project_id == bindparam("project_id"))
+_touched = (select(assignments.c.task_id).distinct()
+            .where(_submitted, assignments.c.purpose == Purpose.WORK.value,
+                   assignments.c.submitted_at > bindparam("since"))
+            .order_by(assignments.c.task_id))
+
+
+class ConsensusUpkeepRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def covered(self, project_id: int) -> Covered:
+        row = self._conn.execute(
+            select(projects.c.consensus_until, projects.c.consensus_answers,
+                   projects.c.consensus_fit_answers)
+            .where(projects.c.id == project_id)).one()
+        return Covered(row[0], None if row[1] is None else int(row[1]),
+                       None if row[2] is None else int(row[2]))
+
+    def marks(self, project_id: int, *, since: datetime | None, cutoff: datetime) -> Marks:
+        """The project's answers counted in one snapshot (``Marks``)."""
+        if since is None:
+            row = self._conn.execute(_marks_first, {"project_id": project_id,
+                                                    "cutoff": cutoff}).one()
+            return Marks(int(row[0]), row[1], int(row[2]), 0)
+        row = self._conn.execute(_marks, {"project_id": project_id, "cutoff": cutoff,
+                                          "since": since}).one()
+        return Marks(int(row[0]), row[1], int(row[2]), int(row[3]))
+
+    def answers_since(self, project_id: int, since: datetime) -> list[TaskAnswer]:
+        """Every submitted answer of each ordinary task that received one after ``since``,
+        with its worker's accuracy as the last refit estimated it; by task, then as saved."""
+        touched = list(self._conn.execute(_touched, {"project_id": project_id,
+                                                     "since": since}).scalars())
+        found: list[TaskAnswer] = []
+        for start in range(0, len(touched), _CHUNK):
+            rows = self._conn.execute(
+                select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer,
+                       worker_skills.c.accuracy)
+                .outerjoin(worker_skills,
+                           and_(worker_skills.c.project_id == assignments.c.project_id,
+                                worker_skills.c.worker_id == assignments.c.worker_id))
+                .where(assignments.c.task_id.in_(touched[start:start + _CHUNK]),
+                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
+                       assignments.c.purpose == Purpose.WORK.value)
+                .order_by(assignments.c.task_id, assignments.c.id))
+            found.extend(TaskAnswer(r[0], r[1], r[2], r[3]) for r in rows)
+        return found
+
+    def states(self, task_ids: Sequence[int]) -> dict[int, TaskState]:
+        """The stored consensus of each of the tasks, and whether it is settled."""
+        found: dict[int, TaskState] = {}
+        for start in range(0, len(task_ids), _CHUNK):
+            rows = self._conn.execute(
+                select(tasks.c.id, tasks.c.consensus, tasks.c.confidence, tasks.c.settled_at)
+                .where(tasks.c.id.in_(task_ids[start:start + _CHUNK])))
+            found.update((r[0], TaskState(r[1], r[2], r[3] is not None)) for r in rows)
+        return found
+
+    def mark_covered(self, project_id: int, *, until: datetime | None, answers: int,
+                     fitted: int | None) -> None:
+        """Record what an update or a refit took in (a refit: ``fitted``, the answers it
+        fitted)."""
+        values: dict[str, object] = {"consensus_until": until, "consensus_answers": answers}
+        if fitted is not None:
+            values["consensus_fit_answers"] = fitted
+        self._conn.execute(update(projects).where(projects.c.id == project_id).values(values))
