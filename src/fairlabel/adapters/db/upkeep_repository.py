@@ -7,16 +7,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, ScalarSelect, and_, bindparam, func, select, update
+from sqlalchemy import Connection, ScalarSelect, Text, and_, bindparam, cast, func, select, update
 
+from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import assignments, project_holds, projects, tasks, worker_skills
 from fairlabel.domain.assignment import AssignmentStatus, Purpose
 from fairlabel.domain.consensus_upkeep import Covered, Marks
 from fairlabel.services.ports.quality import TaskAnswer, TaskState
 
 _CHUNK = 2000  # task ids per statement
+_SUBMITTED = AssignmentStatus.SUBMITTED.value
+_WORK = Purpose.WORK.value
 _submitted = and_(assignments.c.project_id == bindparam("project_id"),
-                  assignments.c.status == AssignmentStatus.SUBMITTED.value)
+                  assignments.c.status == _SUBMITTED)
 
 
 def _after(moment: str) -> ScalarSelect[int]:
@@ -40,7 +43,7 @@ _marks_first = select(
     _after("cutoff"),
 ).where(project_holds.c.project_id == bindparam("project_id"))
 _touched = (select(assignments.c.task_id).distinct()
-            .where(_submitted, assignments.c.purpose == Purpose.WORK.value,
+            .where(_submitted, assignments.c.purpose == _WORK,
                    assignments.c.submitted_at > bindparam("since"))
             .order_by(assignments.c.task_id))
 
@@ -69,22 +72,28 @@ class ConsensusUpkeepRepository:
 
     def answers_since(self, project_id: int, since: datetime) -> list[TaskAnswer]:
         """Every submitted answer of each ordinary task that received one after ``since``,
-        with its worker's accuracy as the last refit estimated it; by task, then as saved."""
+        with its worker's accuracy as the last refit estimated it; by task, then as saved.
+
+        A task's answers are found by its id alone (the unique index on task and worker):
+        SQLite, which keeps no statistics, would otherwise take a status condition for the
+        more selective and walk every submitted answer of the database. The few other rows
+        of those tasks (leases, released ones) are left out here."""
         touched = list(self._conn.execute(_touched, {"project_id": project_id,
                                                      "since": since}).scalars())
         found: list[TaskAnswer] = []
         for start in range(0, len(touched), _CHUNK):
-            rows = self._conn.execute(
-                select(assignments.c.task_id, assignments.c.worker_id, assignments.c.answer,
-                       worker_skills.c.accuracy)
+            rows = [r for r in self._conn.execute(
+                select(assignments.c.task_id, assignments.c.worker_id,
+                       cast(assignments.c.answer, Text), worker_skills.c.accuracy,
+                       assignments.c.status, assignments.c.purpose)
                 .outerjoin(worker_skills,
                            and_(worker_skills.c.project_id == assignments.c.project_id,
                                 worker_skills.c.worker_id == assignments.c.worker_id))
-                .where(assignments.c.task_id.in_(touched[start:start + _CHUNK]),
-                       assignments.c.status == AssignmentStatus.SUBMITTED.value,
-                       assignments.c.purpose == Purpose.WORK.value)
+                .where(assignments.c.task_id.in_(touched[start:start + _CHUNK]))
                 .order_by(assignments.c.task_id, assignments.c.id))
-            found.extend(TaskAnswer(r[0], r[1], r[2], r[3]) for r in rows)
+                if r[4] == _SUBMITTED and r[5] == _WORK]
+            found.extend(TaskAnswer(r[0], r[1], answer, r[3]) for r, answer in
+                         zip(rows, decoded_json(r[2] for r in rows), strict=True))
         return found
 
     def states(self, task_ids: Sequence[int]) -> dict[int, TaskState]:
