@@ -17,7 +17,8 @@ def project_quality(project_id: Id, user: CurrentUser, container: ContainerDep,
                     now: NowDep) -> ProjectQualityPublic:
     """The project's requester: consensus coverage and mean confidence, answers saved by
     adaptive redundancy, and each worker's gold accuracy and agreement (under pseudonyms).
-    The consensus is refitted first if answers arrived since the last refit."""
+    The consensus is brought up to date first if answers arrived since the last refit (a
+    refit, or an update of the tasks answered since on a project of 50,000 answers or more)."""
     return ProjectQualityPublic.of(quality.project_quality(
         container.db, user, project_id, now=now, refit=container.consensus_refit))
 
