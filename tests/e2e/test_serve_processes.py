@@ -108,3 +108,53 @@ def test_a_process_that_cannot_listen_stops_the_command(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "exited at start-up" in done.stderr  # and it stopped the other process itself
+
+
+
+def test_a_server_process_stopped_by_sigint_exits_quietly(tmp_path: Path) -> None:
+    """SIGINT reaches the server processes themselves when Ctrl-C is pressed in a terminal
+    (the whole process group). A process that got it printed a KeyboardInterrupt traceback
+    when it exited: uvicorn raises the signal again after its graceful shutdown, and asyncio's
+    own SIGINT handler turned that into KeyboardInterrupt. It now exits without one."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with running_server(url, tmp_path, workers=2) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        victim = int(sorted(_two_listeners(port))[0])
+        os.kill(victim, signal.SIGINT)
+        deadline = time.monotonic() + 30
+        while os.path.exists(f"/proc/{victim}") and _state(victim) != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(0.5)
+        text = server.log.read_text()
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_ctrl_c_stops_every_process_quietly(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal: SIGINT to the manager and to each server process. Each finishes,
+    none prints a traceback, and the command exits 0."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "FAIRLABEL_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fairlabel", "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", "2"],
+            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        try:
+            children = set(_two_listeners(port))
+            os.killpg(process.pid, signal.SIGINT)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+    text = log.read_text()
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]

@@ -53,6 +53,11 @@ def serve_one(app: str, host: str, port: int, access_log: bool) -> None:
         print(f"fairlabel serve: cannot listen on {host}:{port}: {error.strerror}",
               file=sys.stderr)
         sys.exit(3)
+    # uvicorn handles SIGINT (Ctrl-C reaches the whole process group) and SIGTERM while it
+    # serves, and raises the signal again once it has shut down, under the handler found
+    # before. Ignored here, a SIGINT raised again ends nothing; left to Python's default,
+    # asyncio turned it into a KeyboardInterrupt and its traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     uvicorn.Server(config).run(sockets=[sock])
 
 
