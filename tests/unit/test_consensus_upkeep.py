@@ -18,7 +18,7 @@ from fairlabel.domain.consensus_upkeep import (
 )
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.quality import QualityTerms
-from fairlabel.services.ports.quality import TaskAnswer, TaskConsensus, TaskState
+from fairlabel.services.ports.quality import StoredConsensus, TaskAnswer, TaskConsensus
 from fairlabel.services.ports.work import ProjectFacts
 from fairlabel.services.steps.consensus_update import updated_consensus
 
@@ -99,7 +99,7 @@ def test_an_update_writes_the_tasks_that_changed_and_settles_by_the_refits_rule(
     answers = [TaskAnswer(1, 10, "a", 0.9), TaskAnswer(1, 11, "a", 0.9),
                TaskAnswer(2, 10, "b", 0.9), TaskAnswer(2, 11, "c", 0.6),
                TaskAnswer(3, 12, "a")]
-    states = {1: TaskState(None, None, False), 2: TaskState("b", None, True)}
+    states = {1: StoredConsensus(None, None, False), 2: StoredConsensus("b", None, True)}
     update = updated_consensus(facts("ds", target=0.95), answers, states)
     assert update.tasks == 3
     by_task = {row.task_id: row for row in update.changed}
@@ -109,7 +109,7 @@ def test_an_update_writes_the_tasks_that_changed_and_settles_by_the_refits_rule(
     assert update.settle == [1]  # reached the target with 2 answers, below redundancy 5
     assert update.unsettle == [2]  # settled before, no longer reaches it
     # Task 3 has one answer: below min_answers, never settled.
-    same = {t: TaskState(r.consensus, r.confidence, t == 1) for t, r in by_task.items()}
+    same = {t: StoredConsensus(r.consensus, r.confidence, t == 1) for t, r in by_task.items()}
     again = updated_consensus(facts("ds", target=0.95), answers, same)
     assert again.changed == again.settle == again.unsettle == []
 

@@ -156,8 +156,8 @@ def _upkeep(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
         if covered.until is not None and plan(covered, marks, structured=structured,
                                               policy=policy) is Upkeep.UPDATE:
             answers = tx.upkeep.answers_since(project_id, covered.until)
-            update = updated_consensus(facts, answers, tx.upkeep.states(
-                sorted({a.task_id for a in answers})))
+            update = updated_consensus(facts, answers, tx.consensus.of_tasks(
+                [a.task_id for a in answers]))
             del answers
         elif not refit:
             return None

@@ -366,9 +366,13 @@ class ConsensusRepository:
         return ConsensusColumns(task_ids, codes, values, confidences)
 
     def of_tasks(self, task_ids: Sequence[int]) -> dict[int, StoredConsensus]:
-        if not task_ids:
-            return {}
-        rows = self._conn.execute(select(tasks.c.id, tasks.c.consensus, tasks.c.confidence)
-                                  .where(tasks.c.id.in_(list(set(task_ids)))))
-        return {r.id: StoredConsensus(r.consensus, r.confidence) for r in rows}
+        """The stored consensus of each of the tasks, and whether it is settled."""
+        wanted = sorted(set(task_ids))
+        found: dict[int, StoredConsensus] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            rows = self._conn.execute(
+                select(tasks.c.id, tasks.c.consensus, tasks.c.confidence, tasks.c.settled_at)
+                .where(tasks.c.id.in_(wanted[start:start + _CHUNK])))
+            found.update((r[0], StoredConsensus(r[1], r[2], r[3] is not None)) for r in rows)
+        return found
 

@@ -4,16 +4,15 @@ submission time), and the answers of the tasks that received one since a waterma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, ScalarSelect, Text, and_, bindparam, cast, func, select, update
 
 from fairlabel.adapters.db.rows import decoded_json
-from fairlabel.adapters.db.tables import assignments, project_holds, projects, tasks, worker_skills
+from fairlabel.adapters.db.tables import assignments, project_holds, projects, worker_skills
 from fairlabel.domain.assignment import AssignmentStatus, Purpose
 from fairlabel.domain.consensus_upkeep import Covered, Marks
-from fairlabel.services.ports.quality import TaskAnswer, TaskState
+from fairlabel.services.ports.quality import TaskAnswer
 
 _CHUNK = 2000  # task ids per statement
 _SUBMITTED = AssignmentStatus.SUBMITTED.value
@@ -30,17 +29,13 @@ def _after(moment: str) -> ScalarSelect[int]:
 
 # One statement, hence one snapshot on both databases (PostgreSQL's READ COMMITTED gives each
 # statement its own): the count each submission raises, the newest stamp, and the counts after
-# the cutoff and after the last watermark, each read from the index, not from the answers.
+# the cutoff and after the last watermark (none when there is no watermark: `> NULL` is never
+# true), each read from the index, not from the answers.
 _marks = select(
     project_holds.c.answers,
     select(func.max(assignments.c.submitted_at)).where(_submitted).scalar_subquery(),
     _after("cutoff"),
     _after("since"),
-).where(project_holds.c.project_id == bindparam("project_id"))
-_marks_first = select(
-    project_holds.c.answers,
-    select(func.max(assignments.c.submitted_at)).where(_submitted).scalar_subquery(),
-    _after("cutoff"),
 ).where(project_holds.c.project_id == bindparam("project_id"))
 _touched = (select(assignments.c.task_id).distinct()
             .where(_submitted, assignments.c.purpose == _WORK,
@@ -62,10 +57,6 @@ class ConsensusUpkeepRepository:
 
     def marks(self, project_id: int, *, since: datetime | None, cutoff: datetime) -> Marks:
         """The project's answers counted in one snapshot (``Marks``)."""
-        if since is None:
-            row = self._conn.execute(_marks_first, {"project_id": project_id,
-                                                    "cutoff": cutoff}).one()
-            return Marks(int(row[0]), row[1], int(row[2]), 0)
         row = self._conn.execute(_marks, {"project_id": project_id, "cutoff": cutoff,
                                           "since": since}).one()
         return Marks(int(row[0]), row[1], int(row[2]), int(row[3]))
@@ -94,16 +85,6 @@ class ConsensusUpkeepRepository:
                 if r[4] == _SUBMITTED and r[5] == _WORK]
             found.extend(TaskAnswer(r[0], r[1], answer, r[3]) for r, answer in
                          zip(rows, decoded_json(r[2] for r in rows), strict=True))
-        return found
-
-    def states(self, task_ids: Sequence[int]) -> dict[int, TaskState]:
-        """The stored consensus of each of the tasks, and whether it is settled."""
-        found: dict[int, TaskState] = {}
-        for start in range(0, len(task_ids), _CHUNK):
-            rows = self._conn.execute(
-                select(tasks.c.id, tasks.c.consensus, tasks.c.confidence, tasks.c.settled_at)
-                .where(tasks.c.id.in_(task_ids[start:start + _CHUNK])))
-            found.update((r[0], TaskState(r[1], r[2], r[3] is not None)) for r in rows)
         return found
 
     def mark_covered(self, project_id: int, *, until: datetime | None, answers: int,

@@ -33,18 +33,12 @@ class TaskConsensus(NamedTuple):
 
 
 class StoredConsensus(NamedTuple):
-    """A task's stored consensus and confidence (``None`` before any is computed)."""
+    """A task's stored consensus and confidence (``None`` before any is computed), and
+    whether adaptive redundancy settled it."""
 
     consensus: Any
     confidence: float | None
-
-
-class TaskState(NamedTuple):
-    """A task's stored consensus and confidence, and whether it is settled."""
-
-    consensus: Any
-    confidence: float | None
-    settled: bool
+    settled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +164,6 @@ class ConsensusUpkeep(Protocol):
     def marks(self, project_id: int, *, since: datetime | None,
               cutoff: datetime) -> Marks: ...
     def answers_since(self, project_id: int, since: datetime) -> list[TaskAnswer]: ...
-    def states(self, task_ids: Sequence[int]) -> dict[int, TaskState]: ...
     def mark_covered(self, project_id: int, *, until: datetime | None, answers: int,
                      fitted: int | None) -> None: ...
 

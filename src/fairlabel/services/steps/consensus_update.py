@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from fairlabel.domain.quality import answer_key, key_to_answer
-from fairlabel.services.ports.quality import TaskAnswer, TaskConsensus, TaskState
+from fairlabel.services.ports.quality import StoredConsensus, TaskAnswer, TaskConsensus
 from fairlabel.services.ports.work import ProjectFacts
 from fairlabel.services.steps.quality import task_consensus
 
@@ -26,9 +26,9 @@ class UpdatedConsensus:
 
 
 def updated_consensus(facts: ProjectFacts, answers: Sequence[TaskAnswer],
-                      states: dict[int, TaskState]) -> UpdatedConsensus:
+                      stored: dict[int, StoredConsensus]) -> UpdatedConsensus:
     """The consensus of each task of ``answers`` (every answer of each, grouped by task),
-    compared with what is stored (``states``). Settling follows the refit's rule: a task is
+    compared with what is ``stored``. Settling follows the refit's rule: a task is
     settled once its confidence reaches the target after at least ``min_answers`` answers and
     before its redundancy is reached; a settled task that no longer reaches it is unsettled."""
     quality = facts.quality
@@ -43,7 +43,7 @@ def updated_consensus(facts: ProjectFacts, answers: Sequence[TaskAnswer],
         keys = [answer_key(facts.schema, a.answer) for a in of_task]
         best, confidence = task_consensus(facts, keys, [a.accuracy for a in of_task])
         consensus = key_to_answer(facts.schema, best)
-        state = states.get(task_id)
+        state = stored.get(task_id)
         if state is None or state.consensus != consensus or state.confidence != confidence:
             changed.append(TaskConsensus(task_id, consensus, confidence))
         if target is None:
