@@ -30,11 +30,12 @@ POLICY = UpkeepPolicy(update_from=1, refit_growth=0.5)
 MINUTE = timedelta(minutes=1)
 
 
-def make_project(container: Container, requester: User, *, method: str, work: int = 8) -> int:
+def make_project(container: Container, requester: User, *, method: str, work: int = 8,
+                 redundancy: int = 3) -> int:
     now = container.clock()
     project = projects.create_project(container.db, requester, ProjectTerms(
         "Kept", "Choose.", parse_schema({"type": "single_choice", "choices": ["a", "b"]}),
-        3, Money(5, "USD"), 600, quality=QualityTerms(consensus_method=method)),
+        redundancy, Money(5, "USD"), 600, quality=QualityTerms(consensus_method=method)),
         policy=container.charter, now=now)
     projects.import_tasks(container.db, requester, project.id,
                           [{"data": {"i": i}} for i in range(work)], max_rows=100, now=now)

@@ -8,14 +8,16 @@ app server whose projects use none of it does not load it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from fairlabel.domain.accounts import Role, User, require_role
 from fairlabel.domain.consensus_upkeep import (
     UPDATE_LAG,
+    Covered,
     Upkeep,
     UpkeepPolicy,
     plan,
@@ -82,6 +84,9 @@ class Refit:
     unsettled: int
     written: int = 0  # tasks whose stored consensus changed
     kind: Upkeep = Upkeep.REFIT  # refit whole, or updated task by task
+    # False: another upkeep of the project recorded what it covered while this one ran, so
+    # what each wrote may be older than the other's; the project was left for the next one.
+    recorded: bool = True
 
 
 class RefitConsensus(Protocol):
@@ -133,7 +138,8 @@ def refit_consensus(db: Database[RefreshConsensusTx], project_id: int, *, now: d
     any, what changed written in short transactions. A refit of a categorical project reads
     its answers, stored consensus and settled tasks as arrays (no object per answer or per
     task); a structured project's answers are read as objects."""
-    done = _upkeep(db, project_id, now=now, seed=seed, policy=policy, refit=True)
+    done = _until_recorded(partial(_upkeep, db, project_id, now=now, seed=seed,
+                                   policy=policy, refit=True))
     assert done is not None
     return done
 
@@ -142,7 +148,25 @@ def update_consensus(db: Database[RefreshConsensusTx], project_id: int, *, now: 
                      policy: UpkeepPolicy = UPKEEP) -> Refit | None:
     """``refit_consensus`` when it would be an update (which loads neither numpy nor the
     project's answers); None, having done nothing, when the project must be refit whole."""
-    return _upkeep(db, project_id, now=now, seed=0, policy=policy, refit=False)
+    return _until_recorded(partial(_upkeep, db, project_id, now=now, seed=0, policy=policy,
+                                   refit=False))
+
+
+UPKEEP_TRIES = 3
+"""Upkeeps of one project run side by side (an export in one server process, the sweep in
+another) read, compute and write in steps, so an older consensus may be written over a newer
+one. The one that records second finds the other's record (``mark_covered``), puts the
+project's record back to what it read and runs again, up to this many times in all; after
+that, the project is left stale for the next upkeep."""
+
+
+def _until_recorded(upkeep: Callable[[], Refit | None]) -> Refit | None:
+    done = upkeep()
+    for _ in range(UPKEEP_TRIES - 1):
+        if done is None or done.recorded:
+            break
+        done = upkeep()
+    return done
 
 
 def _upkeep(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, seed: int,
@@ -170,12 +194,13 @@ def _upkeep(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
         with db.write() as tx:
             tx.consensus.settle(update.settle, now=now)
             tx.consensus.unsettle(update.unsettle)
-            tx.upkeep.mark_covered(project_id, until=until, answers=counted, fitted=None)
+            recorded = tx.upkeep.mark_covered(project_id, until=until, answers=counted,
+                                              fitted=None, seen=covered)
             tx.commit()
         return Refit(project_id, update.tasks, len(update.settle), len(update.unsettle),
-                     len(update.changed), Upkeep.UPDATE)
+                     len(update.changed), Upkeep.UPDATE, recorded)
     return _refit(db, facts, project_id, fit, seed=seed, now=now,
-                  covered=(until, counted, marks.total))
+                  covered=(until, counted, marks.total), seen=covered)
 
 
 class _FitInput(NamedTuple):
@@ -199,7 +224,7 @@ def _read_fit(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int) -> _
 
 def _refit(db: Database[RefreshConsensusTx], facts: ProjectFacts, project_id: int,
            fit: _FitInput, *, seed: int, now: datetime,
-           covered: tuple[datetime | None, int, int]) -> Refit:
+           covered: tuple[datetime | None, int, int], seen: Covered) -> Refit:
     import numpy as np
 
     answers, gold, was_settled, stored = fit
@@ -224,15 +249,17 @@ def _refit(db: Database[RefreshConsensusTx], facts: ProjectFacts, project_id: in
             tx.consensus.save(computed.rows(changed[start:start + WRITE_CHUNK]))
             tx.commit()
     until, counted, fitted_answers = covered
+    recorded = True
     with db.write() as tx:
         tx.consensus.save_skills(project_id, skills, now=now)
         tx.consensus.settle(settle, now=now)
         tx.consensus.unsettle(unsettle)
         if until is not None:
-            tx.upkeep.mark_covered(project_id, until=until, answers=counted,
-                                   fitted=fitted_answers)
+            recorded = tx.upkeep.mark_covered(project_id, until=until, answers=counted,
+                                              fitted=fitted_answers, seen=seen)
         tx.commit()
-    return Refit(project_id, len(computed), len(settle), len(unsettle), len(changed))
+    return Refit(project_id, len(computed), len(settle), len(unsettle), len(changed),
+                 recorded=recorded)
 
 
 def _write(db: Database[RefreshConsensusTx], rows: Sequence[TaskConsensus]) -> None:

@@ -88,10 +88,23 @@ class ConsensusUpkeepRepository:
         return found
 
     def mark_covered(self, project_id: int, *, until: datetime | None, answers: int,
-                     fitted: int | None) -> None:
+                     fitted: int | None, seen: Covered) -> bool:
         """Record what an update or a refit took in (a refit: ``fitted``, the answers it
-        fitted)."""
+        fitted), unless another one recorded since this one read ``seen``: their writes may
+        have interleaved, an older consensus written over a newer one. Then the record goes
+        back to ``seen`` (or stays older), so that the next upkeep reads again every task
+        either may have written; and False."""
         values: dict[str, object] = {"consensus_until": until, "consensus_answers": answers}
         if fitted is not None:
             values["consensus_fit_answers"] = fitted
-        self._conn.execute(update(projects).where(projects.c.id == project_id).values(values))
+        unchanged = and_(projects.c.id == project_id,
+                         projects.c.consensus_until.is_not_distinct_from(seen.until),
+                         projects.c.consensus_answers.is_not_distinct_from(seen.answers),
+                         projects.c.consensus_fit_answers.is_not_distinct_from(seen.fitted))
+        if self._conn.execute(update(projects).where(unchanged).values(values)).rowcount:
+            return True
+        newer = (projects.c.consensus_until.is_not(None) if seen.until is None
+                 else projects.c.consensus_until > seen.until)
+        self._conn.execute(update(projects).where(projects.c.id == project_id, newer)
+                           .values(consensus_until=seen.until, consensus_answers=seen.answers))
+        return False
