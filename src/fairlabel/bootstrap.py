@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from fairlabel.services.quality import RefitConsensus, refit_consensus
 if TYPE_CHECKING:  # the web stack loads only in servers
     from fastapi import FastAPI
     from sqlalchemy import Engine
+
+    from fairlabel.adapters.db.awaited import AwaitedDatabase
 
 log = logging.getLogger("fairlabel")
 
@@ -50,11 +53,20 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
                     if background and is_sqlite(engine) else None)
     db = SqlDatabase(engine, lease_slots=settings.lease_slots)
     return Container(settings=settings, engine=engine, db=db,
+                     awaited_database=None if is_sqlite(engine) else partial(
+                         _awaited_database, settings),
                      charter=charter_policy(settings), clock=clock,
                      consensus_refit=consensus_refit(settings, engine,
                                                      sqlite_autocheckpoint=not background),
                      checkpointer=checkpointer,
                      media_store=media_store(settings, engine, serving=serving))
+
+
+def _awaited_database(settings: Settings) -> AwaitedDatabase:
+    from fairlabel.adapters.db.awaited import awaited_database  # servers on PostgreSQL only
+
+    return awaited_database(settings.database_url, concurrency=settings.loop_concurrency,
+                            lease_slots=settings.lease_slots)
 
 
 def consensus_refit(settings: Settings, engine: Engine, *,

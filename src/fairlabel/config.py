@@ -106,10 +106,10 @@ class Settings(BaseSettings):
         "anyway on requests that arrived over HTTPS)."
     )
     db_pool_size: int = Field(default=20, description="Database connections per app process.")
-    db_threads: int = Field(
-        default=2, ge=1, description="PostgreSQL: threads per server process that run the "
-        "labeling loop's database work at once (one's Python work overlaps another's wait for "
-        "the database; more only fight over Python's interpreter lock).")
+    loop_concurrency: int = Field(
+        default=4, ge=1, le=64, description="PostgreSQL: how many of the labeling loop's use "
+        "cases (next, submit) a server process runs at once, on its event loop, each "
+        "awaiting its statements while the others go on; further requests wait their turn.")
     lease_slots: int = Field(
         default=8, ge=1, le=64, description="PostgreSQL: how many leases of one project may "
         "be in flight at once without the project's exclusive escrow lock, each checking "

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 import pytest
-from sqlalchemy import bindparam, event, select, text, update
+from sqlalchemy import Engine, bindparam, event, select, text, update
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from fairlabel.adapters.container import Container
@@ -33,6 +34,34 @@ from tests.integration.test_fair_pay import make_project
 # statement of its own, counted).
 EXPECTED = {"postgresql": {"next": (5, 2), "submit": (5, 4)},
             "sqlite": {"next": (4, 4), "submit": (9, 9)}}
+
+
+Body = Callable[[Engine], None]
+
+
+@pytest.fixture(params=["blocking", "awaited"])
+def run_on(request: pytest.FixtureRequest, container: Container) -> Callable[[Body], None]:
+    """Runs a test's body on the container's engine, or on the engine whose statements the
+    event loop awaits (``db/awaited.py``: the labeling loop's in a server on PostgreSQL)."""
+    if container.engine.dialect.name != "postgresql":
+        pytest.skip("the pipeline and the direct path are PostgreSQL's")
+    if request.param == "blocking":
+        return lambda body: body(container.engine)
+
+    def awaited(body: Body) -> None:
+        from fairlabel.adapters.db.awaited import awaited_database
+
+        database = awaited_database(container.settings.database_url, concurrency=2,
+                                    lease_slots=8)
+
+        async def main() -> None:
+            try:
+                await database.run(lambda db: body(db.engine))
+            finally:
+                await database.aclose()
+
+        anyio.run(main)
+    return awaited
 
 
 @contextmanager
@@ -95,12 +124,10 @@ def test_a_cycle_sends_few_statements_and_records_what_it_did(
 
 
 def test_pipelined_statements_run_in_order_with_the_types_conversions(
-        container: Container, people: Accounts) -> None:
+        container: Container, people: Accounts, run_on: Callable[[Body], None]) -> None:
     """``db/pipeline.py``: each statement sees what the one before did (its own snapshot,
     as if sent alone), parameters go through the column types (a naive datetime is refused
     as everywhere else), timestamps come back as UTC, and a database error is SQLAlchemy's."""
-    if container.engine.dialect.name != "postgresql":
-        pytest.skip("the pipeline is PostgreSQL's")
     requester = people.make(Role.REQUESTER)[0]
     pid = make_project(container, requester, tasks=3)
     bump = (update(tasks).where(tasks.c.project_id == bindparam("project_id"))
@@ -109,15 +136,19 @@ def test_pipelined_statements_run_in_order_with_the_types_conversions(
             .where(tasks.c.project_id == bindparam("project_id")).order_by(tasks.c.id))
     late = select(tasks.c.id).where(tasks.c.created_at < bindparam(
         "at", type_=tasks.c.created_at.type))
-    with container.engine.connect() as conn, conn.begin():
-        bumped, rows = pipelined(conn, [(bump, {"project_id": pid}),
-                                        (read, {"project_id": pid})])
-        assert bumped == [] and [r.taken for r in rows] == [1, 1, 1]
-        assert all(r.created_at.tzinfo is UTC for r in rows)
-        with pytest.raises(StatementError, match="naive"):
-            pipelined(conn, [(late, {"at": datetime(2026, 1, 1)})])
-    with container.engine.connect() as conn, conn.begin(), pytest.raises(DBAPIError):
-        pipelined(conn, [(read, {"project_id": pid}), (text("SELECT 1 / 0"), {})])
+
+    def body(engine: Engine) -> None:
+        with engine.connect() as conn, conn.begin():
+            bumped, rows = pipelined(conn, [(bump, {"project_id": pid}),
+                                            (read, {"project_id": pid})])
+            assert bumped == [] and [r.taken for r in rows] == [1, 1, 1]
+            assert all(r.created_at.tzinfo is UTC for r in rows)
+            with pytest.raises(StatementError, match="naive"):
+                pipelined(conn, [(late, {"at": datetime(2026, 1, 1)})])
+        with engine.connect() as conn, conn.begin(), pytest.raises(DBAPIError):
+            pipelined(conn, [(read, {"project_id": pid}), (text("SELECT 1 / 0"), {})])
+
+    run_on(body)
 
 
 def _scans_of(conn: Any, statement: Any, params: dict[str, Any], table: str) -> int:
@@ -155,14 +186,12 @@ def test_the_claim_past_the_cursor_reads_the_workers_answers_once(
 
 
 def test_a_statement_sent_directly_converts_as_sqlalchemy_and_reports_a_dead_connection(
-        container: Container, people: Accounts) -> None:
+        container: Container, people: Accounts, run_on: Callable[[Body], None]) -> None:
     """``pipeline.direct``: the labeling loop's lone statements on PostgreSQL skip
     SQLAlchemy's execution but not its conversions (a JSON parameter goes through the
     column's type, JSON and timestamps come back as SQLAlchemy returns them), its errors
     (a constraint is an ``IntegrityError``), nor its care for a connection that died (it is
     invalidated, and the unit of work sees a dead connection it may retry on)."""
-    if container.engine.dialect.name != "postgresql":
-        pytest.skip("the direct path is PostgreSQL's")
     from sqlalchemy.exc import IntegrityError
 
     from fairlabel.adapters.db.pipeline import direct
@@ -174,23 +203,29 @@ def test_a_statement_sent_directly_converts_as_sqlalchemy_and_reports_a_dead_con
                 .values(data=bindparam("data")))
     read = (select(tasks.c.id, tasks.c.data, tasks.c.created_at)
             .where(tasks.c.project_id == bindparam("project_id")).order_by(tasks.c.id))
-    with container.engine.connect() as conn, conn.begin():
-        assert direct(conn, set_data, {"project_id": pid, "data": {"text": "é", "n": [1]}}) == []
-        rows = direct(conn, read, {"project_id": pid})
-        assert [r.data for r in rows] == [{"text": "é", "n": [1]}] * 2
-        assert all(r.created_at.tzinfo is UTC for r in rows)
-        assert rows == [tuple(r) for r in conn.execute(read, {"project_id": pid})]
     duplicate = (update(tasks).where(tasks.c.project_id == bindparam("project_id"))
                  .values(id=bindparam("id")))
-    with container.engine.connect() as conn, conn.begin(), pytest.raises(IntegrityError):
-        direct(conn, duplicate, {"project_id": pid, "id": rows[0].id})
-    with container.engine.connect() as conn:
-        pid_of_backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        conn.rollback()
-        with container.engine.connect() as other:
-            other.exec_driver_sql("SELECT pg_terminate_backend(%(p)s)", {"p": pid_of_backend})
-            other.commit()
-        with pytest.raises(DBAPIError) as failed:
-            direct(conn, read, {"project_id": pid})
-        assert is_dead_connection(failed.value) and failed.value.connection_invalidated
-        assert conn.invalidated
+
+    def body(engine: Engine) -> None:
+        with engine.connect() as conn, conn.begin():
+            data = {"text": "é", "n": [1]}
+            assert direct(conn, set_data, {"project_id": pid, "data": data}) == []
+            rows = direct(conn, read, {"project_id": pid})
+            assert [r.data for r in rows] == [{"text": "é", "n": [1]}] * 2
+            assert all(r.created_at.tzinfo is UTC for r in rows)
+            assert rows == [tuple(r) for r in conn.execute(read, {"project_id": pid})]
+        with engine.connect() as conn, conn.begin(), pytest.raises(IntegrityError):
+            direct(conn, duplicate, {"project_id": pid, "id": rows[0].id})
+        with engine.connect() as conn:
+            pid_of_backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            conn.rollback()
+            with engine.connect() as other:
+                other.exec_driver_sql("SELECT pg_terminate_backend(%(p)s)",
+                                      {"p": pid_of_backend})
+                other.commit()
+            with pytest.raises(DBAPIError) as failed:
+                direct(conn, read, {"project_id": pid})
+            assert is_dead_connection(failed.value) and failed.value.connection_invalidated
+            assert conn.invalidated
+
+    run_on(body)

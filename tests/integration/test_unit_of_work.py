@@ -1,8 +1,10 @@
 """Transactions and how the web layer runs use cases, on a real database (SQLite and
 PostgreSQL): a failed write leaves nothing behind and the next write works; writers from
 many threads all land; closing gives every connection back; on PostgreSQL no more than
-``FAIRLABEL_DB_THREADS`` use cases run at once, on SQLite they run on the event loop; a
-server on SQLite copies the write-ahead log into the database file in a thread of its own."""
+``FAIRLABEL_LOOP_CONCURRENCY`` use cases run at once, their statements awaited on the event
+loop (on SQLite they run there one after the other), and one runs to its end when its request
+is cancelled; a server on SQLite copies the write-ahead log into the database file in a thread
+of its own."""
 
 from __future__ import annotations
 
@@ -11,18 +13,18 @@ import sqlite3
 import threading
 import time
 from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 
 import anyio
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.checkpoints import WalCheckpointer
 from fairlabel.adapters.db.engine import make_engine
 from fairlabel.adapters.db.tables import inbox_messages
+from fairlabel.adapters.db.unit_of_work import SqlDatabase
 from fairlabel.adapters.web.calls import UseCaseRunner
 from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
@@ -96,21 +98,25 @@ def test_closing_gives_every_connection_back(container: Container, people: Accou
     assert inbox_count(container) == 2
 
 
-def test_use_cases_run_on_the_event_loop_on_sqlite_and_in_few_threads_on_postgres(
+def test_use_cases_run_on_the_event_loop_and_on_postgres_a_few_at_once(
         container: Container) -> None:
-    runner = UseCaseRunner(replace(container, settings=container.settings.model_copy(
-        update={"db_threads": 2})))
+    two_at_once = bootstrap(container.settings.model_copy(update={"loop_concurrency": 2}))
+    runner = UseCaseRunner(two_at_once)
+    postgres = container.engine.dialect.name == "postgresql"
     lock = threading.Lock()
     active = peak = 0
     threads: set[int] = set()
+    drivers: set[str] = set()
 
-    def use_case(i: int) -> int:
+    def use_case(db: SqlDatabase, i: int) -> int:
         nonlocal active, peak
         with lock:
             active += 1
             peak = max(peak, active)
             threads.add(threading.get_ident())
-        time.sleep(0.05)
+        with db.engine.connect() as conn:  # on PostgreSQL, the others go on meanwhile
+            conn.execute(text("SELECT pg_sleep(0.05)" if postgres else "SELECT 1"))
+            drivers.add(type(conn.connection.driver_connection).__name__)
         with lock:
             active -= 1
         return i * i
@@ -124,14 +130,45 @@ def test_use_cases_run_on_the_event_loop_on_sqlite_and_in_few_threads_on_postgre
         async with anyio.create_task_group() as group:
             for i in range(6):
                 group.start_soon(one, i)
+        await runner.aclose()
         return threading.get_ident()
 
-    loop_thread = anyio.run(main)
+    try:
+        loop_thread = anyio.run(main)
+    finally:
+        two_at_once.close()
     assert sorted(results) == [i * i for i in range(6)]
-    if container.engine.dialect.name == "sqlite":
-        assert peak == 1 and threads == {loop_thread}
+    assert threads == {loop_thread}
+    if postgres:  # statements awaited through psycopg's async connection
+        assert peak == 2 and drivers == {"AsyncConnection"}
     else:
-        assert peak == 2 and loop_thread not in threads
+        assert peak == 1 and drivers == {"Connection"}
+
+
+def test_a_use_case_runs_to_its_end_when_its_request_is_cancelled(
+        container: Container, people: Accounts) -> None:
+    worker, _ = people.make(Role.WORKER)
+    runner = UseCaseRunner(container)
+    postgres = container.engine.dialect.name == "postgresql"
+
+    def use_case(db: SqlDatabase) -> None:
+        with db.write() as tx:
+            tx.inbox.add(user_ids=[worker.id], project_id=None, subject=Msg.text("kept"),
+                         body=Msg.text("kept"), now=container.clock())
+            if postgres:  # cancelled while a statement is awaited, before the commit
+                with db.engine.connect() as conn:
+                    conn.execute(text("SELECT pg_sleep(0.2)"))
+            tx.commit()
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(runner, use_case)
+            await anyio.sleep(0.05)
+            group.cancel_scope.cancel()
+        await runner.aclose()
+
+    anyio.run(main)
+    assert inbox_count(container) == 1
 
 
 def _count_in_main_file(path: Path, tmp_path: Path, table: str) -> int:

@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -26,6 +27,9 @@ from fairlabel.domain.schedule import PeriodicJob, periodic_jobs
 from fairlabel.services.clock import utc_now
 from fairlabel.services.ports.media import MediaStore
 from fairlabel.services.quality import RefitConsensus, refit_consensus
+
+if TYPE_CHECKING:  # loaded only where a server runs the labeling loop on PostgreSQL
+    from fairlabel.adapters.db.awaited import AwaitedDatabase
 
 
 @dataclass
@@ -43,6 +47,9 @@ class Container:
     # How consensus refits run: in this process, or the large ones whole in a worker process
     # (ProcessRefit).
     consensus_refit: RefitConsensus = field(default=refit_consensus)
+    # PostgreSQL: makes the database a server's event loop runs the labeling loop's use cases
+    # on, their statements awaited (db/awaited.py, web/calls.py); None on SQLite.
+    awaited_database: Callable[[], AwaitedDatabase] | None = None
     # SQLite in a server: copies the write-ahead log into the database file (see bootstrap).
     checkpointer: WalCheckpointer | None = None
     # Where uploaded images are kept (FAIRLABEL_MEDIA_DIR, see bootstrap.media_store).

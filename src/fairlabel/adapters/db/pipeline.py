@@ -11,6 +11,8 @@ after executing it), so the statements built with it are compiled once for the d
 sent through the driver's connection of the same transaction; listeners of
 ``before_cursor_execute`` still see each one, and driver errors are raised as SQLAlchemy's.
 Rows come back as named tuples, timestamps as aware UTC datetimes (as ``UTCDateTime`` gives).
+On a connection whose statements are awaited (``awaited.py``), the same is done with psycopg's
+async connection, awaited from the greenlet the use case runs in.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.util import await_only
 
 from fairlabel.adapters.db.driver import parameters, reported
 
@@ -35,15 +39,54 @@ def _utc(value: Any) -> Any:
 def _rows(cursor: Any, text: str) -> list[Any]:
     """The cursor's rows as named tuples (the type made once per statement, from its
     first description: psycopg builds the description anew on each call)."""
+    row_type = _row_type(cursor, text)
+    if row_type is None:
+        return []
+    return [row_type(*map(_utc, row)) for row in cursor.fetchall()]
+
+
+def _row_type(cursor: Any, text: str) -> Any:
+    """The named tuple of the statement's rows (made once per statement), or None when it
+    returned none."""
     row_type = _row_types.get(text)
     if row_type is None:
         if cursor.description is None:  # a statement that returns no rows
-            return []
+            return None
         names = tuple(column.name for column in cursor.description)
         row_type = _row_types[text] = namedtuple("Row", names)
     elif cursor.pgresult is None or not cursor.pgresult.nfields:
-        return []
-    return [row_type(*map(_utc, row)) for row in cursor.fetchall()]
+        return None
+    return row_type
+
+
+async def _awaited(driver: psycopg.AsyncConnection[Any],
+                   sent: Sequence[tuple[str, Any]]) -> list[list[Any]]:
+    """``pipelined`` (or ``direct``, for one statement) on an async connection."""
+    cursors = [driver.cursor() for _ in sent]
+    try:
+        if len(sent) == 1:
+            await cursors[0].execute(*sent[0])
+        else:
+            async with driver.pipeline():
+                for cursor, (text, values) in zip(cursors, sent, strict=True):
+                    await cursor.execute(text, values)
+        results: list[list[Any]] = []
+        for cursor, (text, _) in zip(cursors, sent, strict=True):
+            row_type = _row_type(cursor, text)
+            results.append([] if row_type is None else
+                           [row_type(*map(_utc, row)) for row in await cursor.fetchall()])
+        return results
+    finally:
+        for cursor in cursors:
+            await cursor.close()
+
+
+def _run_awaited(conn: Connection, driver: psycopg.AsyncConnection[Any],
+                 sent: Sequence[tuple[str, Any]]) -> list[list[Any]]:
+    try:
+        return await_only(_awaited(driver, sent))
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise reported(conn, driver, sent[0], error) from error
 
 
 def _sent(conn: Connection, statement: ClauseElement, params: Mapping[str, Any],
@@ -63,6 +106,8 @@ def pipelined(conn: Connection,
     driver = conn.connection.driver_connection
     assert driver is not None and conn.dialect.name == "postgresql"
     sent = [_sent(conn, statement, params) for statement, params in statements]
+    if isinstance(driver, psycopg.AsyncConnection):
+        return _run_awaited(conn, driver, sent)
     try:
         with driver.pipeline():
             cursors = [driver.cursor() for _ in sent]
@@ -85,6 +130,8 @@ def direct(conn: Connection, statement: ClauseElement,
     costs more than the driver's."""
     driver = conn.connection.driver_connection
     assert driver is not None and conn.dialect.name == "postgresql"
+    if isinstance(driver, psycopg.AsyncConnection):
+        return _run_awaited(conn, driver, [_sent(conn, statement, params)])[0]
     with driver.cursor() as cursor:
         text, values = _sent(conn, statement, params, cursor)
         try:

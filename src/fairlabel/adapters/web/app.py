@@ -75,13 +75,14 @@ def create_app(container: Container) -> FastAPI:
     """Build the app around an already bootstrapped container (schema up to date)."""
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(running: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         if container.settings.sweep_seconds > 0:
             threading.Thread(target=_sweep, args=(container, stop), daemon=True,
                              name="sweep").start()
         yield
         stop.set()
+        await running.state.use_cases.aclose()
         container.close_workers(wait=False)
 
     app = _App(

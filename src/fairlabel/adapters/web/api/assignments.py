@@ -29,9 +29,9 @@ async def submit(assignment_id: BigRowId, body: SubmitBody, call: LoopCallDep,
                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
                  ) -> Response:
     """Submit the answer to a leased task. Retries with the same `Idempotency-Key` are safe."""
-    result = await call.run(assignment.submit_answer, call.container.db, call.user,
-                            assignment_id, body.answer, idempotency_key=idempotency_key,
-                            now=call.now, policy=call.container.charter)
+    result = await call.run(assignment.submit_answer, call.user, assignment_id, body.answer,
+                            idempotency_key=idempotency_key, now=call.now,
+                            policy=call.container.charter)
     return json_response(
         SubmissionPublic(assignment_id=result.assignment_id, task_id=result.task_id,
                          answer=result.answer, submitted_at=result.submitted_at,

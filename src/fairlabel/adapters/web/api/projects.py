@@ -178,8 +178,8 @@ def _from_label_studio(container: Container, user: User, project_id: int, tasks:
 async def next_task(project_id: Id, call: LoopCallDep) -> LeasePublic | Response:
     """Lease the next task to the calling worker (or 204 when nothing is left for them)."""
     container = call.container
-    lease = await call.run(assignment.request_next, container.db, call.user, project_id,
-                           now=call.now, policy=container.charter, rng=container.rng)
+    lease = await call.run(assignment.request_next, call.user, project_id, now=call.now,
+                           policy=container.charter, rng=container.rng)
     if lease is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return json_response(LeasePublic(assignment_id=lease.assignment_id,

@@ -1,0 +1,62 @@
+"""PostgreSQL through psycopg's async connection, for use cases run on a server's event loop.
+
+On PostgreSQL, a use case of the labeling loop (``next``, ``submit``) spends most of its time
+waiting for the database. Handed to a thread, it then fights the event loop's thread for
+Python's interpreter lock after each of its round trips; run on the event loop in a greenlet
+(SQLAlchemy's ``greenlet_spawn``), each wait is awaited instead, and the loop serves other
+requests meanwhile. The use cases stay synchronous code on a ``SqlDatabase``: its engine is
+the synchronous face of an ``AsyncEngine``, whose connections await each statement
+(``pipeline.py`` awaits its own). Nothing here runs outside the event loop the database was
+made on: ``web/calls.py`` makes one per loop and closes it with the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Concatenate, ParamSpec, TypeVar
+
+from anyio import CancelScope, CapacityLimiter
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import greenlet_spawn
+
+from fairlabel.adapters.db.engine import normalize_url
+from fairlabel.adapters.db.unit_of_work import SqlDatabase
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class AwaitedDatabase:
+    """A ``SqlDatabase`` whose statements are awaited, and the use cases it runs: at most
+    ``concurrency`` at once, each to its end even if the request that started it is
+    cancelled (a transaction is never cut off half-way)."""
+
+    def __init__(self, engine: AsyncEngine, *, concurrency: int, lease_slots: int) -> None:
+        self._engine = engine
+        self._db = SqlDatabase(engine.sync_engine, lease_slots=lease_slots)
+        self._turns = CapacityLimiter(concurrency)
+
+    async def run(self, use_case: Callable[Concatenate[SqlDatabase, P], R], *args: P.args,
+                  **kwargs: P.kwargs) -> R:
+        """``use_case(db, *args, **kwargs)`` in a greenlet of the running event loop."""
+        call = partial(use_case, self._db, *args, **kwargs)
+        async with self._turns:
+            with CancelScope(shield=True):
+                result: R = await greenlet_spawn(call)
+        return result
+
+    async def aclose(self) -> None:
+        """Close its connections (on the event loop it was used on)."""
+        await self._engine.dispose()
+
+
+def awaited_database(url: str, *, concurrency: int, lease_slots: int) -> AwaitedDatabase:
+    """A database at the PostgreSQL ``url`` whose statements are awaited, running up to
+    ``concurrency`` use cases at once on as many connections (and as many more in overflow,
+    should a use case open a second one)."""
+    engine = create_async_engine(
+        make_url(normalize_url(url)).set(drivername="postgresql+psycopg_async"),
+        pool_size=concurrency, max_overflow=concurrency)
+    return AwaitedDatabase(engine, concurrency=concurrency, lease_slots=lease_slots)
