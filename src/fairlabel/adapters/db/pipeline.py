@@ -20,14 +20,16 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Connection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.util import await_only
 
 from fairlabel.adapters.db.driver import parameters, reported
+
+if TYPE_CHECKING:  # loaded by SQLAlchemy on PostgreSQL only
+    import psycopg
 
 _row_types: dict[str, Any] = {}
 
@@ -106,7 +108,7 @@ def pipelined(conn: Connection,
     driver = conn.connection.driver_connection
     assert driver is not None and conn.dialect.name == "postgresql"
     sent = [_sent(conn, statement, params) for statement, params in statements]
-    if isinstance(driver, psycopg.AsyncConnection):
+    if conn.dialect.is_async:
         return _run_awaited(conn, driver, sent)
     try:
         with driver.pipeline():
@@ -130,7 +132,7 @@ def direct(conn: Connection, statement: ClauseElement,
     costs more than the driver's."""
     driver = conn.connection.driver_connection
     assert driver is not None and conn.dialect.name == "postgresql"
-    if isinstance(driver, psycopg.AsyncConnection):
+    if conn.dialect.is_async:
         return _run_awaited(conn, driver, [_sent(conn, statement, params)])[0]
     with driver.cursor() as cursor:
         text, values = _sent(conn, statement, params, cursor)
