@@ -1,5 +1,6 @@
 """What an app server holds from the start: libraries that only some requests or starts need
-load when one comes, not at every start-up (each is memory every server process keeps)."""
+load when one comes, not at every start-up (each is memory every server process keeps); a
+server on SQLite never loads PostgreSQL's driver."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ else:  # the schema was current: Alembic stays out of the server
     assert "alembic" not in sys.modules
     accounts.add_user(container.db, email="worker@example.org", password="correct horse",
                       role=Role.WORKER, now=datetime.now(UTC))
-    late = [name for name in ("confusable_homoglyphs", "sepaxml", "PIL") if name in sys.modules]
+    late = [name for name in ("confusable_homoglyphs", "sepaxml", "PIL", "psycopg", "greenlet")
+            if name in sys.modules]  # the last two: PostgreSQL's driver and its awaiting
     assert not late, late
     accounts.add_user(container.db, email="wörker@example.org", password="correct horse",
                       role=Role.WORKER, now=datetime.now(UTC))
