@@ -9,7 +9,10 @@ psycopg sends as round trips of their own, are not counted), this process's CPU 
 cases, SQLAlchemy and the driver; of it, the kernel's), PostgreSQL's CPU (its backends
 serving the benchmark database, from /proc) and wall time. It isolates the database layer
 from the web layer that `loop.py` measures around it; `--profile` prints the functions that
-cost most, `--statements` the SQL of one cycle (pipelined ones marked `|`).
+cost most, `--statements` the SQL of one cycle (pipelined ones marked `|`). The backend
+`postgres-awaited` runs the cycles as a server on PostgreSQL does: on an event loop, each
+use case in a greenlet, its statements awaited through psycopg's async connection
+(`adapters/db/awaited.py`), one after the other.
 
     FAIRLABEL_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test \\
         .venv/bin/python benchmarks/cycle_cost.py [--cycles 2000] [--backends sqlite,postgres]
@@ -35,7 +38,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, text
+import anyio
+from sqlalchemy import Engine, event, text
 from tests.support.databases import (
     fresh_postgres_database,
     migrated_sqlite_template,
@@ -45,6 +49,7 @@ from tests.support.databases import (
 from tests.support.work import launched_project
 
 from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.awaited import awaited_database
 from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain.accounts import Role, User
@@ -80,9 +85,11 @@ def database_cpu_seconds(container: Container) -> float:
 
 def measure(backend: str, cycles: int, *, profile: bool,
             show: bool = False) -> dict[str, Any]:
-    with database(backend) as url:
+    awaited = backend == "postgres-awaited"
+    with database("postgres" if awaited else backend) as url:
         container = bootstrap(Settings(database_url=url, sweep_seconds=0,
                                        consensus_process=False))
+        listening: list[Any] = []
         try:
             now = container.clock()
             requester = accounts.add_user(container.db, email="requester@bench.example",
@@ -97,7 +104,7 @@ def measure(backend: str, cycles: int, *, profile: bool,
             shown: list[str] = []
             piped = [False]
 
-            @event.listens_for(container.engine, "before_cursor_execute")
+            @event.listens_for(Engine, "before_cursor_execute")  # the awaited one's too
             def _count(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
                 # A statement sent in a pipeline has no cursor of SQLAlchemy's
                 # (fairlabel/adapters/db/pipeline.py): one round trip for the group.
@@ -108,7 +115,12 @@ def measure(backend: str, cycles: int, *, profile: bool,
                     shown.append(("  | " if cursor is None else "") +
                                  " ".join(statement.split())[:160])
 
+            listening.append(_count)
+
             def run(count: int, first: int) -> None:
+                if awaited:
+                    anyio.run(run_awaited, count, first)
+                    return
                 for i in range(first, first + count):
                     worker: User = workers[i % len(workers)]
                     lease = assignment.request_next(container.db, worker, project,
@@ -118,6 +130,26 @@ def measure(backend: str, cycles: int, *, profile: bool,
                     assignment.submit_answer(container.db, worker, lease.assignment_id, "a",
                                              idempotency_key=None, now=container.clock(),
                                              policy=container.charter)
+
+            closing_db_cpu: list[float] = []
+
+            async def run_awaited(count: int, first: int) -> None:
+                on_loop = awaited_database(url, concurrency=1,
+                                           lease_slots=container.settings.lease_slots)
+                try:
+                    for i in range(first, first + count):
+                        worker: User = workers[i % len(workers)]
+                        lease = await on_loop.run(assignment.request_next, worker, project,
+                                                  now=container.clock(),
+                                                  policy=container.charter)
+                        assert lease is not None
+                        await on_loop.run(assignment.submit_answer, worker,
+                                          lease.assignment_id, "a", idempotency_key=None,
+                                          now=container.clock(), policy=container.charter)
+                    # Its connections' backends go with them: read their CPU first.
+                    closing_db_cpu.append(database_cpu_seconds(container))
+                finally:
+                    await on_loop.aclose()
 
             run(warm - 1, 0)
             shown.clear()
@@ -138,7 +170,8 @@ def measure(backend: str, cycles: int, *, profile: bool,
                 profiler.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             kernel = os.times().system - kernel
-            db_cpu = database_cpu_seconds(container) - db_before
+            db_cpu = (closing_db_cpu[-1] if awaited else database_cpu_seconds(container)
+                      ) - db_before
             if profiler:
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
@@ -151,6 +184,8 @@ def measure(backend: str, cycles: int, *, profile: bool,
                     "db_cpu_ms": round(db_cpu / cycles * 1000, 3),
                     "wall_ms": round(wall / cycles * 1000, 3)}
         finally:
+            for listener in listening:
+                event.remove(Engine, "before_cursor_execute", listener)
             container.close()
 
 
@@ -164,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     rows = []
     for backend in [b.strip() for b in a.backends.split(",") if b.strip()]:
-        if backend == "postgres" and not postgres_admin_url():
+        if backend.startswith("postgres") and not postgres_admin_url():
             print("postgres: skipped (set FAIRLABEL_TEST_POSTGRES_URL)")
             continue
         rows.append(measure(backend, a.cycles, profile=a.profile, show=a.statements))
@@ -175,10 +210,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['round_trips_per_cycle']:>6} "
               f"{r['app_cpu_ms']:>11} {r['app_kernel_ms']:>13} {r['db_cpu_ms']:>10} "
               f"{r['wall_ms']:>8}")
-    if len(rows) == 2:
-        sqlite, postgres = rows
+    sqlite = next((r for r in rows if r["backend"] == "sqlite"), None)
+    for postgres in (r for r in rows if r["backend"].startswith("postgres")):
+        if sqlite is None:
+            break
         ratio = (postgres["app_cpu_ms"] + postgres["db_cpu_ms"]) / sqlite["app_cpu_ms"]
-        print(f"PostgreSQL app + database CPU per cycle / SQLite's: {ratio:.2f}x "
+        print(f"{postgres['backend']} app + database CPU per cycle / SQLite's: {ratio:.2f}x "
               f"(target within 1.5x)")
     return 0
 

@@ -61,10 +61,9 @@ def _row_type(cursor: Any, text: str) -> Any:
     return row_type
 
 
-async def _awaited(driver: psycopg.AsyncConnection[Any],
-                   sent: Sequence[tuple[str, Any]]) -> list[list[Any]]:
+async def _awaited(driver: psycopg.AsyncConnection[Any], sent: Sequence[tuple[str, Any]],
+                   cursors: list[psycopg.AsyncCursor[Any]]) -> list[list[Any]]:
     """``pipelined`` (or ``direct``, for one statement) on an async connection."""
-    cursors = [driver.cursor() for _ in sent]
     try:
         if len(sent) == 1:
             await cursors[0].execute(*sent[0])
@@ -84,9 +83,10 @@ async def _awaited(driver: psycopg.AsyncConnection[Any],
 
 
 def _run_awaited(conn: Connection, driver: psycopg.AsyncConnection[Any],
-                 sent: Sequence[tuple[str, Any]]) -> list[list[Any]]:
+                 sent: Sequence[tuple[str, Any]],
+                 cursors: list[psycopg.AsyncCursor[Any]]) -> list[list[Any]]:
     try:
-        return await_only(_awaited(driver, sent))
+        return await_only(_awaited(driver, sent, cursors))
     except conn.dialect.loaded_dbapi.Error as error:
         raise reported(conn, driver, sent[0], error) from error
 
@@ -109,7 +109,7 @@ def pipelined(conn: Connection,
     assert driver is not None and conn.dialect.name == "postgresql"
     sent = [_sent(conn, statement, params) for statement, params in statements]
     if conn.dialect.is_async:
-        return _run_awaited(conn, driver, sent)
+        return _run_awaited(conn, driver, sent, [driver.cursor() for _ in sent])
     try:
         with driver.pipeline():
             cursors = [driver.cursor() for _ in sent]
@@ -132,8 +132,10 @@ def direct(conn: Connection, statement: ClauseElement,
     costs more than the driver's."""
     driver = conn.connection.driver_connection
     assert driver is not None and conn.dialect.name == "postgresql"
-    if conn.dialect.is_async:
-        return _run_awaited(conn, driver, [_sent(conn, statement, params)])[0]
+    if conn.dialect.is_async:  # listeners see the cursor, as for a statement sent alone
+        cursor = driver.cursor()
+        return _run_awaited(conn, driver, [_sent(conn, statement, params, cursor)],
+                            [cursor])[0]
     with driver.cursor() as cursor:
         text, values = _sent(conn, statement, params, cursor)
         try:
