@@ -184,12 +184,6 @@ class SqlDatabase:
     def is_dead_connection(self, error: BaseException) -> bool:
         return is_dead_connection(error)
 
-    @property
-    def serial_writes(self) -> bool:
-        """Whether writers go one at a time (SQLite): then a use case gains nothing from a
-        thread of its own, and runs in the caller's."""
-        return self._write_queue is not None
-
     def close(self) -> None:
         """Give back the writers' connection (before the engine is disposed)."""
         if self._write_queue is None:
