@@ -42,3 +42,47 @@ def test_a_server_loads_alembic_homoglyphs_sepa_and_pillow_only_when_needed(tmp_
     url = f"sqlite:///{tmp_path / 'app.db'}"
     for run in ("first", "again"):
         subprocess.run([sys.executable, "-c", _SERVER, url, run], check=True, timeout=120)
+
+
+_LOOP_ON_POSTGRES = """
+import sys
+from datetime import UTC, datetime
+import anyio
+from fairlabel.bootstrap import bootstrap
+from fairlabel.config import Settings
+from fairlabel.adapters.web.app import create_app
+from fairlabel.domain.accounts import Role
+from fairlabel.services import accounts
+
+container = bootstrap(Settings(database_url=sys.argv[1], sweep_seconds=0), serving=True)
+create_app(container)
+assert container.awaited_database is not None
+
+
+def add_and_find(db):
+    accounts.add_user(db, email="worker@example.org", password="correct horse",
+                      role=Role.WORKER, now=datetime.now(UTC))
+    with db.read() as tx:
+        return tx.users.with_password_hash("worker@example.org")
+
+
+async def serve():
+    on_loop = container.awaited_database()
+    try:
+        return await on_loop.run(add_and_find)
+    finally:
+        await on_loop.aclose()
+
+assert anyio.run(serve, backend_options={"use_uvloop": True}) is not None
+assert "greenlet" in sys.modules  # the statements were awaited
+assert "sqlalchemy.orm" not in sys.modules and "sqlalchemy.ext.asyncio" not in sys.modules
+container.close()
+"""
+
+
+def test_a_server_on_postgres_awaits_its_statements_without_sqlalchemys_orm(
+        postgres_url: str) -> None:
+    """The awaited engine is made on the async driver directly: ``sqlalchemy.ext.asyncio``
+    would import the ORM, about 7 MiB in every server process, which the app never uses."""
+    subprocess.run([sys.executable, "-c", _LOOP_ON_POSTGRES, postgres_url], check=True,
+                   timeout=120)

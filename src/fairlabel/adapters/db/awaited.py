@@ -5,9 +5,12 @@ waiting for the database. Handed to a thread, it then fights the event loop's th
 Python's interpreter lock after each of its round trips; run on the event loop in a greenlet
 (SQLAlchemy's ``greenlet_spawn``), each wait is awaited instead, and the loop serves other
 requests meanwhile. The use cases stay synchronous code on a ``SqlDatabase``: its engine is
-the synchronous face of an ``AsyncEngine``, whose connections await each statement
-(``pipeline.py`` awaits its own). Nothing here runs outside the event loop the database was
-made on: ``web/calls.py`` makes one per loop and closes it with the loop.
+made on psycopg's async driver (``postgresql+psycopg_async``), whose connections await each
+statement from the greenlet (``pipeline.py`` awaits its own); outside one, a statement
+raises ``MissingGreenlet``. It is the engine an ``AsyncEngine`` wraps, made without that
+wrapper: ``sqlalchemy.ext.asyncio`` imports SQLAlchemy's ORM, which the app does not use
+(about 7 MiB in every server process). Nothing here runs outside the event loop the database
+was made on: ``web/calls.py`` makes one per loop and closes it with the loop.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from functools import partial
 from typing import Concatenate, ParamSpec, TypeVar
 
 from anyio import CancelScope, CapacityLimiter
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
 from fairlabel.adapters.db.engine import normalize_url
@@ -33,9 +36,9 @@ class AwaitedDatabase:
     ``concurrency`` at once, each to its end even if the request that started it is
     cancelled (a transaction is never cut off half-way)."""
 
-    def __init__(self, engine: AsyncEngine, *, concurrency: int, lease_slots: int) -> None:
+    def __init__(self, engine: Engine, *, concurrency: int, lease_slots: int) -> None:
         self._engine = engine
-        self._db = SqlDatabase(engine.sync_engine, lease_slots=lease_slots)
+        self._db = SqlDatabase(engine, lease_slots=lease_slots)
         self._turns = CapacityLimiter(concurrency)
 
     async def run(self, use_case: Callable[Concatenate[SqlDatabase, P], R], *args: P.args,
@@ -49,14 +52,15 @@ class AwaitedDatabase:
 
     async def aclose(self) -> None:
         """Close its connections (on the event loop it was used on)."""
-        await self._engine.dispose()
+        await greenlet_spawn(self._engine.dispose)
 
 
 def awaited_database(url: str, *, concurrency: int, lease_slots: int) -> AwaitedDatabase:
     """A database at the PostgreSQL ``url`` whose statements are awaited, running up to
     ``concurrency`` use cases at once on as many connections (and as many more in overflow,
     should a use case open a second one)."""
-    engine = create_async_engine(
+    engine = create_engine(
         make_url(normalize_url(url)).set(drivername="postgresql+psycopg_async"),
         pool_size=concurrency, max_overflow=concurrency)
+    assert engine.dialect.is_async  # its pool hands out connections that are awaited
     return AwaitedDatabase(engine, concurrency=concurrency, lease_slots=lease_slots)
