@@ -102,3 +102,29 @@ def test_the_signature_is_the_minimum_over_every_shingle_computed_a_chunk_at_a_t
     whole = ((a[:, None] * shingles[None, :] + b[:, None]) >> np.uint64(32)).min(axis=1) \
         if shingles.size else np.full(64, _MASK32, dtype=np.uint64)
     assert np.array_equal(_signature(shingles, a, b), whole)
+
+
+def test_fingerprinting_keeps_nothing_of_the_words_it_read() -> None:
+    """A server fingerprints each project it launches: a project's words (up to 5,000 tasks
+    of them) must not stay in memory after its fingerprint is made. A process-wide cache of
+    word hashes filled up to 262,144 words, about 52 MiB kept for good by every server."""
+    import gc
+    import tracemalloc
+
+    def project(seed: int) -> ProjectText:  # 40,000 words seen nowhere else
+        return ProjectText(INSTRUCTIONS, SCHEMA,
+                           [{"text": " ".join(f"s{seed}x{i}w{j}" for j in range(20))}
+                            for i in range(2000)])
+
+    fingerprint(project(0))  # anything loaded once is loaded before measuring
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        made = fingerprint(project(1))
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert made.part("data").size > 0
+    assert kept < 1 << 20, f"{kept} bytes kept after fingerprinting"

@@ -86,7 +86,6 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", _NOT_WORD.sub(" ", text)).strip()
 
 
-@lru_cache(maxsize=1 << 18)
 def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
 
@@ -98,8 +97,20 @@ def _mix(x: U64) -> U64:
     return x ^ (x >> np.uint64(31))
 
 
-def _word_array(words: Sequence[str]) -> U64:
-    return np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+def _word_array(words: Sequence[str], seen: dict[str, int] | None = None) -> U64:
+    """The words' hashes; ``seen``: those already computed for this fingerprint (a project's
+    tasks repeat most of their words), filled here and dropped with the fingerprint, so that
+    nothing of a project's words outlives it in a server."""
+    if seen is None:
+        return np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+
+    def known(word: str) -> int:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = _word_hash(word)
+        return found
+
+    return np.fromiter(map(known, words), dtype=np.uint64, count=len(words))
 
 
 def _pairs(h: U64, salt: int) -> U64:
@@ -161,11 +172,12 @@ def _strings(value: Any) -> Iterator[str]:
 def data_shingles(task_samples: Sequence[Mapping[str, Any]]) -> U64:
     """Hashed word 1- and 2-shingles of all text values of the task samples."""
     chunks: list[U64] = []
+    seen: dict[str, int] = {}
     for sample in task_samples:
         for text in _strings(sample):
             words = normalise(text).split()
             if words:
-                h = _word_array(words)
+                h = _word_array(words, seen)
                 chunks.extend((_mix(h ^ np.uint64(3)), _pairs(h, 4)))
     return _unique(chunks)
 
