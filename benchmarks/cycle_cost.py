@@ -119,7 +119,8 @@ def measure(backend: str, cycles: int, *, profile: bool,
 
             def run(count: int, first: int) -> None:
                 if awaited:
-                    anyio.run(run_awaited, count, first)
+                    anyio.run(run_awaited, count, first,
+                              backend_options={"use_uvloop": True})  # as uvicorn runs
                     return
                 for i in range(first, first + count):
                     worker: User = workers[i % len(workers)]

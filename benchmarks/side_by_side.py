@@ -16,7 +16,7 @@ same round (median and range).
         [--clients 8,32] [--rounds 8] [--block-seconds 4]
 
 A contender is NAME=BACKEND[,VARIABLE=VALUE...], BACKEND sqlite or postgres; for example
-`pg-threads1=postgres,FAIRLABEL_DB_THREADS=1` or `before=postgres,PYTHONPATH=/tmp/old/src`.
+`pg2=postgres,FAIRLABEL_LOOP_CONCURRENCY=2` or `before=postgres,PYTHONPATH=/tmp/old/src`.
 PostgreSQL databases are created and dropped on the loopback server (`--pg-*`).
 """
 
