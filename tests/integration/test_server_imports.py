@@ -28,9 +28,13 @@ else:  # the schema was current: Alembic stays out of the server
     assert "alembic" not in sys.modules
     accounts.add_user(container.db, email="worker@example.org", password="correct horse",
                       role=Role.WORKER, now=datetime.now(UTC))
-    late = [name for name in ("confusable_homoglyphs", "sepaxml", "PIL", "psycopg", "greenlet")
+    late = [name for name in ("confusable_homoglyphs", "sepaxml", "PIL", "markdown_it",
+                              "psycopg", "greenlet")
             if name in sys.modules]  # the last two: PostgreSQL's driver and its awaiting
     assert not late, late
+    from fairlabel.adapters.web.rendering import markdown
+    assert str(markdown("**Choose** one")) == "<p><strong>Choose</strong> one</p>\\n"
+    assert "markdown_it" in sys.modules  # a page's instructions load it
     accounts.add_user(container.db, email="wörker@example.org", password="correct horse",
                       role=Role.WORKER, now=datetime.now(UTC))
     assert "confusable_homoglyphs" in sys.modules  # a non-ASCII address needs its tables
@@ -38,7 +42,8 @@ container.close()
 """
 
 
-def test_a_server_loads_alembic_homoglyphs_sepa_and_pillow_only_when_needed(tmp_path: Path) -> None:
+def test_a_server_loads_alembic_homoglyphs_sepa_pillow_and_markdown_only_when_needed(
+        tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     for run in ("first", "again"):
         subprocess.run([sys.executable, "-c", _SERVER, url, run], check=True, timeout=120)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from fairlabel.adapters.i18n import formats
@@ -27,6 +26,9 @@ from fairlabel.services import inbox
 TEMPLATES = Path(__file__).parent / "templates"
 SCRIPTS = Path(__file__).parent / "static"
 
+if TYPE_CHECKING:  # loaded by the first page that renders Markdown (about 1 MiB)
+    from markdown_it import MarkdownIt
+
 
 def script_messages() -> dict[str, str]:
     """The reader's translations of the texts the page scripts show (``t("…")``)."""
@@ -35,6 +37,8 @@ def script_messages() -> dict[str, str]:
 
 @cache
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # html=False: raw HTML written by users is shown as text, never inserted into a page;
     # markdown-it also refuses javascript:, vbscript: and data: links by default.
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
