@@ -4,7 +4,6 @@ and never commits: the unit of work does."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlalchemy import (
 )
 
 from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.project_cache import ProjectCache
 from fairlabel.adapters.db.rows import (
     FixedProject,
     fixed_project,
@@ -44,14 +44,6 @@ from fairlabel.domain.projects import Project, ProjectStatus, ProjectTerms
 from fairlabel.services.ports.work import GuardCandidate, ProjectCounts, ProjectFacts
 
 
-@dataclass
-class ProjectCache:
-    """Per process (one per ``SqlDatabase``): what never changes about existing projects."""
-
-    facts: dict[int, ProjectFacts] = field(default_factory=dict)
-    fixed: dict[int, FixedProject] = field(default_factory=dict)
-
-
 def _in_guard_window(since: datetime) -> ColumnElement[bool]:
     """Projects the continuation guard compares a new one with: serving, paused or ending,
     ended since ``since``, or with a price cut announced since ``since``."""
@@ -68,20 +60,18 @@ def _in_guard_window(since: datetime) -> ColumnElement[bool]:
 class ProjectRepository:
     def __init__(self, conn: Connection, cache: ProjectCache | None = None) -> None:
         self._conn = conn
-        cache = cache if cache is not None else ProjectCache()
-        self._facts = cache.facts
-        self._fixed = cache.fixed
+        self._cache = cache if cache is not None else ProjectCache()
 
     def facts(self, project_id: int) -> ProjectFacts:
         """What never changes about an existing project (its schema, currency, own floor and
         lease length), cached per process."""
-        found = self._facts.get(project_id)
+        found = self._cache.facts(project_id)
         if found is None:
             row = self._conn.execute(sql.project_facts, {"project_id": project_id}).one()
             found = ProjectFacts(parse_schema(row.label_schema), row.pay_currency,
                                  row.redundancy, to_quality(row), row.floor_hourly_minor,
                                  row.lease_seconds)
-            self._facts[project_id] = found
+            self._cache.keep_facts(project_id, found)
         return found
 
     def currency(self, project_id: int) -> str:
@@ -114,7 +104,7 @@ class ProjectRepository:
             for_spending: bool = False) -> Project | None:
         """The project; ``for_update`` locks its row, ``for_spending`` takes its escrow's
         lock (``EscrowRepository.lock``) in the same statement."""
-        fixed = self._fixed.get(project_id)
+        fixed = self._cache.fixed(project_id)
         if fixed is not None:  # read only what can change
             query = (sql.project_state_for_spending if for_spending
                      else sql.project_state_for_update if for_update else sql.project_state)
@@ -125,15 +115,20 @@ class ProjectRepository:
         row = self._conn.execute(query, {"project_id": project_id}).first()
         if row is None:
             return None
-        fixed = self._fixed[project_id] = fixed_project(row)
+        fixed = fixed_project(row)
+        self._cache.keep_fixed(project_id, fixed)
         return with_state(fixed, row)
 
     def fixed(self, project_id: int) -> FixedProject | None:
         """What never changes about the project (None: no such project): from this
-        process's cache, read once."""
-        found = self._fixed.get(project_id)
-        if found is None and self.get(project_id) is not None:  # get() caches it
-            found = self._fixed[project_id]
+        process's cache, read when it is not there."""
+        found = self._cache.fixed(project_id)
+        if found is None:
+            row = self._conn.execute(sql.project_by_id, {"project_id": project_id}).first()
+            if row is None:
+                return None
+            found = fixed_project(row)
+            self._cache.keep_fixed(project_id, found)
         return found
 
     def find(self, *, requester_id: int | None = None,

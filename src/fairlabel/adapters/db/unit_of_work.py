@@ -29,7 +29,8 @@ from fairlabel.adapters.db.pay_repositories import (
     PayoutRepository,
     PriceChangeRepository,
 )
-from fairlabel.adapters.db.project_repository import ProjectCache, ProjectRepository
+from fairlabel.adapters.db.project_cache import ProjectCache
+from fairlabel.adapters.db.project_repository import ProjectRepository
 from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
 from fairlabel.adapters.db.schedule_repository import JobRunRepository
 from fairlabel.adapters.db.task_repository import TaskRepository
