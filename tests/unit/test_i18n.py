@@ -134,3 +134,31 @@ def test_a_message_round_trips_through_storage() -> None:
     message = Msg("pay {amount} from {at}", {"amount": Money(1250, "EUR"),
                                              "at": datetime(2026, 12, 6, tzinfo=UTC), "n": 3})
     assert Msg.from_json(message.to_json()) == message
+
+
+def test_the_browsers_region_tags_leave_nothing_behind_in_the_server() -> None:
+    """Any request's ``Accept-Language`` chooses the reader's locale: distinct made-up region
+    tags (one per request, from anyone) must not each leave an entry in a cache for the life
+    of the server, ours or Babel's. A real region still gives its own locale."""
+    import gc
+    import tracemalloc
+
+    def read(header: str) -> str:
+        return str(reader_for(account_language=None, account_time_zone=None,
+                              chosen_language=None, browser_time_zone=None,
+                              accept_language=header).locale)
+
+    assert read("fr-CA,fr;q=0.9") == "fr_CA"
+    read("en-warm")  # what is loaded once is loaded before measuring
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(3_000):
+            assert read(f"en-x{i}") == "en_US"
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 128 * 1024, f"{kept} bytes kept for 3,000 made-up region tags"
+    assert read("es-MX") == "es_MX" and read("es-419,es;q=0.8") == "es_419"

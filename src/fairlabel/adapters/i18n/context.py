@@ -15,7 +15,8 @@ from datetime import tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
+from babel.localedata import locale_identifiers
 
 from fairlabel.adapters.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, translations
 
@@ -117,18 +118,35 @@ def choose_language(account: str | None, chosen: str | None, header: str | None)
     return DEFAULT_LANGUAGE
 
 
-@cache
 def babel_locale(language: str, region_tag: str | None = None) -> Locale:
     """The Babel locale for numbers and dates: the browser's region where it speaks the same
-    language (``fr-CA``), else the language's usual one (``fr_FR``)."""
+    language (``fr-CA``, ``es-419``), else the language's usual one (``fr_FR``).
+
+    ``region_tag`` comes from any request's ``Accept-Language``: it is used only when it
+    names a locale Babel has data for, and only then handed to Babel, whose lookups cache
+    every name they are given; so made-up tags (one per request, from anyone) leave nothing
+    behind in the server."""
+    identifier = _USUAL.get(language, "en_US")
     if region_tag:
-        try:
-            found = Locale.parse(region_tag.replace("-", "_"))
-            if found.language == language:
-                return found
-        except (UnknownLocaleError, ValueError):
-            pass
-    return Locale.parse({"en": "en_US", "fr": "fr_FR", "es": "es_ES"}.get(language, "en_US"))
+        parts = region_tag.replace("-", "_").split("_")
+        if len(parts) == 2 and parts[0] == language:
+            wanted = f"{language}_{parts[1].upper()}"
+            if wanted in _known_locales():
+                identifier = wanted
+    return _locale(identifier)
+
+
+_USUAL = {"en": "en_US", "fr": "fr_FR", "es": "es_ES"}
+
+
+@cache
+def _known_locales() -> frozenset[str]:
+    return frozenset(locale_identifiers())
+
+
+@cache
+def _locale(identifier: str) -> Locale:  # identifiers of _known_locales() only
+    return Locale.parse(identifier)
 
 
 def reader_for(*, account_language: str | None, account_time_zone: str | None,
