@@ -112,24 +112,26 @@ class ProjectRepository:
             return with_state(fixed, row) if row else None
         query = (sql.project_by_id.with_for_update(key_share=True) if for_spending
                  else sql.project_by_id_for_update if for_update else sql.project_by_id)
-        row = self._conn.execute(query, {"project_id": project_id}).first()
-        if row is None:
-            return None
-        fixed = fixed_project(row)
-        self._cache.keep_fixed(project_id, fixed)
-        return with_state(fixed, row)
+        read = self._read_whole(query, project_id)
+        return with_state(*read) if read is not None else None
 
     def fixed(self, project_id: int) -> FixedProject | None:
         """What never changes about the project (None: no such project): from this
         process's cache, read when it is not there."""
         found = self._cache.fixed(project_id)
         if found is None:
-            row = self._conn.execute(sql.project_by_id, {"project_id": project_id}).first()
-            if row is None:
-                return None
-            found = fixed_project(row)
-            self._cache.keep_fixed(project_id, found)
+            read = self._read_whole(sql.project_by_id, project_id)
+            found = read[0] if read is not None else None
         return found
+
+    def _read_whole(self, query: Any, project_id: int) -> tuple[FixedProject, Any] | None:
+        """The project's whole row and what never changes in it, kept in the cache."""
+        row = self._conn.execute(query, {"project_id": project_id}).first()
+        if row is None:
+            return None
+        fixed = fixed_project(row)
+        self._cache.keep_fixed(project_id, fixed)
+        return fixed, row
 
     def find(self, *, requester_id: int | None = None,
              status: ProjectStatus | None = None) -> list[Project]:

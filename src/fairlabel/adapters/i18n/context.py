@@ -118,6 +118,9 @@ def choose_language(account: str | None, chosen: str | None, header: str | None)
     return DEFAULT_LANGUAGE
 
 
+_USUAL = {"en": "en_US", "fr": "fr_FR", "es": "es_ES"}  # each language's usual locale
+
+
 def babel_locale(language: str, region_tag: str | None = None) -> Locale:
     """The Babel locale for numbers and dates: the browser's region where it speaks the same
     language (``fr-CA``, ``es-419``), else the language's usual one (``fr_FR``).
@@ -134,9 +137,6 @@ def babel_locale(language: str, region_tag: str | None = None) -> Locale:
             if wanted in _known_locales():
                 identifier = wanted
     return _locale(identifier)
-
-
-_USUAL = {"en": "en_US", "fr": "fr_FR", "es": "es_ES"}
 
 
 @cache
