@@ -1,6 +1,6 @@
-"""``adapters/db/driver.py``: a statement run on the driver's own cursor (the consensus
-refit's read of every answer and its write of every task's consensus) reads and writes what
-the same statement run by SQLAlchemy does, on both databases."""
+"""``adapters/db/driver.py`` and ``consensus_writes.py``: the consensus refit's read of every
+answer on the driver's own cursor, and its bulk write of every task's consensus, read and
+write what the same statement run by SQLAlchemy does, on both databases."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import StatementError
 
 from fairlabel.adapters.container import Container
-from fairlabel.adapters.db.driver import execute_many, stream
+from fairlabel.adapters.db.consensus_writes import save_consensus
+from fairlabel.adapters.db.driver import stream
 from fairlabel.adapters.db.tables import tasks
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
@@ -39,13 +40,16 @@ def test_a_bulk_write_stores_what_sqlalchemy_stores(
         raw_by_sqlalchemy = conn.exec_driver_sql(
             "SELECT CAST(consensus AS TEXT) FROM tasks ORDER BY id").all()
         conn.execute(update(tasks).values(consensus=None, confidence=None))
-        execute_many(conn, _set, rows)
+        save_consensus(conn, [(r["task_id"], r["consensus"], r["confidence"]) for r in rows])
         assert conn.execute(_stored).all() == by_sqlalchemy
         assert conn.exec_driver_sql(
             "SELECT CAST(consensus AS TEXT) FROM tasks ORDER BY id").all() == raw_by_sqlalchemy
     assert [r.consensus for r in by_sqlalchemy] == VALUES
     with container.engine.begin() as conn, pytest.raises(StatementError):
-        execute_many(conn, _set, [{"task_id": ids[0], "consensus": {1j}, "confidence": 1.0}])
+        save_consensus(conn, [(ids[0], {1j}, 1.0)])
+    with container.engine.begin() as conn:  # nothing to write: no statement at all
+        save_consensus(conn, [])
+        assert conn.execute(_stored).all() == by_sqlalchemy
 
 
 def test_a_stream_reads_every_row_once_in_order_in_lists_of_at_most_its_size(

@@ -5,15 +5,15 @@ Each statement is compiled once per process for the dialect, with its parameters
 conversions (what the column types do on the way in: ``UTCDateTime`` refuses a naive
 datetime, JSON is serialised as SQLAlchemy serialises it); it runs in the caller's
 transaction, on the connection SQLAlchemy holds. Used by the labeling loop's statements on
-PostgreSQL (``pipeline.py``) and by the consensus refit, which reads millions of answers and
-writes a consensus per task: on 3,000,000 answers, SQLAlchemy's rows cost 4.5 s of CPU where
-the driver's tuples cost 1.8 s.
+PostgreSQL (``pipeline.py``) and by the consensus refit, which reads millions of answers (on
+3,000,000 answers, SQLAlchemy's rows cost 4.5 s of CPU where the driver's tuples cost 1.8 s);
+its write of a consensus per task is ``consensus_writes.py``.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -91,23 +91,5 @@ def stream(conn: Connection, statement: ClauseElement, params: Mapping[str, Any]
         while rows:
             yield rows
             rows = cursor.fetchmany(size)
-    finally:
-        cursor.close()
-
-
-def execute_many(conn: Connection, statement: ClauseElement,
-                 rows: Sequence[Mapping[str, Any]]) -> None:
-    """The statement once per row of parameters, in one call of the driver's (psycopg sends
-    them in a pipeline)."""
-    if not rows:
-        return
-    sent = [parameters(conn, statement, row) for row in rows]
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(sent[0][0], [values for _, values in sent])
-    except Exception as error:
-        raise reported(conn, driver, sent[0], error) from error
     finally:
         cursor.close()

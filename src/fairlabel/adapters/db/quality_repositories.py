@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db.columns import Columns, coded_json
-from fairlabel.adapters.db.driver import execute_many, stream
+from fairlabel.adapters.db.consensus_writes import save_consensus
+from fairlabel.adapters.db.driver import stream
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import (
     assignments,
@@ -71,8 +72,6 @@ _work_answers = (select(assignments.c.task_id, assignments.c.worker_id,
                  .where(assignments.c.project_id == bindparam("project_id"),
                         assignments.c.status == SUBMITTED, assignments.c.purpose == WORK)
                  .order_by(assignments.c.id))
-_save_consensus = (update(tasks).where(tasks.c.id == bindparam("task_id"))
-                   .values(consensus=bindparam("consensus"), confidence=bindparam("confidence")))
 
 
 class GoldRepository:
@@ -254,8 +253,7 @@ class ConsensusRepository:
                 if isinstance(r.data, dict) and isinstance(r.data.get("text"), str)}
 
     def save(self, rows: Sequence[TaskConsensus]) -> None:
-        execute_many(self._conn, _save_consensus,
-                     [{"task_id": t, "consensus": c, "confidence": p} for t, c, p in rows])
+        save_consensus(self._conn, rows)
 
     def settle(self, task_ids: Sequence[int], *, now: datetime) -> None:
         for start in range(0, len(task_ids), _CHUNK):
