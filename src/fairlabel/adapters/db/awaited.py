@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from anyio import CancelScope, CapacityLimiter
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.util import greenlet_spawn
 
@@ -59,8 +59,21 @@ def awaited_database(url: str, *, concurrency: int, lease_slots: int) -> Awaited
     """A database at the PostgreSQL ``url`` whose statements are awaited, running up to
     ``concurrency`` use cases at once on as many connections (and as many more in overflow,
     should a use case open a second one)."""
+    from psycopg.pq import TransactionStatus
+
     engine = create_engine(
         make_url(normalize_url(url)).set(drivername="postgresql+psycopg_async"),
-        pool_size=concurrency, max_overflow=concurrency)
+        pool_size=concurrency, max_overflow=concurrency, pool_reset_on_return=None)
     assert engine.dialect.is_async  # its pool hands out connections that are awaited
+
+    @event.listens_for(engine, "reset")
+    def _reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+        # The pool's own reset rolls back every connection given back, committed or not: on
+        # this engine an await (two greenlet switches) per transaction for psycopg's no-op.
+        # A connection is given back inside a transaction only when its use case failed.
+        if (state.asyncio_safe and not state.terminate_only
+                and record.driver_connection.info.transaction_status
+                != TransactionStatus.IDLE):
+            dbapi_connection.rollback()
+
     return AwaitedDatabase(engine, concurrency=concurrency, lease_slots=lease_slots)
