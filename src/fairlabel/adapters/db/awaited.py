@@ -70,7 +70,8 @@ def awaited_database(url: str, *, concurrency: int, lease_slots: int) -> Awaited
     def _reset(dbapi_connection: Any, record: Any, state: Any) -> None:
         # The pool's own reset rolls back every connection given back, committed or not: on
         # this engine an await (two greenlet switches) per transaction for psycopg's no-op.
-        # A connection is given back inside a transaction only when its use case failed.
+        # The unit of work ends every transaction it opens; a connection still inside one
+        # (its rollback failed, or code that took it from the pool directly) is rolled back.
         if (state.asyncio_safe and not state.terminate_only
                 and record.driver_connection.info.transaction_status
                 != TransactionStatus.IDLE):

@@ -33,28 +33,33 @@ _POSTGRES = text(
 _SQLITE = "UPDATE tasks SET consensus = ?, confidence = ? WHERE id = ?"
 
 
-def _document(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
+def _serialised(rows: Sequence[tuple[int, Any, float | None]], postgres: bool,
+                statement: str) -> Any:
+    """The consensus values as one JSON array (PostgreSQL) or one document each (SQLite);
+    a value JSON cannot hold is refused as SQLAlchemy refuses it."""
+    try:
+        if postgres:
+            return json.dumps([consensus for _, consensus, _ in rows])
+        return [None if consensus is None else json.dumps(consensus)
+                for _, consensus, _ in rows]
+    except (TypeError, ValueError) as error:
+        raise StatementError(str(error), statement, None, error) from error
 
 
 def save_consensus(conn: Connection, rows: Sequence[tuple[int, Any, float | None]]) -> None:
     """Write each ``(task id, consensus, confidence)`` in the caller's transaction."""
     if not rows:
         return
-    try:
-        if conn.dialect.name == "postgresql":
-            conn.execute(_POSTGRES, {
-                "ids": [task for task, _, _ in rows],
-                "consensus": json.dumps([consensus for _, consensus, _ in rows]),
-                "confidence": [confidence for _, _, confidence in rows]})
-            return
-        documents = [_document(consensus) for _, consensus, _ in rows]
-    except (TypeError, ValueError) as error:  # as SQLAlchemy reports a value it cannot store
-        raise StatementError(str(error), _SQLITE, None, error) from error
+    if conn.dialect.name == "postgresql":
+        conn.execute(_POSTGRES, {
+            "ids": [task for task, _, _ in rows],
+            "consensus": _serialised(rows, True, str(_POSTGRES)),
+            "confidence": [confidence for _, _, confidence in rows]})
+        return
+    values = [(document, confidence, task) for document, (task, _, confidence)
+              in zip(_serialised(rows, False, _SQLITE), rows, strict=True)]
     driver = conn.connection.driver_connection
     assert driver is not None
-    values = [(document, confidence, task)
-              for document, (task, _, confidence) in zip(documents, rows, strict=True)]
     cursor = driver.cursor()
     try:
         cursor.executemany(_SQLITE, values)
