@@ -78,7 +78,8 @@ def consensus_refit(settings: Settings, engine: Engine, *,
     if not settings.consensus_process or in_memory:
         return refit_consensus
     return ProcessRefit(DatabaseAddress(settings.database_url,
-                                        sqlite_autocheckpoint=sqlite_autocheckpoint))
+                                        sqlite_autocheckpoint=sqlite_autocheckpoint,
+                                        writers=settings.refit_writers))
 
 
 def charter_policy(settings: Settings) -> CharterPolicy:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     consensus_process: bool = Field(
         default=True, description="Refit consensus in a separate worker process (numpy and "
         "scipy stay out of the app server, and a long fit never holds up requests).")
+    refit_writers: int = Field(
+        default=2, ge=1, le=16, description="PostgreSQL: how many transactions a refit in "
+        "the worker process writes the consensus in at once, each on a connection of its own "
+        "(SQLite: always one).")
     floors: dict[str, int] = Field(
         default=dict(charter.FLOORS),
         description="Hourly pay floor per currency, in minor units per hour.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -60,9 +61,14 @@ def test_the_worker_process_writes_what_the_refit_in_process_writes(
 
     assert refit == quality.Refit(pid, len(want["rows"]), len(want["settle"]),
                                   len(want["unsettle"]), len(want["changed"]))
-    found = stored(container, pid)
+    assert_written(container, pid, want)
+
+
+def assert_written(container: Container, pid: int, want: dict[str, Any]) -> None:
+    """The database holds what ``expected_refit`` says the refit writes, and the refit
+    recorded the answers it covered."""
     written = {row.task_id: row for row in want["changed"]}
-    for task_id, (consensus, confidence, settled) in found.items():
+    for task_id, (consensus, confidence, settled) in stored(container, pid).items():
         if task_id in written:
             assert (consensus, confidence) == written[task_id][1:], task_id
         else:

@@ -51,6 +51,7 @@ class DatabaseAddress:
 
     url: str
     sqlite_autocheckpoint: bool = True
+    writers: int = 1  # PostgreSQL: a refit's write transactions at once (FAIRLABEL_REFIT_WRITERS)
 
 
 class ProcessRefit:
@@ -131,13 +132,17 @@ def _end_with_parent() -> None:
 def refit_in_worker(database: DatabaseAddress, project_id: int, now: datetime,
                     seed: int) -> Refit:
     """One project's refit in the worker process, on an engine made here for it (none is
-    made at import; it is let go after the refit, which runs at most once a minute or so)."""
-    engine = make_engine(database.url, pool_size=1,
+    made at import; it is let go after the refit, which runs at most once a minute or so).
+    On PostgreSQL it writes on ``database.writers`` connections at once; on SQLite, which
+    has one writer at a time, on one, pausing between its transactions (``PoliteWrites``)."""
+    engine = make_engine(database.url, pool_size=max(1, database.writers),
                          sqlite_autocheckpoint=database.sqlite_autocheckpoint)
+    sqlite = is_sqlite(engine)
+    writers = 1 if sqlite else max(1, database.writers)
     db = SqlDatabase(engine)
     try:
-        return refit_consensus(PoliteWrites(db) if is_sqlite(engine) else db, project_id,
-                               now=now, seed=seed)
+        return refit_consensus(PoliteWrites(db) if sqlite else db, project_id,
+                               now=now, seed=seed, writers=writers)
     finally:
         db.close()
         engine.dispose()

@@ -9,9 +9,11 @@ app server whose projects use none of it does not load it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
+from threading import Event
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from fairlabel.domain.accounts import Role, User, require_role
@@ -117,6 +119,41 @@ WRITE_CHUNK = 500
 """Tasks whose consensus a refit writes per transaction (short writes: workers never wait)."""
 
 
+def _write_chunks(db: Database[RefreshConsensusTx], count: int,
+                  rows: Callable[[int, int], Sequence[TaskConsensus]], *, writers: int) -> None:
+    """``rows(start, end)`` for each chunk of ``WRITE_CHUNK`` of ``count`` rows, each in a
+    transaction of its own; with ``writers`` above one, that many transactions at once (on
+    PostgreSQL, each on a connection of its own: the database's work on the rows, most of a
+    large refit, then runs on as many cores). Each chunk's rows are made when it is written,
+    so that a large refit never holds them all. After a failure no chunk begins (those
+    already writing end) and the failure is raised; the project stays stale for the next
+    upkeep, which writes what differs."""
+    failed = Event()
+
+    def save(start: int) -> None:
+        if failed.is_set():
+            return
+        try:
+            with db.write() as tx:
+                tx.consensus.save(rows(start, min(start + WRITE_CHUNK, count)))
+                tx.commit()
+        except BaseException:
+            failed.set()
+            raise
+
+    starts = range(0, count, WRITE_CHUNK)
+    if writers <= 1 or len(starts) < 2:
+        for start in starts:
+            save(start)
+        return
+    pool = ThreadPoolExecutor(min(writers, len(starts)), thread_name_prefix="consensus-write")
+    try:
+        for done in [pool.submit(save, start) for start in starts]:
+            done.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def refresh_consensus(db: Database[RefreshConsensusTx], *, now: datetime,
                       project_id: int | None = None,
                       seed: int = 0, refit: RefitConsensus | None = None,
@@ -131,15 +168,15 @@ def refresh_consensus(db: Database[RefreshConsensusTx], *, now: datetime,
 
 
 def refit_consensus(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
-                    seed: int, policy: UpkeepPolicy = UPKEEP) -> Refit:
+                    seed: int, policy: UpkeepPolicy = UPKEEP, writers: int = 1) -> Refit:
     """Bring one project's consensus up to date: refit whole, or updated task by task when
     ``domain/consensus_upkeep.py`` allows it (the tasks answered since the last watermark,
     with the workers' accuracies of the last refit). Read in one transaction, computed outside
-    any, what changed written in short transactions. A refit of a categorical project reads
-    its answers, stored consensus and settled tasks as arrays (no object per answer or per
-    task); a structured project's answers are read as objects."""
+    any, what changed written in short transactions, ``writers`` of them at once. A refit of
+    a categorical project reads its answers, stored consensus and settled tasks as arrays (no
+    object per answer or per task); a structured project's answers are read as objects."""
     done = _until_recorded(partial(_upkeep, db, project_id, now=now, seed=seed,
-                                   policy=policy, refit=True))
+                                   policy=policy, refit=True, writers=writers))
     assert done is not None
     return done
 
@@ -170,7 +207,7 @@ def _until_recorded(upkeep: Callable[[], Refit | None]) -> Refit | None:
 
 
 def _upkeep(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime, seed: int,
-            policy: UpkeepPolicy, refit: bool) -> Refit | None:
+            policy: UpkeepPolicy, refit: bool, writers: int = 1) -> Refit | None:
     cutoff = now - UPDATE_LAG
     with db.read() as tx:
         facts = tx.projects.facts(project_id)
@@ -190,7 +227,9 @@ def _upkeep(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
             fit = _read_fit(tx, facts, project_id)
     until, counted = watermark(marks, cutoff, structured=structured, policy=policy)
     if update is not None:
-        _write(db, update.changed)
+        changed = update.changed
+        _write_chunks(db, len(changed), lambda start, end: changed[start:end],
+                      writers=writers)
         with db.write() as tx:
             tx.consensus.settle(update.settle, now=now)
             tx.consensus.unsettle(update.unsettle)
@@ -200,7 +239,7 @@ def _upkeep(db: Database[RefreshConsensusTx], project_id: int, *, now: datetime,
         return Refit(project_id, update.tasks, len(update.settle), len(update.unsettle),
                      len(update.changed), Upkeep.UPDATE, recorded)
     return _refit(db, facts, project_id, fit, seed=seed, now=now,
-                  covered=(until, counted, marks.total), seen=covered)
+                  covered=(until, counted, marks.total), seen=covered, writers=writers)
 
 
 class _FitInput(NamedTuple):
@@ -224,7 +263,7 @@ def _read_fit(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int) -> _
 
 def _refit(db: Database[RefreshConsensusTx], facts: ProjectFacts, project_id: int,
            fit: _FitInput, *, seed: int, now: datetime,
-           covered: tuple[datetime | None, int, int], seen: Covered) -> Refit:
+           covered: tuple[datetime | None, int, int], seen: Covered, writers: int) -> Refit:
     import numpy as np
 
     answers, gold, was_settled, stored = fit
@@ -244,10 +283,8 @@ def _refit(db: Database[RefreshConsensusTx], facts: ProjectFacts, project_id: in
     del answers
     changed = changed_tasks(computed, stored)
     del stored
-    for start in range(0, len(changed), WRITE_CHUNK):
-        with db.write() as tx:
-            tx.consensus.save(computed.rows(changed[start:start + WRITE_CHUNK]))
-            tx.commit()
+    _write_chunks(db, len(changed), lambda start, end: computed.rows(changed[start:end]),
+                  writers=writers)
     until, counted, fitted_answers = covered
     recorded = True
     with db.write() as tx:
@@ -260,13 +297,6 @@ def _refit(db: Database[RefreshConsensusTx], facts: ProjectFacts, project_id: in
         tx.commit()
     return Refit(project_id, len(computed), len(settle), len(unsettle), len(changed),
                  recorded=recorded)
-
-
-def _write(db: Database[RefreshConsensusTx], rows: Sequence[TaskConsensus]) -> None:
-    for start in range(0, len(rows), WRITE_CHUNK):
-        with db.write() as tx:
-            tx.consensus.save(rows[start:start + WRITE_CHUNK])
-            tx.commit()
 
 
 def _with_texts(tx: RefreshConsensusTx, facts: ProjectFacts, project_id: int,

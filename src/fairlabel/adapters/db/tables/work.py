@@ -210,3 +210,9 @@ Index("ix_assignments_awaiting", assignments.c.status, assignments.c.submitted_a
 MEASURED = "status = 'submitted'"
 Index("ix_assignments_worked", assignments.c.project_id, assignments.c.worked_ms,
       sqlite_where=text(MEASURED), postgresql_where=text(MEASURED))
+# A project's graded (gold) answers by worker, with what its gold scores count: read from
+# the index alone, not by scanning every answer of the project for the few graded ones.
+GRADED = "correct IS NOT NULL"
+Index("ix_assignments_graded", assignments.c.project_id, assignments.c.worker_id,
+      assignments.c.status, assignments.c.correct,
+      sqlite_where=text(GRADED), postgresql_where=text(GRADED))
