@@ -30,7 +30,8 @@ class Watched:
     """The container's database, watching the refit's write transactions: the first
     ``meet`` of them wait for each other at a barrier before they begin (a refit that wrote
     one chunk after another would never bring two there, and the barrier's timeout would
-    fail it); ``fail_at`` (counted from 0) raises in that transaction's save."""
+    fail it); ``fail_at`` (counted from 0) fails before it begins, as a lost connection
+    would."""
 
     def __init__(self, db: SqlDatabase, *, meet: int = 0, fail_at: int | None = None) -> None:
         self._db = db

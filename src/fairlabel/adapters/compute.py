@@ -135,14 +135,14 @@ def refit_in_worker(database: DatabaseAddress, project_id: int, now: datetime,
     made at import; it is let go after the refit, which runs at most once a minute or so).
     On PostgreSQL it writes on ``database.writers`` connections at once; on SQLite, which
     has one writer at a time, on one, pausing between its transactions (``PoliteWrites``)."""
-    engine = make_engine(database.url, pool_size=max(1, database.writers),
+    writers = max(1, database.writers)
+    engine = make_engine(database.url, pool_size=writers,
                          sqlite_autocheckpoint=database.sqlite_autocheckpoint)
     sqlite = is_sqlite(engine)
-    writers = 1 if sqlite else max(1, database.writers)
     db = SqlDatabase(engine)
     try:
         return refit_consensus(PoliteWrites(db) if sqlite else db, project_id,
-                               now=now, seed=seed, writers=writers)
+                               now=now, seed=seed, writers=1 if sqlite else writers)
     finally:
         db.close()
         engine.dispose()
