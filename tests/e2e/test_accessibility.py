@@ -96,7 +96,7 @@ def test_the_page_list_covers_every_page_route() -> None:
     """A page route added to adapters/web/pages/ is listed in tools/screenshots/pages.py."""
     from fairlabel.adapters.web import pages as page_routes
 
-    routes = set(_get_routes(page_routes.router))
+    routes = {path for router in page_routes.ROUTERS for path in _get_routes(router)}
     assert "/worker/earnings" in routes
     unlisted = {"/", "/public", "/favicon.ico", "/operator/payouts/batched.csv",
                 "/operator/payouts/batched.xml"}  # redirects and downloads

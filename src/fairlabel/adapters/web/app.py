@@ -117,8 +117,8 @@ def create_app(container: Container) -> FastAPI:
                        max_age=14 * 24 * 3600)
     errors.install(app)
     common.install(app)
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    api.install(app)
+    pages.install(app)
     api_docs.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -20,33 +20,60 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fairlabel.adapters.web.limits import refuse
 
 Table = list[tuple[re.Pattern[str], frozenset[str]]]
+Folders = dict[str, Table]
 
 
 def route_table(routes: list[object]) -> Table:
     """(path pattern, methods) of every route, those of included routers too."""
-    table: Table = []
+    return [(pattern, methods) for _, pattern, methods in _routes(routes)]
+
+
+def _routes(routes: list[object]) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
+    found = []
     for route in routes:
         contexts = getattr(route, "effective_route_contexts", None)
         for each in (contexts() if contexts is not None else [route]):
             pattern, methods = getattr(each, "path_regex", None), getattr(each, "methods", None)
             if pattern is not None and methods:
-                table.append((pattern, frozenset(methods)))
-    return table
+                found.append((getattr(each, "path_format", ""), pattern, frozenset(methods)))
+    return found
+
+
+def folder(path_format: str) -> str:
+    """What every path a route matches begins with, up to a slash: its path's literal part
+    before the first parameter, cut after its last slash (``/api/v1/projects/{id}/next`` ->
+    ``/api/v1/projects/``; ``/login`` -> ``/``)."""
+    literal = path_format.split("{", 1)[0]
+    return literal[:literal.rfind("/") + 1]
+
+
+def by_folder(routes: list[object]) -> Folders:
+    """``route_table`` grouped by ``folder``: a path is matched only against the routes of
+    the folders it lies in (a handful), not against every route of the app (about 100, on
+    every request)."""
+    folders: Folders = {}
+    for path_format, pattern, methods in _routes(routes):
+        folders.setdefault(folder(path_format), []).append((pattern, methods))
+    return folders
 
 
 class AllowedMethods:
     def __init__(self, app: ASGIApp, *, routes: Callable[[], list[object]]) -> None:
         self.app = app
         self._routes = routes
-        self._table: Table | None = None  # built at the first request: every route is in
+        self._folders: Folders | None = None  # built at the first request: every route is in
 
     def allowed(self, path: str) -> frozenset[str]:
-        if self._table is None:
-            self._table = route_table(self._routes())
+        """The methods of every route that matches ``path`` (with OPTIONS), or none."""
+        if self._folders is None:
+            self._folders = by_folder(self._routes())
         found: set[str] = set()
-        for pattern, methods in self._table:
-            if pattern.match(path):
-                found |= methods
+        slash = path.find("/")
+        while slash >= 0:  # each folder the path lies in: "/", "/api/", "/api/v1/"...
+            for pattern, methods in self._folders.get(path[:slash + 1], ()):
+                if pattern.match(path):
+                    found |= methods
+            slash = path.find("/", slash + 1)
         return frozenset(found | {"OPTIONS"}) if found else frozenset()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

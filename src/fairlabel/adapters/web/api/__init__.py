@@ -1,6 +1,6 @@
 """The REST API, mounted under /api/v1."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from fairlabel.adapters.web.api import (
     admin,
@@ -18,23 +18,26 @@ from fairlabel.adapters.web.api import (
     voice,
 )
 
-router = APIRouter(prefix="/api/v1")
-router.include_router(projects.router)
-router.include_router(exports.router)
-router.include_router(quality.router)
-router.include_router(assignments.router)
-router.include_router(money.router)
-router.include_router(funding.router)
-router.include_router(me.router)
-router.include_router(admin.router)
-router.include_router(decisions.router)
-router.include_router(continuation.router)
-router.include_router(voice.router)
-router.include_router(public.router)
-router.include_router(media.router)
+PREFIX = "/api/v1"
+
+meta = APIRouter(tags=["meta"])
 
 
-@router.get("/health", tags=["meta"])
+@meta.get("/health")
 def health() -> dict[str, str]:
     """Liveness: answers as soon as the server accepts requests."""
     return {"status": "ok"}
+
+
+ROUTERS = (projects.router, exports.router, quality.router, assignments.router, money.router,
+           funding.router, me.router, admin.router, decisions.router, continuation.router,
+           voice.router, public.router, media.router, meta)
+"""The API's routers, in the order their routes are matched."""
+
+
+def install(app: FastAPI) -> None:
+    """Include each API router in ``app`` under /api/v1, directly: FastAPI finds a request's
+    route by walking the tree of included routers, twice (to match, then to handle), so a
+    router of these routers would cost every API request a level more of that walk."""
+    for each in ROUTERS:
+        app.include_router(each, prefix=PREFIX)

@@ -1,6 +1,6 @@
 """Server-rendered pages. They call the same service functions as the API."""
 
-from fastapi import APIRouter
+from fastapi import FastAPI
 
 from fairlabel.adapters.web.pages import (
     account,
@@ -14,13 +14,13 @@ from fairlabel.adapters.web.pages import (
     worker,
 )
 
-router = APIRouter(include_in_schema=False)
-router.include_router(auth.router)
-router.include_router(account.router)
-router.include_router(worker.router)
-router.include_router(inbox.router)
-router.include_router(requester.router)
-router.include_router(decisions.router)
-router.include_router(operator.router)
-router.include_router(public.router)
-router.include_router(site.router)
+ROUTERS = (auth.router, account.router, worker.router, inbox.router, requester.router,
+           decisions.router, operator.router, public.router, site.router)
+"""The pages' routers, in the order their routes are matched."""
+
+
+def install(app: FastAPI) -> None:
+    """Include each page router in ``app``, directly (as ``api.install``), out of the API's
+    documentation."""
+    for each in ROUTERS:
+        app.include_router(each, include_in_schema=False)
