@@ -137,9 +137,11 @@ def build(url: str, n_tasks: int, n_answers: int, n_workers: int,
                     conn.execute(insert(assignments), rows)
                 # The count each submission raises (a refit sizes its arrays by it, and the
                 # app server sends a refit of 50,000 answers or more to its worker process).
+                # ...and the project's progress, as the import and each submission keep it.
                 conn.execute(update(project_holds)
                              .where(project_holds.c.project_id == project.id)
-                             .values(answers=n_tasks * n_answers - len(held or ())))
+                             .values(answers=n_tasks * n_answers - len(held or ()),
+                                     work_answered=n_tasks * n_answers - len(held or ())))
             return project.id
         finally:
             container.close()
@@ -155,7 +157,8 @@ def deliver(url: str, project_id: int, held: list[dict[str, Any]]) -> None:
                 dict(row, leased_at=now, lease_expires_at=now + timedelta(minutes=10),
                      submitted_at=now) for row in held])
             conn.execute(update(project_holds).where(project_holds.c.project_id == project_id)
-                         .values(answers=project_holds.c.answers + len(held)))
+                         .values(answers=project_holds.c.answers + len(held),
+                                 work_answered=project_holds.c.work_answered + len(held)))
     finally:
         engine.dispose()
 

@@ -226,6 +226,10 @@ def grow(db: FairlabelDB, project_id: int, a: argparse.Namespace,
     timed(f"{n_open} open tasks of the project", b.series(n_open, (
         "INSERT INTO tasks (project_id, data, max_answers, created_at) "
         f"SELECT {project_id}, {b.js(text)}, {a.redundancy}, {b.ts(str(t0 - DAY))} {{FROM}}")))
+    # P's progress, as its imports and submissions would have kept it.
+    b.run(f"UPDATE project_holds SET work_tasks = work_tasks + {n_tasks}, work_capacity = "
+          f"work_capacity + {n_tasks * a.redundancy}, work_answered = work_answered + "
+          f"{n_done * a.redundancy} WHERE project_id = {project_id}")
     timed(f"{other_tasks} answered tasks of the ended projects", b.series(other_tasks, (
         "INSERT INTO tasks (project_id, data, max_answers, taken, answered, created_at) "
         f"SELECT {k0} + (n * {n_projects}) / {other_tasks}, {b.js(text)}, {other_red}, "

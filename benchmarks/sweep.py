@@ -189,7 +189,12 @@ class Platform:
                              .where(project_holds.c.project_id == project_id)
                              .values(answers=project_holds.c.answers + len(times),
                                      bound_ms=project_holds.c.bound_ms
-                                     + len(times) * 2 * worked))
+                                     + len(times) * 2 * worked,
+                                     work_tasks=project_holds.c.work_tasks + n_tasks,
+                                     work_capacity=project_holds.c.work_capacity
+                                     + n_tasks * REDUNDANCY,
+                                     work_answered=project_holds.c.work_answered
+                                     + n_tasks * REDUNDANCY))
 
     def between_sweeps(self, n_new: int, at: datetime) -> None:
         """--new answers submitted to a few projects since the catch-up."""

@@ -173,3 +173,25 @@ def _aware(moment: object) -> datetime:
     value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     assert isinstance(value, datetime)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def test_0018_sums_each_projects_progress_from_its_tasks(
+        container: Container, people: Accounts, clock: FakeClock) -> None:
+    """Projects made before 0018 get their progress summed from their ordinary tasks (gold
+    ones aside), and the counts read after it are those."""
+    from fairlabel.domain.quality import QualityTerms
+    from tests.integration.test_project_progress import kept, summed
+    from tests.integration.test_quality import make_project as make_checked_project
+
+    requester, worker = people.make(Role.REQUESTER)[0], people.make(Role.WORKER)[0]
+    pid = make_project(container, requester, tasks=6, lease_seconds=600)
+    work(container, clock, worker, pid, seconds=5.0, answers=3)
+    checked = make_checked_project(container, requester, work=4, gold=3, redundancy=2,
+                                   terms=QualityTerms(gold_rate=0.5))
+    before = {p: summed(container, p) for p in (pid, checked)}
+    engine = container.engine
+    downgrade(engine, "0017")
+    assert "work_tasks" not in {c["name"] for c in inspect(engine).get_columns("project_holds")}
+    upgrade(engine)
+    assert {p: kept(container, p) for p in (pid, checked)} == before
+    assert before[pid].answers == 3 and before[checked].tasks == 4

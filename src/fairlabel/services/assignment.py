@@ -262,7 +262,8 @@ def _earn(tx: EarnTx, assignment: Assignment, facts: ProjectFacts, *, now: datet
     held beside the price)."""
     currency = facts.currency
     worked = worked_ms_between(assignment.leased_at, now)
-    change = earn_hold_change(tx, assignment.project_id, worked_ms=worked, facts=facts,
+    change = earn_hold_change(tx, assignment.project_id, worked_ms=worked,
+                              work=assignment.purpose is Purpose.WORK, facts=facts,
                               policy=policy, worker_id=assignment.worker_id)
     if assignment.price_minor or change:
         memo = {"assignment_id": assignment.id, "project_id": assignment.project_id,

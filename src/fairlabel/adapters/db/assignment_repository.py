@@ -16,17 +16,12 @@ from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import to_assignment
 from fairlabel.adapters.db.tables import assignments
 from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL, MEASURED
-from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review, worked_ms_between
+from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.errors import Conflict
 from fairlabel.services.ports.work import WorkerTotals
 
 # Answers whose pay stands: all but those a rejection withheld on evidence.
 _PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
-
-
-def _worked_ms(row: Any) -> int:
-    """An answer's measured working time: lease issued → submitted, in milliseconds."""
-    return worked_ms_between(row.leased_at, row.submitted_at)
 
 
 @contextmanager
@@ -224,21 +219,34 @@ class AssignmentRepository:
         return found
 
     def worker_totals(self, *, worker_id: int, project_id: int) -> WorkerTotals:
-        """(answers, pay received in minor units, measured milliseconds) of a worker."""
-        rows = self._conn.execute(
-            select(assignments.c.price_minor, assignments.c.topped_up_minor,
-                   assignments.c.leased_at, assignments.c.submitted_at)
+        """(answers, pay received in minor units, measured milliseconds) of a worker, summed
+        by the database (each answer's working time is kept at its submission: a worker of
+        60,000 answers read them all into the app, 0.4 s a view of their earnings)."""
+        row = self._conn.execute(
+            select(func.count(),
+                   func.coalesce(func.sum(assignments.c.price_minor
+                                          + assignments.c.topped_up_minor), 0),
+                   func.coalesce(func.sum(assignments.c.worked_ms), 0))
             .where(assignments.c.worker_id == worker_id,
                    assignments.c.project_id == project_id,
-                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID)).all()
-        paid = sum(r.price_minor + r.topped_up_minor for r in rows)
-        total = sum(_worked_ms(r) for r in rows)
-        return WorkerTotals(len(rows), paid, total)
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID)).one()
+        return WorkerTotals(int(row[0]), int(row[1]), int(row[2]))
 
     def worker_projects(self, worker_id: int) -> list[int]:
+        """The projects a worker was ever served, in order: one probe of
+        ``ix_assignments_worker`` per project (each the next project after the last found),
+        not a walk through every answer of theirs (PostgreSQL has no skip scan: 0.19 s for a
+        worker of 60,000 answers, each view of their pages)."""
+        found = (select(func.min(assignments.c.project_id).label("project_id"))
+                 .where(assignments.c.worker_id == worker_id)
+                 .cte("found", recursive=True))
+        after = (select(func.min(assignments.c.project_id))
+                 .where(assignments.c.worker_id == worker_id,
+                        assignments.c.project_id > found.c.project_id)
+                 .scalar_subquery())
+        found = found.union_all(select(after).where(found.c.project_id.is_not(None)))
         return list(self._conn.execute(
-            select(assignments.c.project_id).where(assignments.c.worker_id == worker_id)
-            .distinct().order_by(assignments.c.project_id)).scalars())
+            select(found.c.project_id).where(found.c.project_id.is_not(None))).scalars())
 
     def count_submitted(self, *, worker_id: int, project_id: int) -> int:
         return int(self._conn.execute(

@@ -33,7 +33,9 @@ _part = case((_twice - project_holds.c.pivot_ms > project_holds.c.pivot_ms,
               _twice - project_holds.c.pivot_ms), else_=project_holds.c.pivot_ms)
 _add_answer = (update(project_holds).where(_of_project)
                .values(answers=project_holds.c.answers + 1,
-                       bound_ms=project_holds.c.bound_ms + _part)
+                       bound_ms=project_holds.c.bound_ms + _part,
+                       work_answered=project_holds.c.work_answered
+                       + bindparam("work", type_=BigInteger))
                .returning(*_columns))
 # What answers and live leases have received so far, at the least (for raising the bound c).
 _lowest_paid = select(func.min(assignments.c.price_minor + assignments.c.topped_up_minor)).where(
@@ -55,12 +57,13 @@ class HoldsRepository:
         query = _totals_for_update if for_update else _totals
         return _to_totals(self._conn.execute(query, {"holds_project": project_id}).one())
 
-    def add_answer(self, project_id: int, *, worked_ms: int,
+    def add_answer(self, project_id: int, *, worked_ms: int, work: bool,
                    then_lock: tuple[Sequence[str], str] | None = None) -> AnswerTotals:
-        """Count one more submitted answer; returns the new totals (the row stays locked).
+        """Count one more submitted answer (``work``: on an ordinary task, which counts in the
+        project's progress too); returns the new totals (the row stays locked).
         ``then_lock`` (accounts, currency): then ``Ledger.lock`` them, in the same round
         trip on PostgreSQL."""
-        params = {"holds_project": project_id, "worked": worked_ms}
+        params = {"holds_project": project_id, "worked": worked_ms, "work": int(work)}
         if then_lock is None:
             return _to_totals(self._conn.execute(_add_answer, params).one())
         accounts, currency = then_lock

@@ -11,8 +11,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
-    false,
-    func,
     insert,
     or_,
     select,
@@ -36,7 +34,6 @@ from fairlabel.adapters.db.tables import (
     project_fingerprints,
     project_holds,
     projects,
-    tasks,
 )
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.pay import PriceChangeKind
@@ -277,12 +274,9 @@ class ProjectRepository:
     def counts(self, project_ids: Sequence[int]) -> dict[int, ProjectCounts]:
         if not project_ids:
             return {}
-        rows = self._conn.execute(
-            select(tasks.c.project_id, func.count(),
-                   func.coalesce(func.sum(tasks.c.max_answers), 0),
-                   func.coalesce(func.sum(tasks.c.answered), 0))
-            .where(tasks.c.project_id.in_(project_ids), tasks.c.is_gold == false())
-            .group_by(tasks.c.project_id)
-        )
+        rows = self._conn.execute(  # kept by each import and submission (tables/work.py)
+            select(project_holds.c.project_id, project_holds.c.work_tasks,
+                   project_holds.c.work_capacity, project_holds.c.work_answered)
+            .where(project_holds.c.project_id.in_(project_ids)))
         found = {r[0]: ProjectCounts(int(r[1]), int(r[2]), int(r[3])) for r in rows}
         return {pid: found.get(pid, ProjectCounts(0, 0, 0)) for pid in project_ids}

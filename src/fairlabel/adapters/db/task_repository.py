@@ -8,13 +8,13 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, cast, insert, select
+from sqlalchemy import Connection, Text, cast, insert, select, update
 
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.assignment_repository import AssignmentRepository, lease_conflict
 from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import decoded_json
-from fairlabel.adapters.db.tables import assignments, tasks
+from fairlabel.adapters.db.tables import assignments, project_holds, tasks
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.services.ports.quality import ConsensusUpdate
 from fairlabel.services.ports.work import ClaimedTask, ExportRow, NewLease, NewTask
@@ -27,6 +27,12 @@ class TaskRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._postgres = conn.dialect.name == "postgresql"
+        # Ordinary tasks added in this transaction, and their answers wanted, by project: the
+        # project's progress (``project_holds``) counts them when the transaction commits
+        # (``write_totals``), so that an import of many batches locks that row, which every
+        # submission to the project updates, only for its commit.
+        self._added: Counter[int] = Counter()
+        self._wanted: Counter[int] = Counter()
 
     def add_many(self, *, project_id: int, new_tasks: Sequence[NewTask], max_answers: int,
                  now: datetime) -> int:
@@ -38,7 +44,22 @@ class TaskRepository:
                  "max_answers": GOLD_MAX_ANSWERS if t.is_gold else max_answers,
                  "taken": 0, "answered": 0, "created_at": now}
                 for t in new_tasks[start:start + 5000]])
+        work = sum(1 for t in new_tasks if not t.is_gold)
+        self._added[project_id] += work
+        self._wanted[project_id] += work * max_answers
         return len(new_tasks)
+
+    def write_totals(self) -> None:
+        """Count the tasks added in this transaction in their projects' progress (the unit of
+        work calls it just before it commits)."""
+        for project_id in sorted(self._added):
+            self._conn.execute(
+                update(project_holds).where(project_holds.c.project_id == project_id)
+                .values(work_tasks=project_holds.c.work_tasks + self._added[project_id],
+                        work_capacity=project_holds.c.work_capacity
+                        + self._wanted[project_id]))
+        self._added.clear()
+        self._wanted.clear()
 
     def claim_next(self, *, project_id: int, worker_id: int,
                    lease: NewLease | None = None) -> ClaimedTask | None:

@@ -124,6 +124,7 @@ class SqlTransaction:
         self.continuation_cases = ContinuationCaseRepository(conn)
 
     def commit(self) -> None:
+        self.tasks.write_totals()
         current = _attempt.get()
         if current is not None:  # from here on, a lost connection may have committed
             current.committing = True

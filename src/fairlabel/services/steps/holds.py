@@ -83,17 +83,19 @@ def _hold(totals: AnswerTotals, policy: CharterPolicy, *, currency: str, own_flo
                         lease_ms=lease_seconds * 1000)
 
 
-def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int,
+def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int, work: bool,
                      facts: ProjectFacts, policy: CharterPolicy, worker_id: int) -> int:
-    """Count a submitted answer and return how much the reserved account must move to stay
-    at the answers' hold (the answer's lease held at least that much beside its price).
+    """Count a submitted answer (``work``: on an ordinary task, so in the project's progress
+    too) and return how much the reserved account must move to stay at the answers' hold
+    (the answer's lease held at least that much beside its price).
     Locks the accounts the answer's posting moves, after the totals (the lock order), so that
     the posting reads nothing more. The hold depends on what never changes about the project
     (its currency, own floor and lease length): no read of the project's row."""
     currency = facts.currency
     accounts = (ledger.project_escrow(project_id), ledger.project_reserved(project_id),
                 ledger.worker_pending(worker_id))
-    totals = tx.holds.add_answer(project_id, worked_ms=worked_ms, then_lock=(accounts, currency))
+    totals = tx.holds.add_answer(project_id, worked_ms=worked_ms, work=work,
+                                 then_lock=(accounts, currency))
     reserved = tx.ledger.balance(ledger.project_reserved(project_id), currency)
     return _hold(totals, policy, currency=currency, own_floor=facts.own_floor_hourly,
                  lease_seconds=facts.lease_seconds) - reserved

@@ -85,7 +85,10 @@ projects = Table(
 )
 
 # What the answers' hold needs to know of a project's submitted answers (domain/holds.py),
-# kept up to date by each submission; and when the project was settled after it ended.
+# kept up to date by each submission; and when the project was settled after it ended. With
+# them, the project's progress (``ProjectCounts``) over its ordinary tasks (not gold): how
+# many, their answers wanted (the sum of max_answers) and given (the sum of answered), kept
+# by each import and each submission, so that no page sums a project's tasks to show them.
 project_holds = Table(
     "project_holds",
     metadata,
@@ -95,6 +98,9 @@ project_holds = Table(
     Column("lowest_paid_minor", BigInteger, nullable=False),
     Column("pivot_ms", BigInteger, nullable=False, server_default=text("0")),
     Column("settled_at", UTCDateTime, nullable=True),
+    Column("work_tasks", BigInteger, nullable=False, server_default=text("0")),
+    Column("work_capacity", BigInteger, nullable=False, server_default=text("0")),
+    Column("work_answered", BigInteger, nullable=False, server_default=text("0")),
 )
 
 # What the continuation guard compares: MinHash signatures and shingles, taken at launch.
