@@ -28,9 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from export_speed import PASSWORD, REQUESTER, _database, build
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 from tests.e2e.test_pages import csrf
 from tests.support.databases import postgres_admin_url
 
+from fairlabel.adapters.db.tables import projects, users
 from fairlabel.adapters.web.app import create_app
 from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
@@ -40,11 +42,12 @@ WORKER = "w0@bench.example.org"  # answers one task in --workers: the busiest
 TARGET_MS = 100.0
 
 
-def reads(pid: int) -> list[tuple[str, str]]:
+def reads(pid: int, requester_id: int) -> list[tuple[str, str]]:
     """(who, address): the requester's pages and API reads, then the worker's."""
     mine = [f"/requester/projects/{pid}", "/requester", f"/api/v1/projects/{pid}",
             "/api/v1/projects", f"/api/v1/projects/{pid}/quality",
-            f"/api/v1/projects/{pid}/funding", "/public/requesters"]
+            f"/api/v1/projects/{pid}/funding", "/public/requesters",
+            f"/public/requesters/{requester_id}", f"/api/v1/public/requesters/{requester_id}"]
     theirs = ["/worker", "/worker/earnings", "/worker/decisions", "/api/v1/me/earnings",
               "/api/v1/me/statement"]
     return [("requester", p) for p in mine] + [("worker", p) for p in theirs]
@@ -70,6 +73,11 @@ def measure(url: str, pid: int, repeat: int) -> list[dict[str, Any]]:
             # takes a project's 3,000,000 answers for a few dozen (1.1 s for its 100 newest).
             with container.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        with container.engine.begin() as conn:  # launched, as its public record shows it
+            conn.execute(update(projects).where(projects.c.id == pid)
+                         .values(status="open", launched_at=projects.c.created_at))
+            requester_id = conn.execute(select(users.c.id)
+                                        .where(users.c.email == REQUESTER)).scalar_one()
         start = time.perf_counter()
         quality.refresh_consensus(container.db, now=container.clock(), project_id=pid,
                                   refit=container.consensus_refit)
@@ -79,7 +87,7 @@ def measure(url: str, pid: int, repeat: int) -> list[dict[str, Any]]:
             clients = {"requester": (requester, signed_in(requester, REQUESTER)),
                        "worker": (worker, signed_in(worker, WORKER))}
             rows = []
-            for who, path in reads(pid):
+            for who, path in reads(pid, requester_id):
                 client, headers = clients[who]
                 times, status, size = [], 0, 0
                 for _ in range(repeat):

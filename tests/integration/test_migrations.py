@@ -195,3 +195,29 @@ def test_0018_sums_each_projects_progress_from_its_tasks(
     upgrade(engine)
     assert {p: kept(container, p) for p in (pid, checked)} == before
     assert before[pid].answers == 3 and before[checked].tasks == 4
+
+
+def test_0019_tallies_the_reviews_made_before_it(
+        container: Container, people: Accounts, clock: FakeClock) -> None:
+    """Reviews made before 0019 are tallied by project, and the public record's counts read
+    after it are those of the answers."""
+    from fairlabel.domain.assignment import Review
+    from tests.integration.test_review_tallies import counted, tallied
+
+    requester, worker = people.make(Role.REQUESTER)[0], people.make(Role.WORKER)[0]
+    pid = make_project(container, requester, tasks=6, lease_seconds=600)
+    work(container, clock, worker, pid, seconds=5.0, answers=4)
+    with container.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text(
+            "SELECT id FROM assignments WHERE project_id = :id ORDER BY id"), {"id": pid})]
+    with container.db.write() as tx:
+        tx.assignments.mark_reviewed(ids[0], review=Review.REJECTED.value)
+        tx.assignments.mark_approved(ids[1], now=clock(), review=Review.APPROVED.value)
+        tx.commit()
+    before = counted(container, pid)
+    engine = container.engine
+    downgrade(engine, "0018")
+    assert "project_reviews" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert tallied(container, pid) == before == {"rejected": 1, "approved": 1,
+                                                 "unreviewed": 2}

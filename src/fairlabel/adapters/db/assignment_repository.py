@@ -3,18 +3,21 @@ works over one open transaction and never commits: the unit of work does."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import to_assignment
-from fairlabel.adapters.db.tables import assignments
+from fairlabel.adapters.db.tables import assignments, project_reviews
 from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL, MEASURED
 from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.errors import Conflict
@@ -39,6 +42,7 @@ class AssignmentRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._postgres = conn.dialect.name == "postgresql"
+        self._reviews: defaultdict[int, Counter[str]] = defaultdict(Counter)  # by project
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime, price_minor: int, allowance_minor: int,
@@ -106,12 +110,39 @@ class AssignmentRepository:
                            .values(topped_up_minor=assignments.c.topped_up_minor + amount_minor))
 
     def mark_approved(self, assignment_id: int, *, now: datetime, review: str) -> None:
-        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
-                           .values(approved_at=now, review=review))
+        self._review(assignment_id, review, approved_at=now)
 
     def mark_reviewed(self, assignment_id: int, *, review: str) -> None:
+        self._review(assignment_id, review)
+
+    def _review(self, assignment_id: int, review: str, **also: Any) -> None:
+        """Record an answer's review, and its move in its project's tally of reviews (from
+        the review it had, if any), which ``write_review_counts`` adds when the transaction
+        commits."""
+        project_id, before = self._conn.execute(
+            select(assignments.c.project_id, assignments.c.review)
+            .where(assignments.c.id == assignment_id)).one()
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
-                           .values(review=review))
+                           .values(review=review, **also))
+        moved = self._reviews[project_id]
+        moved[review] += 1
+        if before is not None:
+            moved[before] -= 1
+
+    def write_review_counts(self) -> None:
+        """Add this transaction's reviews to their projects' tallies (``project_reviews``;
+        the unit of work calls it just before it commits: after every posting of the
+        transaction, so that the tally's row is always the last lock a review takes)."""
+        upsert = postgres_insert if self._postgres else sqlite_insert
+        for project_id in sorted(self._reviews):
+            moved = {name: count for name, count in self._reviews[project_id].items() if count}
+            if moved:
+                self._conn.execute(upsert(project_reviews).values(project_id=project_id, **moved)
+                                   .on_conflict_do_update(
+                                       index_elements=[project_reviews.c.project_id],
+                                       set_={name: project_reviews.c[name] + count
+                                             for name, count in moved.items()}))
+        self._reviews.clear()
 
     def of_worker(self, worker_id: int) -> list[Assignment]:
         return [to_assignment(r) for r in self._conn.execute(

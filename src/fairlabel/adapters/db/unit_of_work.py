@@ -125,6 +125,7 @@ class SqlTransaction:
 
     def commit(self) -> None:
         self.tasks.write_totals()
+        self.assignments.write_review_counts()
         current = _attempt.get()
         if current is not None:  # from here on, a lost connection may have committed
             current.committing = True

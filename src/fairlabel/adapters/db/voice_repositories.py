@@ -10,14 +10,15 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db.tables import (
-    assignments,
     ledger_entries,
+    project_holds,
+    project_reviews,
     projects,
     ratings,
     testimonies,
     users,
 )
-from fairlabel.domain.assignment import AssignmentStatus
+from fairlabel.domain.assignment import Review
 from fairlabel.domain.voice import AlreadyRated, Scores, TestimonyStatus
 from fairlabel.services.ports.voice import RatingRecord, RequesterEntry, TestimonyRecord
 
@@ -146,15 +147,21 @@ class RecordQueries:
         return [RequesterEntry(r.id, r.display_name or r.pseudonym, counts[r.id]) for r in rows]
 
     def reviews(self, project_ids: Sequence[int]) -> dict[str, int]:
-        """Submitted answers of these projects by review (``unreviewed`` when none yet)."""
+        """Submitted answers of these projects by review (``unreviewed`` when none yet), from
+        the tallies each review keeps and the count each submission raises: nothing here
+        counts a project's answers."""
         if not project_ids:
             return {}
-        rows = self._conn.execute(
-            select(assignments.c.review, func.count()).where(
-                assignments.c.project_id.in_(project_ids),
-                assignments.c.status == AssignmentStatus.SUBMITTED.value)
-            .group_by(assignments.c.review))
-        return {(review or "unreviewed"): int(count) for review, count in rows}
+        names = [review.value for review in Review]
+        tallied = self._conn.execute(
+            select(*(func.coalesce(func.sum(project_reviews.c[name]), 0) for name in names))
+            .where(project_reviews.c.project_id.in_(project_ids))).one()
+        submitted = self._conn.execute(
+            select(func.coalesce(func.sum(project_holds.c.answers), 0))
+            .where(project_holds.c.project_id.in_(project_ids))).scalar_one()
+        counts = dict(zip(names, map(int, tallied), strict=True))
+        counts["unreviewed"] = int(submitted) - sum(counts.values())
+        return {name: count for name, count in counts.items() if count}
 
     def kind_total(self, account: str, kind: str) -> int:
         """The sum of an account's entries of one kind (e.g. notice pay out of an escrow)."""

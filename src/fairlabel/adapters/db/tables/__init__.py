@@ -28,7 +28,7 @@ from fairlabel.adapters.db.tables.money import (
 )
 from fairlabel.adapters.db.tables.quality import qualification_attempts, worker_skills
 from fairlabel.adapters.db.tables.schedule import job_runs
-from fairlabel.adapters.db.tables.voice import ratings, testimonies
+from fairlabel.adapters.db.tables.voice import project_reviews, ratings, testimonies
 from fairlabel.adapters.db.tables.work import (
     GOLD_TASK,
     OPEN_TASK,
@@ -62,6 +62,7 @@ __all__ = [
     "price_changes",
     "project_fingerprints",
     "project_holds",
+    "project_reviews",
     "projects",
     "qualification_attempts",
     "ratings",

@@ -1,8 +1,10 @@
-"""Tables of workers' voice (charter rule 8): ratings and testimonies."""
+"""Tables of workers' voice (charter rule 8): ratings and testimonies; and the tally of a
+project's reviews that the public record shows."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -12,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from fairlabel.adapters.db.tables.base import metadata
@@ -53,3 +56,15 @@ testimonies = Table(
     Column("replied_at", UTCDateTime, nullable=True),
 )
 Index("ix_testimonies_status", testimonies.c.status, testimonies.c.id)
+
+# How many of a project's submitted answers were reviewed each way (``Review``), kept by every
+# review as its transaction commits (``AssignmentRepository.write_review_counts``): the
+# public record shows them without counting a requester's answers on each view. Answers not
+# yet reviewed are the rest of ``project_holds.answers``.
+project_reviews = Table(
+    "project_reviews",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    *(Column(name, BigInteger, nullable=False, server_default=text("0"))
+      for name in ("approved", "auto_approved", "rejected", "withheld", "overturned")),
+)
