@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import StatementError
 
 from fairlabel.adapters.db.driver import reported
+from fairlabel.adapters.db.pipeline import pipelined
 
 _POSTGRES = text(
     "UPDATE tasks SET consensus = CASE WHEN json_typeof(c.doc) = 'null' THEN NULL "
@@ -30,6 +31,11 @@ _POSTGRES = text(
     "WITH ORDINALITY AS v(id, confidence, n) "
     "JOIN json_array_elements(CAST(:consensus AS json)) WITH ORDINALITY AS c(doc, n) "
     "USING (n) WHERE tasks.id = v.id")
+# The chunk's rows locked first, in id order: two writers of the same tasks at once (a refit
+# and an upkeep, or two servers' sweeps) then wait for each other in turn, where the update's
+# own plan locked them in whatever order it met them and the two could deadlock.
+_LOCK_IN_ORDER = text("SELECT id FROM tasks WHERE id = ANY(CAST(:ids AS bigint[])) "
+                      "ORDER BY id FOR UPDATE")
 _SQLITE = "UPDATE tasks SET consensus = ?, confidence = ? WHERE id = ?"
 
 
@@ -51,10 +57,10 @@ def save_consensus(conn: Connection, rows: Sequence[tuple[int, Any, float | None
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        conn.execute(_POSTGRES, {
-            "ids": [task for task, _, _ in rows],
-            "consensus": _serialised(rows, True, str(_POSTGRES)),
-            "confidence": [confidence for _, _, confidence in rows]})
+        ids = [task for task, _, _ in rows]
+        pipelined(conn, [(_LOCK_IN_ORDER, {"ids": ids}), (_POSTGRES, {
+            "ids": ids, "consensus": _serialised(rows, True, str(_POSTGRES)),
+            "confidence": [confidence for _, _, confidence in rows]})])
         return
     values = [(document, confidence, task) for document, (task, _, confidence)
               in zip(_serialised(rows, False, _SQLITE), rows, strict=True)]
