@@ -23,12 +23,8 @@ Table = list[tuple[re.Pattern[str], frozenset[str]]]
 Folders = dict[str, Table]
 
 
-def route_table(routes: list[object]) -> Table:
-    """(path pattern, methods) of every route, those of included routers too."""
-    return [(pattern, methods) for _, pattern, methods in _routes(routes)]
-
-
-def _routes(routes: list[object]) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
+def route_table(routes: list[object]) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
+    """(path format, path pattern, methods) of every route, those of included routers too."""
     found = []
     for route in routes:
         contexts = getattr(route, "effective_route_contexts", None)
@@ -48,11 +44,11 @@ def folder(path_format: str) -> str:
 
 
 def by_folder(routes: list[object]) -> Folders:
-    """``route_table`` grouped by ``folder``: a path is matched only against the routes of
-    the folders it lies in (a handful), not against every route of the app (about 100, on
-    every request)."""
+    """``route_table``'s patterns grouped by ``folder``: a path is matched only against the
+    routes of the folders it lies in (a handful), not against every route of the app (about
+    100, on every request)."""
     folders: Folders = {}
-    for path_format, pattern, methods in _routes(routes):
+    for path_format, pattern, methods in route_table(routes):
         folders.setdefault(folder(path_format), []).append((pattern, methods))
     return folders
 
