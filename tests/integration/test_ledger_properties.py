@@ -12,6 +12,7 @@ verifies, and a changed byte in a worker's statement is caught at its line.
 
 from __future__ import annotations
 
+import random
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
@@ -106,11 +107,12 @@ class MoneyFlows(RuleBasedStateMachine):
         self._try(lambda: pay.fund_project(self.container.db, self.requester, self.pid,
                                            Money(amount, "USD"), now=self.clock()))
 
-    @rule(worker=st.integers(min_value=0, max_value=2))
-    def lease(self, worker: int) -> None:
+    @rule(worker=st.integers(min_value=0, max_value=2), rng=st.randoms(use_true_random=False))
+    def lease(self, worker: int, rng: random.Random) -> None:
         def take() -> None:
             got = assignment.request_next(self.container.db, self.workers[worker], self.pid,
-                                          now=self.clock(), policy=self.container.charter)
+                                          now=self.clock(), policy=self.container.charter,
+                                          rng=rng)
             if got is not None:
                 self.leases[worker] = got.assignment_id
         self._try(take)
@@ -130,11 +132,12 @@ class MoneyFlows(RuleBasedStateMachine):
                                                  now=self.clock()))
 
     @rule(worker=st.integers(min_value=0, max_value=2),
-          seconds=st.sampled_from([2, 10, 30, 50]))
-    def answer(self, worker: int, seconds: int) -> None:
+          seconds=st.sampled_from([2, 10, 30, 50]), rng=st.randoms(use_true_random=False))
+    def answer(self, worker: int, seconds: int, rng: random.Random) -> None:
         def work() -> None:
             got = assignment.request_next(self.container.db, self.workers[worker], self.pid,
-                                          now=self.clock(), policy=self.container.charter)
+                                          now=self.clock(), policy=self.container.charter,
+                                          rng=rng)
             if got is None:
                 return
             self.clock.advance(seconds=seconds)
@@ -250,6 +253,9 @@ class MoneyFlows(RuleBasedStateMachine):
             durations = tx.assignments.durations_ms(self.pid)
             assert (totals.answers, totals.bound_ms) == (
                 len(durations), bound_ms(durations, totals.pivot_ms))
+            # The deficit kept covers every answer paid less than the bound's lowest pay.
+            assert totals.deficit_minor >= tx.holds.deficit_at(self.pid,
+                                                               totals.lowest_paid_minor)
             settled = tx.holds.settled_at(self.pid) is not None
             owed = 0
             if durations:

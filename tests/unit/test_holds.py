@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from fairlabel.domain.holds import (
     AnswerTotals,
+    answer_bound_ms,
     answers_hold,
     bound_ms,
     funding_need,
@@ -131,6 +132,36 @@ def test_top_ups_paid_lower_what_is_held_by_the_rise_of_the_lowest_pay(
     after = answers_hold(totals(times, 1 + topped), floor_hourly=floor, lease_ms=600_000)
     assert after == max(0, before - len(times) * topped) or after <= before
     assert owed_at_median(times, [1 + topped] * len(times), floor) <= after
+
+
+@settings(max_examples=300, deadline=None)
+@given(times=times_st, floor=st.integers(1, 10_000), lease=st.integers(1_000, 600_000),
+       pivot_share=st.fractions(0, 1), data=st.data())
+def test_a_lowest_pay_above_some_answers_holds_their_deficit(
+        times: list[int], floor: int, lease: int, pivot_share: Fraction,
+        data: st.DataObject) -> None:
+    """With the bound's lowest pay ``c`` above what some answers received, their deficit
+    ``Σ max(0, c − q)`` keeps the hold above what any median owes; and an answer of a lease
+    served at a price ``p`` below ``c`` (``c`` raised after it was served, to at most the fair
+    price of the lease) grows the hold by no more than the allowance it was served with."""
+    times = [min(t, lease) for t in times]
+    fair_lease = fair_price(floor, lease)
+    paid = [data.draw(st.integers(0, 2 * fair_lease + 2)) for _ in times]
+    level = data.draw(st.integers(0, fair_lease))
+    pivot = int(pivot_share * lease)
+    deficit = sum(max(0, level - q) for q in paid)
+    before = AnswerTotals(len(times), bound_ms(times, pivot), level, pivot, deficit)
+    assert owed_at_median(times, paid, floor) <= answers_hold(before, floor_hourly=floor,
+                                                              lease_ms=lease)
+    price = data.draw(st.integers(0, level))  # what the lease was served at, c then ≤ it
+    allowance = lease_allowance(floor_hourly=floor, lease_ms=lease, lowest_paid_minor=price,
+                                pivot_ms=pivot)
+    took = data.draw(st.integers(0, lease))
+    after = AnswerTotals(len(times) + 1, before.bound_ms + answer_bound_ms(took, pivot), level,
+                         pivot, deficit + max(0, level - price))
+    assert hold_change(before, after, floor_hourly=floor, lease_ms=lease) <= allowance
+    assert owed_at_median([*times, took], [*paid, price], floor) <= answers_hold(
+        after, floor_hourly=floor, lease_ms=lease)
 
 
 def test_what_finishing_needs_is_said_in_full() -> None:

@@ -15,21 +15,30 @@ is left in its escrow can be withdrawn.
 
 The bound (docs/pay.md states it for requesters). Let ``f`` be the highest floor that can
 apply to an answer of the project, ``F(t) = ceil(f·t / 1 h)`` the fair price of ``t``
-milliseconds, ``N`` the submitted answers with times ``tᵢ`` (each within the lease ``L``),
-``c`` a lower bound of what each answer has received so far (price plus top-ups) that also
-holds for every answer still to come, and ``a`` any time from 0 to ``L`` (the *pivot*; the
-project uses its measured median once it has one). At a median ``m`` of the answers at least
-half of them took ``m`` or longer, so ``Σᵢ max(a, 2·tᵢ − a) ≥ N·m`` (if ``m ≥ a``, the slow
-half contributes ``2·tᵢ − a ≥ 2m − a`` and the rest ``a``; if ``m < a``, every term is at
-least ``a > m``). As ``F(m) < f·m / 1 h + 1``, ``N·F(m) ≤ ceil(f·B / 1 h) + N`` where
-``B = Σᵢ max(a, 2·tᵢ − a)``; and ``F(m) ≤ F(L)``. The top-ups owed at ``m`` are
-``Σᵢ max(0, F(m) − qᵢ) ≤ N·max(0, F(m) − c)``, hence never more than
-``max(0, min(ceil(f·B / 1 h) + N, N·F(L)) − N·c)``. Adding one answer raises that bound by at
-most ``ceil(f·(2L − a) / 1 h) + 1 − c``: what its lease holds beside its price. (A lease cannot
-hold much less and stay safe: if half the answers come back at once and the other half take
-the whole lease, the median is the lease, and the slow half must cover the fast half's
-top-ups too.) The pivot only ever rises (to a higher measured median): ``B`` is then
-recomputed from every answer's time, and no live lease's allowance falls short.
+milliseconds, ``N`` the submitted answers with times ``tᵢ`` (each within the lease ``L``) that
+have received ``qᵢ`` so far (price plus top-ups), ``c`` a level of pay no higher than the
+current price, ``D = Σᵢ max(0, c − qᵢ)`` the *deficit* of the answers paid less
+than ``c``, and ``a`` any time from 0 to ``L`` (the *pivot*; the project uses its measured
+median once it has one). At a median ``m`` of the answers at least half of them took ``m`` or
+longer, so ``Σᵢ max(a, 2·tᵢ − a) ≥ N·m`` (if ``m ≥ a``, the slow half contributes
+``2·tᵢ − a ≥ 2m − a`` and the rest ``a``; if ``m < a``, every term is at least ``a > m``). As
+``F(m) < f·m / 1 h + 1``, ``N·F(m) ≤ ceil(f·B / 1 h) + N`` where ``B = Σᵢ max(a, 2·tᵢ − a)``;
+and ``F(m) ≤ F(L)``. The top-ups owed at ``m`` are ``Σᵢ max(0, F(m) − qᵢ)``, and
+``max(0, F(m) − qᵢ) ≤ max(0, F(m) − c) + max(0, c − qᵢ)``, hence never more than
+``max(0, min(ceil(f·B / 1 h) + N, N·F(L)) − N·c) + D``. Adding one answer paid ``p`` raises
+that bound by at most ``ceil(f·(2L − a) / 1 h) + 1 − c + max(0, c − p)``, which is
+``ceil(f·(2L − a) / 1 h) + 1 − min(c, p)`` when ``c ≤ F(L)``: what its lease holds beside
+its price, since ``c`` was at most ``p`` when the lease was served and only rises after, to
+at most ``F(L)`` (a price cut that lowers ``c`` widens the live leases by as much). (A lease
+cannot hold much less and stay safe: if half the answers come back at once and the other
+half take the whole lease, the median is the lease, and the slow half must cover the fast
+half's top-ups too.) The pivot
+only ever rises (to a higher measured median): ``B`` is then recomputed from every answer's
+time, and no live lease's allowance falls short. ``c`` rises once top-ups have lifted the
+answers, to a level where the whole bound is no larger, with ``D`` recomputed for it: an
+answer of a live lease served at an older, lower price then brings its own shortfall below
+``c`` into ``D`` when it is submitted, out of its lease's allowance, instead of keeping ``c``
+(and so the hold of every other answer) down.
 """
 
 from __future__ import annotations
@@ -54,12 +63,16 @@ class AnswerTotals:
             served at and can still be served at, raised once top-ups lift every answer.
         pivot_ms: the pivot of ``bound_ms`` (0 until the project is measured, then its
             highest measured median).
+        deficit_minor: at least ``Σ max(0, lowest_paid_minor − q)`` over the submitted
+            answers, ``q`` what each has received: how far the answers paid less than the
+            bound's lowest pay are below it.
     """
 
     answers: int
     bound_ms: int
     lowest_paid_minor: int
     pivot_ms: int = 0
+    deficit_minor: int = 0
 
 
 def answer_bound_ms(worked_ms: int, pivot_ms: int) -> int:
@@ -73,13 +86,14 @@ def bound_ms(times_ms: Iterable[int], pivot_ms: int) -> int:
 
 def answers_hold(totals: AnswerTotals, *, floor_hourly: int, lease_ms: int) -> int:
     """The most that top-ups at any future median can still owe these answers (minor
-    units): ``max(0, min(ceil(f·B / 1 h) + N, N·F(L)) − N·c)``."""
+    units): ``max(0, min(ceil(f·B / 1 h) + N, N·F(L)) − N·c) + D``."""
     n = totals.answers
     if n <= 0:
         return 0
     by_times = ceil(floor_hourly * totals.bound_ms / MS_PER_HOUR) + n
     by_lease = n * ceil(floor_hourly * lease_ms / MS_PER_HOUR)
-    return max(0, min(by_times, by_lease) - n * totals.lowest_paid_minor)
+    return (max(0, min(by_times, by_lease) - n * totals.lowest_paid_minor)
+            + totals.deficit_minor)
 
 
 def lease_allowance(*, floor_hourly: int, lease_ms: int, lowest_paid_minor: int,
@@ -149,7 +163,7 @@ def funding_need(*, remaining_answers: int, price_minor: int, fair_price_minor: 
     after = AnswerTotals(totals.answers + remaining,
                          totals.bound_ms + remaining * answer_bound_ms(reference_ms,
                                                                        totals.pivot_ms),
-                         lowest, totals.pivot_ms)
+                         lowest, totals.pivot_ms, totals.deficit_minor)
     hold_growth = max(0, hold_change(totals, after, floor_hourly=floor_hourly,
                                      lease_ms=lease_ms)) if remaining else 0
     notice_growth = ceil(remaining * per_answer * notice_days / notice_window_days)

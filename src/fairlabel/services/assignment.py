@@ -263,6 +263,7 @@ def _earn(tx: EarnTx, assignment: Assignment, facts: ProjectFacts, *, now: datet
     currency = facts.currency
     worked = worked_ms_between(assignment.leased_at, now)
     change = earn_hold_change(tx, assignment.project_id, worked_ms=worked,
+                              paid_minor=assignment.price_minor + assignment.topped_up_minor,
                               work=assignment.purpose is Purpose.WORK, facts=facts,
                               policy=policy, worker_id=assignment.worker_id)
     if assignment.price_minor or change:

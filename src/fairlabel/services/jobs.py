@@ -298,7 +298,7 @@ def measure_and_top_up(db: Database[MeasureAndTopUpTx], project_id: int, policy:
                 fresh = tx.projects.get(project_id)
                 assert fresh is not None
                 raise_pivot(tx, fresh, median)
-                raise_lowest_paid(tx, fresh)
+                raise_lowest_paid(tx, fresh, policy)
                 rebalance(tx, fresh, policy, now=now, reason="top-ups paid")
             # Top-ups change what the notice liability counts; top-ups the money did not
             # reach are owed still: the project is measured again at the next run, answers

@@ -24,7 +24,7 @@ from fairlabel.domain.errors import Conflict
 from fairlabel.services.ports.work import WorkerTotals
 
 # Answers whose pay stands: all but those a rejection withheld on evidence.
-_PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
+PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
 
 
 @contextmanager
@@ -197,7 +197,7 @@ class AssignmentRepository:
         rows = self._conn.execute(
             select(assignments).where(
                 assignments.c.project_id == project_id,
-                assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value, PAID,
                 assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
             .order_by(assignments.c.id).limit(limit).with_for_update(skip_locked=skip_locked))
         return [to_assignment(r) for r in rows]
@@ -207,7 +207,7 @@ class AssignmentRepository:
         return int(self._conn.execute(
             select(func.count()).select_from(assignments).where(
                 assignments.c.project_id == project_id,
-                assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
+                assignments.c.status == AssignmentStatus.SUBMITTED.value, PAID,
                 assignments.c.price_minor + assignments.c.topped_up_minor < fair_minor)
         ).scalar_one())
 
@@ -231,7 +231,7 @@ class AssignmentRepository:
             select(assignments.c.worker_id,
                    func.sum(assignments.c.price_minor + assignments.c.topped_up_minor))
             .where(assignments.c.project_id == project_id,
-                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID,
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value, PAID,
                    assignments.c.submitted_at >= since)
             .group_by(assignments.c.worker_id))
         return {int(r[0]): int(r[1] or 0) for r in rows}
@@ -245,7 +245,7 @@ class AssignmentRepository:
             assignments.c.status == AssignmentStatus.SUBMITTED.value,
             assignments.c.submitted_at >= since)
         if paid:
-            query = query.where(_PAID)
+            query = query.where(PAID)
         found: datetime | None = self._conn.execute(query).scalar()
         return found
 
@@ -260,7 +260,7 @@ class AssignmentRepository:
                    func.coalesce(func.sum(assignments.c.worked_ms), 0))
             .where(assignments.c.worker_id == worker_id,
                    assignments.c.project_id == project_id,
-                   assignments.c.status == AssignmentStatus.SUBMITTED.value, _PAID)).one()
+                   assignments.c.status == AssignmentStatus.SUBMITTED.value, PAID)).one()
         return WorkerTotals(int(row[0]), int(row[1]), int(row[2]))
 
     def worker_projects(self, worker_id: int) -> list[int]:

@@ -59,7 +59,7 @@ def pay_back_pay(tx: BackPayTx, project: Project, case: ContinuationCase,
     paid_to: dict[int, tuple[int, int]] = {}  # worker → (answers, amount)
     paid, owed = _pay(tx, project, case, paid_to, now=now)
     if paid:  # the answers' hold may need less now: free it, then try what is left
-        raise_lowest_paid(tx, project)
+        raise_lowest_paid(tx, project, policy)
         rebalance(tx, project, policy, now=now, reason="continuation back pay")
         if owed:
             more, owed = _pay(tx, project, case, paid_to, now=now)

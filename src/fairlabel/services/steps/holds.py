@@ -4,7 +4,7 @@ write transaction; the use cases that call them own it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import NamedTuple, Protocol
@@ -83,19 +83,20 @@ def _hold(totals: AnswerTotals, policy: CharterPolicy, *, currency: str, own_flo
                         lease_ms=lease_seconds * 1000)
 
 
-def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int, work: bool,
-                     facts: ProjectFacts, policy: CharterPolicy, worker_id: int) -> int:
-    """Count a submitted answer (``work``: on an ordinary task, so in the project's progress
-    too) and return how much the reserved account must move to stay at the answers' hold
-    (the answer's lease held at least that much beside its price).
+def earn_hold_change(tx: EarnHoldChangeTx, project_id: int, *, worked_ms: int,
+                     paid_minor: int, work: bool, facts: ProjectFacts, policy: CharterPolicy,
+                     worker_id: int) -> int:
+    """Count a submitted answer paid ``paid_minor`` (``work``: on an ordinary task, so in the
+    project's progress too) and return how much the reserved account must move to stay at
+    the answers' hold (the answer's lease held at least that much beside its price).
     Locks the accounts the answer's posting moves, after the totals (the lock order), so that
     the posting reads nothing more. The hold depends on what never changes about the project
     (its currency, own floor and lease length): no read of the project's row."""
     currency = facts.currency
     accounts = (ledger.project_escrow(project_id), ledger.project_reserved(project_id),
                 ledger.worker_pending(worker_id))
-    totals = tx.holds.add_answer(project_id, worked_ms=worked_ms, work=work,
-                                 then_lock=(accounts, currency))
+    totals = tx.holds.add_answer(project_id, worked_ms=worked_ms, paid_minor=paid_minor,
+                                 work=work, then_lock=(accounts, currency))
     reserved = tx.ledger.balance(ledger.project_reserved(project_id), currency)
     return _hold(totals, policy, currency=currency, own_floor=facts.own_floor_hourly,
                  lease_seconds=facts.lease_seconds) - reserved
@@ -130,15 +131,32 @@ def rebalance(tx: RebalanceTx, project: Project, policy: CharterPolicy, *, now: 
     return Rebalance(target, moved, wanted - moved)
 
 
-def raise_lowest_paid(tx: RaiseLowestPaidTx, project: Project) -> None:
-    """Once top-ups have lifted every answer, the bound's lowest pay rises with them (never
-    above the current price: answers still to come are paid at least that)."""
+def raise_lowest_paid(tx: RaiseLowestPaidTx, project: Project, policy: CharterPolicy) -> None:
+    """Once top-ups have lifted the answers, raise the bound's lowest pay ``c`` to the least
+    that the answers whose pay stands have received — never above the current price (answers
+    still to come are paid at least that) nor the fair price of the whole lease — with the
+    deficit recomputed at it, if that makes the answers' hold no larger. Answers below it (a
+    live lease's, served at an older price, once submitted; a withheld one) count in the
+    deficit instead of keeping ``c`` down for every answer."""
     totals = tx.holds.totals(project.id, for_update=True)
+    floor = hold_floor(project, policy)
+    lease_ms = project.terms.lease_seconds * 1000
+    ceiling = min(project.terms.pay_per_task.amount_minor, fair_price(floor, lease_ms))
     so_far = tx.holds.lowest_paid_so_far(project.id)
-    price = project.terms.pay_per_task.amount_minor
-    lowest = min(price, so_far) if so_far is not None else price
-    if lowest > totals.lowest_paid_minor:
-        tx.holds.set_lowest_paid(project.id, lowest)
+    level = min(ceiling, so_far) if so_far is not None else ceiling
+    best = totals
+    if totals.deficit_minor:  # top-ups may have lifted answers that it counts
+        best = replace(totals, deficit_minor=tx.holds.deficit_at(project.id,
+                                                                 totals.lowest_paid_minor))
+    if level > totals.lowest_paid_minor:
+        raised = replace(totals, lowest_paid_minor=level,
+                         deficit_minor=tx.holds.deficit_at(project.id, level))
+        if (answers_hold(raised, floor_hourly=floor, lease_ms=lease_ms)
+                <= answers_hold(best, floor_hourly=floor, lease_ms=lease_ms)):
+            best = raised
+    if best != totals:
+        tx.holds.set_lowest_paid(project.id, best.lowest_paid_minor,
+                                 deficit_minor=best.deficit_minor)
 
 
 def raise_pivot(tx: RaisePivotTx, project: Project, median_ms: int) -> None:

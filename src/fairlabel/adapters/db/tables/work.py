@@ -101,6 +101,7 @@ project_holds = Table(
     Column("work_tasks", BigInteger, nullable=False, server_default=text("0")),
     Column("work_capacity", BigInteger, nullable=False, server_default=text("0")),
     Column("work_answered", BigInteger, nullable=False, server_default=text("0")),
+    Column("deficit_minor", BigInteger, nullable=False, server_default=text("0")),
 )
 
 # What the continuation guard compares: MinHash signatures and shingles, taken at launch.
