@@ -56,6 +56,7 @@ from tests.support.databases import (  # noqa: E402
     postgres_admin_url,
 )
 
+from fairlabel.adapters.db.earnings import EarningsByHour  # noqa: E402
 from fairlabel.adapters.db.engine import make_engine  # noqa: E402
 from fairlabel.adapters.db.tables import (  # noqa: E402
     assignments,
@@ -118,6 +119,7 @@ def build(url: str, n_tasks: int, n_answers: int, n_workers: int,
                              .values(taken=n_answers, answered=n_answers))
             rows: list[dict[str, Any]] = []
             with container.engine.begin() as conn:
+                earnings = EarningsByHour(conn)
                 for k, task_id in enumerate(ids):
                     for j in range(n_answers):
                         at = now - timedelta(seconds=n_tasks - k, milliseconds=j)
@@ -130,11 +132,15 @@ def build(url: str, n_tasks: int, n_answers: int, n_workers: int,
                             "leased_at": at, "lease_expires_at": at + timedelta(minutes=10),
                             "submitted_at": at, "answer": LABELS[(k * 7 + j * (k % 3)) % 3],
                             "price_minor": 5, "worked_ms": 0})
+                        if target is rows:  # what it earned, by hour, as a submission counts it
+                            earnings.add(project_id=project.id, submitted_at=at, amount_minor=5,
+                                         worker_id=workers[(k + j) % n_workers])
                     if len(rows) >= BATCH:
                         conn.execute(insert(assignments), rows)
                         rows.clear()
                 if rows:
                     conn.execute(insert(assignments), rows)
+                earnings.write()
                 # The count each submission raises (a refit sizes its arrays by it, and the
                 # app server sends a refit of 50,000 answers or more to its worker process).
                 # ...and the project's progress, as the import and each submission keep it.
@@ -159,6 +165,11 @@ def deliver(url: str, project_id: int, held: list[dict[str, Any]]) -> None:
             conn.execute(update(project_holds).where(project_holds.c.project_id == project_id)
                          .values(answers=project_holds.c.answers + len(held),
                                  work_answered=project_holds.c.work_answered + len(held)))
+            earnings = EarningsByHour(conn)
+            for row in held:
+                earnings.add(project_id=project_id, worker_id=row["worker_id"],
+                             submitted_at=now, amount_minor=row["price_minor"])
+            earnings.write()
     finally:
         engine.dispose()
 

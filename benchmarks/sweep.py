@@ -50,6 +50,7 @@ from tests.support.databases import (  # noqa: E402
     postgres_admin_url,
 )
 
+from fairlabel.adapters.db.earnings import EarningsByHour  # noqa: E402
 from fairlabel.adapters.db.tables import (  # noqa: E402
     assignments,
     ledger_accounts,
@@ -183,6 +184,11 @@ class Platform:
                                  "worked_ms": int(WORKED.total_seconds() * 1000)})
                 for chunk in _chunks(rows):
                     conn.execute(insert(assignments), chunk)
+                earnings = EarningsByHour(conn)  # as each submission counts its pay
+                for row in rows:
+                    earnings.add(project_id=project_id, worker_id=row["worker_id"],
+                                 submitted_at=row["submitted_at"], amount_minor=PRICE)
+                earnings.write()
                 offset += len(times)
                 worked = int(WORKED.total_seconds() * 1000)
                 conn.execute(update(project_holds)

@@ -4,8 +4,9 @@ the hot path keeps them few (benchmarks/cycle_cost.py measures what they cost). 
 a lease, in one round trip (a pipeline), waits for the worker's turn, takes a lease slot,
 reads the project's state shared and then its gate, and claims the task and leases it in one
 statement; a submission locks the assignment, records the answer with
-its count on the task, counts it in the project's hold totals and locks the chain heads of its
-posting in one round trip, and posts its pay. SQLite has no data-modifying WITH: the claim and
+its count on the task, counts it in the project's hold totals, locks the chain heads of its
+posting and adds its pay to its worker's earnings by hour in one round trip, and posts its
+pay. SQLite has no data-modifying WITH: the claim and
 the lease, the answer and its count, stay two statements each there, and a lease takes no
 lock."""
 
@@ -32,8 +33,8 @@ from tests.integration.test_fair_pay import make_project
 # (statements, round trips) per use case on a project the process has read before, BEGIN
 # and COMMIT aside (psycopg sends each as one more round trip; SQLite's BEGIN IMMEDIATE is a
 # statement of its own, counted).
-EXPECTED = {"postgresql": {"next": (5, 2), "submit": (5, 4)},
-            "sqlite": {"next": (4, 4), "submit": (9, 9)}}
+EXPECTED = {"postgresql": {"next": (5, 2), "submit": (6, 4)},
+            "sqlite": {"next": (4, 4), "submit": (10, 10)}}
 
 
 Body = Callable[[Engine], None]

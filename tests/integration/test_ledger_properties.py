@@ -16,7 +16,7 @@ import random
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, settings
@@ -29,7 +29,7 @@ from fairlabel.bootstrap import bootstrap
 from fairlabel.config import Settings
 from fairlabel.domain import ledger
 from fairlabel.domain.accounts import Role, User
-from fairlabel.domain.commitments import EndMode
+from fairlabel.domain.commitments import NOTICE_PAY_WINDOW, EndMode
 from fairlabel.domain.errors import DomainError
 from fairlabel.domain.holds import bound_ms
 from fairlabel.domain.label_schema import parse_schema
@@ -48,6 +48,7 @@ from fairlabel.services import (
     review,
 )
 from fairlabel.services.steps import holds
+from tests.integration.test_notice_earnings import summed as summed_earnings
 from tests.support.clock import FakeClock
 from tests.support.databases import migrated_sqlite_template, sqlite_copy
 
@@ -270,6 +271,21 @@ class MoneyFlows(RuleBasedStateMachine):
         else:
             assert reserved >= target, (reserved, target)
             assert owed <= reserved
+
+    @invariant()
+    def the_earnings_notice_pay_counts_are_the_answers(self) -> None:
+        """What workers earned since any moment, as the notice pay reads it (by hour), is
+        what their answers earned."""
+        if not hasattr(self, "container"):
+            return
+        now = self.clock()
+        for since in (now - NOTICE_PAY_WINDOW, now - timedelta(minutes=90), now):
+            assert (self._kept_earnings(since)
+                    == summed_earnings(self.container, self.pid, since))
+
+    def _kept_earnings(self, since: datetime) -> dict[int, int]:
+        with self.container.db.read() as tx:
+            return tx.assignments.earnings_since(self.pid, since=since)
 
     @invariant()
     def statements_catch_any_changed_byte(self) -> None:

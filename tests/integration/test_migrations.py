@@ -221,3 +221,40 @@ def test_0019_tallies_the_reviews_made_before_it(
     upgrade(engine)
     assert tallied(container, pid) == before == {"rejected": 1, "approved": 1,
                                                  "unreviewed": 2}
+
+
+def test_0021_sums_what_workers_earned_by_hour_before_it(
+        container: Container, people: Accounts, clock: FakeClock) -> None:
+    """Answers submitted before 0021, across hours, one of them topped up and one withheld,
+    are summed by project, worker and hour; the earnings read after it are the answers'."""
+    from datetime import timedelta
+
+    from fairlabel.domain.assignment import Review
+    from tests.integration.test_notice_earnings import kept, summed
+
+    requester = people.make(Role.REQUESTER)[0]
+    workers = [people.make(Role.WORKER)[0] for _ in range(2)]
+    pid = make_project(container, requester, tasks=8, lease_seconds=600)
+    start = clock()
+    for n in range(6):
+        work(container, clock, workers[n % 2], pid, seconds=5.0, answers=1)
+        clock.advance(minutes=37)
+    with container.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text(
+            "SELECT id FROM assignments WHERE project_id = :id AND status = 'submitted' "
+            "ORDER BY id"), {"id": pid})]
+    with container.db.write() as tx:
+        first = tx.assignments.get(ids[0], for_update=True)
+        assert first is not None
+        tx.assignments.add_topup(first, 4)
+        tx.assignments.mark_reviewed(ids[1], review=Review.WITHHELD.value)
+        tx.commit()
+    moments = [start - timedelta(hours=1), start + timedelta(minutes=50),
+               start + timedelta(hours=2, minutes=1)]
+    before = [summed(container, pid, since) for since in moments]
+    engine = container.engine
+    downgrade(engine, "0020")
+    assert "notice_earnings" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert [kept(container, pid, since) for since in moments] == before
+    assert len(before[0]) == 2 and before[0] != before[2]

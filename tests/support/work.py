@@ -1,4 +1,4 @@
-"""A funded, launched project and workers answering it through the API, for API tests."""
+"""A funded, launched project and workers answering it, through the API or the use cases."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fairlabel.domain.accounts import User
 from fairlabel.domain.label_schema import parse_schema
 from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
-from fairlabel.services import jobs, projects
+from fairlabel.services import assignment, jobs, projects
 from tests.support.clock import FakeClock
 from tests.support.funding import fund
 
@@ -54,6 +54,20 @@ def answer(client: TestClient, clock: FakeClock, token: str, project_id: int, *,
         assert submitted.status_code == 201, submitted.text
         done.append(assignment_id)
     return done
+
+
+def submit_next(container: Container, worker: User, project_id: int,
+                label: str = "a") -> int | None:
+    """The worker takes the project's next task and answers it at once, through the use
+    cases; returns the assignment's id (None when no task is left for them)."""
+    lease = assignment.request_next(container.db, worker, project_id, now=container.clock(),
+                                    policy=container.charter)
+    if lease is None:
+        return None
+    assignment.submit_answer(container.db, worker, lease.assignment_id, label,
+                             idempotency_key=None, now=container.clock(),
+                             policy=container.charter)
+    return lease.assignment_id
 
 
 def sweep(container: Container, clock: FakeClock) -> jobs.SweepReport:

@@ -31,6 +31,7 @@ from fairlabel.services.ports.money import HasEscrow, HasHolds, HasLedger
 from fairlabel.services.ports.quality import HasConsensus, HasGold
 from fairlabel.services.ports.transaction import Commits, Database
 from fairlabel.services.ports.work import (
+    Earned,
     HasAssignments,
     HasProjects,
     HasTasks,
@@ -245,6 +246,9 @@ def submit_answer(db: Database[SubmitAnswerTx], worker: User, assignment_id: int
         tx.assignments.mark_submitted(assignment.id, answer=clean,
                                       idempotency_key=idempotency_key, now=now, correct=correct,
                                       worked_ms=worked_ms_between(assignment.leased_at, now),
+                                      earned=Earned(assignment.project_id, assignment.worker_id,
+                                                    assignment.price_minor
+                                                    + assignment.topped_up_minor),
                                       count_on_task=None if follows else assignment.task_id)
         if follows:
             tx.tasks.record_answer(assignment.task_id,

@@ -15,13 +15,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
+from fairlabel.adapters.db.earnings import EarningsByHour
 from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import to_assignment
 from fairlabel.adapters.db.tables import assignments, project_reviews
 from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL, MEASURED
 from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.errors import Conflict
-from fairlabel.services.ports.work import WorkerTotals
+from fairlabel.services.ports.work import Earned, WorkerTotals
 
 # Answers whose pay stands: all but those a rejection withheld on evidence.
 PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
@@ -39,10 +40,11 @@ def lease_conflict() -> Iterator[None]:
 
 
 class AssignmentRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, earnings: EarningsByHour | None = None) -> None:
         self._conn = conn
         self._postgres = conn.dialect.name == "postgresql"
         self._reviews: defaultdict[int, Counter[str]] = defaultdict(Counter)  # by project
+        self._earnings = earnings or EarningsByHour(conn)
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime, price_minor: int, allowance_minor: int,
@@ -65,11 +67,14 @@ class AssignmentRepository:
         return to_assignment(row) if row else None
 
     def mark_submitted(self, assignment_id: int, *, answer: Any, idempotency_key: str | None,
-                       now: datetime, worked_ms: int, correct: bool | None = None,
-                       count_on_task: int | None = None) -> None:
-        """Record the answer; with ``count_on_task``, also count it on that task (its
-        ``answered``, as ``Tasks.record_answer`` without a consensus update), in the same
-        statement on PostgreSQL."""
+                       now: datetime, worked_ms: int, earned: Earned,
+                       correct: bool | None = None, count_on_task: int | None = None) -> None:
+        """Record the answer, and what it ``earned`` in its worker's earnings by hour; with
+        ``count_on_task``, also count it on that task (its ``answered``, as
+        ``Tasks.record_answer`` without a consensus update), in the same statement on
+        PostgreSQL."""
+        self._earnings.add(project_id=earned.project_id, worker_id=earned.worker_id,
+                           submitted_at=now, amount_minor=earned.amount_minor)
         values = {"assignment_id": assignment_id, "answer": answer,
                   "idempotency_key": idempotency_key, "submitted_at": now, "correct": correct,
                   "worked_ms": worked_ms}
@@ -105,9 +110,14 @@ class AssignmentRepository:
             .values(status=AssignmentStatus.EXPIRED.value, released_at=now))
         return due
 
-    def add_topup(self, assignment_id: int, amount_minor: int) -> None:
-        self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
+    def add_topup(self, answer: Assignment, amount_minor: int) -> None:
+        """Add a top-up to a submitted answer (locked by the caller), and to its worker's
+        earnings by hour while its pay stands."""
+        self._conn.execute(update(assignments).where(assignments.c.id == answer.id)
                            .values(topped_up_minor=assignments.c.topped_up_minor + amount_minor))
+        if answer.submitted_at is not None and answer.review is not Review.WITHHELD:
+            self._earnings.add(project_id=answer.project_id, worker_id=answer.worker_id,
+                               submitted_at=answer.submitted_at, amount_minor=amount_minor)
 
     def mark_approved(self, assignment_id: int, *, now: datetime, review: str) -> None:
         self._review(assignment_id, review, approved_at=now)
@@ -118,16 +128,29 @@ class AssignmentRepository:
     def _review(self, assignment_id: int, review: str, **also: Any) -> None:
         """Record an answer's review, and its move in its project's tally of reviews (from
         the review it had, if any), which ``write_review_counts`` adds when the transaction
-        commits."""
-        project_id, before = self._conn.execute(
-            select(assignments.c.project_id, assignments.c.review)
+        commits; pay withheld, or given back, moves its worker's earnings by hour."""
+        row = self._conn.execute(
+            select(assignments.c.project_id, assignments.c.review, assignments.c.worker_id,
+                   assignments.c.submitted_at,
+                   assignments.c.price_minor + assignments.c.topped_up_minor)
             .where(assignments.c.id == assignment_id)).one()
+        project_id, before, worker_id, submitted_at, paid = row
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
                            .values(review=review, **also))
         moved = self._reviews[project_id]
         moved[review] += 1
         if before is not None:
             moved[before] -= 1
+        withheld = Review.WITHHELD.value
+        if submitted_at is not None and (before == withheld) != (review == withheld):
+            self._earnings.add(project_id=project_id, worker_id=worker_id,
+                               submitted_at=submitted_at,
+                               amount_minor=paid if before == withheld else -paid)
+
+    def write_earnings(self) -> None:
+        """Add this transaction's changes of pay to the earnings by hour (the unit of work
+        calls it just before it commits)."""
+        self._earnings.write()
 
     def write_review_counts(self) -> None:
         """Add this transaction's reviews to their projects' tallies (``project_reviews``;
@@ -226,15 +249,9 @@ class AssignmentRepository:
         ).first() is not None
 
     def earnings_since(self, project_id: int, *, since: datetime) -> dict[int, int]:
-        """Per worker, what they earned on the project (price and top-ups) since ``since``."""
-        rows = self._conn.execute(
-            select(assignments.c.worker_id,
-                   func.sum(assignments.c.price_minor + assignments.c.topped_up_minor))
-            .where(assignments.c.project_id == project_id,
-                   assignments.c.status == AssignmentStatus.SUBMITTED.value, PAID,
-                   assignments.c.submitted_at >= since)
-            .group_by(assignments.c.worker_id))
-        return {int(r[0]): int(r[1] or 0) for r in rows}
+        """Per worker, what they earned on the project (price and top-ups, pay withheld not
+        counted) since ``since``: from the earnings by hour."""
+        return self._earnings.since(project_id, since=since)
 
     def first_submitted_since(self, project_id: int, *, since: datetime,
                               paid: bool = False) -> datetime | None:

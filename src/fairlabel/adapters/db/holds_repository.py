@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, bindparam, case, func, select, update
 
 from fairlabel.adapters.db.assignment_repository import PAID
+from fairlabel.adapters.db.earnings import UPSERT, EarningsByHour
 from fairlabel.adapters.db.ledger_repository import LedgerRepository
 from fairlabel.adapters.db.tables import assignments, project_holds, projects
 from fairlabel.domain.assignment import AssignmentStatus
@@ -61,9 +62,11 @@ def _to_totals(row: Any) -> AnswerTotals:
 
 
 class HoldsRepository:
-    def __init__(self, conn: Connection, ledger: LedgerRepository) -> None:
+    def __init__(self, conn: Connection, ledger: LedgerRepository,
+                 earnings: EarningsByHour | None = None) -> None:
         self._conn = conn
         self._ledger = ledger
+        self._earnings = earnings or EarningsByHour(conn)
 
     def totals(self, project_id: int, *, for_update: bool = False) -> AnswerTotals:
         query = _totals_for_update if for_update else _totals
@@ -74,14 +77,18 @@ class HoldsRepository:
         """Count one more submitted answer, which took ``worked_ms`` and has received
         ``paid_minor`` (``work``: on an ordinary task, which counts in the project's progress
         too); returns the new totals (the row stays locked).
-        ``then_lock`` (accounts, currency): then ``Ledger.lock`` them, in the same round
-        trip on PostgreSQL."""
+        ``then_lock`` (accounts, currency): then ``Ledger.lock`` them, and write the
+        transaction's earnings by hour (the answer's), in the same round trip on
+        PostgreSQL."""
         params = {"holds_project": project_id, "worked": worked_ms, "paid": paid_minor,
                   "work": int(work)}
         if then_lock is None:
             return _to_totals(self._conn.execute(_add_answer, params).one())
         accounts, currency = then_lock
-        return _to_totals(self._ledger.lock_after(_add_answer, params, accounts, currency)[0])
+        earned = self._earnings.pending()
+        return _to_totals(self._ledger.lock_after(
+            _add_answer, params, accounts, currency,
+            then=[(UPSERT[self._conn.dialect.name], row) for row in earned])[0])
 
     def lowest_paid_so_far(self, project_id: int) -> int | None:
         """The least that any submitted answer of the project whose pay stands (not

@@ -212,24 +212,31 @@ class LedgerRepository:
         self._conn.execute(_heads_for_update, {"accounts": names}).all()
 
     def lock_after(self, statement: Any, params: dict[str, Any], accounts: Iterable[str],
-                   currency: str) -> list[Any]:
-        """Run ``statement`` (an adapter's own), then ``lock(accounts, currency)``, in one
-        round trip on PostgreSQL (``pipeline.py``; the locks in the same order as two
-        statements would take them); the statement's rows."""
+                   currency: str, *,
+                   then: Sequence[tuple[Any, dict[str, Any]]] = ()) -> list[Any]:
+        """Run ``statement`` (an adapter's own), then ``lock(accounts, currency)``, then the
+        statements ``then`` (with their parameters), in one round trip on PostgreSQL
+        (``pipeline.py``; the locks in the same order as separate statements would take
+        them); the first statement's rows."""
         names = sorted(set(accounts))
         if not self._postgres:
             rows = list(self._conn.execute(statement, params).all())
             self.lock(names, currency)
+            for after in then:
+                self._conn.execute(*after)
             return rows
-        rows, locked = pipelined(self._conn, [
+        found = pipelined(self._conn, [
             (statement, params),
-            (_heads_and_balances_any, {"accounts": names, "currency": currency})])
-        heads, with_balance = _heads_and_balances_of(locked)
-        if len(heads) < len(names):  # an account's first entry: create its head, then lock
+            (_heads_and_balances_any, {"accounts": names, "currency": currency}), *then])
+        heads, with_balance = _heads_and_balances_of(found[1])
+        if len(heads) < len(names):
+            # An account's first entry: create its head, then lock. ``then`` went before
+            # it: only a transaction creating the same head at the same moment could be
+            # waited for out of order (a worker's first pay, not reviewed yet).
             self.lock(names, currency)
         else:
             self._hold(names, currency, heads, with_balance)
-        return rows
+        return found[0]
 
     def _hold(self, names: list[str], currency: str, heads: dict[str, tuple[int, str]],
               with_balance: dict[str, int]) -> None:

@@ -21,6 +21,7 @@ from fairlabel.adapters.db.decision_repositories import (
     BlockRepository,
     DecisionRepository,
 )
+from fairlabel.adapters.db.earnings import EarningsByHour
 from fairlabel.adapters.db.holds_repository import HoldsRepository
 from fairlabel.adapters.db.ledger_repository import EscrowRepository, LedgerRepository
 from fairlabel.adapters.db.media_repository import MediaRepository
@@ -104,10 +105,11 @@ class SqlTransaction:
         self.settings = SettingsRepository(conn)
         self.projects = ProjectRepository(conn, project_cache)
         self.tasks = TaskRepository(conn)
-        self.assignments = AssignmentRepository(conn)
+        earnings = EarningsByHour(conn)  # what the assignments change, the holds may write
+        self.assignments = AssignmentRepository(conn, earnings)
         self.ledger = LedgerRepository(conn)
         self.escrow = EscrowRepository(conn, self.projects, lease_slots=lease_slots)
-        self.holds = HoldsRepository(conn, self.ledger)
+        self.holds = HoldsRepository(conn, self.ledger, earnings)
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)
@@ -125,6 +127,7 @@ class SqlTransaction:
 
     def commit(self) -> None:
         self.tasks.write_totals()
+        self.assignments.write_earnings()
         self.assignments.write_review_counts()
         current = _attempt.get()
         if current is not None:  # from here on, a lost connection may have committed

@@ -113,7 +113,7 @@ def _pay(tx: BackPayTx, project: Project, case: ContinuationCase,
             "earlier_id": case.earlier_id, "price_minor": answer.price_minor,
             "earlier_price_minor": earlier_minor}, approved=answer.approved_at is not None),
             now=now)
-        tx.assignments.add_topup(answer.id, due)
+        tx.assignments.add_topup(answer, due)
         free, paid = free - due, paid + due
         count, amount = paid_to.get(answer.worker_id, (0, 0))
         paid_to[answer.worker_id] = (count + 1, amount + due)

@@ -304,7 +304,7 @@ def pay_topups(tx: PayTopupsTx, project: Project, answers: list[Assignment],
         if from_escrow:
             post(tx, ledger.topup(project.id, answer.worker_id, Money(from_escrow, currency),
                                   memo, approved=approved), now=now)
-        tx.assignments.add_topup(answer.id, amount)
+        tx.assignments.add_topup(answer, amount)
         reserved, free, paid = reserved - from_reserve, free - from_escrow, paid + amount
         done, total, _ = per_worker.get(answer.worker_id, WorkerTopUps(0, 0, floor))
         per_worker[answer.worker_id] = WorkerTopUps(done + 1, total + amount, floor)

@@ -23,6 +23,7 @@ from fairlabel.adapters.db.tables.money import (
     ledger_accounts,
     ledger_balances,
     ledger_entries,
+    notice_earnings,
     payouts,
     price_changes,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "ledger_entries",
     "media",
     "metadata",
+    "notice_earnings",
     "payouts",
     "price_changes",
     "project_fingerprints",

@@ -1,5 +1,5 @@
-"""Tables of money: the ledger (entries, chain heads, balances), price changes, the inbox
-that announces them, and payouts."""
+"""Tables of money: the ledger (entries, chain heads, balances), what workers earned by hour,
+price changes, the inbox that announces them, and payouts."""
 
 from __future__ import annotations
 
@@ -54,6 +54,19 @@ ledger_balances = Table(
     Column("account", String(100), primary_key=True),
     Column("currency", String(3), primary_key=True),
     Column("balance_minor", BigInteger, nullable=False),
+)
+
+# What each worker earned on each project by hour of submission (hours since the Unix epoch,
+# UTC): the notice pay a project would owe is summed from these (adapters/db/earnings.py).
+# Derived from the answers, like the balances from the entries: no foreign keys, whose checks
+# would lock the project's and the worker's rows on every submission.
+notice_earnings = Table(
+    "notice_earnings",
+    metadata,
+    Column("project_id", Integer, primary_key=True, autoincrement=False),
+    Column("hour", BigInteger, primary_key=True, autoincrement=False),
+    Column("worker_id", Integer, primary_key=True, autoincrement=False),
+    Column("earned_minor", BigInteger, nullable=False),
 )
 
 price_changes = Table(

@@ -1,0 +1,100 @@
+"""What each worker earned on a project by hour (``notice_earnings``, the sums notice pay is
+computed from) is kept by every change of an answer's pay as its transaction commits, on
+SQLite and PostgreSQL: the earnings since any moment are always what summing the answers
+gives, through submissions across hours, top-ups, pay withheld and given back on appeal, in
+several projects, and a change rolled back counts nothing."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, or_, select
+
+from fairlabel.adapters.container import Container
+from fairlabel.adapters.db.tables import assignments, notice_earnings
+from fairlabel.domain.accounts import Role
+from fairlabel.domain.assignment import Review
+from tests.conftest import Accounts
+from tests.support.work import launched_project, submit_next
+
+
+def summed(container: Container, project_id: int, since: datetime) -> dict[int, int]:
+    """What the answers earned since ``since``, per worker, read from the answers."""
+    with container.engine.connect() as conn:
+        rows = conn.execute(
+            select(assignments.c.worker_id,
+                   func.sum(assignments.c.price_minor + assignments.c.topped_up_minor))
+            .where(assignments.c.project_id == project_id,
+                   assignments.c.status == "submitted", assignments.c.submitted_at >= since,
+                   or_(assignments.c.review.is_(None),
+                       assignments.c.review != Review.WITHHELD.value))
+            .group_by(assignments.c.worker_id)).all()
+    return {int(w): int(a) for w, a in rows if a}
+
+
+def kept(container: Container, project_id: int, since: datetime) -> dict[int, int]:
+    with container.db.read() as tx:
+        return tx.assignments.earnings_since(project_id, since=since)
+
+
+def test_the_earnings_kept_by_hour_are_the_sums_of_the_answers_from_any_moment(
+        container: Container, people: Accounts) -> None:
+    requester = people.make(Role.REQUESTER)[0]
+    workers = [people.make(Role.WORKER)[0] for _ in range(3)]
+    projects = [launched_project(container, requester, tasks=12, redundancy=2),
+                launched_project(container, requester, tasks=6, redundancy=1, name="Other")]
+    rng = random.Random(11)
+    start = container.clock()
+    done: list[int] = []
+    for step in range(30):
+        container.clock.advance(minutes=rng.choice([1, 7, 25, 59, 61, 130]))
+        submitted = submit_next(container, rng.choice(workers), rng.choice(projects))
+        if submitted is None:
+            continue
+        done.append(submitted)
+        if step % 3 == 0:  # a top-up, pay withheld, or given back, of an earlier answer
+            chosen = rng.choice(done)
+            with container.db.write() as tx:
+                answer = tx.assignments.get(chosen, for_update=True)
+                assert answer is not None
+                if answer.review is Review.WITHHELD:
+                    tx.assignments.mark_reviewed(chosen, review=Review.OVERTURNED.value)
+                elif rng.random() < 0.5:
+                    tx.assignments.add_topup(answer, rng.randint(1, 9))
+                else:
+                    tx.assignments.mark_reviewed(chosen, review=Review.WITHHELD.value)
+                tx.commit()
+    assert len(done) > 15
+    now = container.clock()
+    moments = [start - timedelta(days=1), start, now + timedelta(hours=1)]
+    moments += [start + (now - start) * rng.random() for _ in range(25)]
+    for project_id in projects:
+        for since in moments:
+            assert kept(container, project_id, since) == summed(container, project_id, since)
+    assert kept(container, projects[0], start) != {}
+
+
+def test_a_change_rolled_back_counts_nothing(container: Container, people: Accounts) -> None:
+    requester = people.make(Role.REQUESTER)[0]
+    worker = people.make(Role.WORKER)[0]
+    pid = launched_project(container, requester, tasks=2, redundancy=1)
+    submitted = submit_next(container, worker, pid)
+    assert submitted is not None
+    before = container.clock() - timedelta(hours=2)
+    earned = summed(container, pid, before)
+    with pytest.raises(RuntimeError), container.db.write() as tx:
+        answer = tx.assignments.get(submitted, for_update=True)
+        assert answer is not None
+        tx.assignments.add_topup(answer, 5)
+        tx.assignments.mark_reviewed(submitted, review=Review.WITHHELD.value)
+        # Within the transaction its own changes count already.
+        assert tx.assignments.earnings_since(pid, since=before) == {}
+        raise RuntimeError("the use case fails before it commits")
+    assert kept(container, pid, before) == summed(container, pid, before) == earned
+    with container.engine.connect() as conn:
+        rows = conn.execute(select(func.count()).select_from(notice_earnings)
+                            .where(notice_earnings.c.project_id == pid)).scalar_one()
+    assert rows == 1
+
