@@ -56,7 +56,7 @@ from tests.support.databases import (  # noqa: E402
     postgres_admin_url,
 )
 
-from fairlabel.adapters.db.earnings import EarningsByHour  # noqa: E402
+from fairlabel.adapters.db.earnings import Change, EarningsByHour  # noqa: E402
 from fairlabel.adapters.db.engine import make_engine  # noqa: E402
 from fairlabel.adapters.db.tables import (  # noqa: E402
     assignments,
@@ -133,8 +133,9 @@ def build(url: str, n_tasks: int, n_answers: int, n_workers: int,
                             "submitted_at": at, "answer": LABELS[(k * 7 + j * (k % 3)) % 3],
                             "price_minor": 5, "worked_ms": 0})
                         if target is rows:  # what it earned, by hour, as a submission counts it
-                            earnings.add(project_id=project.id, submitted_at=at, amount_minor=5,
-                                         worker_id=workers[(k + j) % n_workers])
+                            earnings.add(project_id=project.id, submitted_at=at,
+                                         worker_id=workers[(k + j) % n_workers],
+                                         change=Change(1, 5, 0))
                     if len(rows) >= BATCH:
                         conn.execute(insert(assignments), rows)
                         rows.clear()
@@ -168,7 +169,8 @@ def deliver(url: str, project_id: int, held: list[dict[str, Any]]) -> None:
             earnings = EarningsByHour(conn)
             for row in held:
                 earnings.add(project_id=project_id, worker_id=row["worker_id"],
-                             submitted_at=now, amount_minor=row["price_minor"])
+                             submitted_at=now,
+                             change=Change(1, row["price_minor"], row["worked_ms"]))
             earnings.write()
     finally:
         engine.dispose()

@@ -50,7 +50,7 @@ from tests.support.databases import (  # noqa: E402
     postgres_admin_url,
 )
 
-from fairlabel.adapters.db.earnings import EarningsByHour  # noqa: E402
+from fairlabel.adapters.db.earnings import Change, EarningsByHour  # noqa: E402
 from fairlabel.adapters.db.tables import (  # noqa: E402
     assignments,
     ledger_accounts,
@@ -187,7 +187,8 @@ class Platform:
                 earnings = EarningsByHour(conn)  # as each submission counts its pay
                 for row in rows:
                     earnings.add(project_id=project_id, worker_id=row["worker_id"],
-                                 submitted_at=row["submitted_at"], amount_minor=PRICE)
+                                 submitted_at=row["submitted_at"],
+                                 change=Change(1, PRICE, row["worked_ms"]))
                 earnings.write()
                 offset += len(times)
                 worked = int(WORKED.total_seconds() * 1000)

@@ -48,7 +48,7 @@ from fairlabel.services import (
     review,
 )
 from fairlabel.services.steps import holds
-from tests.integration.test_notice_earnings import summed as summed_earnings
+from tests.integration.test_hourly_earnings import summed as summed_earnings
 from tests.support.clock import FakeClock
 from tests.support.databases import migrated_sqlite_template, sqlite_copy
 

@@ -230,7 +230,7 @@ def test_0021_sums_what_workers_earned_by_hour_before_it(
     from datetime import timedelta
 
     from fairlabel.domain.assignment import Review
-    from tests.integration.test_notice_earnings import kept, summed
+    from tests.integration.test_hourly_earnings import kept, summed
 
     requester = people.make(Role.REQUESTER)[0]
     workers = [people.make(Role.WORKER)[0] for _ in range(2)]
@@ -254,7 +254,7 @@ def test_0021_sums_what_workers_earned_by_hour_before_it(
     before = [summed(container, pid, since) for since in moments]
     engine = container.engine
     downgrade(engine, "0020")
-    assert "notice_earnings" not in inspect(engine).get_table_names()
+    assert "hourly_earnings" not in inspect(engine).get_table_names()
     upgrade(engine)
     assert [kept(container, pid, since) for since in moments] == before
     assert len(before[0]) == 2 and before[0] != before[2]

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from fairlabel.adapters.db import statements as sql
-from fairlabel.adapters.db.earnings import EarningsByHour
+from fairlabel.adapters.db.earnings import Change, EarningsByHour
 from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import to_assignment
 from fairlabel.adapters.db.tables import assignments, project_reviews
@@ -74,7 +74,7 @@ class AssignmentRepository:
         ``Tasks.record_answer`` without a consensus update), in the same statement on
         PostgreSQL."""
         self._earnings.add(project_id=earned.project_id, worker_id=earned.worker_id,
-                           submitted_at=now, amount_minor=earned.amount_minor)
+                           submitted_at=now, change=Change(1, earned.amount_minor, worked_ms))
         values = {"assignment_id": assignment_id, "answer": answer,
                   "idempotency_key": idempotency_key, "submitted_at": now, "correct": correct,
                   "worked_ms": worked_ms}
@@ -117,7 +117,8 @@ class AssignmentRepository:
                            .values(topped_up_minor=assignments.c.topped_up_minor + amount_minor))
         if answer.submitted_at is not None and answer.review is not Review.WITHHELD:
             self._earnings.add(project_id=answer.project_id, worker_id=answer.worker_id,
-                               submitted_at=answer.submitted_at, amount_minor=amount_minor)
+                               submitted_at=answer.submitted_at,
+                               change=Change(0, amount_minor, 0))
 
     def mark_approved(self, assignment_id: int, *, now: datetime, review: str) -> None:
         self._review(assignment_id, review, approved_at=now)
@@ -132,9 +133,10 @@ class AssignmentRepository:
         row = self._conn.execute(
             select(assignments.c.project_id, assignments.c.review, assignments.c.worker_id,
                    assignments.c.submitted_at,
-                   assignments.c.price_minor + assignments.c.topped_up_minor)
+                   assignments.c.price_minor + assignments.c.topped_up_minor,
+                   assignments.c.worked_ms)
             .where(assignments.c.id == assignment_id)).one()
-        project_id, before, worker_id, submitted_at, paid = row
+        project_id, before, worker_id, submitted_at, paid, worked = row
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id)
                            .values(review=review, **also))
         moved = self._reviews[project_id]
@@ -143,9 +145,10 @@ class AssignmentRepository:
             moved[before] -= 1
         withheld = Review.WITHHELD.value
         if submitted_at is not None and (before == withheld) != (review == withheld):
+            sign = 1 if before == withheld else -1  # given back, or withheld
             self._earnings.add(project_id=project_id, worker_id=worker_id,
                                submitted_at=submitted_at,
-                               amount_minor=paid if before == withheld else -paid)
+                               change=Change(sign, sign * paid, sign * (worked or 0)))
 
     def write_earnings(self) -> None:
         """Add this transaction's changes of pay to the earnings by hour (the unit of work
@@ -267,18 +270,10 @@ class AssignmentRepository:
         return found
 
     def worker_totals(self, *, worker_id: int, project_id: int) -> WorkerTotals:
-        """(answers, pay received in minor units, measured milliseconds) of a worker, summed
-        by the database (each answer's working time is kept at its submission: a worker of
-        60,000 answers read them all into the app, 0.4 s a view of their earnings)."""
-        row = self._conn.execute(
-            select(func.count(),
-                   func.coalesce(func.sum(assignments.c.price_minor
-                                          + assignments.c.topped_up_minor), 0),
-                   func.coalesce(func.sum(assignments.c.worked_ms), 0))
-            .where(assignments.c.worker_id == worker_id,
-                   assignments.c.project_id == project_id,
-                   assignments.c.status == AssignmentStatus.SUBMITTED.value, PAID)).one()
-        return WorkerTotals(int(row[0]), int(row[1]), int(row[2]))
+        """(answers, pay received in minor units, measured milliseconds) of a worker's paid
+        answers on a project: the sums of their hours there (a worker of 60,000 answers read
+        them all, 0.4 s a view of their earnings; summed by the database, 53 ms)."""
+        return self._earnings.worker_totals(worker_id=worker_id, project_id=project_id)
 
     def worker_projects(self, worker_id: int) -> list[int]:
         """The projects a worker was ever served, in order: one probe of

@@ -19,11 +19,11 @@ from fairlabel.adapters.db.tables.moderation import (
     decisions,
 )
 from fairlabel.adapters.db.tables.money import (
+    hourly_earnings,
     inbox_messages,
     ledger_accounts,
     ledger_balances,
     ledger_entries,
-    notice_earnings,
     payouts,
     price_changes,
 )
@@ -51,6 +51,7 @@ __all__ = [
     "continuation_cases",
     "decisions",
     "fingerprint_bands",
+    "hourly_earnings",
     "inbox_messages",
     "instance_settings",
     "job_runs",
@@ -59,7 +60,6 @@ __all__ = [
     "ledger_entries",
     "media",
     "metadata",
-    "notice_earnings",
     "payouts",
     "price_changes",
     "project_fingerprints",

@@ -56,18 +56,22 @@ ledger_balances = Table(
     Column("balance_minor", BigInteger, nullable=False),
 )
 
-# What each worker earned on each project by hour of submission (hours since the Unix epoch,
-# UTC): the notice pay a project would owe is summed from these (adapters/db/earnings.py).
-# Derived from the answers, like the balances from the entries: no foreign keys, whose checks
-# would lock the project's and the worker's rows on every submission.
-notice_earnings = Table(
-    "notice_earnings",
+# What each worker's paid answers on each project add up to, by hour of submission (hours since
+# the Unix epoch, UTC): how many, what they earned, the time they took. Notice pay and a
+# worker's totals are summed from these (adapters/db/earnings.py). Derived from the answers,
+# like the balances from the entries: no foreign keys, whose checks would lock the project's
+# and the worker's rows on every submission.
+hourly_earnings = Table(
+    "hourly_earnings",
     metadata,
     Column("project_id", Integer, primary_key=True, autoincrement=False),
     Column("hour", BigInteger, primary_key=True, autoincrement=False),
     Column("worker_id", Integer, primary_key=True, autoincrement=False),
+    Column("answers", BigInteger, nullable=False),
     Column("earned_minor", BigInteger, nullable=False),
+    Column("worked_ms", BigInteger, nullable=False),
 )
+Index("ix_hourly_earnings_worker", hourly_earnings.c.worker_id, hourly_earnings.c.project_id)
 
 price_changes = Table(
     "price_changes",

@@ -1,8 +1,9 @@
-"""What each worker earned on a project by hour (``notice_earnings``, the sums notice pay is
-computed from) is kept by every change of an answer's pay as its transaction commits, on
-SQLite and PostgreSQL: the earnings since any moment are always what summing the answers
-gives, through submissions across hours, top-ups, pay withheld and given back on appeal, in
-several projects, and a change rolled back counts nothing."""
+"""What each worker's paid answers on a project add up to by hour (``hourly_earnings``: how
+many, what they earned, the time they took; notice pay and a worker's totals are computed
+from these) is kept by every change of an answer's pay as its transaction commits, on SQLite
+and PostgreSQL: the earnings since any moment, and each worker's totals, are always what
+summing the answers gives, through submissions across hours, top-ups, pay withheld and given
+back on appeal, in several projects, and a change rolled back counts nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import func, or_, select
 
 from fairlabel.adapters.container import Container
-from fairlabel.adapters.db.tables import assignments, notice_earnings
+from fairlabel.adapters.db.tables import assignments, hourly_earnings
 from fairlabel.domain.accounts import Role
 from fairlabel.domain.assignment import Review
 from tests.conftest import Accounts
@@ -32,6 +33,28 @@ def summed(container: Container, project_id: int, since: datetime) -> dict[int, 
                        assignments.c.review != Review.WITHHELD.value))
             .group_by(assignments.c.worker_id)).all()
     return {int(w): int(a) for w, a in rows if a}
+
+
+def totals_summed(container: Container, project_id: int,
+                  worker_id: int) -> tuple[int, int, int]:
+    """A worker's paid answers on the project, their pay and working time, from the answers."""
+    with container.engine.connect() as conn:
+        row = conn.execute(
+            select(func.count(),
+                   func.coalesce(func.sum(assignments.c.price_minor
+                                          + assignments.c.topped_up_minor), 0),
+                   func.coalesce(func.sum(assignments.c.worked_ms), 0))
+            .where(assignments.c.project_id == project_id,
+                   assignments.c.worker_id == worker_id, assignments.c.status == "submitted",
+                   or_(assignments.c.review.is_(None),
+                       assignments.c.review != Review.WITHHELD.value))).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def totals_kept(container: Container, project_id: int, worker_id: int) -> tuple[int, int, int]:
+    with container.db.read() as tx:
+        return tuple(tx.assignments.worker_totals(worker_id=worker_id,  # type: ignore[return-value]
+                                                  project_id=project_id))
 
 
 def kept(container: Container, project_id: int, since: datetime) -> dict[int, int]:
@@ -73,6 +96,9 @@ def test_the_earnings_kept_by_hour_are_the_sums_of_the_answers_from_any_moment(
     for project_id in projects:
         for since in moments:
             assert kept(container, project_id, since) == summed(container, project_id, since)
+        for worker in workers:
+            assert (totals_kept(container, project_id, worker.id)
+                    == totals_summed(container, project_id, worker.id))
     assert kept(container, projects[0], start) != {}
 
 
@@ -91,10 +117,12 @@ def test_a_change_rolled_back_counts_nothing(container: Container, people: Accou
         tx.assignments.mark_reviewed(submitted, review=Review.WITHHELD.value)
         # Within the transaction its own changes count already.
         assert tx.assignments.earnings_since(pid, since=before) == {}
+        assert tuple(tx.assignments.worker_totals(worker_id=worker.id, project_id=pid)) == (
+            0, 0, 0)
         raise RuntimeError("the use case fails before it commits")
     assert kept(container, pid, before) == summed(container, pid, before) == earned
     with container.engine.connect() as conn:
-        rows = conn.execute(select(func.count()).select_from(notice_earnings)
-                            .where(notice_earnings.c.project_id == pid)).scalar_one()
+        rows = conn.execute(select(func.count()).select_from(hourly_earnings)
+                            .where(hourly_earnings.c.project_id == pid)).scalar_one()
     assert rows == 1
 
