@@ -8,6 +8,7 @@ back on appeal, in several projects, and a change rolled back counts nothing."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import func, or_, select
 
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import assignments, hourly_earnings
-from fairlabel.domain.accounts import Role
+from fairlabel.domain.accounts import Role, User
 from fairlabel.domain.assignment import Review
 from tests.conftest import Accounts
 from tests.support.work import launched_project, submit_next
@@ -126,3 +127,60 @@ def test_a_change_rolled_back_counts_nothing(container: Container, people: Accou
                             .where(hourly_earnings.c.project_id == pid)).scalar_one()
     assert rows == 1
 
+
+
+def test_submissions_racing_top_ups_and_withholdings_lose_no_earning(
+        container: Container, people: Accounts) -> None:
+    # Three workers submit while another transaction tops up, withholds and gives back pay of
+    # their answers, all in one hour: the rows they share (one per worker and hour) lose no
+    # change, and no transaction waits on another in a circle.
+    requester = people.make(Role.REQUESTER)[0]
+    workers = [people.make(Role.WORKER)[0] for _ in range(3)]
+    pid = launched_project(container, requester, tasks=30, redundancy=3)
+    start = threading.Barrier(len(workers) + 1)
+    failures: list[BaseException] = []
+
+    def work(worker: User) -> None:
+        try:
+            start.wait()
+            for _ in range(8):
+                assert submit_next(container, worker, pid) is not None
+        except BaseException as error:
+            failures.append(error)
+
+    def review() -> None:
+        rng = random.Random(3)
+        try:
+            start.wait()
+            for _ in range(40):
+                with container.db.read() as tx:
+                    done = [a.id for w in workers for a in tx.assignments.of_worker(w.id)
+                            if a.submitted_at is not None]
+                if not done:
+                    continue
+                with container.db.write() as tx:
+                    answer = tx.assignments.get(rng.choice(done), for_update=True)
+                    assert answer is not None
+                    if answer.review is Review.WITHHELD:
+                        tx.assignments.mark_reviewed(answer.id, review=Review.OVERTURNED.value)
+                    elif rng.random() < 0.6:
+                        tx.assignments.add_topup(answer, rng.randint(1, 9))
+                    else:
+                        tx.assignments.mark_reviewed(answer.id, review=Review.WITHHELD.value)
+                    tx.commit()
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in workers]
+    threads.append(threading.Thread(target=review))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    since = container.clock() - timedelta(days=1)
+    assert kept(container, pid, since) == summed(container, pid, since)
+    for worker in workers:
+        assert totals_kept(container, pid, worker.id) == totals_summed(container, pid,
+                                                                       worker.id)
+    assert sum(totals_summed(container, pid, w.id)[0] for w in workers) <= 24
