@@ -3,7 +3,8 @@ through the real use cases on a fresh SQLite file, with simulated workers on a s
 clock.
 
 For each scenario it prints what the project held at its peak and at its end, how much of the
-escrow could be withdrawn after it ended, how often a worker was told to wait for funds, and
+escrow could be withdrawn after it ended, how often a worker was told to wait for funds, how
+far the reserved account ever fell below the answers' hold and the escrow at its lowest, and
 — from the same run — what the rules before answer holds would have kept (each answer's
 allowance of the whole lease at the floor, kept until approval 72 hours later). Every figure
 is in the project's currency.
@@ -34,6 +35,7 @@ from fairlabel.domain.money import Money
 from fairlabel.domain.projects import ProjectTerms
 from fairlabel.services import accounts, assignment, ending, funding, jobs, pay, projects
 from fairlabel.services.assignment import EscrowExhausted
+from fairlabel.services.steps import holds
 
 HOUR_MS = 3_600_000
 
@@ -48,6 +50,9 @@ class Scenario:
     funding: int
     workers: int
     median_seconds: float  # of a log-normal working time
+    # A requester funding as they go: each time a worker is told to wait for funds, this
+    # much more (0: all of it up front).
+    step: int = 0
 
 
 SCENARIOS = [
@@ -58,6 +63,10 @@ SCENARIOS = [
              16, 12.0),
     Scenario("300 tasks × 3 at 0.05, 120 s lease, 130.00 funded", 300, 3, 5, 120, 130_00,
              16, 12.0),
+    # Priced under the floor (top-ups while leases at the old price are live) and funded
+    # just in time: what the answers' hold must keep whole with no free escrow to spare.
+    Scenario("200 tasks × 3 at 0.02, 60 s lease, 3.00 funded, then 0.50 at a time", 200, 3,
+             2, 60, 3_00, 12, 12.0, step=50),
 ]
 
 
@@ -75,6 +84,9 @@ class Figures:
     waited: int = 0
     peak_held: int = 0
     peak_old_rules: int = 0
+    funded: int = 0  # added as the project went
+    short: int = 0  # the most the reserved account was ever below the answers' hold
+    lowest_escrow: int = 0  # the project's escrow at its lowest (below 0: a broken promise)
 
 
 def held(container: Container, pid: int) -> int:
@@ -110,7 +122,7 @@ def run(scenario: Scenario, seed: int) -> None:
     pay.fund_project(db, requester, project.id, Money(scenario.funding, "USD"), now=now)
     projects.launch_project(db, requester, project.id, now=now, policy=container.charter)
     print(f"\n{scenario.name} — {scenario.workers} workers, median {scenario.median_seconds} s")
-    figures = crowd(container, clock, workers, project.id, scenario, rng)
+    figures = crowd(container, clock, workers, project.id, scenario, rng, admin, requester)
     jobs.run_due_work(db, container.charter, now=clock())
     before_end = funding.project_funding(db, requester, project.id, policy=container.charter,
                                          now=clock())
@@ -122,17 +134,34 @@ def run(scenario: Scenario, seed: int) -> None:
     work = scenario.tasks * scenario.redundancy
     print(f"  answers {figures.answers}/{work}; requests told to wait for funds: "
           f"{figures.waited}")
+    if scenario.step:
+        print(f"  funded as it went: {usd(figures.funded)} more")
+    print(f"  reserved account below the answers' hold by at most {usd(figures.short)}; "
+          f"escrow at its lowest {usd(figures.lowest_escrow)}")
     print(f"  held at peak: {usd(figures.peak_held)} (rules before: "
           f"{usd(figures.peak_old_rules)}, or the project stops)")
     print(f"  held when the work was done: {before_end.held}; free {before_end.free_escrow}; "
           f"kept for notice pay {before_end.notice_liability}")
     print(f"  ended at once: notice pay {usd(notice)}; settled: {after.settled}; "
-          f"withdrawable {after.withdrawable} of {usd(scenario.funding)} funded")
+          f"withdrawable {after.withdrawable} of {usd(scenario.funding + figures.funded)} "
+          "funded")
     container.close()
 
 
+def watch(container: Container, pid: int, figures: Figures) -> None:
+    """Whether the reserved account holds the answers' hold, and the escrow stays whole."""
+    with container.db.read() as tx:
+        project = tx.projects.get(pid)
+        assert project is not None
+        hold = holds.hold_for(project, tx.holds.totals(pid), container.charter)
+        reserved = tx.ledger.balance(ledger.project_reserved(pid), "USD")
+        escrow = tx.ledger.balance(ledger.project_escrow(pid), "USD")
+    figures.short = max(figures.short, hold - reserved)
+    figures.lowest_escrow = min(figures.lowest_escrow, escrow)
+
+
 def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
-          scenario: Scenario, rng: random.Random) -> Figures:
+          scenario: Scenario, rng: random.Random, admin: User, requester: User) -> Figures:
     figures = Figures()
     floor = container.charter.floors.hourly("USD")
     old_allowance = max(0, ceil(floor * scenario.lease_seconds * 1000 / HOUR_MS)
@@ -149,6 +178,12 @@ def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
                                                 now=clock(), policy=container.charter)
             except EscrowExhausted:
                 figures.waited += 1
+                if scenario.step:  # the requester adds a little more, as they go
+                    add = Money(scenario.step, "USD")
+                    pay.deposit(container.db, admin, requester_email="r@x.org", amount=add,
+                                policy=container.charter, now=clock())
+                    pay.fund_project(container.db, requester, pid, add, now=clock())
+                    figures.funded += scenario.step
                 if figures.waited > 50 * len(workers) + figures.answers * len(workers):
                     print("  stopped: the project waits for funds for good")
                     return figures
@@ -170,6 +205,7 @@ def crowd(container: Container, clock: Clock, workers: list[User], pid: int,
                                   consensus_interval=timedelta(days=1))
             heapq.heappush(queue, (clock(), index, "next", 0))
         figures.peak_held = max(figures.peak_held, held(container, pid))
+        watch(container, pid, figures)
         # Before: each lease held the whole lease at the floor, and each answer kept its
         # allowance until approved, 72 hours after it was submitted.
         live = sum(1 for _, _, s, _ in queue if s == "submit")
