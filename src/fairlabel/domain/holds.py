@@ -32,13 +32,12 @@ its price, since ``c`` was at most ``p`` when the lease was served and only rise
 at most ``F(L)`` (a price cut that lowers ``c`` widens the live leases by as much). (A lease
 cannot hold much less and stay safe: if half the answers come back at once and the other
 half take the whole lease, the median is the lease, and the slow half must cover the fast
-half's top-ups too.) The pivot
-only ever rises (to a higher measured median): ``B`` is then recomputed from every answer's
-time, and no live lease's allowance falls short. ``c`` rises once top-ups have lifted the
-answers, to a level where the whole bound is no larger, with ``D`` recomputed for it: an
-answer of a live lease served at an older, lower price then brings its own shortfall below
-``c`` into ``D`` when it is submitted, out of its lease's allowance, instead of keeping ``c``
-(and so the hold of every other answer) down.
+half's top-ups too.) The pivot only ever rises (to a higher measured median): ``B`` is then
+recomputed from every answer's time, and no live lease's allowance falls short. ``c`` rises
+once top-ups have lifted the answers, to a level where the whole bound is no larger, with
+``D`` recomputed for it: an answer of a live lease served at an older, lower price then
+brings its own shortfall below ``c`` into ``D`` when it is submitted, out of its lease's
+allowance, instead of keeping ``c`` (and so the hold of every other answer) down.
 """
 
 from __future__ import annotations

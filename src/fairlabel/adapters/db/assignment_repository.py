@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, text, update
+from sqlalchemy import Connection, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -18,14 +18,12 @@ from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.earnings import Change, EarningsByHour
 from fairlabel.adapters.db.pipeline import direct
 from fairlabel.adapters.db.rows import to_assignment
+from fairlabel.adapters.db.statements import PAID
 from fairlabel.adapters.db.tables import assignments, project_reviews
 from fairlabel.adapters.db.tables.work import AWAITING_APPROVAL, MEASURED
 from fairlabel.domain.assignment import Assignment, AssignmentStatus, Review
 from fairlabel.domain.errors import Conflict
 from fairlabel.services.ports.work import Earned, WorkerTotals
-
-# Answers whose pay stands: all but those a rejection withheld on evidence.
-PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
 
 
 @contextmanager
@@ -271,8 +269,7 @@ class AssignmentRepository:
 
     def worker_totals(self, *, worker_id: int, project_id: int) -> WorkerTotals:
         """(answers, pay received in minor units, measured milliseconds) of a worker's paid
-        answers on a project: the sums of their hours there (a worker of 60,000 answers read
-        them all, 0.4 s a view of their earnings; summed by the database, 53 ms)."""
+        answers on a project: the sums of their hours there, not of every answer."""
         return self._earnings.worker_totals(worker_id=worker_id, project_id=project_id)
 
     def worker_projects(self, worker_id: int) -> list[int]:

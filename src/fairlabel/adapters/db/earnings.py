@@ -27,8 +27,9 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from fairlabel.adapters.db.statements import PAID
 from fairlabel.adapters.db.tables import assignments, hourly_earnings
-from fairlabel.domain.assignment import AssignmentStatus, Review
+from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.services.ports.work import WorkerTotals
 
 SECONDS_PER_HOUR = 3600
@@ -96,9 +97,7 @@ class EarningsByHour:
                 .where(assignments.c.project_id == project_id,
                        assignments.c.status == AssignmentStatus.SUBMITTED.value,
                        assignments.c.submitted_at >= since,
-                       assignments.c.submitted_at < boundary,
-                       (assignments.c.review.is_(None))
-                       | (assignments.c.review != Review.WITHHELD.value))
+                       assignments.c.submitted_at < boundary, PAID)
                 .group_by(assignments.c.worker_id)))
         count((worker, change.earned_minor)
               for (project, hour, worker), change in self._pending.items()

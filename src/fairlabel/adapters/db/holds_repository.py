@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, bindparam, case, func, select, update
 
-from fairlabel.adapters.db.assignment_repository import PAID
 from fairlabel.adapters.db.earnings import UPSERT, EarningsByHour
 from fairlabel.adapters.db.ledger_repository import LedgerRepository
+from fairlabel.adapters.db.statements import PAID
 from fairlabel.adapters.db.tables import assignments, project_holds, projects
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.domain.holds import AnswerTotals
@@ -63,10 +63,10 @@ def _to_totals(row: Any) -> AnswerTotals:
 
 class HoldsRepository:
     def __init__(self, conn: Connection, ledger: LedgerRepository,
-                 earnings: EarningsByHour | None = None) -> None:
+                 earnings: EarningsByHour) -> None:
         self._conn = conn
         self._ledger = ledger
-        self._earnings = earnings or EarningsByHour(conn)
+        self._earnings = earnings  # the transaction's, which a submission writes here
 
     def totals(self, project_id: int, *, for_update: bool = False) -> AnswerTotals:
         query = _totals_for_update if for_update else _totals

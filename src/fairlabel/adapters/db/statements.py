@@ -17,6 +17,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     text,
     update,
@@ -34,9 +35,11 @@ from fairlabel.adapters.db.tables import (
     tasks,
     users,
 )
-from fairlabel.domain.assignment import AssignmentStatus, Purpose
+from fairlabel.domain.assignment import AssignmentStatus, Purpose, Review
 
 LEASED = AssignmentStatus.LEASED.value
+# Answers whose pay stands: all but those a rejection withheld on evidence.
+PAID = or_(assignments.c.review.is_(None), assignments.c.review != Review.WITHHELD.value)
 # Written into the statement, not bound: SQLite prepares again, at every execution, a
 # statement that binds a value a partial index's condition names (`status`, in
 # ix_assignments_awaiting), which made the lease's gate 8 times slower.
