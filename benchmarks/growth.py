@@ -258,6 +258,15 @@ def grow(db: FairlabelDB, project_id: int, a: argparse.Namespace,
                         a.redundancy))
     a_o = timed(f"{other_red * other_tasks} answers in the ended projects",
                 answers(f"t.project_id BETWEEN {k0} AND {k1}", other_red))
+    # What the app keeps of every paid answer by hour (migration 0021 sums them alike): each
+    # submission adds to its row, so its index is as large as a real database's.
+    hour = ("floor(extract(epoch from submitted_at) / 3600)::bigint" if b.pg
+            else "CAST(strftime('%s', submitted_at) AS INTEGER) / 3600")
+    timed("earnings by hour of those answers", (
+        "INSERT INTO hourly_earnings (project_id, hour, worker_id, answers, earned_minor, "
+        f"worked_ms) SELECT project_id, {hour}, worker_id, count(*), "
+        "sum(price_minor + topped_up_minor), sum(worked_ms) FROM assignments "
+        f"WHERE status = 'submitted' GROUP BY project_id, {hour}, worker_id"))
     timed("measured answers of the ended projects", (
         "UPDATE projects SET measured_answers = (SELECT count(*) FROM assignments a WHERE "
         f"a.project_id = projects.id) WHERE id BETWEEN {k0} AND {k1}"))
