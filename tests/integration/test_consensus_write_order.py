@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.consensus_writes import save_consensus
+from fairlabel.adapters.db.quality_totals import QualityTotals
 from fairlabel.adapters.db.tables import tasks
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
@@ -35,7 +36,10 @@ def test_chunks_writing_the_same_tasks_in_opposite_orders_never_deadlock(
             for number in range(rounds):
                 start.wait(timeout=30)
                 with container.engine.begin() as conn:
-                    save_consensus(conn, [(task, label, number / rounds) for task in order])
+                    quality = QualityTotals(conn)
+                    save_consensus(conn, [(task, label, (number + 1) / rounds)
+                                          for task in order], quality)
+                    quality.write()
         except Exception as error:  # reported by the test
             failures.append(error)
             start.abort()
@@ -48,6 +52,10 @@ def test_chunks_writing_the_same_tasks_in_opposite_orders_never_deadlock(
         thread.join()
     assert not failures, failures
     with container.engine.connect() as conn:  # every task has one writer's last value
-        written = conn.execute(select(func.count()).where(
-            tasks.c.project_id == pid, tasks.c.consensus.is_not(None))).scalar_one()
+        written, total = conn.execute(select(func.count(), func.sum(tasks.c.confidence)).where(
+            tasks.c.project_id == pid, tasks.c.consensus.is_not(None))).one()
+        # Each write took away what the task held as it locked it: the tally is the tasks'.
+        tally = QualityTotals(conn).of_project(pid)
     assert written == len(ids)
+    assert (tally.with_consensus, tally.confidences) == (len(ids), len(ids))
+    assert tally.confidence_sum == pytest.approx(total, abs=1e-9)

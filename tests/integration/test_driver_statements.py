@@ -13,6 +13,7 @@ from sqlalchemy.exc import StatementError
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.consensus_writes import save_consensus
 from fairlabel.adapters.db.driver import stream
+from fairlabel.adapters.db.quality_totals import QualityTotals
 from fairlabel.adapters.db.tables import tasks
 from fairlabel.domain.accounts import Role
 from tests.conftest import Accounts
@@ -40,15 +41,21 @@ def test_a_bulk_write_stores_what_sqlalchemy_stores(
         raw_by_sqlalchemy = conn.exec_driver_sql(
             "SELECT CAST(consensus AS TEXT) FROM tasks ORDER BY id").all()
         conn.execute(update(tasks).values(consensus=None, confidence=None))
-        save_consensus(conn, [(r["task_id"], r["consensus"], r["confidence"]) for r in rows])
+        tally = QualityTotals(conn)
+        save_consensus(conn, [(r["task_id"], r["consensus"], r["confidence"]) for r in rows],
+                       tally)
+        # Each task told the tally it had nothing; the last has a confidence, no consensus.
+        counted = tally.of_project(pid)
+        assert (counted.with_consensus, counted.confidences) == (len(VALUES) - 1, len(VALUES))
+        assert counted.confidence_sum == pytest.approx(sum(r["confidence"] for r in rows))
         assert conn.execute(_stored).all() == by_sqlalchemy
         assert conn.exec_driver_sql(
             "SELECT CAST(consensus AS TEXT) FROM tasks ORDER BY id").all() == raw_by_sqlalchemy
     assert [r.consensus for r in by_sqlalchemy] == VALUES
     with container.engine.begin() as conn, pytest.raises(StatementError):
-        save_consensus(conn, [(ids[0], {1j}, 1.0)])
+        save_consensus(conn, [(ids[0], {1j}, 1.0)], QualityTotals(conn))
     with container.engine.begin() as conn:  # nothing to write: no statement at all
-        save_consensus(conn, [])
+        save_consensus(conn, [], QualityTotals(conn))
         assert conn.execute(_stored).all() == by_sqlalchemy
 
 

@@ -4,12 +4,10 @@ large the project (benchmarks/formats.py measures it on 10,000 tasks)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from fairlabel.adapters.container import Container
 from fairlabel.adapters.db.tables import assignments
@@ -23,24 +21,11 @@ from fairlabel.services import accounts, exports, media, projects
 from fairlabel.services.ports.media import RawFile
 from fairlabel.services.ports.quality import TaskConsensus
 from tests.support.formats import png
+from tests.support.statements import statements
 
 TASKS = 4_500
 BATCH = 2_000  # TaskRepository.export_rows' default
 LABELS = ["cat", "dog", "fox"]
-
-
-@contextmanager
-def statements(container: Container) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(container.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(container.engine, "before_cursor_execute", record)
 
 
 def _reads(seen: list[str], table: str) -> int:

@@ -258,3 +258,38 @@ def test_0021_sums_what_workers_earned_by_hour_before_it(
     upgrade(engine)
     assert [kept(container, pid, since) for since in moments] == before
     assert len(before[0]) == 2 and before[0] != before[2]
+
+
+def test_0022_sums_the_quality_of_the_tasks_before_it(
+        container: Container, people: Accounts) -> None:
+    """Tasks answered, settled and refit before 0022 (gold ones among them, which count
+    nowhere) are summed by project; the summary read after it is the tasks'."""
+    from fairlabel.domain.quality import QualityTerms
+    from tests.integration import test_quality_totals as totals
+
+    requester = people.make(Role.REQUESTER)[0]
+    workers = [people.make(Role.WORKER)[0] for _ in range(3)]
+    pids = [totals.make_project(container, requester, totals.CHOICE, work=4, gold=1,
+                                terms=QualityTerms(consensus_method="mv",
+                                                   confidence_target=0.6, min_answers=2)),
+            totals.make_project(container, requester, totals.CHOICE, work=3,
+                                terms=QualityTerms(consensus_method="mv"))]
+    for pid in pids:
+        for worker in workers:
+            for label in "ab":
+                lease = assignment.request_next(container.db, worker, pid,
+                                                now=container.clock(),
+                                                policy=container.charter)
+                if lease is not None:
+                    assignment.submit_answer(container.db, worker, lease.assignment_id, label,
+                                             idempotency_key=None, now=container.clock(),
+                                             policy=container.charter)
+    totals.quality.refit_consensus(container.db, pids[1], now=container.clock(), seed=0)
+    before = [totals.scanned(container, pid) for pid in pids]
+    assert before[0].settled and before[1].with_consensus and not before[1].settled
+    engine = container.engine
+    downgrade(engine, "0021")
+    assert "project_quality" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    for pid in pids:
+        totals.assert_same(container, pid, "after 0022")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.earnings import Change, EarningsByHour
 from fairlabel.adapters.db.pipeline import direct
+from fairlabel.adapters.db.quality_totals import QualityTotals
 from fairlabel.adapters.db.rows import to_assignment
 from fairlabel.adapters.db.statements import PAID
 from fairlabel.adapters.db.tables import assignments, project_reviews
@@ -38,11 +39,14 @@ def lease_conflict() -> Iterator[None]:
 
 
 class AssignmentRepository:
-    def __init__(self, conn: Connection, earnings: EarningsByHour | None = None) -> None:
+    def __init__(self, conn: Connection, earnings: EarningsByHour | None = None,
+                 quality: QualityTotals | None = None) -> None:
         self._conn = conn
         self._postgres = conn.dialect.name == "postgresql"
         self._reviews: defaultdict[int, Counter[str]] = defaultdict(Counter)  # by project
+        # The transaction's (a lease alone, added by the task repository, changes neither).
         self._earnings = earnings or EarningsByHour(conn)
+        self._quality = quality or QualityTotals(conn)
 
     def add(self, *, task_id: int, project_id: int, worker_id: int, now: datetime,
             expires: datetime, price_minor: int, allowance_minor: int,
@@ -76,12 +80,15 @@ class AssignmentRepository:
         values = {"assignment_id": assignment_id, "answer": answer,
                   "idempotency_key": idempotency_key, "submitted_at": now, "correct": correct,
                   "worked_ms": worked_ms}
-        if count_on_task is not None and self._postgres:
-            direct(self._conn, sql.submit_and_count, values)
+        if count_on_task is None:
+            self._conn.execute(sql.submit, values)
             return
-        self._conn.execute(sql.submit, values)
-        if count_on_task is not None:
-            self._conn.execute(sql.count_answer, {"task_id": count_on_task})
+        if self._postgres:
+            counted = direct(self._conn, sql.submit_and_count, values)[0]
+        else:
+            self._conn.execute(sql.submit, values)
+            counted = self._conn.execute(sql.count_answer, {"task_id": count_on_task}).one()
+        self._quality.answered(counted[0], is_gold=counted[1], settled=counted[2] is not None)
 
     def mark_released(self, assignment_id: int, *, now: datetime) -> None:
         self._conn.execute(update(assignments).where(assignments.c.id == assignment_id).values(

@@ -18,6 +18,8 @@ from sqlalchemy import BigInteger, Connection, bindparam, case, func, select, up
 
 from fairlabel.adapters.db.earnings import UPSERT, EarningsByHour
 from fairlabel.adapters.db.ledger_repository import LedgerRepository
+from fairlabel.adapters.db.quality_totals import UPSERT as QUALITY_UPSERT
+from fairlabel.adapters.db.quality_totals import QualityTotals
 from fairlabel.adapters.db.statements import PAID
 from fairlabel.adapters.db.tables import assignments, project_holds, projects
 from fairlabel.domain.assignment import AssignmentStatus
@@ -63,10 +65,12 @@ def _to_totals(row: Any) -> AnswerTotals:
 
 class HoldsRepository:
     def __init__(self, conn: Connection, ledger: LedgerRepository,
-                 earnings: EarningsByHour) -> None:
+                 earnings: EarningsByHour, quality: QualityTotals) -> None:
         self._conn = conn
         self._ledger = ledger
-        self._earnings = earnings  # the transaction's, which a submission writes here
+        # The transaction's earnings by hour and quality tally, which a submission writes here.
+        self._earnings = earnings
+        self._quality = quality
 
     def totals(self, project_id: int, *, for_update: bool = False) -> AnswerTotals:
         query = _totals_for_update if for_update else _totals
@@ -78,17 +82,18 @@ class HoldsRepository:
         ``paid_minor`` (``work``: on an ordinary task, which counts in the project's progress
         too); returns the new totals (the row stays locked).
         ``then_lock`` (accounts, currency): then ``Ledger.lock`` them, and write the
-        transaction's earnings by hour (the answer's), in the same round trip on
-        PostgreSQL."""
+        transaction's earnings by hour (the answer's) and quality tally (its task's), in
+        the same round trip on PostgreSQL."""
         params = {"holds_project": project_id, "worked": worked_ms, "paid": paid_minor,
                   "work": int(work)}
         if then_lock is None:
             return _to_totals(self._conn.execute(_add_answer, params).one())
         accounts, currency = then_lock
-        earned = self._earnings.pending()
-        return _to_totals(self._ledger.lock_after(
-            _add_answer, params, accounts, currency,
-            then=[(UPSERT[self._conn.dialect.name], row) for row in earned])[0])
+        dialect = self._conn.dialect.name
+        then = [*((UPSERT[dialect], row) for row in self._earnings.pending()),
+                *((QUALITY_UPSERT[dialect], row) for row in self._quality.pending())]
+        return _to_totals(self._ledger.lock_after(_add_answer, params, accounts, currency,
+                                                  then=then)[0])
 
     def lowest_paid_so_far(self, project_id: int) -> int | None:
         """The least that any submitted answer of the project whose pay stands (not

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from fairlabel.adapters.db.columns import Columns, coded_json
 from fairlabel.adapters.db.consensus_writes import save_consensus
 from fairlabel.adapters.db.driver import stream
+from fairlabel.adapters.db.quality_totals import QualityTotals, Tally
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import (
     assignments,
@@ -190,8 +191,9 @@ _task_answers = (
 
 
 class ConsensusRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, quality: QualityTotals) -> None:
         self._conn = conn
+        self._quality = quality  # the transaction's: consensus writes and settling change it
 
     def task_answers(self, task_id: int) -> list[TaskAnswer]:
         """The submitted answers of one task, each with its worker's estimated accuracy."""
@@ -253,18 +255,29 @@ class ConsensusRepository:
                 if isinstance(r.data, dict) and isinstance(r.data.get("text"), str)}
 
     def save(self, rows: Sequence[TaskConsensus]) -> None:
-        save_consensus(self._conn, rows)
+        save_consensus(self._conn, rows, self._quality)
 
     def settle(self, task_ids: Sequence[int], *, now: datetime) -> None:
-        for start in range(0, len(task_ids), _CHUNK):
-            self._conn.execute(update(tasks).where(tasks.c.id.in_(task_ids[start:start + _CHUNK]),
-                                                   tasks.c.settled_at.is_(None))
-                               .values(settled_at=now))
+        self._settle(task_ids, tasks.c.settled_at.is_(None), now, 1)
 
     def unsettle(self, task_ids: Sequence[int]) -> None:
+        self._settle(task_ids, tasks.c.settled_at.is_not(None), None, -1)
+
+    def _settle(self, task_ids: Sequence[int], was: Any, now: datetime | None,
+                sign: int) -> None:
+        """Settle (``sign`` 1) or unsettle (-1) the tasks that were not (were); each one
+        changed adds or takes away its part of its project's quality tally."""
         for start in range(0, len(task_ids), _CHUNK):
-            self._conn.execute(update(tasks).where(tasks.c.id.in_(task_ids[start:start + _CHUNK]))
-                               .values(settled_at=None))
+            changed = self._conn.execute(
+                update(tasks).where(tasks.c.id.in_(task_ids[start:start + _CHUNK]), was)
+                .values(settled_at=now)
+                .returning(tasks.c.project_id, tasks.c.is_gold, tasks.c.max_answers,
+                           tasks.c.answered))
+            for project_id, is_gold, max_answers, answered in changed:
+                if not is_gold:
+                    self._quality.add(project_id, Tally(settled=sign,
+                                                        settled_slots=sign * max_answers,
+                                                        settled_answered=sign * answered))
 
     def settled_task_ids(self, project_id: int) -> NDArray[np.int64]:
         """The project's settled tasks, ascending."""
@@ -325,18 +338,17 @@ class ConsensusRepository:
         return list(self._conn.execute(query).scalars())
 
     def summary(self, project_id: int) -> ConsensusSummary:
-        row = self._conn.execute(
-            select(func.count(),
-                   func.count(tasks.c.consensus),
-                   func.count(tasks.c.settled_at),
-                   func.coalesce(func.sum(tasks.c.answered), 0),
-                   func.coalesce(func.sum(case((tasks.c.settled_at.is_not(None),
-                                                tasks.c.max_answers - tasks.c.answered),
-                                               else_=0)), 0),
-                   func.avg(tasks.c.confidence))
-            .where(tasks.c.project_id == project_id, tasks.c.is_gold == false())).one()
-        return ConsensusSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]),
-                                int(row[4]), float(row[5]) if row[5] is not None else None)
+        """From the project's tally (``quality_totals.py``) and its progress: two rows, never
+        its tasks."""
+        kept = self._quality.of_project(project_id)
+        work = self._conn.execute(
+            select(project_holds.c.work_tasks, project_holds.c.work_answered)
+            .where(project_holds.c.project_id == project_id)).first()
+        work_tasks, answered = (int(work[0]), int(work[1])) if work else (0, 0)
+        return ConsensusSummary(
+            work_tasks, kept.with_consensus, kept.settled, answered,
+            kept.settled_slots - kept.settled_answered,
+            kept.confidence_sum / kept.confidences if kept.confidences else None)
 
     def stored_consensus(self, project_id: int) -> ConsensusColumns:
         """The stored consensus and confidence of every task of the project that has one,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD = "0021"
+HEAD = "0022"
 """The newest migration's revision (``migrations/versions``); a test checks it is Alembic's
 head, so a new migration that forgets to change it fails the tests."""
 

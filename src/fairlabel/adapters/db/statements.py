@@ -162,14 +162,34 @@ take_slot = (update(tasks).where(tasks.c.id == bindparam("task_id"))
              .values(taken=tasks.c.taken + 1))
 free_slots = (update(tasks).where(tasks.c.id == bindparam("task_id"))
               .values(taken=tasks.c.taken - bindparam("freed")))
+# An answer counted on its task; what the project's quality tally needs of the task
+# (``quality_totals.py``: only a settled task's answers count there). The column itself, not
+# whether it is null: SQLite 3.40 returns ``settled_at IS NOT NULL`` as 1 for a null there.
+_counted = (tasks.c.project_id, tasks.c.is_gold, tasks.c.settled_at)
 count_answer = (update(tasks).where(tasks.c.id == bindparam("task_id"))
-                .values(answered=tasks.c.answered + 1))
-count_answer_with_consensus = (
-    update(tasks).where(tasks.c.id == bindparam("task_id"))
-    .values(answered=tasks.c.answered + 1, consensus=bindparam("consensus"),
-            confidence=bindparam("confidence"),
-            settled_at=func.coalesce(tasks.c.settled_at,
-                                     bindparam("settled_at", type_=tasks.c.settled_at.type))))
+                .values(answered=tasks.c.answered + 1).returning(*_counted))
+# With its consensus: the task as it is after, and (``prior``) as it was before — on
+# PostgreSQL locked and read in the same statement, on SQLite read just before it.
+_prior = tasks.alias("prior")
+task_prior = select(_prior.c.id, _prior.c.consensus.is_not(None).label("had_consensus"),
+                    _prior.c.confidence.label("had_confidence"),
+                    _prior.c.settled_at.is_not(None).label("was_settled")
+                    ).where(_prior.c.id == bindparam("task_id"))
+_after = (tasks.c.project_id, tasks.c.is_gold, tasks.c.answered, tasks.c.max_answers,
+          tasks.c.settled_at)
+_with_consensus = {"answered": tasks.c.answered + 1, "consensus": bindparam("consensus"),
+                   "confidence": bindparam("confidence"),
+                   "settled_at": func.coalesce(tasks.c.settled_at,
+                                               bindparam("settled_at",
+                                                         type_=tasks.c.settled_at.type))}
+count_answer_with_consensus = (update(tasks).where(tasks.c.id == bindparam("task_id"))
+                               .values(**_with_consensus).returning(*_after))
+# FOR NO KEY UPDATE: the lock the UPDATE takes itself (consensus_writes.py).
+_locked_prior = task_prior.with_for_update(key_share=True).subquery("locked")
+count_answer_with_consensus_locked = (
+    update(tasks).where(tasks.c.id == _locked_prior.c.id).values(**_with_consensus)
+    .returning(*_after, _locked_prior.c.had_consensus, _locked_prior.c.had_confidence,
+               _locked_prior.c.was_settled))
 
 new_lease = insert(assignments).returning(assignments.c.id)
 new_entries = insert(ledger_entries)
@@ -225,7 +245,7 @@ submit = (update(assignments).where(assignments.c.id == bindparam("assignment_id
 _submitted = submit.returning(assignments.c.task_id).cte("submitted")
 submit_and_count = (update(tasks)
                     .where(tasks.c.id == select(_submitted.c.task_id).scalar_subquery())
-                    .values(answered=tasks.c.answered + 1))
+                    .values(answered=tasks.c.answered + 1).returning(*_counted))
 
 # A lease without the exclusive lock (PostgreSQL, ``EscrowRepository.lock_and_gate``): the
 # worker's turn on the project (their racing requests go one at a time), one of the

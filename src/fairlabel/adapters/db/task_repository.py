@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Text, cast, insert, select, update
 from fairlabel.adapters.db import statements as sql
 from fairlabel.adapters.db.assignment_repository import AssignmentRepository, lease_conflict
 from fairlabel.adapters.db.pipeline import direct
+from fairlabel.adapters.db.quality_totals import QualityTotals, TaskPart
 from fairlabel.adapters.db.rows import decoded_json
 from fairlabel.adapters.db.tables import assignments, project_holds, tasks
 from fairlabel.domain.assignment import AssignmentStatus
@@ -24,8 +25,9 @@ GOLD_MAX_ANSWERS = 1_000_000_000
 
 
 class TaskRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, quality: QualityTotals) -> None:
         self._conn = conn
+        self._quality = quality  # the transaction's: answers and consensus change it
         self._postgres = conn.dialect.name == "postgresql"
         # Ordinary tasks added in this transaction, and their answers wanted, by project: the
         # project's progress (``project_holds``) counts them when the transaction commits
@@ -117,12 +119,27 @@ class TaskRepository:
                                {"task_id": task_id, "freed": task_counts[task_id]})
 
     def record_answer(self, task_id: int, update: ConsensusUpdate | None = None) -> None:
+        """Count an answer on its task, with the task's consensus after it when given; the
+        project's quality tally follows (``quality_totals.py``)."""
         if update is None:
-            self._conn.execute(sql.count_answer, {"task_id": task_id})
+            counted = self._conn.execute(sql.count_answer, {"task_id": task_id}).one()
+            self._quality.answered(counted[0], is_gold=counted[1], settled=counted[2] is not None)
+            return
+        params = {"task_id": task_id, "consensus": update.consensus,
+                  "confidence": update.confidence, "settled_at": update.settled_at}
+        if self._postgres:
+            row = self._conn.execute(sql.count_answer_with_consensus_locked, params).one()
+            prior = row
         else:
-            self._conn.execute(sql.count_answer_with_consensus, {
-                "task_id": task_id, "consensus": update.consensus,
-                "confidence": update.confidence, "settled_at": update.settled_at})
+            prior = self._conn.execute(sql.task_prior, params).one()
+            row = self._conn.execute(sql.count_answer_with_consensus, params).one()
+        self._quality.changed(
+            row.project_id, is_gold=row.is_gold,
+            before=TaskPart(prior.had_consensus, prior.had_confidence, prior.was_settled,
+                            row.answered - 1, row.max_answers),
+            after=TaskPart(update.consensus is not None, update.confidence,
+                           row.settled_at is not None,
+                           row.answered, row.max_answers))
 
     def export_rows(self, project_id: int, *, batch: int = 2000) -> Iterator[ExportRow]:
         """Every task of a project in id order, with its submitted answers.

@@ -33,6 +33,7 @@ from fairlabel.adapters.db.pay_repositories import (
 from fairlabel.adapters.db.project_cache import ProjectCache
 from fairlabel.adapters.db.project_repository import ProjectRepository
 from fairlabel.adapters.db.quality_repositories import ConsensusRepository, GoldRepository
+from fairlabel.adapters.db.quality_totals import QualityTotals
 from fairlabel.adapters.db.schedule_repository import JobRunRepository
 from fairlabel.adapters.db.task_repository import TaskRepository
 from fairlabel.adapters.db.upkeep_repository import ConsensusUpkeepRepository
@@ -104,17 +105,20 @@ class SqlTransaction:
         self.users = UserRepository(conn)
         self.settings = SettingsRepository(conn)
         self.projects = ProjectRepository(conn, project_cache)
-        self.tasks = TaskRepository(conn)
-        earnings = EarningsByHour(conn)  # what the assignments change, the holds may write
-        self.assignments = AssignmentRepository(conn, earnings)
+        # What the transaction's answers, reviews and consensus change, written as it commits
+        # (a submission's, by the holds, in the round trip that locks its posting).
+        earnings = EarningsByHour(conn)
+        self._quality = QualityTotals(conn)
+        self.tasks = TaskRepository(conn, self._quality)
+        self.assignments = AssignmentRepository(conn, earnings, self._quality)
         self.ledger = LedgerRepository(conn)
         self.escrow = EscrowRepository(conn, self.projects, lease_slots=lease_slots)
-        self.holds = HoldsRepository(conn, self.ledger, earnings)
+        self.holds = HoldsRepository(conn, self.ledger, earnings, self._quality)
         self.prices = PriceChangeRepository(conn)
         self.inbox = InboxRepository(conn)
         self.payouts = PayoutRepository(conn)
         self.gold = GoldRepository(conn)
-        self.consensus = ConsensusRepository(conn)
+        self.consensus = ConsensusRepository(conn, self._quality)
         self.upkeep = ConsensusUpkeepRepository(conn)
         self.decisions = DecisionRepository(conn)
         self.appeals = AppealRepository(conn)
@@ -129,6 +133,7 @@ class SqlTransaction:
         self.tasks.write_totals()
         self.assignments.write_earnings()
         self.assignments.write_review_counts()
+        self._quality.write()  # the last lock a transaction takes
         current = _attempt.get()
         if current is not None:  # from here on, a lost connection may have committed
             current.committing = True

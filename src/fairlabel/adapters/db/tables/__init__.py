@@ -27,7 +27,11 @@ from fairlabel.adapters.db.tables.money import (
     payouts,
     price_changes,
 )
-from fairlabel.adapters.db.tables.quality import qualification_attempts, worker_skills
+from fairlabel.adapters.db.tables.quality import (
+    project_quality,
+    qualification_attempts,
+    worker_skills,
+)
 from fairlabel.adapters.db.tables.schedule import job_runs
 from fairlabel.adapters.db.tables.voice import project_reviews, ratings, testimonies
 from fairlabel.adapters.db.tables.work import (
@@ -64,6 +68,7 @@ __all__ = [
     "price_changes",
     "project_fingerprints",
     "project_holds",
+    "project_quality",
     "project_reviews",
     "projects",
     "qualification_attempts",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -48,4 +49,20 @@ worker_skills = Table(
     Column("agreed", Integer, nullable=False),
     Column("answers", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# What a project's quality summary shows, kept as its ordinary tasks change
+# (``adapters/db/quality_totals.py``): tasks with a consensus, settled tasks, the answers
+# their redundancy wanted and those they got, and the confidences there are with their sum.
+# No foreign key, like the earnings by hour: a check would lock the project's row.
+project_quality = Table(
+    "project_quality",
+    metadata,
+    Column("project_id", Integer, primary_key=True, autoincrement=False),
+    Column("with_consensus", BigInteger, nullable=False),
+    Column("settled", BigInteger, nullable=False),
+    Column("settled_slots", BigInteger, nullable=False),
+    Column("settled_answered", BigInteger, nullable=False),
+    Column("confidences", BigInteger, nullable=False),
+    Column("confidence_sum", Float, nullable=False),
 )
