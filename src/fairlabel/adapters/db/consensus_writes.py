@@ -37,9 +37,8 @@ from fairlabel.adapters.db.quality_totals import QualityTotals, Tally
 # The rows are locked, in id order, by the SELECT that reads what they held, before the UPDATE
 # (which finds them locked by its own transaction, in the mode it takes itself: FOR NO KEY
 # UPDATE, not a stronger one it would have to keep beside its own); the statement returns,
-# per project, what
-# the chunk changed in its quality tally (ordinary tasks only): tasks with a consensus, with a
-# confidence, and the sum of confidences.
+# per project, what the chunk changed in its quality tally (ordinary tasks only): tasks with a
+# consensus, with a confidence, and the sum of confidences.
 _POSTGRES = text(
     "WITH v AS (SELECT * FROM unnest(CAST(:ids AS bigint[]), "
     "CAST(:confidence AS double precision[]), CAST(:consensus AS json[])) "

@@ -23,11 +23,9 @@ from datetime import datetime
 from math import ceil
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, func, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, func, select
 
-from fairlabel.adapters.db.statements import PAID
+from fairlabel.adapters.db.statements import PAID, adding_to
 from fairlabel.adapters.db.tables import assignments, hourly_earnings
 from fairlabel.domain.assignment import AssignmentStatus
 from fairlabel.services.ports.work import WorkerTotals
@@ -37,16 +35,8 @@ _KEY = ("project_id", "hour", "worker_id")
 _SUMS = ("answers", "earned_minor", "worked_ms")
 
 
-def _upsert(insert: Any) -> Any:
-    statement = insert(hourly_earnings).values(
-        {name: bindparam(name) for name in (*_KEY, *_SUMS)})
-    return statement.on_conflict_do_update(
-        index_elements=[hourly_earnings.c[name] for name in _KEY],
-        set_={name: hourly_earnings.c[name] + statement.excluded[name] for name in _SUMS})
-
-
-# Adds to a row's sums, by dialect (one statement each: compiled once).
-UPSERT = {"postgresql": _upsert(postgres_insert), "sqlite": _upsert(sqlite_insert)}
+# Adds to a row's sums, by dialect.
+UPSERT = adding_to(hourly_earnings, _KEY, _SUMS)
 
 
 def hour_of(moment: datetime) -> int:

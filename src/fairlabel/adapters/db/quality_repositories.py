@@ -275,9 +275,8 @@ class ConsensusRepository:
                            tasks.c.answered))
             for project_id, is_gold, max_answers, answered in changed:
                 if not is_gold:
-                    self._quality.add(project_id, Tally(settled=sign,
-                                                        settled_slots=sign * max_answers,
-                                                        settled_answered=sign * answered))
+                    self._quality.add(project_id, Tally(
+                        settled=sign, answers_saved=sign * (max_answers - answered)))
 
     def settled_task_ids(self, project_id: int) -> NDArray[np.int64]:
         """The project's settled tasks, ascending."""
@@ -347,7 +346,7 @@ class ConsensusRepository:
         work_tasks, answered = (int(work[0]), int(work[1])) if work else (0, 0)
         return ConsensusSummary(
             work_tasks, kept.with_consensus, kept.settled, answered,
-            kept.settled_slots - kept.settled_answered,
+            kept.answers_saved,
             kept.confidence_sum / kept.confidences if kept.confidences else None)
 
     def stored_consensus(self, project_id: int) -> ConsensusColumns:

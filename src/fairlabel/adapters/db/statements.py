@@ -7,11 +7,13 @@ columns they compare with.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Integer,
+    Table,
     bindparam,
     false,
     func,
@@ -22,6 +24,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fairlabel.adapters.db.tables import (
     access_blocks,
@@ -258,3 +262,17 @@ lease_slot = text("SELECT s AS slot FROM generate_series(0, :slots - 1) AS s "
                   "WHERE pg_try_advisory_xact_lock(-(CAST(:project_id AS bigint) * 64 + s)) "
                   "LIMIT 1")
 project_state_shared = project_state.with_for_update(read=True)
+
+
+def adding_to(table: Table, keys: Sequence[str], sums: Sequence[str]) -> dict[str, Any]:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE`` that adds its ``sums`` to the row's (or
+    inserts them), with every column a bound parameter of its name: one statement per
+    dialect, built once (the derived totals each transaction adds to as it commits)."""
+
+    def built(insert: Any) -> Any:
+        statement = insert(table).values({name: bindparam(name) for name in (*keys, *sums)})
+        return statement.on_conflict_do_update(
+            index_elements=[table.c[name] for name in keys],
+            set_={name: table.c[name] + statement.excluded[name] for name in sums})
+
+    return {"postgresql": built(postgres_insert), "sqlite": built(sqlite_insert)}

@@ -53,7 +53,7 @@ worker_skills = Table(
 
 # What a project's quality summary shows, kept as its ordinary tasks change
 # (``adapters/db/quality_totals.py``): tasks with a consensus, settled tasks, the answers
-# their redundancy wanted and those they got, and the confidences there are with their sum.
+# their redundancy wanted that settling saved, and the confidences there are with their sum.
 # No foreign key, like the earnings by hour: a check would lock the project's row.
 project_quality = Table(
     "project_quality",
@@ -61,8 +61,7 @@ project_quality = Table(
     Column("project_id", Integer, primary_key=True, autoincrement=False),
     Column("with_consensus", BigInteger, nullable=False),
     Column("settled", BigInteger, nullable=False),
-    Column("settled_slots", BigInteger, nullable=False),
-    Column("settled_answered", BigInteger, nullable=False),
+    Column("answers_saved", BigInteger, nullable=False),
     Column("confidences", BigInteger, nullable=False),
     Column("confidence_sum", Float, nullable=False),
 )

@@ -28,19 +28,17 @@ def upgrade() -> None:
         sa.Column('project_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('with_consensus', sa.BigInteger(), nullable=False),
         sa.Column('settled', sa.BigInteger(), nullable=False),
-        sa.Column('settled_slots', sa.BigInteger(), nullable=False),
-        sa.Column('settled_answered', sa.BigInteger(), nullable=False),
+        sa.Column('answers_saved', sa.BigInteger(), nullable=False),
         sa.Column('confidences', sa.BigInteger(), nullable=False),
         sa.Column('confidence_sum', sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint('project_id'),
     )
     false = 'false' if op.get_bind().dialect.name == 'postgresql' else '0'
     op.execute(
-        'INSERT INTO project_quality (project_id, with_consensus, settled, settled_slots, '
-        'settled_answered, confidences, confidence_sum) '
-        'SELECT project_id, COUNT(consensus), COUNT(settled_at), '
-        'COALESCE(SUM(CASE WHEN settled_at IS NOT NULL THEN max_answers ELSE 0 END), 0), '
-        'COALESCE(SUM(CASE WHEN settled_at IS NOT NULL THEN answered ELSE 0 END), 0), '
+        'INSERT INTO project_quality (project_id, with_consensus, settled, answers_saved, '
+        'confidences, confidence_sum) '
+        'SELECT project_id, COUNT(consensus), COUNT(settled_at), COALESCE(SUM('
+        'CASE WHEN settled_at IS NOT NULL THEN max_answers - answered ELSE 0 END), 0), '
         'COUNT(confidence), COALESCE(SUM(confidence), 0) '
         f'FROM tasks WHERE is_gold = {false} '
         'GROUP BY project_id '
